@@ -1,0 +1,5 @@
+"""Allow `python -m handout`."""
+
+from handout.cli import main
+
+main()

@@ -1,0 +1,110 @@
+"""The deck model: plain data that every reader produces and every later stage consumes.
+
+Each piece remembers the source line it came from, so that any later stage can point the
+user at the exact place in the deck file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Who made an image and where it comes from (Creative Commons' TASL, plus keydown's service)."""
+
+    author: str = ""
+    title: str = ""
+    source_url: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    service: str = ""
+    origin: str = ""  # where the credit was found: "inline", "credits file", "metadata", "inferred"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture the deck refers to, as written in the deck (resolved to a file later)."""
+
+    path: str
+    line: int
+    alt: str = ""
+    credit: Credit | None = None
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """A run of markdown text; `line` is the source line of its first line."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Code:
+    """A fenced code listing, kept apart from markdown so fences are never mis-parsed."""
+
+    source: str
+    language: str
+    line: int
+
+
+Block = Markdown | Code
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Speaker notes of one slide."""
+
+    blocks: tuple[Block, ...]
+    line: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(block_text(b).strip() for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide: its body, classes, optional full-background photo and notes."""
+
+    number: int
+    line: int
+    title: str
+    classes: tuple[str, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    background: Image | None = None
+    images: tuple[Image, ...] = ()
+    notes: Notes | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found in the deck, with where it is."""
+
+    message: str
+    file: Path
+    line: int | None = None
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        text = f"{where}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+@dataclass
+class Deck:
+    """A whole deck as read from its file."""
+
+    source: Path
+    title: str
+    slides: list[Slide]
+    preamble: tuple[Block, ...] = ()
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def block_text(block: Block) -> str:
+    """The raw text of a block, whichever kind it is."""
+    return block.text if isinstance(block, Markdown) else block.source

@@ -1,0 +1,146 @@
+"""PDF stage: WeasyPrint lays the handout out and writes it, reading only files it may read."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from handout.render import code_stylesheet
+
+PACKAGE = Path(__file__).resolve().parent
+STYLES = next(p for p in (PACKAGE / "styles", PACKAGE.parent / "styles") if p.is_dir())
+"""Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
+
+STYLESHEETS = ("fonts.css", "slide.css", "handout.css")
+
+
+class GuardedFetcher(URLFetcher):
+    """Loads local files from the allowed folders only, and nothing from the network."""
+
+    def __init__(self, allowed: tuple[Path, ...]) -> None:
+        super().__init__(timeout=5, allowed_protocols=("file", "data"))
+        self.allowed = tuple(p.resolve() for p in allowed)
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
+        parsed = urlparse(url)
+        if parsed.scheme == "data":
+            return super().fetch(url, headers)
+        if parsed.scheme == "file":
+            path = Path(url2pathname(parsed.path)).resolve()
+            if any(path.is_relative_to(folder) for folder in self.allowed):
+                return super().fetch(url, headers)
+        self.refused.append(url)
+        raise ValueError(f"not loaded (outside the deck's folder or remote): {url}")
+
+
+@dataclass
+class Measurements:
+    """What the laid-out document tells about each slide."""
+
+    pages: int
+    overflow: dict[int, float] = field(default_factory=dict)
+    """Slide number to (content height / room in the frame), for slides that do not fit."""
+    frame_page: dict[int, int] = field(default_factory=dict)
+    notes_page: dict[int, int] = field(default_factory=dict)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass
+class Rendered:
+    document: Document
+    log: list[str]
+
+
+def render_document(html: str, base: Path, fetcher: GuardedFetcher) -> Rendered:
+    """Lay the handout out (no PDF written yet, so the build can still adjust and retry)."""
+    font_config = FontConfiguration()
+    stylesheets = [
+        CSS(filename=str(STYLES / name), font_config=font_config, url_fetcher=fetcher)
+        for name in STYLESHEETS
+    ]
+    stylesheets.append(CSS(string=code_stylesheet(), font_config=font_config))
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=font_config)
+    finally:
+        logger.removeHandler(collect)
+    return Rendered(document, collect.messages)
+
+
+def _boxes(box) -> Iterator:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def measure(document: Document) -> Measurements:
+    """Find slides whose content is taller than their frame, and where slides and notes landed."""
+    result = Measurements(pages=len(document.pages))
+    slide_room: dict[int, float] = {}
+    content_height: dict[int, float] = {}
+    for index, page in enumerate(document.pages):
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if element is None or box.element_tag not in ("section", "div"):
+                continue
+            number = element.get("data-slide")
+            if number is None:
+                continue
+            slide = int(number)
+            classes = element.get("class", "").split()
+            if box.element_tag == "section" and "slide" in classes:
+                slide_room[slide] = box.height
+                result.frame_page.setdefault(slide, index)
+            elif "content" in classes:
+                content_height[slide] = max(content_height.get(slide, 0), box.margin_height())
+            elif "notes" in classes:
+                result.notes_page.setdefault(slide, index)
+    for slide, room in slide_room.items():
+        needed = content_height.get(slide, 0)
+        if room and needed > room + 0.5:
+            result.overflow[slide] = needed / room
+    return result
+
+
+def write(document: Document, output: Path) -> None:
+    """Write the PDF atomically: a failed build never leaves half a file in place of a good one."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp",
+                                         dir=output.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            document.write_pdf(stream)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
