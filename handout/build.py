@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handout import config, layout, pdf
-from handout.assets import Assets
+from handout.credits import attach_credits
 from handout.errors import HandoutError
 from handout.formats import find_deck, read_deck
+from handout.images import ImageStage
 from handout.layout import ASPECTS, PER_PAGE_CHOICES, Options
 from handout.model import Diagnostic
 from handout.render import render
@@ -32,6 +33,8 @@ class Request:
     per_page: int | None = None
     aspect: str | None = None
     root: Path | None = None
+    dpi: int = 300
+    strict: bool = False
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Result:
     pages: int
     slides: int
     warnings: list[Diagnostic] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)
 
 
 def resolve_options(request: Request, settings: config.FileConfig, where: Path) -> Options:
@@ -63,11 +67,21 @@ def build(request: Request) -> Result:
     root = (request.root or settings.root or folder).resolve()
     output = request.output or Path("out") / f"{deck_file.stem}.pdf"
 
+    if not 72 <= request.dpi <= 1200:
+        raise HandoutError(f"--dpi must be between 72 and 1200 (got {request.dpi})")
+
     deck = read_deck(deck_file)
-    assets = Assets(deck, root)
-    assets.check()
-    rendered = render(deck, assets.url)
-    fetcher = pdf.GuardedFetcher((root, pdf.STYLES))
+    geo = layout.geometry(options)
+    images = ImageStage(deck, root, (geo.frame_width, geo.frame_height), request.dpi)
+    deck, credit_report = attach_credits(deck, images.metadata_credit)
+    if request.strict and credit_report.uncredited:
+        first = credit_report.uncredited[0]
+        more = len(credit_report.uncredited) - 1
+        raise HandoutError(first.message + (f" (and {more} more)" if more else ""),
+                           first.file, first.line, first.hint + "; --strict makes this an error")
+    images.prepare_all()
+    rendered = render(deck, images.url)
+    fetcher = pdf.GuardedFetcher((root, pdf.STYLES, images.cache_dir))
 
     fit: dict[int, float] = {}
     fresh_page: set[int] = set()
@@ -89,7 +103,7 @@ def build(request: Request) -> Result:
         if not changed:
             break
 
-    warnings = list(deck.warnings)
+    warnings = [*deck.warnings, *credit_report.uncredited, *images.warnings]
     by_number = {slide.number: slide for slide in deck.slides}
     for number in sorted(measured.overflow):
         slide = by_number[number]
@@ -101,4 +115,5 @@ def build(request: Request) -> Result:
         warnings.append(Diagnostic(f"not loaded: {url}", deck.source,
                                    hint="only files inside the deck's folder are read"))
     pdf.write(result.document, output)
-    return Result(output=output, pages=measured.pages, slides=len(deck.slides), warnings=warnings)
+    return Result(output=output, pages=measured.pages, slides=len(deck.slides), warnings=warnings,
+                  notes=credit_report.inferred)

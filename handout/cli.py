@@ -66,6 +66,12 @@ def build_command(
         "--root", metavar="DIR",
         help="Folder the deck may read images from (default: the deck's own folder, or "
              "'root' in handout.toml). Example: --root ..")] = None,
+    dpi: Annotated[int, typer.Option(
+        "--dpi", metavar="N",
+        help="Resolution pictures are prepared for: each is downsampled to what its printed "
+             "frame needs at N dots per inch, never upsampled. Example: --dpi 200")] = 300,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail, instead of warning, when a photo has no credit.")] = False,
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show Python tracebacks for errors.")] = False,
 ) -> None:
@@ -79,7 +85,7 @@ def build_command(
     """
     try:
         request = Request(path=path, output=output, per_page=_per_page(per_page),
-                          aspect=aspect, root=root)
+                          aspect=aspect, root=root, dpi=dpi, strict=strict)
         result = build(request)
     except HandoutError as error:
         if debug:
@@ -92,6 +98,8 @@ def build_command(
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error}\n"
               "  run again with --debug for the details, and please report it", 1)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"wrote {result.output} ({result.pages} pages, {result.slides} slides)")

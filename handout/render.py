@@ -27,8 +27,24 @@ LANGUAGE_ALIASES = {"js": "javascript", "rhtml": "rhtml", "sh": "bash", "shell":
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
 
-ImageUrl = Callable[[Image], str]
-"""Maps an image as written in the deck to the URL the PDF stage will load."""
+ImageUrl = Callable[[Image, bool], str]
+"""Maps an image as written in the deck (and whether it is a background) to the URL to load."""
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    """One credited picture, for its slide and for the handout's closing credits page."""
+
+    slide: int
+    slide_label: str
+    image_url: str
+    image_path: str
+    credit: Credit
+    background: bool
+
+    @property
+    def label(self) -> str:
+        return credit_label(self.credit)
 
 
 @dataclass(frozen=True)
@@ -41,7 +57,15 @@ class RenderedSlide:
     body: Markup
     notes: Markup
     background_url: str | None
-    credit: Credit | None
+    credits: tuple[CreditLine, ...] = ()
+
+    @property
+    def background_credit(self) -> CreditLine | None:
+        return next((c for c in self.credits if c.background), None)
+
+    @property
+    def image_credits(self) -> tuple[CreditLine, ...]:
+        return tuple(c for c in self.credits if not c.background)
 
     @property
     def label(self) -> str:
@@ -53,6 +77,15 @@ class RenderedDeck:
     title: str
     preamble: Markup
     slides: list[RenderedSlide]
+
+    @property
+    def credits(self) -> list[CreditLine]:
+        """Every credited picture once, in the order the deck first shows it."""
+        seen: dict[str, CreditLine] = {}
+        for slide in self.slides:
+            for line in slide.credits:
+                seen.setdefault(line.image_path, line)
+        return list(seen.values())
 
 
 class _ImageSources(Treeprocessor):
@@ -99,16 +132,24 @@ class Renderer:
 
     def slide(self, slide: Slide) -> RenderedSlide:
         self.urls.clear()
-        self.urls.update({image.path: self.image_url(image) for image in slide.images})
+        self.urls.update({image.path: self.image_url(image, False) for image in slide.images})
         background = slide.background
+        background_url = self.image_url(background, True) if background else None
+        label = slide.title or f"Slide {slide.number}"
+        credits = tuple(
+            CreditLine(slide.number, label, self.urls.get(image.path) or background_url or "",
+                       image.path, image.credit, image is background)
+            for image in (background, *slide.images)
+            if image is not None and image.credit is not None
+        )
         return RenderedSlide(
             number=slide.number,
             title=slide.title,
             classes=slide.classes,
             body=self.blocks(slide.blocks),
             notes=self.blocks(slide.notes.blocks) if slide.notes else Markup(""),
-            background_url=self.image_url(background) if background else None,
-            credit=background.credit if background else None,
+            background_url=background_url,
+            credits=credits,
         )
 
     def blocks(self, blocks: tuple[Block, ...]) -> Markup:
@@ -129,6 +170,23 @@ class Renderer:
         language = escape(code.language or "text")
         return html.replace('<div class="highlight">',
                             f'<div class="highlight" data-language="{language}">', 1)
+
+
+def credit_label(credit: Credit) -> str:
+    """A short attribution line: "Title" by Author, licence (or the source's address)."""
+    if credit.title and credit.author:
+        text = f"\u201c{credit.title}\u201d by {credit.author}"
+    else:
+        text = credit.author or credit.title or _short_url(credit.source_url)
+    if credit.service and credit.service.lower() not in text.lower():
+        text += f" / {credit.service}"
+    if credit.licence:
+        text += f", {credit.licence}"
+    return text
+
+
+def _short_url(url: str) -> str:
+    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
 
 
 def code_stylesheet() -> str:

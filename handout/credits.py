@@ -1,0 +1,148 @@
+"""Credit stage: give each picture its attribution, from the best source that has one.
+
+Order of precedence: keydown's inline `}}} path::text::service::link`; a credits file beside the
+deck (`credits.toml`, Creative Commons' TASL: title, author, source, licence); the image file's
+own metadata (EXIF Artist/Copyright, XMP dc:creator/dc:rights); and, last, the URLs a closing
+"Credits" slide lists, paired in order with the deck's full-background photos when the counts
+match (reported as inferred, since it is a guess).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlparse
+
+from handout.errors import HandoutError
+from handout.model import Credit, Deck, Diagnostic, Image, Markdown, Slide
+
+CREDITS_FILE = "credits.toml"
+CREDIT_KEYS = {"title", "author", "source", "licence", "license", "licence_url", "license_url"}
+CREDITS_TITLES = {"credits", "image credits", "photo credits", "picture credits", "photos"}
+URL = re.compile(r"https?://[^\s<>)\]\"']+")
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".heic")
+
+
+@dataclass(frozen=True)
+class CreditReport:
+    """What the credit stage found, for the build output."""
+
+    inferred: list[Diagnostic]
+    uncredited: list[Diagnostic]
+
+
+MetadataReader = Callable[[Image], Credit | None]
+
+
+def is_photo(image: Image, slide: Slide) -> bool:
+    """Photos need credits; the deck's own diagrams (PNG, SVG drawn inline) usually do not."""
+    return image is slide.background or image.path.lower().endswith(PHOTO_SUFFIXES)
+
+
+def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, CreditReport]:
+    """A copy of the deck whose images carry their credits, with what was inferred or missing."""
+    from_file = load_credits_file(deck.source.parent)
+    inferred = _inferred_from_credits_slide(deck)
+    slides = []
+    for slide in deck.slides:
+        background = _credited(slide.background, from_file, read_metadata, inferred)
+        images = tuple(_credited(i, from_file, read_metadata, inferred) for i in slide.images)
+        slides.append(replace(slide, background=background, images=images))
+    credited = replace(deck, slides=slides)
+    report = CreditReport(inferred=[], uncredited=[])
+    for slide in credited.slides:
+        for image in _slide_images(slide):
+            if image.credit and image.credit.origin == "inferred":
+                report.inferred.append(Diagnostic(
+                    f"credit for {image.path!r} inferred from the Credits slide: "
+                    f"{image.credit.source_url}", deck.source, image.line,
+                    f"confirm it in {CREDITS_FILE}, or inline as '}}}}}} path::author::service::link'"))
+            elif image.credit is None and is_photo(image, slide):
+                report.uncredited.append(Diagnostic(
+                    f"photo {image.path!r} has no credit", deck.source, image.line,
+                    f"credit it inline ('}}}}}} path::author::service::link') or in {CREDITS_FILE}"))
+    return credited, report
+
+
+def _slide_images(slide: Slide) -> list[Image]:
+    return [i for i in (slide.background, *slide.images) if i is not None]
+
+
+def _credited(image: Image | None, from_file: dict[str, Credit], read_metadata: MetadataReader,
+              inferred: dict[str, Credit]) -> Image | None:
+    if image is None or image.credit is not None:
+        return image
+    credit = (from_file.get(_key(image.path)) or read_metadata(image)
+              or inferred.get(_key(image.path)))
+    return replace(image, credit=credit) if credit else image
+
+
+def _key(path: str) -> str:
+    return path.removeprefix("./")
+
+
+def load_credits_file(folder: Path) -> dict[str, Credit]:
+    """Read credits.toml: one table per image path, with TASL fields."""
+    path = folder / CREDITS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise HandoutError(f"cannot read credits: {error}", path,
+                           hint="see 'Image credits' in the README for the format") from error
+    credits = {}
+    for image_path, fields in data.items():
+        if not isinstance(fields, dict):
+            raise HandoutError(f"{image_path!r} must be a table of credit fields", path,
+                               hint=f'write it as ["{image_path}"] followed by author = "..."')
+        unknown = sorted(set(fields) - CREDIT_KEYS)
+        if unknown:
+            raise HandoutError(f"unknown credit field {unknown[0]!r} for {image_path!r}", path,
+                               hint=f"known fields: {', '.join(sorted(CREDIT_KEYS))}")
+        bad = [k for k, v in fields.items() if not isinstance(v, str)]
+        if bad:
+            raise HandoutError(f"credit field {bad[0]!r} of {image_path!r} must be text", path)
+        credits[_key(image_path)] = Credit(
+            title=fields.get("title", ""),
+            author=fields.get("author", ""),
+            source_url=fields.get("source", ""),
+            licence=fields.get("licence", fields.get("license", "")),
+            licence_url=fields.get("licence_url", fields.get("license_url", "")),
+            service=_service(fields.get("source", "")),
+            origin="credits file",
+        )
+    return credits
+
+
+def _inferred_from_credits_slide(deck: Deck) -> dict[str, Credit]:
+    """Pair a closing Credits slide's URLs with the full-background photos, if the counts match."""
+    credits_slide = next((s for s in reversed(deck.slides)
+                          if s.title.strip().lower() in CREDITS_TITLES), None)
+    if credits_slide is None:
+        return {}
+    urls = [url.rstrip(".,;") for block in credits_slide.blocks if isinstance(block, Markdown)
+            for url in URL.findall(block.text)]
+    photos = list(dict.fromkeys(
+        _key(s.background.path) for s in deck.slides
+        if s.background is not None and s.background.credit is None))
+    if not urls or len(urls) != len(photos):
+        return {}
+    return {photo: _credit_from_url(url) for photo, url in zip(photos, urls, strict=True)}
+
+
+def _credit_from_url(url: str) -> Credit:
+    service = _service(url)
+    author = ""
+    parts = [p for p in urlparse(url).path.split("/") if p]
+    if service == "flickr" and len(parts) >= 2 and parts[0] == "photos":
+        author = parts[1]
+    return Credit(author=author, source_url=url, service=service, origin="inferred")
+
+
+def _service(url: str) -> str:
+    host = urlparse(url).hostname or ""
+    return "flickr" if host.endswith("flickr.com") else ""

@@ -1,0 +1,244 @@
+"""Image stage: find each picture inside the deck's root folder and prepare it for print.
+
+Paths are looked up beside the deck first, then from the root folder (keydown projects often keep
+`slides/` and `images/` side by side, with `root = ".."` in slides/handout.toml); nothing outside
+the root is read. Pictures are then made ready before WeasyPrint sees them: EXIF orientation
+applied, downsampled to what the printed frame needs at the chosen dpi (never upsampled), JPEG
+re-encoded once at a good quality, PNG and SVG kept lossless. WeasyPrint's own `dpi` option is
+4/3 off for backgrounds, so this is done here with Pillow. Results are cached on disk by content
+hash, and identical pictures share one file, hence one URL, hence one embedded copy in the PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from PIL import Image as Pillow
+from PIL import ImageOps, UnidentifiedImageError
+
+from handout.errors import HandoutError
+from handout.model import Credit, Deck, Diagnostic, Image
+
+JPEG_QUALITY = 88
+LOW_DPI = 150
+MM_PER_INCH = 25.4
+EXIF_ARTIST, EXIF_COPYRIGHT, EXIF_DESCRIPTION, EXIF_ORIENTATION = 315, 33432, 270, 0x0112
+XMP_FIELD = r"<{tag}[^>]*>(?:\s*<rdf:(?:Alt|Seq|Bag)>\s*<rdf:li[^>]*>)?\s*([^<]+?)\s*<"
+Pillow.MAX_IMAGE_PIXELS = 200_000_000  # large camera files are fine; only absurd ones are refused
+
+
+def default_cache_dir() -> Path:
+    """$HANDOUT_CACHE, else the user's cache folder: prepared images survive between builds."""
+    if explicit := os.environ.get("HANDOUT_CACHE"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "handout" / "images"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A picture ready for the PDF: its file, pixel size and the resolution it will print at."""
+
+    file: Path
+    width: int
+    height: int
+    dpi: float | None = None  # None for vector images
+
+    @property
+    def url(self) -> str:
+        return self.file.as_uri()
+
+
+@dataclass
+class ImageStage:
+    """Locates, checks and prepares every image of one deck."""
+
+    deck: Deck
+    root: Path
+    frame_mm: tuple[float, float]
+    dpi: int = 300
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    _files: dict[str, Path] = field(default_factory=dict)
+    _prepared: dict[tuple[str, bool], Prepared] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.root = self.root.resolve()
+        self.base = self.deck.source.parent.resolve()
+
+    # -- finding -----------------------------------------------------------------------------
+
+    def file(self, image: Image) -> Path:
+        """The image's file, checked to lie inside the root folder."""
+        if image.path not in self._files:
+            self._files[image.path] = self._locate(image)
+        return self._files[image.path]
+
+    def _locate(self, image: Image) -> Path:
+        if image.path.lower().startswith(("http://", "https://", "//")):
+            raise HandoutError(f"remote image {image.path!r} is not loaded", self.deck.source,
+                               image.line, "download it next to the deck and use a relative path")
+        relative = unquote(urlparse(image.path).path) if image.path.startswith("file:") \
+            else image.path
+        for candidate in (self.base / relative, self.root / relative):
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(self.root):
+                raise HandoutError(
+                    f"image {image.path!r} is outside the deck's folder ({self.root})",
+                    self.deck.source, image.line,
+                    "move the image beside the deck, or widen the folder with --root")
+            if resolved.is_file():
+                return resolved
+        where = f"{self.base}" + (f" and {self.root}" if self.root != self.base else "")
+        raise HandoutError(f"image not found: {image.path!r}", self.deck.source, image.line,
+                           f"looked in {where}")
+
+    # -- credits from the file itself ----------------------------------------------------------
+
+    def metadata_credit(self, image: Image) -> Credit | None:
+        """EXIF Artist/Copyright or XMP dc:creator/dc:rights, when the file carries them."""
+        path = self.file(image)
+        if path.suffix.lower() == ".svg":
+            return None
+        try:
+            with Pillow.open(path) as picture:
+                exif = picture.getexif()
+                xmp = picture.info.get("xmp") or picture.info.get("XML:com.adobe.xmp") or b""
+        except (OSError, UnidentifiedImageError):
+            return None  # reported, with its line, when the image is prepared
+        if isinstance(xmp, bytes):
+            xmp = xmp.decode("utf-8", "replace")
+        author = _text(exif.get(EXIF_ARTIST)) or _xmp(xmp, "dc:creator")
+        rights = _text(exif.get(EXIF_COPYRIGHT)) or _xmp(xmp, "dc:rights")
+        title = _xmp(xmp, "dc:title") or _text(exif.get(EXIF_DESCRIPTION))
+        licence_url = _xmp_attribute(xmp, "cc:license") or _xmp(xmp, "xmpRights:WebStatement")
+        if not (author or rights):
+            return None
+        return Credit(author=author or rights, title=title, licence=rights if author else "",
+                      licence_url=licence_url, origin="metadata")
+
+    # -- preparing -----------------------------------------------------------------------------
+
+    def prepare(self, image: Image, background: bool) -> Prepared:
+        key = (image.path, background)
+        if key not in self._prepared:
+            self._prepared[key] = self._prepare(image, background)
+        return self._prepared[key]
+
+    def url(self, image: Image, background: bool = False) -> str:
+        return self.prepare(image, background).url
+
+    def _prepare(self, image: Image, background: bool) -> Prepared:
+        path = self.file(image)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise HandoutError(f"cannot read image {image.path!r}: {error.strerror}",
+                               self.deck.source, image.line) from error
+        if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
+            return self._svg(image, path, data)
+        try:
+            picture = Pillow.open(io.BytesIO(data))
+            picture.load()
+        except (OSError, UnidentifiedImageError, Pillow.DecompressionBombError) as error:
+            raise HandoutError(f"{image.path!r} is not an image that can be printed ({error})",
+                               self.deck.source, image.line,
+                               "use a JPEG, PNG, GIF, WebP or SVG file") from error
+        upright = picture.getexif().get(EXIF_ORIENTATION, 1) == 1
+        oriented = picture if upright else ImageOps.exif_transpose(picture)
+        width, height = oriented.size
+        printed_mm = self._printed_width_mm(width, height, background)
+        target = min(width, math.ceil(printed_mm / MM_PER_INCH * self.dpi))
+        dpi = width / (printed_mm / MM_PER_INCH)
+        if dpi < LOW_DPI:
+            self.warnings.append(Diagnostic(
+                f"{image.path!r} will print at {dpi:.0f} dpi ({width} px across "
+                f"{printed_mm:.0f} mm), below {LOW_DPI} dpi: it may look soft on paper",
+                self.deck.source, image.line, "use a larger original if there is one"))
+        is_jpeg = picture.format == "JPEG"
+        unchanged = target >= width and upright
+        if unchanged and is_jpeg:
+            return Prepared(path, width, height, dpi)  # passed through, not re-encoded
+        new_height = max(1, round(height * target / width))
+        name = f"{hashlib.sha256(data).hexdigest()[:24]}-{target}x{new_height}"
+        suffix = ".jpg" if is_jpeg else ".png"
+        output = self.cache_dir / f"{name}{suffix}"
+        if not output.exists():
+            resized = oriented if target >= width else oriented.resize(
+                (target, new_height), Pillow.Resampling.LANCZOS)
+            self._save(resized, output, is_jpeg)
+        return Prepared(output, target, new_height, dpi)
+
+    def _printed_width_mm(self, width: int, height: int, background: bool) -> float:
+        """How wide the whole picture prints: a background covers the frame, so it may be wider."""
+        frame_w, frame_h = self.frame_mm
+        if background:
+            return width * max(frame_w / width, frame_h / height)
+        return frame_w
+
+    def _save(self, picture: Pillow.Image, output: Path, is_jpeg: bool) -> None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        if is_jpeg:
+            if picture.mode not in ("RGB", "L", "CMYK"):
+                picture = picture.convert("RGB")
+            picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+        else:
+            picture.save(buffer, "PNG", optimize=True)
+        temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(buffer.getvalue())
+        os.replace(temporary, output)
+
+    def _svg(self, image: Image, path: Path, data: bytes) -> Prepared:
+        try:
+            root = etree.fromstring(data)
+        except etree.ParseError as error:
+            raise HandoutError(f"{image.path!r} is not a valid SVG file ({error})",
+                               self.deck.source, image.line) from error
+        if not root.tag.endswith("svg"):
+            raise HandoutError(f"{image.path!r} is XML but not SVG", self.deck.source, image.line)
+        view_box = (root.get("viewBox") or "").replace(",", " ").split()
+        width = _svg_length(root.get("width")) or (float(view_box[2]) if len(view_box) == 4 else 0)
+        height = _svg_length(root.get("height")) or (float(view_box[3]) if len(view_box) == 4
+                                                     else 0)
+        return Prepared(path, round(width), round(height), None)
+
+    def prepare_all(self) -> None:
+        """Check and prepare every image before anything is rendered: errors come first."""
+        for slide in self.deck.slides:
+            if slide.background is not None:
+                self.prepare(slide.background, background=True)
+            for image in slide.images:
+                self.prepare(image, background=False)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).strip("\x00 ").strip() if value else ""
+
+
+def _xmp(xmp: str, tag: str) -> str:
+    match = re.search(XMP_FIELD.format(tag=re.escape(tag)), xmp)
+    return match[1].strip() if match else ""
+
+
+def _xmp_attribute(xmp: str, name: str) -> str:
+    match = re.search(rf'{re.escape(name)}\s*=\s*"([^"]+)"', xmp) or re.search(
+        rf'<{re.escape(name)}[^>]*rdf:resource="([^"]+)"', xmp)
+    return match[1] if match else ""
+
+
+def _svg_length(value: str | None) -> float:
+    if not value:
+        return 0.0
+    match = re.match(r"\s*([\d.]+)\s*(px)?\s*$", value)
+    return float(match[1]) if match else 0.0
