@@ -1,4 +1,4 @@
-"""The pipeline, end to end: read, check images, render, lay out, write the PDF.
+"""The pipeline, end to end: read, credit, prepare images, render, lay out, write the PDF.
 
 Data flows one way through the stages; the only loop is here: when the laid-out document shows a
 slide too full for its frame, or a slide parted from its notes, the layout is redone with that
@@ -7,78 +7,84 @@ fed back, and the PDF is written once, at the end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from handout import config, layout, pdf
-from handout.credits import attach_credits
+from handout.config import Settings
+from handout.credits import CreditReport, attach_credits
 from handout.errors import HandoutError
 from handout.formats import find_deck, read_deck
 from handout.images import ImageStage
-from handout.layout import ASPECTS, PER_PAGE_CHOICES, Options
-from handout.model import Diagnostic
+from handout.model import Deck, Diagnostic
 from handout.render import render
 
 FIT_FLOOR = 0.55
 """Autofit never shrinks a slide's text below this share of its size: smaller would not read."""
+MIN_TEXT_PT = 6.0
+"""`handout check` reports text that prints smaller than this."""
 MAX_PASSES = 4
+PRINT_HIDDEN = "noprint"
+"""Showoff's class for slides left out of print (its `printonly` slides are printed, as here)."""
 
 
 @dataclass
 class Request:
-    """What the user asked for; None means 'use handout.toml, then the default'."""
+    """What the user asked for: a deck, an output, and the flags given (None: not given)."""
 
     path: Path = Path("slides")
     output: Path | None = None
-    per_page: int | None = None
-    aspect: str | None = None
-    root: Path | None = None
-    dpi: int = 300
-    strict: bool = False
+    flags: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, path: Path = Path("slides"), output: Path | None = None,
+                 **flags: Any) -> None:
+        self.path, self.output, self.flags = path, output, flags
 
 
 @dataclass
 class Result:
-    output: Path
+    output: Path | None
     pages: int
     slides: int
     warnings: list[Diagnostic] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
+    small_text: list[Diagnostic] = field(default_factory=list)
 
 
-def resolve_options(request: Request, settings: config.FileConfig, where: Path) -> Options:
-    per_page = request.per_page or settings.per_page or 2
-    if per_page not in PER_PAGE_CHOICES:
-        raise HandoutError(
-            f"--per-page must be one of {', '.join(map(str, PER_PAGE_CHOICES))} (got {per_page})",
-            where if request.per_page is None else None)
-    aspect = request.aspect or settings.aspect or "4:3"
-    if aspect not in ASPECTS:
-        raise HandoutError(f"--aspect must be one of {', '.join(ASPECTS)} (got {aspect})",
-                           where if request.aspect is None else None)
-    return Options(per_page=per_page, aspect=aspect)
+def select_slides(deck: Deck, settings: Settings, folder: Path) -> Deck:
+    """Leave out `noprint` slides and those outside --slides; numbers stay the deck's."""
+    slides = [s for s in deck.slides if PRINT_HIDDEN not in s.classes]
+    if settings.slides:
+        try:
+            chosen = set(config.parse_selection(settings.slides, len(deck.slides)))
+        except ValueError as error:
+            raise HandoutError(f"--{error}") from error
+        slides = [s for s in slides if s.number in chosen]
+    if not slides:
+        raise HandoutError("no slides left to print", deck.source,
+                           hint="check --slides and the slides' 'noprint' classes")
+    return replace(deck, slides=slides)
 
 
-def build(request: Request) -> Result:
+def build(request: Request, write: bool = True, lenient_images: bool = False) -> Result:
+    """Run the pipeline; with write=False nothing is written (for `handout check`)."""
     deck_file = find_deck(request.path)
     folder = deck_file.parent
-    settings = config.load(folder)
-    options = resolve_options(request, settings, folder / config.CONFIG_NAME)
-    root = (request.root or settings.root or folder).resolve()
+    settings = config.resolve(request.flags, folder)
+    root = Path(settings.root).resolve() if settings.root else folder.resolve()
     output = request.output or Path("out") / f"{deck_file.stem}.pdf"
 
-    if not 72 <= request.dpi <= 1200:
-        raise HandoutError(f"--dpi must be between 72 and 1200 (got {request.dpi})")
-
     deck = read_deck(deck_file)
-    geo = layout.geometry(options)
-    images = ImageStage(deck, root, (geo.frame_width, geo.frame_height), request.dpi)
+    deck = select_slides(deck, settings, folder)
+    deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
+    geo = layout.geometry(settings)
+    images = ImageStage(deck, root, (geo.frame_width, geo.frame_height), settings.dpi,
+                        grayscale=settings.grayscale, lenient=lenient_images)
     deck, credit_report = attach_credits(deck, images.metadata_credit)
-    if request.strict and credit_report.uncredited:
-        first = credit_report.uncredited[0]
-        more = len(credit_report.uncredited) - 1
-        raise HandoutError(first.message + (f" (and {more} more)" if more else ""),
-                           first.file, first.line, first.hint + "; --strict makes this an error")
+    _enforce_credits(credit_report, settings)
+    images.deck = deck
     images.prepare_all()
     rendered = render(deck, images.url)
     fetcher = pdf.GuardedFetcher((root, pdf.STYLES, images.cache_dir))
@@ -86,8 +92,8 @@ def build(request: Request) -> Result:
     fit: dict[int, float] = {}
     fresh_page: set[int] = set()
     for _ in range(MAX_PASSES):
-        html = layout.layout(rendered, options, fit, frozenset(fresh_page))
-        result = pdf.render_document(html, folder.resolve(), fetcher)
+        html = layout.layout(rendered, settings, fit, frozenset(fresh_page))
+        result = pdf.render_document(html, folder.resolve(), fetcher, settings.grayscale)
         measured = pdf.measure(result.document)
         changed = False
         for number, ratio in measured.overflow.items():
@@ -95,7 +101,7 @@ def build(request: Request) -> Result:
             if current > FIT_FLOOR:
                 fit[number] = max(FIT_FLOOR, current / ratio * 0.98)
                 changed = True
-        if options.per_page in (2, 3):
+        if settings.per_page in (2, 3):
             for number, page in measured.frame_page.items():
                 if measured.notes_page.get(number, page) != page and number not in fresh_page:
                     fresh_page.add(number)
@@ -103,8 +109,8 @@ def build(request: Request) -> Result:
         if not changed:
             break
 
-    warnings = [*deck.warnings, *credit_report.uncredited, *images.warnings]
     by_number = {slide.number: slide for slide in deck.slides}
+    warnings = [*deck.warnings, *images.errors, *credit_report.uncredited, *images.warnings]
     for number in sorted(measured.overflow):
         slide = by_number[number]
         warnings.append(Diagnostic(
@@ -114,6 +120,28 @@ def build(request: Request) -> Result:
     for url in dict.fromkeys(fetcher.refused):
         warnings.append(Diagnostic(f"not loaded: {url}", deck.source,
                                    hint="only files inside the deck's folder are read"))
-    pdf.write(result.document, output)
-    return Result(output=output, pages=measured.pages, slides=len(deck.slides), warnings=warnings,
-                  notes=credit_report.inferred)
+    small_text = [
+        Diagnostic(f"slide {number} ({by_number[number].title or 'untitled'}) has text that "
+                   f"prints at {math.floor(size * 10) / 10:.1f} pt at {settings.per_page} per page, below "
+                   f"{MIN_TEXT_PT:g} pt", deck.source, by_number[number].line,
+                   "use fewer slides per page, or less text on the slide")
+        for number, size in sorted(measured.smallest_text_pt.items()) if size < MIN_TEXT_PT
+    ]
+    if write:
+        pdf.write(result.document, output)
+    return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
+                  warnings=warnings, notes=credit_report.inferred, small_text=small_text)
+
+
+def _enforce_credits(report: CreditReport, settings: Settings) -> None:
+    if settings.strict and report.uncredited:
+        first = report.uncredited[0]
+        more = len(report.uncredited) - 1
+        raise HandoutError(first.message + (f" (and {more} more)" if more else ""),
+                           first.file, first.line, first.hint + "; --strict makes this an error")
+
+
+def check(request: Request) -> list[Diagnostic]:
+    """Every problem the printed handout would show, without writing it."""
+    result = build(request, write=False, lenient_images=True)
+    return [*result.warnings, *result.small_text]

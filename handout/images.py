@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlparse
 from PIL import Image as Pillow
 from PIL import ImageOps, UnidentifiedImageError
 
+from handout.colour import HEX_COLOUR, to_grey
 from handout.errors import HandoutError
 from handout.model import Credit, Deck, Diagnostic, Image
 
@@ -65,8 +66,12 @@ class ImageStage:
     root: Path
     frame_mm: tuple[float, float]
     dpi: int = 300
+    grayscale: bool = False
+    lenient: bool = False
+    """Record unusable images in `errors` and go on (for `handout check`) instead of failing."""
     cache_dir: Path = field(default_factory=default_cache_dir)
     warnings: list[Diagnostic] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
     _files: dict[str, Path] = field(default_factory=dict)
     _prepared: dict[tuple[str, bool], Prepared] = field(default_factory=dict)
 
@@ -105,7 +110,12 @@ class ImageStage:
 
     def metadata_credit(self, image: Image) -> Credit | None:
         """EXIF Artist/Copyright or XMP dc:creator/dc:rights, when the file carries them."""
-        path = self.file(image)
+        try:
+            path = self.file(image)
+        except HandoutError:
+            if not self.lenient:
+                raise
+            return None  # recorded when the image is prepared
         if path.suffix.lower() == ".svg":
             return None
         try:
@@ -130,8 +140,21 @@ class ImageStage:
     def prepare(self, image: Image, background: bool) -> Prepared:
         key = (image.path, background)
         if key not in self._prepared:
-            self._prepared[key] = self._prepare(image, background)
+            try:
+                self._prepared[key] = self._prepare(image, background)
+            except HandoutError as error:
+                if not self.lenient:
+                    raise
+                self.errors.append(error.diagnostic)
+                self._prepared[key] = Prepared(self._placeholder(), 1, 1, None)
         return self._prepared[key]
+
+    def _placeholder(self) -> Path:
+        """A blank picture standing in for one that cannot be used (lenient mode only)."""
+        path = self.cache_dir / "missing.png"
+        if not path.exists():
+            self._save(Pillow.new("RGB", (4, 3), "#dddddd"), path, is_jpeg=False)
+        return path
 
     def url(self, image: Image, background: bool = False) -> str:
         return self.prepare(image, background).url
@@ -164,16 +187,18 @@ class ImageStage:
                 f"{printed_mm:.0f} mm), below {LOW_DPI} dpi: it may look soft on paper",
                 self.deck.source, image.line, "use a larger original if there is one"))
         is_jpeg = picture.format == "JPEG"
-        unchanged = target >= width and upright
+        unchanged = target >= width and upright and not self.grayscale
         if unchanged and is_jpeg:
             return Prepared(path, width, height, dpi)  # passed through, not re-encoded
         new_height = max(1, round(height * target / width))
-        name = f"{hashlib.sha256(data).hexdigest()[:24]}-{target}x{new_height}"
-        suffix = ".jpg" if is_jpeg else ".png"
-        output = self.cache_dir / f"{name}{suffix}"
+        grey = "-grey" if self.grayscale else ""
+        name = f"{hashlib.sha256(data).hexdigest()[:24]}-{target}x{new_height}{grey}"
+        output = self.cache_dir / f"{name}{'.jpg' if is_jpeg else '.png'}"
         if not output.exists():
             resized = oriented if target >= width else oriented.resize(
                 (target, new_height), Pillow.Resampling.LANCZOS)
+            if self.grayscale:
+                resized = _grey(resized)
             self._save(resized, output, is_jpeg)
         return Prepared(output, target, new_height, dpi)
 
@@ -188,6 +213,8 @@ class ImageStage:
         output.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         if is_jpeg:
+            if picture.mode not in ("RGB", "L", "CMYK"):
+                picture = picture.convert("L" if picture.mode == "LA" else "RGB")
             if picture.mode not in ("RGB", "L", "CMYK"):
                 picture = picture.convert("RGB")
             picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
@@ -209,6 +236,13 @@ class ImageStage:
         width = _svg_length(root.get("width")) or (float(view_box[2]) if len(view_box) == 4 else 0)
         height = _svg_length(root.get("height")) or (float(view_box[3]) if len(view_box) == 4
                                                      else 0)
+        if self.grayscale:
+            name = f"{hashlib.sha256(data).hexdigest()[:24]}-grey.svg"
+            path = self.cache_dir / name
+            if not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                text = data.decode("utf-8", "replace")
+                path.write_text(HEX_COLOUR.sub(lambda m: to_grey(m[0]), text), encoding="utf-8")
         return Prepared(path, round(width), round(height), None)
 
     def prepare_all(self) -> None:
@@ -218,6 +252,16 @@ class ImageStage:
                 self.prepare(slide.background, background=True)
             for image in slide.images:
                 self.prepare(image, background=False)
+
+
+def _grey(picture: Pillow.Image) -> Pillow.Image:
+    """Luminance only, keeping transparency: the same contrast, no colour ink."""
+    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+        rgba = picture.convert("RGBA")
+        grey = ImageOps.grayscale(rgba).convert("LA")
+        grey.putalpha(rgba.getchannel("A"))
+        return grey
+    return ImageOps.grayscale(picture.convert("RGB"))
 
 
 def _text(value: object) -> str:

@@ -2,8 +2,7 @@
 
 All geometry is worked out here, in millimetres, and handed to the template as plain numbers:
 the handout CSS then needs no flex or grid on the per-slide path (WeasyPrint is 6-10x slower
-with nested flex/grid), and every slide is an absolutely positioned, scaled canvas (a transform
-in normal flow gets cut by pagination).
+with nested flex/grid), and grid cells are absolutely positioned on fixed-height sheets.
 """
 
 from __future__ import annotations
@@ -14,26 +13,21 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from handout import __version__
+from handout.config import Settings
 from handout.render import RenderedDeck, RenderedSlide
-
-PER_PAGE_CHOICES = (1, 2, 3, 4, 6, 9)
-ASPECTS = {"4:3": (4, 3), "16:9": (16, 9)}
-PAPERS_MM = {"a4": (210.0, 297.0)}
 
 CANVAS_WIDTH_PX = 1024
 """Slides are designed on a 1024 px wide canvas, as keydown's deck.js slides were..."""
 CANVAS_ROOT_PX = 20
 """...with keydown's 20 px root font size; slide.css sizes everything in em of it."""
 RULE_SPACING_MM = 8.0
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the user chose for the printed page."""
-
-    per_page: int = 2
-    aspect: str = "4:3"
-    paper: str = "a4"
+NOTES_GAP_MM = 7.0
+LABEL_MM = 9.0
+GRIDS = {  # per page: (columns, rows) on portrait paper, and on landscape paper
+    4: ((2, 2), (2, 2)),
+    6: ((2, 3), (3, 2)),
+    9: ((3, 3), (3, 3)),
+}
 
 
 @dataclass(frozen=True)
@@ -51,9 +45,9 @@ class Geometry:
 
     page_width: float
     page_height: float
-    margin_top: float = 16.0
-    margin_bottom: float = 15.0
-    margin_side: float = 15.0
+    margin: float
+    header: bool = True
+    footer: bool = True
     frame_width: float = 0.0
     frame_height: float = 0.0
     columns: int = 1
@@ -64,8 +58,16 @@ class Geometry:
     rules: int = 0
 
     @property
+    def margin_top(self) -> float:
+        return max(self.margin, 12.0) if self.header else self.margin
+
+    @property
+    def margin_bottom(self) -> float:
+        return max(self.margin, 11.0) if self.footer else self.margin
+
+    @property
     def content_width(self) -> float:
-        return self.page_width - 2 * self.margin_side
+        return self.page_width - 2 * self.margin
 
     @property
     def content_height(self) -> float:
@@ -76,48 +78,58 @@ class Geometry:
         """The slide's base font size in mm: keydown's 20 px root, scaled from canvas to frame."""
         return CANVAS_ROOT_PX * self.frame_width / CANVAS_WIDTH_PX
 
+    @property
+    def cell_width(self) -> float:
+        return (self.content_width - (self.columns - 1) * self.gap) / self.columns
 
-def geometry(options: Options) -> Geometry:
+
+def geometry(settings: Settings) -> Geometry:
     """Choose frame sizes so each layout fills its page the way a print dialog would."""
-    ratio_w, ratio_h = ASPECTS[options.aspect]
-    width, height = PAPERS_MM[options.paper]
-    geo = Geometry(page_width=width, page_height=height)
-    n = options.per_page
+    ratio_w, ratio_h = settings.ratio
+    width, height = settings.paper_mm
+    geo = Geometry(page_width=width, page_height=height, margin=settings.margin_mm,
+                   header=settings.header, footer=settings.footer)
+    n = settings.per_page
+    landscape = width > height
     if n == 1:
-        geo.frame_width = geo.content_width
-        geo.frame_height = geo.frame_width * ratio_h / ratio_w
         geo.row_height = geo.content_height
-        below_frame = geo.content_height - geo.frame_height - 7 - 10  # frame gap, label
-        geo.rules = int(below_frame // RULE_SPACING_MM) - 1
+        if landscape:  # slide left, notes right
+            geo.frame_width = min(geo.content_width * 0.62,
+                                  (geo.content_height - LABEL_MM) * ratio_w / ratio_h)
+            room_for_rules = geo.content_height - LABEL_MM
+        else:  # slide above its notes
+            geo.frame_width = min(geo.content_width, geo.content_height * 0.55 * ratio_w / ratio_h)
+            room_for_rules = geo.content_height - geo.frame_width * ratio_h / ratio_w \
+                - NOTES_GAP_MM - LABEL_MM
     elif n in (2, 3):
         geo.rows = n
         geo.row_height = geo.content_height / n
-        wide = 110.0 if ratio_w == 16 else 104.0
-        geo.frame_width = wide if n == 2 else wide - 6
-        geo.frame_height = geo.frame_width * ratio_h / ratio_w
-        geo.rules = int((geo.row_height - 12) // RULE_SPACING_MM)
+        geo.frame_width = min(geo.content_width * 0.6,
+                              (geo.row_height - 8) * ratio_w / ratio_h)
+        room_for_rules = geo.row_height - LABEL_MM - 3
     else:
-        geo.columns, geo.rows = {4: (2, 2), 6: (2, 3), 9: (3, 3)}[n]
+        geo.columns, geo.rows = GRIDS[n][landscape]
         geo.row_height = geo.content_height / geo.rows
-        cell_width = (geo.content_width - (geo.columns - 1) * geo.gap) / geo.columns
         max_height = geo.row_height - geo.caption - geo.gap
-        geo.frame_width = min(cell_width, max_height * ratio_w / ratio_h)
-        geo.frame_height = geo.frame_width * ratio_h / ratio_w
+        geo.frame_width = min(geo.cell_width, max_height * ratio_w / ratio_h)
+        room_for_rules = 0
+    geo.frame_height = geo.frame_width * ratio_h / ratio_w
+    fitting = max(0, int(room_for_rules // RULE_SPACING_MM))
+    geo.rules = fitting if settings.lines is None else min(settings.lines, fitting)
     return geo
 
 
-def sheets(slides: list[RenderedSlide], geo: Geometry) -> list[list[Cell]]:
-    """Grid layouts: slides in reading order, a sheet per page, each at its cell position."""
+def sheets(slides: list[RenderedSlide], geo: Geometry, vertical: bool) -> list[list[Cell]]:
+    """Grid layouts: a sheet per page, each slide at its cell, across rows or down columns."""
     per_sheet = geo.columns * geo.rows
-    cell_width = (geo.content_width - (geo.columns - 1) * geo.gap) / geo.columns
-    pad_left = (cell_width - geo.frame_width) / 2
+    pad_left = (geo.cell_width - geo.frame_width) / 2
     pad_top = (geo.row_height - geo.frame_height - geo.caption) / 2
     result = []
     for start in range(0, len(slides), per_sheet):
         cells = []
         for index, slide in enumerate(slides[start:start + per_sheet]):
-            row, column = divmod(index, geo.columns)
-            cells.append(Cell(slide, left=column * (cell_width + geo.gap) + pad_left,
+            column, row = divmod(index, geo.rows) if vertical else divmod(index, geo.columns)[::-1]
+            cells.append(Cell(slide, left=column * (geo.cell_width + geo.gap) + pad_left,
                               top=row * geo.row_height + pad_top))
         result.append(cells)
     return result
@@ -145,20 +157,20 @@ def _environment() -> Environment:
 _ENV = _environment()
 
 
-def layout(deck: RenderedDeck, options: Options, fit: dict[int, float] | None = None,
+def layout(deck: RenderedDeck, settings: Settings, fit: dict[int, float] | None = None,
            fresh_page: frozenset[int] = frozenset()) -> str:
     """The whole handout as one HTML document.
 
     `fit` shrinks the text of slides that overflow their frame (slide number to factor);
     `fresh_page` starts those slides' rows on a new page so a slide stays with its notes.
     """
-    geo = geometry(options)
-    template = _ENV.get_template("handout.html.j2")
-    return template.render(
+    geo = geometry(settings)
+    grid = settings.per_page >= 4
+    return _ENV.get_template("handout.html.j2").render(
         deck=deck,
-        options=options,
+        settings=settings,
         geo=geo,
-        sheets=sheets(deck.slides, geo) if options.per_page >= 4 else [],
+        sheets=sheets(deck.slides, geo, settings.order == "vertical") if grid else [],
         fit=fit or {},
         fresh_page=fresh_page,
         version=__version__,

@@ -102,6 +102,8 @@ class Deck:
     title: str
     slides: list[Slide]
     preamble: tuple[Block, ...] = ()
+    author: str = ""
+    date: str = ""
     warnings: list[Diagnostic] = field(default_factory=list)
 
 

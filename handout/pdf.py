@@ -8,11 +8,13 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
+from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -23,6 +25,7 @@ STYLES = next(p for p in (PACKAGE / "styles", PACKAGE.parent / "styles") if p.is
 """Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
 
 STYLESHEETS = ("fonts.css", "slide.css", "handout.css")
+PX_TO_PT = 0.75
 
 
 class GuardedFetcher(URLFetcher):
@@ -54,6 +57,8 @@ class Measurements:
     """Slide number to (content height / room in the frame), for slides that do not fit."""
     frame_page: dict[int, int] = field(default_factory=dict)
     notes_page: dict[int, int] = field(default_factory=dict)
+    smallest_text_pt: dict[int, float] = field(default_factory=dict)
+    """Slide number to the size, in points, of the smallest text printed in its frame."""
 
 
 class _Collect(logging.Handler):
@@ -71,14 +76,16 @@ class Rendered:
     log: list[str]
 
 
-def render_document(html: str, base: Path, fetcher: GuardedFetcher) -> Rendered:
+def render_document(html: str, base: Path, fetcher: GuardedFetcher,
+                    grayscale: bool = False) -> Rendered:
     """Lay the handout out (no PDF written yet, so the build can still adjust and retry)."""
     font_config = FontConfiguration()
+    names = (*STYLESHEETS, "grayscale.css") if grayscale else STYLESHEETS
     stylesheets = [
         CSS(filename=str(STYLES / name), font_config=font_config, url_fetcher=fetcher)
-        for name in STYLESHEETS
+        for name in names
     ]
-    stylesheets.append(CSS(string=code_stylesheet(), font_config=font_config))
+    stylesheets.append(CSS(string=code_stylesheet(grayscale), font_config=font_config))
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -90,19 +97,29 @@ def render_document(html: str, base: Path, fetcher: GuardedFetcher) -> Rendered:
     return Rendered(document, collect.messages)
 
 
-def _boxes(box) -> Iterator:
-    yield box
+def _boxes(box: Any, slide: int | None = None) -> Iterator[tuple[Any, int | None]]:
+    """Every box under `box` (WeasyPrint's box classes are internal), with the number of the
+    slide frame it lies in, if any."""
+    element = getattr(box, "element", None)
+    if element is not None and box.element_tag == "section" and element.get("data-slide"):
+        slide = int(element.get("data-slide"))
+    yield box, slide
     for child in getattr(box, "children", ()):
-        yield from _boxes(child)
+        yield from _boxes(child, slide)
 
 
 def measure(document: Document) -> Measurements:
-    """Find slides whose content is taller than their frame, and where slides and notes landed."""
+    """Find slides whose content is taller than their frame, where slides and notes landed, and
+    the smallest text each slide prints."""
     result = Measurements(pages=len(document.pages))
     slide_room: dict[int, float] = {}
     content_height: dict[int, float] = {}
     for index, page in enumerate(document.pages):
-        for box in _boxes(page._page_box):
+        for box, in_slide in _boxes(page._page_box):
+            if in_slide is not None and isinstance(box, TextBox) and box.text.strip():
+                size = box.style["font_size"] * PX_TO_PT
+                smallest = result.smallest_text_pt.get(in_slide, size)
+                result.smallest_text_pt[in_slide] = min(smallest, size)
             element = getattr(box, "element", None)
             if element is None or box.element_tag not in ("section", "div"):
                 continue

@@ -16,6 +16,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from handout.colour import HEX_COLOUR, to_grey
 from handout.model import Block, Code, Credit, Deck, Image, Slide
 
 CODE_STYLE = "default"
@@ -77,6 +78,8 @@ class RenderedDeck:
     title: str
     preamble: Markup
     slides: list[RenderedSlide]
+    author: str = ""
+    date: str = ""
 
     @property
     def credits(self) -> list[CreditLine]:
@@ -128,6 +131,8 @@ class Renderer:
             title=deck.title,
             preamble=self.blocks(deck.preamble),
             slides=[self.slide(slide) for slide in deck.slides],
+            author=deck.author,
+            date=deck.date,
         )
 
     def slide(self, slide: Slide) -> RenderedSlide:
@@ -189,9 +194,15 @@ def _short_url(url: str) -> str:
     return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
 
 
-def code_stylesheet() -> str:
-    """The one Pygments stylesheet the handout needs (one theme only: a multi-theme sheet is slow)."""
-    return HtmlFormatter(style=CODE_STYLE).get_style_defs(".highlight")
+def code_stylesheet(grayscale: bool = False) -> str:
+    """The one Pygments stylesheet the handout needs (one theme only: a multi-theme sheet is slow).
+
+    In greyscale each colour becomes the grey of the same luminance, so its contrast with the
+    background is unchanged; bold and italic still tell keywords and comments apart.
+    """
+    css = HtmlFormatter(style=CODE_STYLE).get_style_defs(".highlight")
+    return HEX_COLOUR.sub(lambda m: to_grey(m[0]), css) if grayscale else css
+
 
 
 def render(deck: Deck, image_url: ImageUrl) -> RenderedDeck:

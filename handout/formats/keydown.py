@@ -38,6 +38,7 @@ HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re
 INLINE_MARKUP = re.compile(r"(\*\*|__|\*|_|`)")
 MD_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\([^)]*\)")
 HTML_TAG = re.compile(r"<[^>]+>")
+PREAMBLE_FIELD = re.compile(r"^(?P<key>author|date)[ \t]*:[ \t]*(?P<value>.+?)[ \t]*$", re.IGNORECASE)
 
 
 @dataclass
@@ -81,13 +82,13 @@ def parse(text: str, source: Path) -> Deck:
             "no slides found", source, 1,
             "a keydown deck starts each slide with a line '!SLIDE' (optionally followed by classes)",
         )
-    title, preamble = _read_preamble(preamble_lines, source, warnings)
+    title, author, date, preamble = _read_preamble(preamble_lines)
     slides = [
         _read_slide(number, header, body, source, warnings)
         for number, (header, body) in enumerate(slide_chunks, start=1)
     ]
-    return Deck(source=source, title=title or source.stem, slides=slides,
-                preamble=preamble, warnings=warnings)
+    return Deck(source=source, title=title or source.stem, slides=slides, preamble=preamble,
+                author=author, date=date, warnings=warnings)
 
 
 def _split_slides(
@@ -130,17 +131,22 @@ def _open_fence(line: _Line) -> _Fence | None:
     return _Fence(marker, len(match["indent"]), language.lower(), line.number)
 
 
-def _read_preamble(
-    lines: list[_Line], source: Path, warnings: list[Diagnostic]
-) -> tuple[str, tuple[Block, ...]]:
-    """The text before the first slide: a leading `# Title` names the deck, the rest is kept."""
+def _read_preamble(lines: list[_Line]) -> tuple[str, str, str, tuple[Block, ...]]:
+    """The text before the first slide: a leading `# Title` names the deck, `author:` and
+    `date:` lines give the handout's header, and the rest is kept as an introduction."""
+    lines = list(lines)
     content = [line for line in lines if line.text.strip()]
     title = ""
     if content and (match := re.match(r"^#[ \t]+(?P<text>.+?)[ \t#]*$", content[0].text)):
         title = _plain(match["text"])
         lines = [line for line in lines if line is not content[0]]
+    meta = {}
+    for line in list(lines):
+        if match := PREAMBLE_FIELD.match(line.text):
+            meta[match["key"].lower()] = match["value"]
+            lines.remove(line)
     blocks = tuple(b for b in _blocks(lines) if _has_text(b))
-    return title, blocks
+    return title, meta.get("author", ""), meta.get("date", ""), blocks
 
 
 def _read_slide(
