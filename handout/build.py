@@ -89,24 +89,12 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
     rendered = render(deck, images.url)
     fetcher = pdf.GuardedFetcher((root, pdf.STYLES, images.cache_dir))
 
-    fit: dict[int, float] = {}
-    fresh_page: set[int] = set()
+    adjust = layout.Adjustments()
     for _ in range(MAX_PASSES):
-        html = layout.layout(rendered, settings, fit, frozenset(fresh_page))
+        html = layout.layout(rendered, settings, adjust)
         result = pdf.render_document(html, folder.resolve(), fetcher, settings.grayscale)
         measured = pdf.measure(result.document)
-        changed = False
-        for number, ratio in measured.overflow.items():
-            current = fit.get(number, 1.0)
-            if current > FIT_FLOOR:
-                fit[number] = max(FIT_FLOOR, current / ratio * 0.98)
-                changed = True
-        if settings.per_page in (2, 3):
-            for number, page in measured.frame_page.items():
-                if measured.notes_page.get(number, page) != page and number not in fresh_page:
-                    fresh_page.add(number)
-                    changed = True
-        if not changed:
+        if not _learn(measured, adjust, settings.per_page):
             break
 
     by_number = {slide.number: slide for slide in deck.slides}
@@ -131,6 +119,27 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
         pdf.write(result.document, output)
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
                   warnings=warnings, notes=credit_report.inferred, small_text=small_text)
+
+
+def _learn(measured: pdf.Measurements, adjust: layout.Adjustments, per_page: int) -> bool:
+    """Feed what the laid-out document shows back into the layout; False when all is well."""
+    changed = False
+    for number, ratio in measured.overflow.items():
+        current = adjust.fit.get(number, 1.0)
+        if current > FIT_FLOOR:
+            adjust.fit[number] = max(FIT_FLOOR, current / ratio * 0.98)
+            changed = True
+    if per_page <= 3:
+        for number, first in measured.notes_page.items():
+            if measured.notes_last_page[number] > first and number not in adjust.long_notes:
+                adjust.long_notes.add(number)
+                changed = True
+    if per_page in (2, 3) or adjust.long_notes:
+        for number, page in measured.frame_page.items():
+            if measured.notes_page.get(number, page) != page and number not in adjust.fresh_page:
+                adjust.fresh_page.add(number)
+                changed = True
+    return changed
 
 
 def _enforce_credits(report: CreditReport, settings: Settings) -> None:

@@ -133,6 +133,9 @@ def _typed(key: str, value: Any) -> Any:
     if kind in ("int", "int | None"):
         if isinstance(value, bool) or not isinstance(value, int | str) or (
                 isinstance(value, str) and not value.strip().isdigit()):
+            if key == "per-page":
+                raise ValueError(f"per-page must be one of "
+                                 f"{', '.join(map(str, PER_PAGE_CHOICES))} (got {value!r})")
             raise ValueError(f"{key} must be a whole number (got {value!r})")
         return int(value)
     if isinstance(value, int | float) and key == "margin":

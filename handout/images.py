@@ -188,12 +188,15 @@ class ImageStage:
                 self.deck.source, image.line, "use a larger original if there is one"))
         is_jpeg = picture.format == "JPEG"
         unchanged = target >= width and upright and not self.grayscale
-        if unchanged and is_jpeg:
-            return Prepared(path, width, height, dpi)  # passed through, not re-encoded
+        digest = hashlib.sha256(data).hexdigest()[:24]
+        if unchanged and is_jpeg:  # passed through byte for byte, under its content's name
+            output = self.cache_dir / f"{digest}.jpg"
+            if not output.exists():
+                _write_atomically(output, data)
+            return Prepared(output, width, height, dpi)
         new_height = max(1, round(height * target / width))
         grey = "-grey" if self.grayscale else ""
-        name = f"{hashlib.sha256(data).hexdigest()[:24]}-{target}x{new_height}{grey}"
-        output = self.cache_dir / f"{name}{'.jpg' if is_jpeg else '.png'}"
+        output = self.cache_dir / f"{digest}-{target}x{new_height}{grey}{'.jpg' if is_jpeg else '.png'}"
         if not output.exists():
             resized = oriented if target >= width else oriented.resize(
                 (target, new_height), Pillow.Resampling.LANCZOS)
@@ -210,7 +213,6 @@ class ImageStage:
         return frame_w
 
     def _save(self, picture: Pillow.Image, output: Path, is_jpeg: bool) -> None:
-        output.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         if is_jpeg:
             if picture.mode not in ("RGB", "L", "CMYK"):
@@ -220,9 +222,7 @@ class ImageStage:
             picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
         else:
             picture.save(buffer, "PNG", optimize=True)
-        temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(buffer.getvalue())
-        os.replace(temporary, output)
+        _write_atomically(output, buffer.getvalue())
 
     def _svg(self, image: Image, path: Path, data: bytes) -> Prepared:
         try:
@@ -240,9 +240,8 @@ class ImageStage:
             name = f"{hashlib.sha256(data).hexdigest()[:24]}-grey.svg"
             path = self.cache_dir / name
             if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
                 text = data.decode("utf-8", "replace")
-                path.write_text(HEX_COLOUR.sub(lambda m: to_grey(m[0]), text), encoding="utf-8")
+                _write_atomically(path, HEX_COLOUR.sub(lambda m: to_grey(m[0]), text).encode())
         return Prepared(path, round(width), round(height), None)
 
     def prepare_all(self) -> None:
@@ -252,6 +251,14 @@ class ImageStage:
                 self.prepare(slide.background, background=True)
             for image in slide.images:
                 self.prepare(image, background=False)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Cache files appear whole or not at all, even with two builds running at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 def _grey(picture: Pillow.Image) -> Pillow.Image:

@@ -7,7 +7,7 @@ with nested flex/grid), and grid cells are absolutely positioned on fixed-height
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -157,13 +157,21 @@ def _environment() -> Environment:
 _ENV = _environment()
 
 
-def layout(deck: RenderedDeck, settings: Settings, fit: dict[int, float] | None = None,
-           fresh_page: frozenset[int] = frozenset()) -> str:
-    """The whole handout as one HTML document.
+@dataclass
+class Adjustments:
+    """What a first layout taught: fed back by the build so the next layout fixes it."""
 
-    `fit` shrinks the text of slides that overflow their frame (slide number to factor);
-    `fresh_page` starts those slides' rows on a new page so a slide stays with its notes.
-    """
+    fit: dict[int, float] = field(default_factory=dict)
+    """Slides whose content overflows their frame: the factor their text is shrunk by."""
+    fresh_page: set[int] = field(default_factory=set)
+    """Slides whose row starts a new page, so the slide stands with the start of its notes."""
+    long_notes: set[int] = field(default_factory=set)
+    """Slides whose notes run over a page: their row may split (else a page is left blank)."""
+
+
+def layout(deck: RenderedDeck, settings: Settings, adjust: Adjustments | None = None) -> str:
+    """The whole handout as one HTML document."""
+    adjust = adjust or Adjustments()
     geo = geometry(settings)
     grid = settings.per_page >= 4
     return _ENV.get_template("handout.html.j2").render(
@@ -171,7 +179,8 @@ def layout(deck: RenderedDeck, settings: Settings, fit: dict[int, float] | None 
         settings=settings,
         geo=geo,
         sheets=sheets(deck.slides, geo, settings.order == "vertical") if grid else [],
-        fit=fit or {},
-        fresh_page=fresh_page,
+        fit=adjust.fit,
+        fresh_page=adjust.fresh_page,
+        long_notes=adjust.long_notes,
         version=__version__,
     )

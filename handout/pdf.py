@@ -57,6 +57,7 @@ class Measurements:
     """Slide number to (content height / room in the frame), for slides that do not fit."""
     frame_page: dict[int, int] = field(default_factory=dict)
     notes_page: dict[int, int] = field(default_factory=dict)
+    notes_last_page: dict[int, int] = field(default_factory=dict)
     smallest_text_pt: dict[int, float] = field(default_factory=dict)
     """Slide number to the size, in points, of the smallest text printed in its frame."""
 
@@ -135,6 +136,7 @@ def measure(document: Document) -> Measurements:
                 content_height[slide] = max(content_height.get(slide, 0), box.margin_height())
             elif "notes" in classes:
                 result.notes_page.setdefault(slide, index)
+                result.notes_last_page[slide] = index
     for slide, room in slide_room.items():
         needed = content_height.get(slide, 0)
         if room and needed > room + 0.5:

@@ -35,9 +35,13 @@ ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$"
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
-INLINE_MARKUP = re.compile(r"(\*\*|__|\*|_|`)")
 MD_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\([^)]*\)")
-HTML_TAG = re.compile(r"<[^>]+>")
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+CODE_SPAN = re.compile(r"(`+)(?P<text>.+?)\1")
+EMPHASIS = re.compile(
+    r"(?<![\w*])(?P<mark>\*\*|\*)(?=\S)(?P<text>.+?)(?<=\S)(?P=mark)(?![\w*])"
+    r"|(?<![\w_])(?P<umark>__|_)(?=\S)(?P<utext>.+?)(?<=\S)(?P=umark)(?![\w_])")
+PREAMBLE_TITLE = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
 PREAMBLE_FIELD = re.compile(r"^(?P<key>author|date)[ \t]*:[ \t]*(?P<value>.+?)[ \t]*$", re.IGNORECASE)
 
 
@@ -137,7 +141,7 @@ def _read_preamble(lines: list[_Line]) -> tuple[str, str, str, tuple[Block, ...]
     lines = list(lines)
     content = [line for line in lines if line.text.strip()]
     title = ""
-    if content and (match := re.match(r"^#[ \t]+(?P<text>.+?)[ \t#]*$", content[0].text)):
+    if content and (match := PREAMBLE_TITLE.match(content[0].text)):
         title = _plain(match["text"])
         lines = [line for line in lines if line is not content[0]]
     meta = {}
@@ -175,7 +179,8 @@ def _read_slide(
     notes = None
     if notes_line is not None:
         notes = Notes(tuple(b for b in _blocks(notes_lines) if _has_text(b)), notes_line)
-    images = tuple(_images(blocks))
+    notes_blocks = notes.blocks if notes else ()
+    images = tuple(_images(blocks + notes_blocks))
     return Slide(
         number=number, line=header.number, title=_title(blocks), classes=classes,
         blocks=blocks, background=background, images=images, notes=notes,
@@ -309,10 +314,22 @@ def _title(blocks: tuple[Block, ...]) -> str:
 
 
 def _plain(text: str) -> str:
-    """Inline markdown reduced to its words, for titles and bookmarks."""
+    """Inline markdown reduced to its words, for titles and bookmarks: markup pairs and tags
+    go, every other character (a lone `*`, `_` in a name, `<` in a comparison) stays."""
+    spans: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        spans.append(match["text"].strip())
+        return f"\x00{len(spans) - 1}\x00"
+
+    text = CODE_SPAN.sub(keep, text)
     text = MD_LINK.sub(lambda m: m["text"], text)
     text = HTML_TAG.sub("", text)
-    text = INLINE_MARKUP.sub("", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = EMPHASIS.sub(lambda m: m["text"] or m["utext"], text)
+    text = re.sub("\x00(\\d+)\x00", lambda m: spans[int(m[1])], text)
     return " ".join(text.split())
 
 
