@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from handout import config, layout, pdf
 from handout.config import Settings
@@ -81,13 +82,14 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
     geo = layout.geometry(settings)
     images = ImageStage(deck, root, (geo.frame_width, geo.frame_height), settings.dpi,
-                        grayscale=settings.grayscale, lenient=lenient_images)
+                        grayscale=settings.grayscale, allow_remote=settings.allow_remote,
+                        lenient=lenient_images)
     deck, credit_report = attach_credits(deck, images.metadata_credit)
     _enforce_credits(credit_report, settings)
     images.deck = deck
     images.prepare_all()
-    rendered = render(deck, images.url)
-    fetcher = pdf.GuardedFetcher((root, pdf.STYLES, images.cache_dir))
+    rendered = render(deck, images.url, allow_html=settings.html)
+    fetcher = pdf.GuardedFetcher((root, pdf.STYLES, images.cache_dir), settings.allow_remote)
 
     adjust = layout.Adjustments()
     for _ in range(MAX_PASSES):
@@ -98,7 +100,8 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
             break
 
     by_number = {slide.number: slide for slide in deck.slides}
-    warnings = [*deck.warnings, *images.errors, *credit_report.uncredited, *images.warnings]
+    warnings = [*deck.warnings, *images.errors, *credit_report.uncredited, *images.warnings,
+                *rendered.warnings]
     for number in sorted(measured.overflow):
         slide = by_number[number]
         warnings.append(Diagnostic(
@@ -106,8 +109,10 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
             f"text shrunk to {FIT_FLOOR:.0%}; the bottom is cut off", deck.source, slide.line,
             "split the slide, or shorten it"))
     for url in dict.fromkeys(fetcher.refused):
-        warnings.append(Diagnostic(f"not loaded: {url}", deck.source,
-                                   hint="only files inside the deck's folder are read"))
+        warnings.append(Diagnostic(
+            f"not loaded: {url}", deck.source, _line_mentioning(deck.source, url),
+            "only files inside the deck's folder are read (widen it with --root; "
+            "web addresses need --allow-remote)"))
     small_text = [
         Diagnostic(f"slide {number} ({by_number[number].title or 'untitled'}) has text that "
                    f"prints at {math.floor(size * 10) / 10:.1f} pt at {settings.per_page} per page, below "
@@ -119,6 +124,19 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
         pdf.write(result.document, output)
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
                   warnings=warnings, notes=credit_report.inferred, small_text=small_text)
+
+
+def _line_mentioning(source: Path, url: str) -> int | None:
+    """The first deck line that names this URL (or the file it points at), for the warning."""
+    parsed = urlparse(url)
+    names = [url, unquote(parsed.path)] if parsed.scheme != "file" else [unquote(parsed.path)]
+    names += [Path(unquote(parsed.path)).name]
+    lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    for name in filter(None, names):
+        for number, text in enumerate(lines, start=1):
+            if name in text:
+                return number
+    return None
 
 
 def _learn(measured: pdf.Measurements, adjust: layout.Adjustments, per_page: int) -> bool:

@@ -97,6 +97,15 @@ Dpi = Annotated[int | None, typer.Option(
          "needs at N dots per inch, never upsampled. Default: 300. Example: --dpi 200")]
 Strict = Annotated[bool | None, typer.Option(
     "--strict", help="Fail, instead of warning, when a photo has no credit.", show_default=False)]
+Html = Annotated[bool | None, typer.Option(
+    "--html/--no-html",
+    help="Raw HTML in slides and notes: printed, cleaned of scripts, embeds and file loads "
+         "(default), or --no-html to print it as plain text.", show_default=False)]
+AllowRemote = Annotated[bool | None, typer.Option(
+    "--allow-remote",
+    help="Let the deck load pictures and styles from http(s) addresses (5 s timeout each). "
+         "Off by default: a deck from a stranger reaches nothing outside its folder.",
+    show_default=False)]
 Debug = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
 
 
@@ -129,7 +138,8 @@ def build_command(
     frame: Frame = None, lines: Lines = None, notes: Notes = None, slides: Slides = None,
     grayscale: Grayscale = None, header: Header = None, footer: Footer = None,
     numbers: Numbers = None, author: Author = None, date: Date = None, root: Root = None,
-    dpi: Dpi = None, strict: Strict = None, debug: Debug = False,
+    dpi: Dpi = None, strict: Strict = None, html: Html = None,
+    allow_remote: AllowRemote = None, debug: Debug = False,
 ) -> None:
     """Build a PDF handout from a deck.
 
@@ -158,7 +168,7 @@ def check_command(
     path: Deck = Path("slides"),
     per_page: PerPage = None, aspect: Aspect = None, paper: Paper = None,
     landscape: Landscape = None, margin: Margin = None, slides: Slides = None,
-    root: Root = None, debug: Debug = False,
+    root: Root = None, html: Html = None, allow_remote: AllowRemote = None, debug: Debug = False,
 ) -> None:
     """List every problem the printed handout would show, and exit 1 if there is one.
 

@@ -46,6 +46,8 @@ class Settings:
     root: str = ""
     dpi: int = 300
     strict: bool = False
+    html: bool = True
+    allow_remote: bool = False
 
     @property
     def paper_mm(self) -> tuple[float, float]:

@@ -67,6 +67,7 @@ class ImageStage:
     frame_mm: tuple[float, float]
     dpi: int = 300
     grayscale: bool = False
+    allow_remote: bool = False
     lenient: bool = False
     """Record unusable images in `errors` and go on (for `handout check`) instead of failing."""
     cache_dir: Path = field(default_factory=default_cache_dir)
@@ -88,17 +89,17 @@ class ImageStage:
         return self._files[image.path]
 
     def _locate(self, image: Image) -> Path:
-        if image.path.lower().startswith(("http://", "https://", "//")):
-            raise HandoutError(f"remote image {image.path!r} is not loaded", self.deck.source,
-                               image.line, "download it next to the deck and use a relative path")
+        if _is_remote(image.path):
+            raise _Refused(f"remote image {image.path!r} not loaded", self.deck.source, image.line,
+                           "download it next to the deck, or allow it with --allow-remote")
         relative = unquote(urlparse(image.path).path) if image.path.startswith("file:") \
             else image.path
         for candidate in (self.base / relative, self.root / relative):
-            resolved = candidate.resolve()
+            resolved = candidate.resolve()  # follows symlinks: one that points out is refused
             if not resolved.is_relative_to(self.root):
-                raise HandoutError(
-                    f"image {image.path!r} is outside the deck's folder ({self.root})",
-                    self.deck.source, image.line,
+                raise _Refused(
+                    f"image {image.path!r} not loaded: it is outside the deck's folder "
+                    f"({self.root})", self.deck.source, image.line,
                     "move the image beside the deck, or widen the folder with --root")
             if resolved.is_file():
                 return resolved
@@ -112,6 +113,8 @@ class ImageStage:
         """EXIF Artist/Copyright or XMP dc:creator/dc:rights, when the file carries them."""
         try:
             path = self.file(image)
+        except _Refused:
+            return None  # warned about when the image is prepared
         except HandoutError:
             if not self.lenient:
                 raise
@@ -137,11 +140,17 @@ class ImageStage:
 
     # -- preparing -----------------------------------------------------------------------------
 
-    def prepare(self, image: Image, background: bool) -> Prepared:
+    def prepare(self, image: Image, background: bool) -> Prepared | str:
+        """The prepared picture, or the URL itself for a remote one the user allowed."""
+        if self.allow_remote and _is_remote(image.path):
+            return image.path
         key = (image.path, background)
         if key not in self._prepared:
             try:
                 self._prepared[key] = self._prepare(image, background)
+            except _Refused as refused:  # a stranger's deck reaching out: warn, print a blank
+                self.warnings.append(refused.diagnostic)
+                self._prepared[key] = Prepared(self._placeholder(), 1, 1, None)
             except HandoutError as error:
                 if not self.lenient:
                     raise
@@ -157,7 +166,8 @@ class ImageStage:
         return path
 
     def url(self, image: Image, background: bool = False) -> str:
-        return self.prepare(image, background).url
+        prepared = self.prepare(image, background)
+        return prepared if isinstance(prepared, str) else prepared.url
 
     def _prepare(self, image: Image, background: bool) -> Prepared:
         path = self.file(image)
@@ -251,6 +261,14 @@ class ImageStage:
                 self.prepare(slide.background, background=True)
             for image in slide.images:
                 self.prepare(image, background=False)
+
+
+class _Refused(HandoutError):
+    """An image the deck may not read (outside its folder, or remote): a warning, not an error."""
+
+
+def _is_remote(path: str) -> bool:
+    return path.lower().startswith(("http://", "https://", "//"))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -25,20 +25,24 @@ STYLES = next(p for p in (PACKAGE / "styles", PACKAGE.parent / "styles") if p.is
 """Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
 
 STYLESHEETS = ("fonts.css", "slide.css", "handout.css")
+REMOTE_TIMEOUT_S = 5
+"""With --allow-remote, how long one download may take before it is given up."""
 PX_TO_PT = 0.75
 
 
 class GuardedFetcher(URLFetcher):
     """Loads local files from the allowed folders only, and nothing from the network."""
 
-    def __init__(self, allowed: tuple[Path, ...]) -> None:
-        super().__init__(timeout=5, allowed_protocols=("file", "data"))
+    def __init__(self, allowed: tuple[Path, ...], allow_remote: bool = False) -> None:
+        protocols = ("file", "data", "http", "https") if allow_remote else ("file", "data")
+        super().__init__(timeout=REMOTE_TIMEOUT_S, allowed_protocols=protocols)
         self.allowed = tuple(p.resolve() for p in allowed)
+        self.allow_remote = allow_remote
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
         parsed = urlparse(url)
-        if parsed.scheme == "data":
+        if parsed.scheme == "data" or (self.allow_remote and parsed.scheme in ("http", "https")):
             return super().fetch(url, headers)
         if parsed.scheme == "file":
             path = Path(url2pathname(parsed.path)).resolve()

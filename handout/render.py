@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import markdown
 from markdown.extensions import Extension
@@ -17,7 +18,8 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from handout.colour import HEX_COLOUR, to_grey
-from handout.model import Block, Code, Credit, Deck, Image, Slide
+from handout.model import Block, Code, Credit, Deck, Diagnostic, Image, Markdown, Slide
+from handout.sanitize import clean_html
 
 CODE_STYLE = "default"
 """A light Pygments theme whose colours stay distinct in greyscale (bold keywords, italic comments)."""
@@ -80,6 +82,7 @@ class RenderedDeck:
     slides: list[RenderedSlide]
     author: str = ""
     date: str = ""
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def credits(self) -> list[CreditLine]:
@@ -115,15 +118,24 @@ class _ImageSourcesExtension(Extension):
 
 
 class Renderer:
-    """Holds one Markdown instance and one formatter, reused for every block (they are costly)."""
+    """Holds one Markdown instance and one formatter, reused for every block (they are costly).
 
-    def __init__(self, image_url: ImageUrl) -> None:
+    Raw HTML in the deck is allowed but cleaned (see sanitize.py); with allow_html=False it is
+    printed as text instead.
+    """
+
+    def __init__(self, image_url: ImageUrl, source: Path, allow_html: bool = True) -> None:
         self.image_url = image_url
+        self.source = source
         self.urls: dict[str, str] = {}
+        self.warnings: list[Diagnostic] = []
         self.markdown = markdown.Markdown(
             extensions=[*MARKDOWN_EXTENSIONS, _ImageSourcesExtension(self.urls)],
             output_format="html",
         )
+        if not allow_html:
+            self.markdown.preprocessors.deregister("html_block")
+            self.markdown.inlinePatterns.deregister("html")
         self.formatter = HtmlFormatter(style=CODE_STYLE, cssclass="highlight", wrapcode=True)
 
     def deck(self, deck: Deck) -> RenderedDeck:
@@ -133,6 +145,7 @@ class Renderer:
             slides=[self.slide(slide) for slide in deck.slides],
             author=deck.author,
             date=deck.date,
+            warnings=self.warnings,
         )
 
     def slide(self, slide: Slide) -> RenderedSlide:
@@ -158,12 +171,17 @@ class Renderer:
         )
 
     def blocks(self, blocks: tuple[Block, ...]) -> Markup:
-        parts = [self.code(b) if isinstance(b, Code) else self.text(b.text) for b in blocks]
+        parts = [self.code(b) if isinstance(b, Code) else self.text(b) for b in blocks]
         return Markup("\n".join(parts))
 
-    def text(self, source: str) -> str:
+    def text(self, block: Markdown) -> str:
         self.markdown.reset()
-        return self.markdown.convert(source)
+        html, removed = clean_html(self.markdown.convert(block.text), self.urls)
+        if removed:
+            self.warnings.append(Diagnostic(
+                f"raw HTML removed: {', '.join(removed)}", self.source, block.line,
+                "a deck's HTML may not run scripts, embed objects or load files; see the README"))
+        return html
 
     def code(self, code: Code) -> str:
         name = LANGUAGE_ALIASES.get(code.language, code.language)
@@ -205,5 +223,5 @@ def code_stylesheet(grayscale: bool = False) -> str:
 
 
 
-def render(deck: Deck, image_url: ImageUrl) -> RenderedDeck:
-    return Renderer(image_url).deck(deck)
+def render(deck: Deck, image_url: ImageUrl, allow_html: bool = True) -> RenderedDeck:
+    return Renderer(image_url, deck.source, allow_html).deck(deck)

@@ -11,6 +11,7 @@ the HTML that rendering makes is filtered here: `<script>`, `<iframe>`, `<object
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html import escape
 from html.parser import HTMLParser
 
@@ -28,8 +29,9 @@ CSS_URL = re.compile(r"url\s*\([^)]*\)", re.IGNORECASE)
 
 
 class _Filter(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, sources: Mapping[str, str]) -> None:
         super().__init__(convert_charrefs=False)
+        self.sources = sources
         self.out: list[str] = []
         self.removed: list[str] = []
         self.skipping: list[str] = []
@@ -62,6 +64,8 @@ class _Filter(HTMLParser):
                 self.removed.append(f"script URL in {name}=")
             elif name == "style" and value:
                 kept.append((name, self._css(value)))
+            elif tag == "img" and name == "src" and value in self.sources:
+                kept.append((name, self.sources[value]))
             else:
                 kept.append((name, value))
         text = "".join(f" {n}" if v is None else f' {n}="{escape(v, quote=True)}"'
@@ -107,11 +111,15 @@ class _Filter(HTMLParser):
         return cleaned
 
 
-def clean_html(fragment: str) -> tuple[str, list[str]]:
-    """The fragment with everything the policy forbids taken out, and what was taken out."""
+def clean_html(fragment: str, sources: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
+    """The fragment with everything the policy forbids taken out, and what was taken out.
+
+    `sources` maps picture paths as the deck wrote them to the prepared files' URLs, so that a
+    raw `<img src>` gets the same treatment as a markdown picture.
+    """
     if "<" not in fragment:
         return fragment, []
-    parser = _Filter()
+    parser = _Filter(sources or {})
     parser.feed(fragment)
     parser.close()
     return "".join(parser.out), list(dict.fromkeys(parser.removed))
