@@ -147,18 +147,22 @@ def _typed(key: str, value: Any) -> Any:
     return value
 
 
-def load_file(folder: Path) -> dict[str, Any]:
-    """The settings handout.toml beside the deck gives, checked key by key."""
-    path = folder / CONFIG_NAME
+def read_toml(path: Path, what: str, readme_section: str) -> dict[str, Any]:
+    """A TOML file beside the deck ({} when there is none); a broken one names its line."""
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         line = re.search(r"line (\d+)", str(error))
-        raise HandoutError(f"cannot read settings: {error}", path,
-                           int(line[1]) if line else None,
-                           "see 'Settings beside the deck' in the README") from error
+        raise HandoutError(f"cannot read {what}: {error}", path, int(line[1]) if line else None,
+                           f"see '{readme_section}' in the README") from error
+
+
+def load_file(folder: Path) -> dict[str, Any]:
+    """The settings handout.toml beside the deck gives, checked key by key."""
+    path = folder / CONFIG_NAME
+    data = read_toml(path, "settings", "Settings beside the deck")
     values = {}
     for key, value in data.items():
         if key not in KEYS:

@@ -10,12 +10,12 @@ match (reported as inferred, since it is a guess).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from handout.config import read_toml
 from handout.errors import HandoutError
 from handout.model import Credit, Deck, Diagnostic, Image, Markdown, Slide
 
@@ -87,13 +87,7 @@ def _key(path: str) -> str:
 def load_credits_file(folder: Path) -> dict[str, Credit]:
     """Read credits.toml: one table per image path, with TASL fields."""
     path = folder / CREDITS_FILE
-    if not path.is_file():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise HandoutError(f"cannot read credits: {error}", path,
-                           hint="see 'Image credits' in the README for the format") from error
+    data = read_toml(path, "credits", "Image credits")
     credits = {}
     for image_path, fields in data.items():
         if not isinstance(fields, dict):
