@@ -13,20 +13,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from markupsafe import Markup
+
 from handout import config, layout, pdf
 from handout.config import Settings
 from handout.credits import CreditReport, attach_credits
 from handout.errors import HandoutError
 from handout.formats import find_deck, read_deck
 from handout.images import ImageStage
-from handout.model import Deck, Diagnostic
-from handout.render import render
+from handout.model import Code, Deck, Diagnostic, Slide
+from handout.render import RenderedDeck, render
 
 FIT_FLOOR = 0.55
 """Autofit never shrinks a slide's text below this share of its size: smaller would not read."""
 MIN_TEXT_PT = 6.0
 """`handout check` reports text that prints smaller than this."""
 MAX_PASSES = 4
+PREFIT_UNITS = 11.0
+"""Slides whose text adds up to more than this many body lines are measured before layout."""
 PRINT_HIDDEN = "noprint"
 """Showoff's class for slides left out of print (its `printonly` slides are printed, as here)."""
 
@@ -54,14 +58,19 @@ class Result:
     small_text: list[Diagnostic] = field(default_factory=list)
 
 
-def select_slides(deck: Deck, settings: Settings, folder: Path) -> Deck:
-    """Leave out `noprint` slides and those outside --slides; numbers stay the deck's."""
+def select_slides(deck: Deck, settings: Settings, from_file: Path | None) -> Deck:
+    """Leave out `noprint` slides and those outside --slides; numbers stay the deck's.
+
+    `from_file` is the handout.toml the selection came from, if it did not come from the flag.
+    """
     slides = [s for s in deck.slides if PRINT_HIDDEN not in s.classes]
     if settings.slides:
         try:
             chosen = set(config.parse_selection(settings.slides, len(deck.slides)))
         except ValueError as error:
-            raise HandoutError(f"--{error}") from error
+            if from_file:
+                raise HandoutError(f"'slides' setting: {error}", from_file) from error
+            raise HandoutError(f"--slides: {error}") from error
         slides = [s for s in slides if s.number in chosen]
     if not slides:
         raise HandoutError("no slides left to print", deck.source,
@@ -78,7 +87,8 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
     output = request.output or Path("out") / f"{deck_file.stem}.pdf"
 
     deck = read_deck(deck_file)
-    deck = select_slides(deck, settings, folder)
+    selection_file = None if request.flags.get("slides") else folder / config.CONFIG_NAME
+    deck = select_slides(deck, settings, selection_file)
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
     geo = layout.geometry(settings)
     images = ImageStage(deck, root, (geo.frame_width, geo.frame_height), settings.dpi,
@@ -92,6 +102,7 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
     fetcher = pdf.GuardedFetcher((root, pdf.STYLES, images.cache_dir), settings.allow_remote)
 
     adjust = layout.Adjustments()
+    _prefit(deck, rendered, settings, adjust, folder, fetcher)
     for _ in range(MAX_PASSES):
         html = layout.layout(rendered, settings, adjust)
         result = pdf.render_document(html, folder.resolve(), fetcher, settings.grayscale)
@@ -124,6 +135,48 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
         pdf.write(result.document, output)
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
                   warnings=warnings, notes=credit_report.inferred, small_text=small_text)
+
+
+def _looks_full(slide: Slide) -> bool:
+    """A rough guess, from the text alone, that a slide may overflow its frame.
+
+    Counted in lines of body text (36 px on the 1024 x 768 canvas, about 45 characters a line,
+    14 of them fit): a guess is enough, since the laid-out document has the last word.
+    """
+    units = 0.0
+    for block in slide.blocks:
+        if isinstance(block, Code):
+            units += 0.8 + sum(0.6 * max(1, math.ceil(len(line) / 70))
+                               for line in block.source.split("\n"))
+            continue
+        for line in block.text.split("\n"):
+            text = line.strip()
+            if text.startswith("#"):
+                units += 2.4
+            elif text:
+                units += math.ceil(len(text) / 45)
+    units += 9 * len(slide.images)
+    return units > PREFIT_UNITS
+
+
+def _prefit(deck: Deck, rendered: RenderedDeck, settings: Settings, adjust: layout.Adjustments,
+            folder: Path, fetcher: pdf.GuardedFetcher) -> None:
+    """Measure the slides that look too full on their own, before the whole handout is laid out.
+
+    Text is sized in em of the frame, so a slide's overflow ratio is the same at any frame size:
+    a small document of just those slides tells how much to shrink each, and the handout is then
+    laid out once instead of twice.
+    """
+    full = {slide.number for slide in deck.slides if _looks_full(slide)}
+    if not full:
+        return
+    suspects = replace(rendered, slides=[s for s in rendered.slides if s.number in full],
+                       preamble=Markup(""))
+    sample = replace(settings, per_page=9, notes=False)
+    document = pdf.render_document(layout.layout(suspects, sample), folder.resolve(), fetcher,
+                                   settings.grayscale).document
+    for number, ratio in pdf.measure(document).overflow.items():
+        adjust.fit[number] = max(FIT_FLOOR, 0.97 / ratio)
 
 
 def _line_mentioning(source: Path, url: str) -> int | None:

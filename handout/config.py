@@ -99,7 +99,7 @@ def parse_selection(spec: str, count: int) -> list[int]:
     for part in (p.strip() for p in spec.split(",")):
         match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+)?)?", part)
         if not match:
-            raise ValueError(f"slides must look like 2-5,9 (got {spec!r})")
+            raise ValueError(f"slide numbers must look like 2-5,9 (got {spec!r})")
         first = int(match[1])
         last = int(match[2]) if match[2] else (count if "-" in part else first)
         if first < 1 or last < first or first > count:
