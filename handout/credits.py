@@ -45,13 +45,10 @@ def is_photo(image: Image, slide: Slide) -> bool:
 def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, CreditReport]:
     """A copy of the deck whose images carry their credits, with what was inferred or missing."""
     from_file = load_credits_file(deck.source.parent)
-    inferred = _inferred_from_credits_slide(deck)
-    slides = []
-    for slide in deck.slides:
-        background = _credited(slide.background, from_file, read_metadata, inferred)
-        images = tuple(_credited(i, from_file, read_metadata, inferred) for i in slide.images)
-        slides.append(replace(slide, background=background, images=images))
-    credited = replace(deck, slides=slides)
+    credited = _with_credits(deck, from_file, read_metadata)
+    inferred = _inferred_from_credits_slide(credited)
+    if inferred:
+        credited = _with_credits(credited, inferred, lambda image: None)
     report = CreditReport(inferred=[], uncredited=[])
     for slide in credited.slides:
         for image in _slide_images(slide):
@@ -71,13 +68,18 @@ def _slide_images(slide: Slide) -> list[Image]:
     return [i for i in (slide.background, *slide.images) if i is not None]
 
 
-def _credited(image: Image | None, from_file: dict[str, Credit], read_metadata: MetadataReader,
-              inferred: dict[str, Credit]) -> Image | None:
-    if image is None or image.credit is not None:
-        return image
-    credit = (from_file.get(_key(image.path)) or read_metadata(image)
-              or inferred.get(_key(image.path)))
-    return replace(image, credit=credit) if credit else image
+def _with_credits(deck: Deck, by_path: dict[str, Credit], read_metadata: MetadataReader) -> Deck:
+    """The deck with each image not yet credited credited from `by_path`, else its metadata."""
+    def credited(image: Image | None) -> Image | None:
+        if image is None or image.credit is not None:
+            return image
+        credit = by_path.get(_key(image.path)) or read_metadata(image)
+        return replace(image, credit=credit) if credit else image
+
+    return replace(deck, slides=[
+        replace(slide, background=credited(slide.background),
+                images=tuple(credited(i) for i in slide.images))
+        for slide in deck.slides])
 
 
 def _key(path: str) -> str:
@@ -120,12 +122,18 @@ def _inferred_from_credits_slide(deck: Deck) -> dict[str, Credit]:
         return {}
     urls = [url.rstrip(".,;") for block in credits_slide.blocks if isinstance(block, Markdown)
             for url in URL.findall(block.text)]
-    photos = list(dict.fromkeys(
-        _key(s.background.path) for s in deck.slides
-        if s.background is not None and s.background.credit is None))
-    if not urls or len(urls) != len(photos):
-        return {}
-    return {photo: _credit_from_url(url) for photo, url in zip(photos, urls, strict=True)}
+    backgrounds = [s.background for s in deck.slides if s.background is not None]
+    uncredited = list(dict.fromkeys(_key(b.path) for b in backgrounds if b.credit is None))
+    not_inline = list(dict.fromkeys(_key(b.path) for b in backgrounds
+                                    if b.credit is None or b.credit.origin != "inline"))
+    every = list(dict.fromkeys(_key(b.path) for b in backgrounds))
+    # the slide may list the photos not credited inline (as keydown decks do), those still
+    # without any credit, or every photo of the deck; only those still uncredited take a URL
+    for photos in (not_inline, uncredited, every):
+        if urls and len(urls) == len(photos):
+            return {photo: _credit_from_url(url) for photo, url in zip(photos, urls, strict=True)
+                    if photo in uncredited}
+    return {}
 
 
 def _credit_from_url(url: str) -> Credit:

@@ -16,6 +16,7 @@ import io
 import math
 import os
 import re
+import tempfile
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,17 @@ class ImageStage:
     def __post_init__(self) -> None:
         self.root = self.root.resolve()
         self.base = self.deck.source.parent.resolve()
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            if not os.access(self.cache_dir, os.W_OK):
+                raise PermissionError(f"no write access to {self.cache_dir}")
+        except OSError as error:  # an unusable cache costs speed, not the build
+            self._scratch = tempfile.TemporaryDirectory(prefix="handout-images-")
+            self.warnings.append(Diagnostic(
+                f"picture cache {self.cache_dir} cannot be used ({error}); using a temporary "
+                "folder, so pictures are prepared again next time", self.cache_dir,
+                hint="point HANDOUT_CACHE at a writable folder"))
+            self.cache_dir = Path(self._scratch.name)
 
     # -- finding -----------------------------------------------------------------------------
 
@@ -92,9 +104,12 @@ class ImageStage:
         if _is_remote(image.path):
             raise _Refused(f"remote image {image.path!r} not loaded", self.deck.source, image.line,
                            "download it next to the deck, or allow it with --allow-remote")
-        relative = unquote(urlparse(image.path).path) if image.path.startswith("file:") \
-            else image.path
-        for candidate in (self.base / relative, self.root / relative):
+        if image.path.startswith("file:"):
+            names = [unquote(urlparse(image.path).path)]
+        else:  # markdown sources are URLs: "my%20photo.jpg" names "my photo.jpg"
+            names = list(dict.fromkeys([image.path, unquote(image.path.split("?")[0])]))
+        candidates = [folder / name for name in names for folder in (self.base, self.root)]
+        for candidate in candidates:
             resolved = candidate.resolve()  # follows symlinks: one that points out is refused
             if not resolved.is_relative_to(self.root):
                 raise _Refused(

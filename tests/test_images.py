@@ -1,0 +1,512 @@
+"""Pictures: found inside the deck's folder, turned upright, downsampled to the printed size at the
+chosen dpi (never upsampled), kept lossless when PNG, cached by content and embedded once.
+
+Every build here is in-process, with HANDOUT_CACHE pointed at a temporary folder. Test pictures
+are generated with Pillow; none is copied into the repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import line_of, write_deck
+from PIL import Image
+from pypdf import PdfReader
+
+from handout.build import Request, Result, build
+from handout.errors import HandoutError
+
+EXIF_ORIENTATION = 0x0112
+BIG = (6000, 4000)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def image_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test prepares its pictures in its own cache folder, never in the user's."""
+    cache = tmp_path / "handout-cache"
+    monkeypatch.setenv("HANDOUT_CACHE", str(cache))
+    return cache
+
+
+def noise(size: tuple[int, int], grain: tuple[int, int] = (40, 30), seed: int = 0) -> Image.Image:
+    """Random colour blotches scaled up: photo-like, not trivially compressible, quick to make."""
+    rng = random.Random(seed)
+    small = Image.frombytes("RGB", grain, rng.randbytes(grain[0] * grain[1] * 3))
+    return small.resize(size, Image.Resampling.BILINEAR)
+
+
+def write_jpeg(path: Path, size: tuple[int, int], grain: tuple[int, int] = (40, 30), seed: int = 0,
+               **options: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    noise(size, grain, seed).save(path, "JPEG", quality=options.pop("quality", 90), **options)
+    return path
+
+
+def write_png(path: Path, size: tuple[int, int], seed: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    noise(size, seed=seed).save(path, "PNG", compress_level=1)
+    return path
+
+
+def run_build(deck: Path, per_page: int = 2, dpi: int = 300, name: str | None = None,
+              strict: bool = False) -> tuple[Result, PdfReader]:
+    output = deck.parent / "out" / (name or f"{deck.stem}-{per_page}up-{dpi}dpi.pdf")
+    result = build(Request(path=deck, output=output, per_page=per_page, dpi=dpi, strict=strict))
+    assert output.is_file()
+    return result, PdfReader(output)
+
+
+def images(reader: PdfReader) -> dict[int, dict]:
+    """Every image XObject the pages use, by object number (following form XObjects)."""
+    found: dict[int, dict] = {}
+
+    def walk(resources) -> None:
+        xobjects = resources.get("/XObject") if resources is not None else None
+        if xobjects is None:
+            return
+        xobjects = xobjects.get_object()
+        for name in xobjects:
+            ref = xobjects.raw_get(name)
+            xobject = ref.get_object()
+            if xobject["/Subtype"] == "/Image":
+                found[ref.idnum] = xobject
+            elif xobject["/Subtype"] == "/Form" and "/Resources" in xobject:
+                walk(xobject["/Resources"].get_object())
+
+    for page in reader.pages:
+        walk(page.get("/Resources").get_object())
+    return found
+
+
+def only_image(reader: PdfReader) -> dict:
+    found = images(reader)
+    assert len(found) == 1, f"expected one embedded picture, found {len(found)}"
+    return next(iter(found.values()))
+
+
+def filters(xobject: dict) -> list[str]:
+    value = xobject.get("/Filter")
+    if value is None:
+        return []
+    value = value.get_object()
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def pdf_text(reader: PdfReader) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def dpi_warnings(result: Result) -> list[str]:
+    return [str(w) for w in result.warnings if "dpi" in w.message]
+
+
+# --- big photos are downsampled to what the page needs -------------------------------------------
+
+@pytest.fixture(scope="module")
+def big_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 6000x4000 camera-sized JPEG (about 4 MB), made once for the module."""
+    return write_jpeg(tmp_path_factory.mktemp("big") / "big.jpg", BIG, grain=(400, 267), quality=85)
+
+
+@pytest.fixture
+def big_deck(tmp_path: Path, big_photo: Path) -> Path:
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    shutil.copyfile(big_photo, folder / "big.jpg")
+    return write_deck(folder, """\
+# Big
+!SLIDE
+# Camera original
+}}} big.jpg::Me::flickr::https://example.org/big
+
+!SLIDE
+# After the photo
+Some words.
+""")
+
+
+def test_big_photo_source_is_really_big(big_photo):
+    assert big_photo.stat().st_size > 2_500_000, "the test photo must be big enough to matter"
+    with Image.open(big_photo) as check:
+        assert check.size == BIG
+
+
+@pytest.mark.parametrize(("per_page", "most"), [(2, 2200), (6, 1200)])
+def test_big_background_is_downsampled_for_the_frame(big_deck, per_page, most):
+    result, reader = run_build(big_deck, per_page=per_page)
+    picture = only_image(reader)
+    width, height = int(picture["/Width"]), int(picture["/Height"])
+    assert 800 < width <= most, f"{width} px embedded at {per_page} per page"
+    assert abs(width / height - 1.5) < 0.01, "aspect ratio kept"
+    assert "/DCTDecode" in filters(picture), "a JPEG stays a JPEG"
+    assert result.output.stat().st_size < 1_500_000
+    assert not dpi_warnings(result)
+
+
+def test_fewer_slides_per_page_keep_more_pixels(big_deck):
+    _, two = run_build(big_deck, per_page=2)
+    _, six = run_build(big_deck, per_page=6)
+    assert int(only_image(two)["/Width"]) > int(only_image(six)["/Width"])
+
+
+def test_dpi_option_scales_the_prepared_pixels(big_deck):
+    _, full = run_build(big_deck, per_page=2, dpi=300)
+    _, half = run_build(big_deck, per_page=2, dpi=150)
+    ratio = int(only_image(half)["/Width"]) / int(only_image(full)["/Width"])
+    assert 0.45 <= ratio <= 0.55, ratio
+
+
+@pytest.mark.parametrize("dpi", [71, 1201])
+def test_dpi_outside_the_sane_range_is_refused(big_deck, dpi):
+    with pytest.raises(HandoutError, match="dpi"):
+        build(Request(path=big_deck, output=big_deck.parent / "x.pdf", dpi=dpi))
+
+
+@pytest.mark.parametrize("kind", ["jpg", "png"])
+def test_small_pictures_are_never_upsampled(tmp_path, kind):
+    folder = tmp_path / "talk"
+    if kind == "jpg":
+        write_jpeg(folder / "small.jpg", (400, 300))
+    else:
+        write_png(folder / "small.png", (400, 300))
+    deck = write_deck(folder, f"""\
+# Small
+!SLIDE
+# Background
+}}}}}} small.{kind}::Me::flickr::https://example.org/s
+
+!SLIDE
+# Inline
+![small](small.{kind})
+""")
+    _, reader = run_build(deck, per_page=1)
+    for picture in images(reader).values():
+        assert (int(picture["/Width"]), int(picture["/Height"])) == (400, 300)
+
+
+def test_small_jpeg_is_embedded_byte_for_byte(tmp_path):
+    """A JPEG that needs no resizing or turning is not re-encoded (no second generation loss)."""
+    folder = tmp_path / "talk"
+    photo = write_jpeg(folder / "small.jpg", (400, 300))
+    deck = write_deck(folder, "# Small\n!SLIDE\n# Photo\n}}} small.jpg::Me::flickr::https://example.org/s\n")
+    _, reader = run_build(deck, per_page=2)
+    picture = only_image(reader)
+    assert filters(picture) == ["/DCTDecode"]
+    assert picture._data == photo.read_bytes()
+
+
+def test_png_stays_lossless_when_downsampled(tmp_path, image_cache):
+    folder = tmp_path / "talk"
+    write_png(folder / "chart.png", (2400, 1800))
+    deck = write_deck(folder, "# Png\n!SLIDE\n# Chart\n\n![chart](chart.png)\n")
+    _, reader = run_build(deck, per_page=6)
+    picture = only_image(reader)
+    assert 800 < int(picture["/Width"]) <= 1200
+    assert filters(picture) == ["/FlateDecode"], "PNG must not be turned into a JPEG"
+    prepared = list(image_cache.iterdir())
+    assert [p.suffix for p in prepared] == [".png"]
+
+
+def test_jpeg_is_embedded_as_jpeg(tmp_path):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "photo.jpg", (640, 480))
+    deck = write_deck(folder, "# Jpeg\n!SLIDE\n# Photo\n\n![photo](photo.jpg)\n")
+    _, reader = run_build(deck, per_page=2)
+    assert filters(only_image(reader)) == ["/DCTDecode"]
+
+
+def two_tone(size: tuple[int, int]) -> Image.Image:
+    """Left half red, right half blue: which way is up shows after a rotation."""
+    picture = Image.new("RGB", size, (0, 0, 255))
+    picture.paste((255, 0, 0), (0, 0, size[0] // 2, size[1]))
+    return picture
+
+
+def test_exif_orientation_is_applied(tmp_path, image_cache):
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = 6  # stored sideways: turn 90 degrees clockwise to view
+    two_tone((300, 200)).save(folder / "turned.jpg", "JPEG", quality=95, exif=exif)
+    deck = write_deck(folder, "# Turned\n!SLIDE\n# Upright\n\n![turned](turned.jpg)\n")
+    _, reader = run_build(deck, per_page=2)
+    picture = only_image(reader)
+    assert (int(picture["/Width"]), int(picture["/Height"])) == (200, 300)
+    prepared = [p for p in image_cache.iterdir() if p.suffix == ".jpg"]
+    assert len(prepared) == 1
+    with Image.open(prepared[0]) as upright:
+        assert upright.size == (200, 300)
+        assert upright.getexif().get(EXIF_ORIENTATION, 1) == 1, "orientation must not apply twice"
+        red, blue = upright.getpixel((100, 40)), upright.getpixel((100, 260))
+    assert red[0] > 200 and red[2] < 60, f"the left (red) half should now be on top: {red}"
+    assert blue[2] > 200 and blue[0] < 60, blue
+
+
+# --- one embedded copy per picture, and a cache that survives builds -------------------------------
+
+def test_repeated_and_identical_pictures_are_embedded_once(tmp_path, image_cache):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "a.jpg", (1600, 1200))  # big enough to be prepared for the page
+    shutil.copyfile(folder / "a.jpg", folder / "twin.jpg")
+    deck = write_deck(folder, """\
+# Dedup
+!SLIDE
+# One
+}}} a.jpg::Me::flickr::https://example.org/a
+
+!SLIDE
+# Two
+}}} a.jpg::Me::flickr::https://example.org/a
+
+!SLIDE
+# Three
+}}} a.jpg::Me::flickr::https://example.org/a
+
+!SLIDE
+# Four
+}}} twin.jpg::Me::flickr::https://example.org/a
+""")
+    _, reader = run_build(deck, per_page=2)
+    found = images(reader)
+    assert len(found) == 1, [(int(x["/Width"]), int(x["/Height"])) for x in found.values()]
+    assert int(next(iter(found.values()))["/Width"]) < 1600, "the picture was prepared, not passed"
+    assert len(list(image_cache.iterdir())) == 1
+    text = pdf_text(reader)  # the credits page names each picture once, however often it is shown
+    assert text.count("a.jpg") == 1 and text.count("twin.jpg") == 1, text
+
+
+def test_identical_small_jpegs_are_embedded_once(tmp_path):
+    """Pictures passed through unchanged must share one file too (they used to be embedded from
+    their own paths, so a byte-identical copy was embedded twice)."""
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "a.jpg", (400, 300))
+    shutil.copyfile(folder / "a.jpg", folder / "b.jpg")
+    deck = write_deck(folder, """\
+# Dedup
+!SLIDE
+# One
+}}} a.jpg::Me::flickr::https://example.org/a
+
+!SLIDE
+# Two
+}}} b.jpg::Me::flickr::https://example.org/a
+""")
+    _, reader = run_build(deck, per_page=2)
+    assert len(images(reader)) == 1
+
+
+def test_prepared_pictures_are_cached_between_builds(tmp_path, image_cache):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "photo.jpg", (1600, 1200))
+    write_png(folder / "chart.png", (500, 400))
+    write_jpeg(folder / "small.jpg", (400, 300), seed=3)  # passed through, but cached too
+    deck = write_deck(folder, """\
+# Cache
+!SLIDE
+# Photo
+}}} photo.jpg::Me::flickr::https://example.org/p
+
+!SLIDE
+# Chart
+![chart](chart.png)
+
+!SLIDE
+# Small
+![small](small.jpg)
+""")
+    first, _ = run_build(deck, per_page=2, name="first.pdf")
+    before = {p.name: p.stat().st_mtime_ns for p in image_cache.iterdir()}
+    assert sorted(Path(n).suffix for n in before) == [".jpg", ".jpg", ".png"]
+    second, _ = run_build(deck, per_page=2, name="second.pdf")
+    after = {p.name: p.stat().st_mtime_ns for p in image_cache.iterdir()}
+    assert after == before, "a second build must reuse the prepared files, not rewrite them"
+    assert second.pages == first.pages
+    assert not [p for p in image_cache.iterdir() if p.name.startswith(".")], "no temporary left"
+
+
+def test_changed_picture_is_prepared_again(tmp_path, image_cache):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "photo.jpg", (1600, 1200), seed=1)
+    deck = write_deck(folder, "# Cache\n!SLIDE\n# Photo\n}}} photo.jpg::Me::flickr::https://example.org/p\n")
+    _, first = run_build(deck, per_page=2, name="first.pdf")
+    write_jpeg(folder / "photo.jpg", (1600, 1200), seed=2)
+    _, second = run_build(deck, per_page=2, name="second.pdf")
+    assert len(list(image_cache.iterdir())) == 2
+    old, new = only_image(first), only_image(second)
+    assert hashlib.sha256(old.get_data()).digest() != hashlib.sha256(new.get_data()).digest()
+
+
+# --- low resolution ----------------------------------------------------------------------------------
+
+def test_low_resolution_background_warns(tmp_path):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "tiny.jpg", (300, 225))
+    deck = write_deck(folder, "# Low\n!SLIDE\n# Soft\n}}} tiny.jpg::Me::flickr::https://example.org/t\n")
+    result, _ = run_build(deck, per_page=1)
+    warnings = [w for w in result.warnings if "dpi" in w.message]
+    assert len(warnings) == 1, [str(w) for w in result.warnings]
+    warning = warnings[0]
+    assert "tiny.jpg" in warning.message
+    assert (warning.file, warning.line) == (deck, line_of(deck, "}}} tiny.jpg"))
+
+
+def test_sharp_enough_picture_does_not_warn(tmp_path):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "fine.jpg", (1600, 1200))
+    deck = write_deck(folder, "# Fine\n!SLIDE\n# Sharp\n}}} fine.jpg::Me::flickr::https://example.org/f\n")
+    result, _ = run_build(deck, per_page=2)
+    assert not dpi_warnings(result)
+
+
+# --- SVG -------------------------------------------------------------------------------------------
+
+SVG = """<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="200" height="150" viewBox="0 0 200 150">
+  <rect x="10" y="10" width="180" height="130" fill="#3a7" stroke="#000" stroke-width="4"/>
+  <circle cx="100" cy="75" r="40" fill="#fc3"/>
+</svg>
+"""
+
+
+def test_svg_inline_and_as_background(tmp_path):
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    (folder / "d.svg").write_text(SVG, encoding="utf-8")
+    deck = write_deck(folder, """\
+# Drawings
+!SLIDE left
+# Inline drawing
+
+![d](d.svg)
+
+!SLIDE
+# Background drawing
+}}} d.svg::Me::cc::https://example.org
+""")
+    result, reader = run_build(deck, per_page=2)
+    text = pdf_text(reader)
+    assert "Inline drawing" in text and "Background drawing" in text
+    assert not [w for w in result.warnings if "credit" in w.message or "dpi" in w.message]
+    uris = [str(a.get_object()["/A"]["/URI"]) for page in reader.pages
+            for a in page.get("/Annots") or [] if "/URI" in a.get_object().get("/A", {})]
+    assert "https://example.org" in uris
+
+
+@pytest.mark.parametrize("where", ["inline", "background"])
+def test_malformed_svg_is_an_error_with_file_and_line(tmp_path, where):
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    (folder / "bad.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>',
+                                    encoding="utf-8")
+    use = "![bad](bad.svg)" if where == "inline" else "}}} bad.svg::Me::cc::https://example.org"
+    deck = write_deck(folder, f"# Bad\n!SLIDE\n# Broken drawing\n\n{use}\n")
+    with pytest.raises(HandoutError) as caught:
+        build(Request(path=deck, output=folder / "out.pdf", per_page=2))
+    diagnostic = caught.value.diagnostic
+    assert (diagnostic.file, diagnostic.line) == (deck, 5)
+    assert "bad.svg" in diagnostic.message
+    assert f"{deck}:5" in str(caught.value)
+    assert not (folder / "out.pdf").exists()
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+def make_broken(folder: Path, kind: str) -> tuple[str, str, str]:
+    """Set up one kind of bad picture; returns (deck line using it, path as written, what the
+    error must say)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind == "missing-background":
+        return "}}} images/gone.jpg::Me::flickr::https://example.org/g", "images/gone.jpg", "not found"
+    if kind == "missing-inline":
+        return "![gone](images/gone.png)", "images/gone.png", "not found"
+    if kind == "text-as-jpeg":
+        (folder / "photo.jpg").write_text("this is not a picture\n", encoding="utf-8")
+        return "}}} photo.jpg::Me::flickr::https://example.org/p", "photo.jpg", "not an image"
+    raise AssertionError(kind)
+
+
+BROKEN = ["missing-background", "missing-inline", "text-as-jpeg"]
+
+
+def test_percent_encoded_image_path_is_found(tmp_path):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "my photo.jpg", (400, 300))
+    deck = write_deck(folder, "# Spaces\n!SLIDE\n# Photo\n\n![x](my%20photo.jpg)\n")
+    _, reader = run_build(deck, per_page=2)
+    assert len(images(reader)) == 1
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_bad_picture_is_an_error_naming_deck_line_and_path(tmp_path, kind):
+    folder = tmp_path / "talk"
+    use, path, says = make_broken(folder, kind)
+    deck = write_deck(folder, f"# Broken\n!SLIDE\n# Fine slide\n\ntext\n\n!SLIDE\n# Bad slide\n\n{use}\n")
+    with pytest.raises(HandoutError) as caught:
+        build(Request(path=deck, output=folder / "out.pdf", per_page=2))
+    diagnostic = caught.value.diagnostic
+    assert (diagnostic.file, diagnostic.line) == (deck, 10), str(caught.value)
+    assert repr(path) in diagnostic.message
+    assert says in diagnostic.message
+    assert f"{deck}:10" in str(caught.value)
+    assert not (folder / "out.pdf").exists()
+
+
+def test_unreadable_picture_is_an_error(tmp_path):
+    folder = tmp_path / "talk"
+    photo = write_jpeg(folder / "locked.jpg", (100, 80))
+    photo.chmod(0)
+    try:
+        try:
+            photo.read_bytes()
+        except PermissionError:
+            pass
+        else:
+            pytest.skip("running with privileges that read a mode-000 file")
+        deck = write_deck(folder, "# Locked\n!SLIDE\n# Locked\n}}} locked.jpg::Me::flickr::https://e.org\n")
+        with pytest.raises(HandoutError) as caught:
+            build(Request(path=deck, output=folder / "out.pdf", per_page=2))
+        assert (caught.value.diagnostic.file, caught.value.diagnostic.line) == (deck, 4)
+        assert "locked.jpg" in caught.value.diagnostic.message
+    finally:
+        photo.chmod(0o644)
+
+
+@pytest.mark.parametrize("kind", ["missing-inline", "text-as-jpeg"])
+def test_bad_picture_on_the_command_line_keeps_the_old_pdf(tmp_path, kind):
+    folder = tmp_path / "talk"
+    use, path, says = make_broken(folder, kind)
+    deck = write_deck(folder, f"# Broken\n!SLIDE\n# Bad slide\n\n{use}\n")
+    output = folder / "handout.pdf"
+    old = b"%PDF-1.7\n% an earlier, good handout\n"
+    output.write_bytes(old)
+    done = subprocess.run(
+        [sys.executable, "-m", "handout", "build", str(deck), "-o", str(output)],
+        capture_output=True, text=True, timeout=120, env=os.environ.copy(), cwd=folder)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert f"{deck}:5" in done.stderr
+    assert path in done.stderr and says in done.stderr
+    assert output.read_bytes() == old
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == [], "temporary left behind"
+
+
+def test_unusable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("HANDOUT_CACHE", str(blocker))
+    folder = tmp_path / "talk"
+    write_png(folder / "diagram.png", (300, 200))
+    deck = write_deck(folder, "# Cache\n!SLIDE\n# Diagram\n\n![d](diagram.png)\n")
+    result, reader = run_build(deck)
+    assert any("picture cache" in w.message for w in result.warnings)
+    assert blocker.read_text(encoding="utf-8").startswith("a file")
+    assert sum(len(p.images) for p in reader.pages) == 1
