@@ -81,12 +81,24 @@ def select_slides(deck: Deck, settings: Settings, from_file: Path | None) -> Dec
 def build(request: Request, write: bool = True, lenient_images: bool = False) -> Result:
     """Run the pipeline; with write=False nothing is written (for `handout check`)."""
     deck_file = find_deck(request.path)
+    try:
+        return _build(request, deck_file, write, lenient_images)
+    except RecursionError as error:  # WeasyPrint lays nested boxes out recursively
+        raise HandoutError(
+            "the deck nests too deeply to lay out (lists, quotes or HTML inside each other "
+            "more than about a hundred levels)", deck_file,
+            hint="flatten the deepest list, quote or HTML") from error
+
+
+def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool) -> Result:
     folder = deck_file.parent
     settings = config.resolve(request.flags, folder)
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
     output = request.output or Path("out") / f"{deck_file.stem}.pdf"
 
     deck = read_deck(deck_file)
+    if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
+        deck = _without_raw_html_images(deck)
     selection_file = None if request.flags.get("slides") else folder / config.CONFIG_NAME
     deck = select_slides(deck, settings, selection_file)
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
@@ -135,6 +147,12 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
         pdf.write(result.document, output)
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
                   warnings=warnings, notes=credit_report.inferred, small_text=small_text)
+
+
+def _without_raw_html_images(deck: Deck) -> Deck:
+    return replace(deck, slides=[
+        replace(slide, images=tuple(i for i in slide.images if not i.raw_html))
+        for slide in deck.slides])
 
 
 def _looks_full(slide: Slide) -> bool:

@@ -173,7 +173,13 @@ def load_file(folder: Path) -> dict[str, Any]:
         except ValueError as error:
             raise HandoutError(str(error), path) from error
     if "root" in values:
-        values["root"] = str((folder / values["root"]).resolve())
+        root = (folder / values["root"]).resolve()
+        if root not in (folder.resolve(), folder.resolve().parent):
+            # a downloaded deck brings its own handout.toml: it may not open up the machine
+            raise HandoutError(
+                f"'root' may only be the deck's folder or the one above it (got {root})", path,
+                hint="to read pictures from further away, say so yourself: --root DIR")
+        values["root"] = str(root)
     return values
 
 

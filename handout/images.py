@@ -17,6 +17,7 @@ import math
 import os
 import re
 import tempfile
+import warnings
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,10 +138,12 @@ class ImageStage:
         if path.suffix.lower() == ".svg":
             return None
         try:
-            with Pillow.open(path) as picture:
-                exif = picture.getexif()
-                xmp = picture.info.get("xmp") or picture.info.get("XML:com.adobe.xmp") or b""
-        except (OSError, UnidentifiedImageError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+                with Pillow.open(path) as picture:
+                    exif = picture.getexif()
+                    xmp = picture.info.get("xmp") or picture.info.get("XML:com.adobe.xmp") or b""
+        except (OSError, UnidentifiedImageError, Pillow.DecompressionBombError):
             return None  # reported, with its line, when the image is prepared
         if isinstance(xmp, bytes):
             xmp = xmp.decode("utf-8", "replace")
@@ -194,10 +197,18 @@ class ImageStage:
         if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
             return self._svg(image, path, data)
         try:
-            picture = Pillow.open(io.BytesIO(data))
-            picture.load()
-        except (OSError, UnidentifiedImageError, Pillow.DecompressionBombError) as error:
-            raise HandoutError(f"{image.path!r} is not an image that can be printed ({error})",
+            with warnings.catch_warnings():  # large photos are expected: they get downsampled
+                warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+                picture = Pillow.open(io.BytesIO(data))
+                picture.load()
+        except Pillow.DecompressionBombError as error:
+            raise HandoutError(f"{image.path!r} is too large to print ({error})",
+                               self.deck.source, image.line,
+                               "scale the picture down below 200 megapixels") from error
+        except (OSError, UnidentifiedImageError) as error:
+            reason = "not a picture file" if isinstance(error, UnidentifiedImageError) \
+                else f"unreadable: {error}"
+            raise HandoutError(f"{image.path!r} is not an image that can be printed ({reason})",
                                self.deck.source, image.line,
                                "use a JPEG, PNG, GIF, WebP or SVG file") from error
         upright = picture.getexif().get(EXIF_ORIENTATION, 1) == 1

@@ -31,6 +31,7 @@ class Image:
     line: int
     alt: str = ""
     credit: Credit | None = None
+    raw_html: bool = False  # written as <img src>, not as markdown or a background
 
 
 @dataclass(frozen=True)

@@ -177,10 +177,13 @@ class Renderer:
     def text(self, block: Markdown) -> str:
         self.markdown.reset()
         html, removed = clean_html(self.markdown.convert(block.text), self.urls)
-        if removed:
+        lines = block.text.lower().split("\n")
+        for removal in removed:
+            offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
             self.warnings.append(Diagnostic(
-                f"raw HTML removed: {', '.join(removed)}", self.source, block.line,
-                "a deck's HTML may not run scripts, embed objects or load files; see the README"))
+                f"raw HTML removed: {removal.what}", self.source, block.line + offset,
+                "a deck's HTML may not run scripts, embed objects or files, or load anything; "
+                "see the README"))
         return html
 
     def code(self, code: Code) -> str:

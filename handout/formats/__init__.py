@@ -43,6 +43,7 @@ def read_deck(path: Path) -> Deck:
         line = data[: error.start].count(b"\n") + 1
         raise HandoutError(
             f"the deck is not UTF-8 text (byte 0x{data[error.start]:02x})", path, line,
-            "save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 deck.md > deck-utf8.md",
+            f"save the file as UTF-8, e.g. iconv -f latin1 -t utf-8 {path.name} > "
+            f"{path.stem}-utf8{path.suffix}",
         ) from error
     return keydown.parse(text, path)

@@ -277,6 +277,9 @@ def _blocks(lines: list[_Line]) -> Iterator[Block]:
             fence = None
         else:
             fence.body.append(line.text)
+    if fence is not None:  # a fence opened after '!NOTES' on its line: keep its text as text
+        opening = next(line for line in lines if line.number == fence.line)
+        text = [opening, *(_Line(fence.line, body) for body in fence.body)]
     if text:
         yield _markdown(text)
 
@@ -341,4 +344,4 @@ def _images(blocks: tuple[Block, ...]) -> Iterator[Image]:
             for match in MD_IMAGE.finditer(text):
                 yield Image(path=match["src"], line=block.line + offset, alt=match["alt"])
             for match in HTML_IMAGE.finditer(text):
-                yield Image(path=match["src"], line=block.line + offset)
+                yield Image(path=match["src"], line=block.line + offset, raw_html=True)
