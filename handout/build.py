@@ -8,6 +8,7 @@ fed back, and the PDF is written once, at the end.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from handout.credits import CreditReport, attach_credits
 from handout.errors import HandoutError
 from handout.formats import find_deck, read_deck
 from handout.images import ImageStage
-from handout.model import Code, Deck, Diagnostic, Slide
+from handout.model import Code, Deck, Diagnostic, Markdown, Slide
 from handout.render import RenderedDeck, render
 
 FIT_FLOOR = 0.55
@@ -31,6 +32,7 @@ MIN_TEXT_PT = 6.0
 MAX_PASSES = 4
 PREFIT_UNITS = 11.0
 """Slides whose text adds up to more than this many body lines are measured before layout."""
+SLIDE_LINK = re.compile(r"""(?:\]\(|href=["'])#slide-(\d+)\b""")
 PRINT_HIDDEN = "noprint"
 """Showoff's class for slides left out of print (its `printonly` slides are printed, as here)."""
 
@@ -117,14 +119,14 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
     _prefit(deck, rendered, settings, adjust, folder, fetcher)
     for _ in range(MAX_PASSES):
         html = layout.layout(rendered, settings, adjust)
-        result = pdf.render_document(html, folder.resolve(), fetcher, settings.grayscale)
-        measured = pdf.measure(result.document)
+        document = pdf.render_document(html, folder.resolve(), fetcher, settings.grayscale)
+        measured = pdf.measure(document)
         if not _learn(measured, adjust, settings.per_page):
             break
 
     by_number = {slide.number: slide for slide in deck.slides}
     warnings = [*deck.warnings, *images.errors, *credit_report.uncredited, *images.warnings,
-                *rendered.warnings]
+                *rendered.warnings, *_broken_slide_links(deck)]
     for number in sorted(measured.overflow):
         slide = by_number[number]
         warnings.append(Diagnostic(
@@ -144,9 +146,28 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
         for number, size in sorted(measured.smallest_text_pt.items()) if size < MIN_TEXT_PT
     ]
     if write:
-        pdf.write(result.document, output)
+        pdf.write(document, output)
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
                   warnings=warnings, notes=credit_report.inferred, small_text=small_text)
+
+
+def _broken_slide_links(deck: Deck) -> list[Diagnostic]:
+    """Links such as [see](#slide-7) whose slide is not in the handout (or not in the deck)."""
+    printed = {slide.number for slide in deck.slides}
+    found = []
+    for slide in deck.slides:
+        blocks = [*slide.blocks, *(slide.notes.blocks if slide.notes else ())]
+        for block in blocks:
+            if not isinstance(block, Markdown):
+                continue
+            for offset, text in enumerate(block.text.split("\n")):
+                for match in SLIDE_LINK.finditer(text):
+                    if int(match[1]) not in printed:
+                        found.append(Diagnostic(
+                            f"link to slide {match[1]} leads nowhere: that slide is not in the "
+                            "handout", deck.source, block.line + offset,
+                            "check the slide number, and --slides or the slide's 'noprint'"))
+    return found
 
 
 def _without_raw_html_images(deck: Deck) -> Deck:
@@ -192,7 +213,7 @@ def _prefit(deck: Deck, rendered: RenderedDeck, settings: Settings, adjust: layo
                        preamble=Markup(""))
     sample = replace(settings, per_page=9, notes=False)
     document = pdf.render_document(layout.layout(suspects, sample), folder.resolve(), fetcher,
-                                   settings.grayscale).document
+                                   settings.grayscale)
     for number, ratio in pdf.measure(document).overflow.items():
         adjust.fit[number] = max(FIT_FLOOR, 0.97 / ratio)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -66,23 +65,8 @@ class Measurements:
     """Slide number to the size, in points, of the smallest text printed in its frame."""
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@dataclass
-class Rendered:
-    document: Document
-    log: list[str]
-
-
 def render_document(html: str, base: Path, fetcher: GuardedFetcher,
-                    grayscale: bool = False) -> Rendered:
+                    grayscale: bool = False) -> Document:
     """Lay the handout out (no PDF written yet, so the build can still adjust and retry)."""
     font_config = FontConfiguration()
     names = (*STYLESHEETS, "grayscale.css") if grayscale else STYLESHEETS
@@ -91,15 +75,8 @@ def render_document(html: str, base: Path, fetcher: GuardedFetcher,
         for name in names
     ]
     stylesheets.append(CSS(string=code_stylesheet(grayscale), font_config=font_config))
-    collect = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collect)
-    try:
-        document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=font_config)
-    finally:
-        logger.removeHandler(collect)
-    return Rendered(document, collect.messages)
+    return HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
+        stylesheets=stylesheets, font_config=font_config)
 
 
 def _boxes(box: Any, slide: int | None = None) -> Iterator[tuple[Any, int | None]]:

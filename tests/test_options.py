@@ -723,3 +723,12 @@ def test_check_reports_small_text_at_nine_per_page(tmp_path, seed_deck, run_hand
     assert any("Client/Server" in line for line in small)
     assert not (tmp_path / "out").exists()
     assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_links_to_slides_left_out_are_reported_with_their_line(tmp_path):
+    deck = write_deck(tmp_path / "links", ["# Alpha\n\n[on](#slide-2) and [gone](#slide-3)",
+                                           "# Bravo", "# Charlie"])
+    result = build(Request(deck, tmp_path / "out.pdf", slides="1-2"))
+    broken = [w for w in result.warnings if "leads nowhere" in w.message]
+    assert [w.message.split()[3] for w in broken] == ["3"]
+    assert broken[0].line == line_of(deck, "#slide-3")
