@@ -7,6 +7,7 @@ fed back, and the PDF is written once, at the end.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -117,8 +118,10 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
 
     adjust = layout.Adjustments()
     _prefit(deck, rendered, settings, adjust, folder, fetcher)
+    document = None
     for _ in range(MAX_PASSES):
         html = layout.layout(rendered, settings, adjust)
+        document = None  # let the last layout go before the next is made: halves peak memory
         document = pdf.render_document(html, folder.resolve(), fetcher, settings.grayscale)
         measured = pdf.measure(document)
         if not _learn(measured, adjust, settings.per_page):
@@ -216,6 +219,8 @@ def _prefit(deck: Deck, rendered: RenderedDeck, settings: Settings, adjust: layo
                                    settings.grayscale)
     for number, ratio in pdf.measure(document).overflow.items():
         adjust.fit[number] = max(FIT_FLOOR, 0.97 / ratio)
+    del document
+    gc.collect()  # WeasyPrint's box trees hold cycles: free this one before the handout's
 
 
 def _line_mentioning(source: Path, url: str) -> int | None:
