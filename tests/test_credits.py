@@ -236,26 +236,20 @@ def test_seed_credits_page_says_the_pairing_is_a_guess(seed_build):
 
 # --- inferred pairing: counts must match ----------------------------------------------------
 
-def test_no_pairing_when_the_credits_slide_lists_more_urls_than_photos(tmp_path):
+def two_photo_deck(tmp_path: Path, credits_title: str, urls: list[str]) -> Path:
+    """Two uncredited background photos, then a closing credits slide listing `urls`."""
     folder = tmp_path / "talk"
     write_jpeg(folder / "one.jpg", seed=1)
     write_jpeg(folder / "two.jpg", seed=2)
-    deck = write_deck(folder, """\
-# Mismatch
-!SLIDE
-# First photo
-}}} one.jpg
+    return write_deck(folder, "# Pairing\n!SLIDE\n# First photo\n}}} one.jpg\n\n"
+                      "!SLIDE\n# Second photo\n}}} two.jpg\n\n"
+                      f"!SLIDE\n# {credits_title}\n" + "".join(f"* {url}\n" for url in urls))
 
-!SLIDE
-# Second photo
-}}} two.jpg
 
-!SLIDE
-# Credits
-* https://www.flickr.com/photos/anne/1/
-* https://www.flickr.com/photos/bert/2/
-* https://www.flickr.com/photos/carl/3/
-""")
+def test_no_pairing_when_the_credits_slide_lists_more_urls_than_photos(tmp_path):
+    deck = two_photo_deck(tmp_path, "Credits", ["https://www.flickr.com/photos/anne/1/",
+                                                 "https://www.flickr.com/photos/bert/2/",
+                                                 "https://www.flickr.com/photos/carl/3/"])
     result, reader = run_build(deck, per_page=2)
     assert not result.notes, [str(n) for n in result.notes]
     missing = [w for w in result.warnings if "has no credit" in w.message]
@@ -271,24 +265,8 @@ def test_no_pairing_when_the_credits_slide_lists_more_urls_than_photos(tmp_path)
 
 
 def test_pairing_is_by_position_and_takes_the_author_from_flickr_urls(tmp_path):
-    folder = tmp_path / "talk"
-    write_jpeg(folder / "one.jpg", seed=1)
-    write_jpeg(folder / "two.jpg", seed=2)
-    deck = write_deck(folder, """\
-# Paired
-!SLIDE
-# First photo
-}}} one.jpg
-
-!SLIDE
-# Second photo
-}}} two.jpg
-
-!SLIDE
-# Photo credits
-* https://www.flickr.com/photos/anne/1/
-* https://example.com/pictures/bert.
-""")
+    deck = two_photo_deck(tmp_path, "Photo credits", ["https://www.flickr.com/photos/anne/1/",
+                                                       "https://example.com/pictures/bert."])
     result, reader = run_build(deck)
     assert len(result.notes) == 2
     assert page_uris(reader.pages[slide_page(reader, 1)]) == ["https://www.flickr.com/photos/anne/1/"]
