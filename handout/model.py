@@ -61,6 +61,10 @@ class Notes:
     blocks: tuple[Block, ...]
     line: int
 
+    @property
+    def is_empty(self) -> bool:
+        return not any(block_text(b).strip() for b in self.blocks)
+
 
 @dataclass(frozen=True)
 class Slide:

@@ -165,7 +165,8 @@ class Renderer:
             title=slide.title,
             classes=slide.classes,
             body=self.blocks(slide.blocks),
-            notes=self.blocks(slide.notes.blocks) if slide.notes else Markup(""),
+            notes=Markup("") if slide.notes is None or slide.notes.is_empty
+            else self.blocks(slide.notes.blocks),
             background_url=background_url,
             credits=credits,
         )
