@@ -28,6 +28,10 @@ LANGUAGE_ALIASES = {"js": "javascript", "rhtml": "rhtml", "sh": "bash", "shell":
                     "yml": "yaml", "c++": "cpp", "md": "markdown"}
 """keydown names code languages after CodeMirror modes; map the ones Pygments spells otherwise."""
 
+CODE_LINE_FITS = 60
+"""Characters of code a slide's width holds (about 65 at full size): longer lines must wrap,
+and only listings that have one pay for wrapping, which is slow to lay out in WeasyPrint."""
+
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
 
 ImageUrl = Callable[[Image, bool], str]
@@ -195,8 +199,10 @@ class Renderer:
             lexer = TextLexer()
         html = highlight(code.source, lexer, self.formatter)
         language = escape(code.language or "text")
+        longest = max(len(line.expandtabs()) for line in code.source.split("\n"))
+        wrap = " wrap" if longest > CODE_LINE_FITS else ""
         return html.replace('<div class="highlight">',
-                            f'<div class="highlight" data-language="{language}">', 1)
+                            f'<div class="highlight{wrap}" data-language="{language}">', 1)
 
 
 def credit_label(credit: Credit) -> str:
