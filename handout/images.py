@@ -29,6 +29,7 @@ from PIL import ImageOps, UnidentifiedImageError
 from handout.colour import HEX_COLOUR, to_grey
 from handout.errors import HandoutError
 from handout.model import Credit, Deck, Diagnostic, Image
+from handout.sanitize import SAFE_DATA_IMAGE
 
 JPEG_QUALITY = 88
 LOW_DPI = 150
@@ -102,6 +103,9 @@ class ImageStage:
         return self._files[image.path]
 
     def _locate(self, image: Image) -> Path:
+        if image.path.lower().startswith("data:"):
+            raise _Refused(f"data URL {image.path[:30]!r} is not a picture", self.deck.source,
+                           image.line, "only data:image/png, jpeg, gif and webp URLs print")
         if _is_remote(image.path):
             raise _Refused(f"remote image {image.path!r} not loaded", self.deck.source, image.line,
                            "download it next to the deck, or allow it with --allow-remote")
@@ -127,6 +131,8 @@ class ImageStage:
 
     def metadata_credit(self, image: Image) -> Credit | None:
         """EXIF Artist/Copyright or XMP dc:creator/dc:rights, when the file carries them."""
+        if _is_data_image(image.path) or (self.allow_remote and _is_remote(image.path)):
+            return None
         try:
             path = self.file(image)
         except _Refused:
@@ -160,8 +166,8 @@ class ImageStage:
 
     def prepare(self, image: Image, background: bool) -> Prepared | str:
         """The prepared picture, or the URL itself for a remote one the user allowed."""
-        if self.allow_remote and _is_remote(image.path):
-            return image.path
+        if (self.allow_remote and _is_remote(image.path)) or _is_data_image(image.path):
+            return image.path  # loaded by the PDF stage itself, as it stands
         key = (image.path, background)
         if key not in self._prepared:
             try:
@@ -291,6 +297,10 @@ class ImageStage:
 
 class _Refused(HandoutError):
     """An image the deck may not read (outside its folder, or remote): a warning, not an error."""
+
+
+def _is_data_image(path: str) -> bool:
+    return bool(SAFE_DATA_IMAGE.match(path))
 
 
 def _is_remote(path: str) -> bool:

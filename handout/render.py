@@ -186,7 +186,7 @@ class Renderer:
         for removal in removed:
             offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
             self.warnings.append(Diagnostic(
-                f"raw HTML removed: {removal.what}", self.source, block.line + offset,
+                f"unsafe HTML removed: {removal.what}", self.source, block.line + offset,
                 "a deck's HTML may not run scripts, embed objects or files, or load anything; "
                 "see the README"))
         return html

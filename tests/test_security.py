@@ -10,6 +10,8 @@ No test touches the network: remote addresses are refused before any connection 
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import random
 import re
@@ -299,7 +301,7 @@ def test_html_that_embeds_or_loads_files_is_removed_and_reported(sandbox, case):
     html, named = EMBEDDING_HTML[case]
     result = sandbox.build(html)
     assert_secrets_absent(sandbox.out)
-    removed = [w for w in warnings_at(result, 2) if "raw HTML removed" in w]
+    removed = [w for w in warnings_at(result, 2) if "unsafe HTML removed" in w]
     assert removed and named in removed[0], [str(w) for w in result.warnings]
 
 
@@ -324,13 +326,13 @@ def test_anchor_attachment_embeds_nothing_even_inside_the_root(sandbox):
                            root=str(sandbox.top))
     assert not embedded_files(sandbox.out)
     assert SECRET_TEXT.encode() not in payload(sandbox.out)
-    assert any("raw HTML removed" in w for w in warnings_at(result, 2))
+    assert any("unsafe HTML removed" in w for w in warnings_at(result, 2))
 
 
 def test_removed_html_warning_names_the_line_of_the_html(sandbox):
     result = sandbox.build("# A title", "", "Some text", "more text", "",
                            '<iframe src="../secret.txt"></iframe>')
-    assert any("raw HTML removed" in w and "<iframe>" in w for w in warnings_at(result, 7)), \
+    assert any("unsafe HTML removed" in w and "<iframe>" in w for w in warnings_at(result, 7)), \
         [str(w) for w in result.warnings]
 
 
@@ -404,7 +406,7 @@ def test_pdf_carries_no_script(sandbox):
     assert not [a for a in actions(sandbox.out) if a[0] in ("/JavaScript", "/Launch")]
     assert not [a for a in actions(sandbox.out) if a[1].strip().lower().startswith("javascript:")]
     assert "clickable" in pdf_text(sandbox.out) and "raw link" in pdf_text(sandbox.out)
-    assert any("raw HTML removed" in str(w) for w in result.warnings)
+    assert any("unsafe HTML removed" in str(w) for w in result.warnings)
 
 
 @pytest.mark.parametrize("href", ["jav&#x09;ascript:alert(1)", "java&#10;script:alert(1)"])
@@ -461,7 +463,7 @@ def test_remote_resources_are_refused_without_waiting(sandbox, case):
     assert time.monotonic() - started < FAST_S
     assert sandbox.out.is_file()
     named = warnings_at(result, 2)
-    assert any("not loaded" in w or "raw HTML removed" in w for w in named), \
+    assert any("not loaded" in w or "unsafe HTML removed" in w for w in named), \
         [str(w) for w in result.warnings]
 
 
@@ -505,7 +507,7 @@ def test_no_html_prints_raw_html_as_text_and_loads_nothing(sandbox):
     assert "<b>bold</b>" in text
     assert '<img src="pic.png">' in text
     assert PIC_SIZE not in image_sizes(sandbox.out)
-    assert not [w for w in result.warnings if "raw HTML removed" in w.message]
+    assert not [w for w in result.warnings if "unsafe HTML removed" in w.message]
 
 
 def test_no_html_on_the_command_line(sandbox, run_handout):
@@ -529,7 +531,7 @@ def test_allowed_html_is_printed(sandbox):
         '<b>boldword</b> <span style="color:red">redword</span>', "",
         "<table><tr><td>cellalpha</td><td>cellbeta</td></tr></table>", "",
         '<img src="pic.png" alt="a picture">')
-    assert not [w for w in result.warnings if "raw HTML removed" in w.message]
+    assert not [w for w in result.warnings if "unsafe HTML removed" in w.message]
     text = pdf_text(sandbox.out)
     for word in ("boldword", "redword", "cellalpha", "cellbeta"):
         assert word in text
@@ -793,3 +795,24 @@ def test_a_decks_own_settings_may_reach_the_folder_above(tmp_path):
     (project / "slides" / "handout.toml").write_text('root = ".."\n', encoding="utf-8")
     build(Request(project / "slides" / "deck.md", tmp_path / "out.pdf"))
     assert sum(len(page.images) for page in PdfReader(tmp_path / "out.pdf").pages) == 1
+
+
+def test_markdown_links_and_pictures_obey_the_same_policy(tmp_path):
+    folder = tmp_path / "deck"
+    folder.mkdir()
+    buffer = io.BytesIO()
+    Pillow.new("RGB", (37, 23), "teal").save(buffer, "PNG")
+    inline = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    (folder / "deck.md").write_text(
+        "# D\n!SLIDE\n# A\n[run](javascript:alert(1))\n\n![page](data:text/html,evil)\n\n"
+        f"![ok]({inline})\n", encoding="utf-8")
+    result = build(Request(folder / "deck.md", tmp_path / "out.pdf"))
+    data = (tmp_path / "out.pdf").read_bytes()
+    assert b"javascript" not in data
+    messages = [f"{w.line}: {w.message}" for w in result.warnings]
+    assert any(m.startswith("4: unsafe HTML removed") for m in messages), messages
+    assert any(m.startswith("6: data URL") for m in messages), messages
+    sizes = [(int(x["/Width"]), int(x["/Height"])) for page in PdfReader(tmp_path / "out.pdf").pages
+             for x in (o.get_object() for o in page["/Resources"].get("/XObject", {}).values())
+             if x.get("/Subtype") == "/Image"]
+    assert (37, 23) in sizes
