@@ -118,7 +118,6 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
 
     adjust = layout.Adjustments()
     _prefit(deck, rendered, settings, adjust, folder, fetcher)
-    document = None
     for _ in range(MAX_PASSES):
         html = layout.layout(rendered, settings, adjust)
         document = None  # let the last layout go before the next is made: halves peak memory
@@ -127,31 +126,40 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
         if not _learn(measured, adjust, settings.per_page):
             break
 
-    by_number = {slide.number: slide for slide in deck.slides}
     warnings = [*deck.warnings, *images.errors, *credit_report.uncredited, *images.warnings,
-                *rendered.warnings, *_broken_slide_links(deck)]
-    for number in sorted(measured.overflow):
-        slide = by_number[number]
-        warnings.append(Diagnostic(
-            f"slide {number} ({slide.title or 'untitled'}) does not fit its frame even with its "
-            f"text shrunk to {FIT_FLOOR:.0%}; the bottom is cut off", deck.source, slide.line,
-            "split the slide, or shorten it"))
-    for url in dict.fromkeys(fetcher.refused):
-        warnings.append(Diagnostic(
-            f"not loaded: {url}", deck.source, _line_mentioning(deck.source, url),
-            "only files inside the deck's folder are read (widen it with --root; "
-            "web addresses need --allow-remote)"))
-    small_text = [
-        Diagnostic(f"slide {number} ({by_number[number].title or 'untitled'}) has text that "
-                   f"prints at {math.floor(size * 10) / 10:.1f} pt at {settings.per_page} per page, below "
-                   f"{MIN_TEXT_PT:g} pt", deck.source, by_number[number].line,
-                   "use fewer slides per page, or less text on the slide")
-        for number, size in sorted(measured.smallest_text_pt.items()) if size < MIN_TEXT_PT
-    ]
+                *rendered.warnings, *_broken_slide_links(deck), *_overflowing(deck, measured),
+                *_refused(deck, fetcher)]
     if write:
         pdf.write(document, output)
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
-                  warnings=warnings, notes=credit_report.inferred, small_text=small_text)
+                  warnings=warnings, notes=credit_report.inferred,
+                  small_text=_small_text(deck, measured, settings.per_page))
+
+
+def _overflowing(deck: Deck, measured: pdf.Measurements) -> list[Diagnostic]:
+    by_number = {slide.number: slide for slide in deck.slides}
+    return [Diagnostic(
+        f"slide {number} ({by_number[number].title or 'untitled'}) does not fit its frame even "
+        f"with its text shrunk to {FIT_FLOOR:.0%}; the bottom is cut off", deck.source,
+        by_number[number].line, "split the slide, or shorten it")
+        for number in sorted(measured.overflow)]
+
+
+def _refused(deck: Deck, fetcher: pdf.GuardedFetcher) -> list[Diagnostic]:
+    return [Diagnostic(
+        f"not loaded: {url}", deck.source, _line_mentioning(deck.source, url),
+        "only files inside the deck's folder are read (widen it with --root; "
+        "web addresses need --allow-remote)") for url in dict.fromkeys(fetcher.refused)]
+
+
+def _small_text(deck: Deck, measured: pdf.Measurements, per_page: int) -> list[Diagnostic]:
+    by_number = {slide.number: slide for slide in deck.slides}
+    return [Diagnostic(
+        f"slide {number} ({by_number[number].title or 'untitled'}) has text that prints at "
+        f"{math.floor(size * 10) / 10:.1f} pt at {per_page} per page, below {MIN_TEXT_PT:g} pt",
+        deck.source, by_number[number].line,
+        "use fewer slides per page, or less text on the slide")
+        for number, size in sorted(measured.smallest_text_pt.items()) if size < MIN_TEXT_PT]
 
 
 def _broken_slide_links(deck: Deck) -> list[Diagnostic]:
