@@ -183,7 +183,7 @@ class ImageStage:
         return self._prepared[key]
 
     def _placeholder(self) -> Path:
-        """A blank picture standing in for one that cannot be used (lenient mode only)."""
+        """A blank picture standing in for one that is refused, or unusable in lenient mode."""
         path = self.cache_dir / "missing.png"
         if not path.exists():
             self._save(Pillow.new("RGB", (4, 3), "#dddddd"), path, is_jpeg=False)
@@ -205,8 +205,7 @@ class ImageStage:
         try:
             with warnings.catch_warnings():  # large photos are expected: they get downsampled
                 warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
-                picture = Pillow.open(io.BytesIO(data))
-                picture.load()
+                picture = Pillow.open(io.BytesIO(data))  # reads the header only
         except Pillow.DecompressionBombError as error:
             raise HandoutError(f"{image.path!r} is too large to print ({error})",
                                self.deck.source, image.line,
@@ -217,9 +216,10 @@ class ImageStage:
             raise HandoutError(f"{image.path!r} is not an image that can be printed ({reason})",
                                self.deck.source, image.line,
                                "use a JPEG, PNG, GIF, WebP or SVG file") from error
-        upright = picture.getexif().get(EXIF_ORIENTATION, 1) == 1
-        oriented = picture if upright else ImageOps.exif_transpose(picture)
-        width, height = oriented.size
+        orientation = picture.getexif().get(EXIF_ORIENTATION, 1)
+        upright = orientation == 1
+        quarter_turn = orientation in (5, 6, 7, 8)  # EXIF's orientations that swap the sides
+        width, height = picture.size[::-1] if quarter_turn else picture.size
         printed_mm = self._printed_width_mm(width, height, background)
         target = min(width, math.ceil(printed_mm / MM_PER_INCH * self.dpi))
         dpi = width / (printed_mm / MM_PER_INCH)
@@ -234,18 +234,32 @@ class ImageStage:
         if unchanged and is_jpeg:  # passed through byte for byte, under its content's name
             output = self.cache_dir / f"{digest}.jpg"
             if not output.exists():
+                self._decode(picture, image)  # a JPEG cut short fails here, not in the PDF
                 _write_atomically(output, data)
             return Prepared(output, width, height, dpi)
         new_height = max(1, round(height * target / width))
         grey = "-grey" if self.grayscale else ""
         output = self.cache_dir / f"{digest}-{target}x{new_height}{grey}{'.jpg' if is_jpeg else '.png'}"
-        if not output.exists():
+        if not output.exists():  # a rebuild finds it there, and decodes nothing
+            self._decode(picture, image)
+            oriented = picture if upright else ImageOps.exif_transpose(picture)
             resized = oriented if target >= width else oriented.resize(
                 (target, new_height), Pillow.Resampling.LANCZOS)
             if self.grayscale:
                 resized = _grey(resized)
             self._save(resized, output, is_jpeg)
         return Prepared(output, target, new_height, dpi)
+
+    def _decode(self, picture: Pillow.Image, image: Image) -> None:
+        """Decode the pixels, which is where a file that is cut short or corrupt shows it."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+                picture.load()
+        except OSError as error:
+            raise HandoutError(
+                f"{image.path!r} is not an image that can be printed (unreadable: {error})",
+                self.deck.source, image.line, "use a JPEG, PNG, GIF, WebP or SVG file") from error
 
     def _printed_width_mm(self, width: int, height: int, background: bool) -> float:
         """How wide the whole picture prints: a background covers the frame, so it may be wider."""
