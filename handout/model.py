@@ -79,6 +79,11 @@ class Slide:
     images: tuple[Image, ...] = ()
     notes: Notes | None = None
 
+    @property
+    def label(self) -> str:
+        """The slide's name in the outline and on the credits page: its title, or 'Slide N'."""
+        return self.title or f"Slide {self.number}"
+
 
 @dataclass(frozen=True)
 class Diagnostic:

@@ -60,6 +60,7 @@ class RenderedSlide:
 
     number: int
     title: str
+    label: str
     classes: tuple[str, ...]
     body: Markup
     notes: Markup
@@ -73,10 +74,6 @@ class RenderedSlide:
     @property
     def image_credits(self) -> tuple[CreditLine, ...]:
         return tuple(c for c in self.credits if not c.background)
-
-    @property
-    def label(self) -> str:
-        return self.title or f"Slide {self.number}"
 
 
 @dataclass(frozen=True)
@@ -157,9 +154,8 @@ class Renderer:
         self.urls.update({image.path: self.image_url(image, False) for image in slide.images})
         background = slide.background
         background_url = self.image_url(background, True) if background else None
-        label = slide.title or f"Slide {slide.number}"
         credits = tuple(
-            CreditLine(slide.number, label, self.urls.get(image.path) or background_url or "",
+            CreditLine(slide.number, slide.label, self.urls.get(image.path) or background_url or "",
                        image.path, image.credit, image is background)
             for image in (background, *slide.images)
             if image is not None and image.credit is not None
@@ -167,6 +163,7 @@ class Renderer:
         return RenderedSlide(
             number=slide.number,
             title=slide.title,
+            label=slide.label,
             classes=slide.classes,
             body=self.blocks(slide.blocks),
             notes=Markup("") if slide.notes is None or slide.notes.is_empty
