@@ -23,7 +23,8 @@ from handout.credits import CreditReport, attach_credits
 from handout.errors import HandoutError
 from handout.formats import find_deck, read_deck
 from handout.images import ImageStage
-from handout.model import Code, Deck, Diagnostic, Markdown, Slide
+from handout.model import Code, Deck, Markdown, Problem, Slide
+from handout.problems import problem
 from handout.render import RenderedDeck, render
 
 FIT_FLOOR = 0.55
@@ -56,9 +57,9 @@ class Result:
     output: Path | None
     pages: int
     slides: int
-    warnings: list[Diagnostic] = field(default_factory=list)
-    notes: list[Diagnostic] = field(default_factory=list)
-    small_text: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    small_text: list[Problem] = field(default_factory=list)
 
 
 def select_slides(deck: Deck, settings: Settings, from_file: Path | None) -> Deck:
@@ -126,7 +127,7 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
         if not _learn(measured, adjust, settings.per_page):
             break
 
-    warnings = [*deck.warnings, *images.errors, *credit_report.uncredited, *images.warnings,
+    warnings = [*deck.problems, *images.errors, *credit_report.uncredited, *images.warnings,
                 *rendered.warnings, *_broken_slide_links(deck), *_overflowing(deck, measured),
                 *_refused(deck, fetcher)]
     if write:
@@ -136,33 +137,33 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
                   small_text=_small_text(deck, measured, settings.per_page))
 
 
-def _overflowing(deck: Deck, measured: pdf.Measurements) -> list[Diagnostic]:
+def _overflowing(deck: Deck, measured: pdf.Measurements) -> list[Problem]:
     by_number = {slide.number: slide for slide in deck.slides}
-    return [Diagnostic(
-        f"slide {number} ({by_number[number].title or 'untitled'}) does not fit its frame even "
+    return [problem(
+        "overflow", f"slide {number} ({by_number[number].title or 'untitled'}) does not fit its frame even "
         f"with its text shrunk to {FIT_FLOOR:.0%}; the bottom is cut off", deck.source,
         by_number[number].line, "split the slide, or shorten it")
         for number in sorted(measured.overflow)]
 
 
-def _refused(deck: Deck, fetcher: pdf.GuardedFetcher) -> list[Diagnostic]:
-    return [Diagnostic(
-        f"not loaded: {url}", deck.source, _line_mentioning(deck.source, url),
+def _refused(deck: Deck, fetcher: pdf.GuardedFetcher) -> list[Problem]:
+    return [problem(
+        "refused-url", f"not loaded: {url}", deck.source, _line_mentioning(deck.source, url),
         "only files inside the deck's folder are read (widen it with --root; "
         "web addresses need --allow-remote)") for url in dict.fromkeys(fetcher.refused)]
 
 
-def _small_text(deck: Deck, measured: pdf.Measurements, per_page: int) -> list[Diagnostic]:
+def _small_text(deck: Deck, measured: pdf.Measurements, per_page: int) -> list[Problem]:
     by_number = {slide.number: slide for slide in deck.slides}
-    return [Diagnostic(
-        f"slide {number} ({by_number[number].title or 'untitled'}) has text that prints at "
+    return [problem(
+        "small-text", f"slide {number} ({by_number[number].title or 'untitled'}) has text that prints at "
         f"{math.floor(size * 10) / 10:.1f} pt at {per_page} per page, below {MIN_TEXT_PT:g} pt",
         deck.source, by_number[number].line,
         "use fewer slides per page, or less text on the slide")
         for number, size in sorted(measured.smallest_text_pt.items()) if size < MIN_TEXT_PT]
 
 
-def _broken_slide_links(deck: Deck) -> list[Diagnostic]:
+def _broken_slide_links(deck: Deck) -> list[Problem]:
     """Links such as [see](#slide-7) whose slide is not in the handout (or not in the deck)."""
     printed = {slide.number for slide in deck.slides}
     found = []
@@ -174,7 +175,8 @@ def _broken_slide_links(deck: Deck) -> list[Diagnostic]:
             for offset, text in enumerate(block.text.split("\n")):
                 for match in SLIDE_LINK.finditer(text):
                     if int(match[1]) not in printed:
-                        found.append(Diagnostic(
+                        found.append(problem(
+                            "broken-link",
                             f"link to slide {match[1]} leads nowhere: that slide is not in the "
                             "handout", deck.source, block.line + offset,
                             "check the slide number, and --slides or the slide's 'noprint'"))
@@ -273,7 +275,7 @@ def _enforce_credits(report: CreditReport, settings: Settings) -> None:
                            first.file, first.line, first.hint + "; --strict makes this an error")
 
 
-def check(request: Request) -> list[Diagnostic]:
+def check(request: Request) -> list[Problem]:
     """Every problem the printed handout would show, without writing it."""
     result = build(request, write=False, lenient_images=True)
     return [*result.warnings, *result.small_text]

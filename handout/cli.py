@@ -203,7 +203,7 @@ def _guarded(action: Callable[[], T], debug: bool) -> T:
     except HandoutError as error:
         if debug:
             traceback.print_exc()
-        _fail(f"error: {error.diagnostic}", 2)
+        _fail(f"error: {error.problem}", 2)
     except KeyboardInterrupt:
         _fail("interrupted; no PDF written", 130)
     except Exception as error:

@@ -17,7 +17,8 @@ from urllib.parse import urlparse
 
 from handout.config import read_toml
 from handout.errors import HandoutError
-from handout.model import Credit, Deck, Diagnostic, Image, Markdown, Slide
+from handout.model import Credit, Deck, Image, Markdown, Problem, Slide
+from handout.problems import problem
 
 CREDITS_FILE = "credits.toml"
 CREDIT_KEYS = {"title", "author", "source", "licence", "license", "licence_url", "license_url"}
@@ -30,8 +31,8 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".heic")
 class CreditReport:
     """What the credit stage found, for the build output."""
 
-    inferred: list[Diagnostic]
-    uncredited: list[Diagnostic]
+    inferred: list[Problem]
+    uncredited: list[Problem]
 
 
 MetadataReader = Callable[[Image], Credit | None]
@@ -53,12 +54,14 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
     for slide in credited.slides:
         for image in _slide_images(slide):
             if image.credit and image.credit.origin == "inferred":
-                report.inferred.append(Diagnostic(
+                report.inferred.append(problem(
+                    "inferred-credit",
                     f"credit for {image.path!r} inferred from the Credits slide: "
                     f"{image.credit.source_url}", deck.source, image.line,
                     f"confirm it in {CREDITS_FILE}, or inline as '}}}}}} path::author::service::link'"))
             elif image.credit is None and is_photo(image, slide):
-                report.uncredited.append(Diagnostic(
+                report.uncredited.append(problem(
+                    "no-credit",
                     f"photo {image.path!r} has no credit", deck.source, image.line,
                     f"credit it inline ('}}}}}} path::author::service::link') or in {CREDITS_FILE}"))
     return credited, report

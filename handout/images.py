@@ -19,7 +19,7 @@ import re
 import tempfile
 import warnings
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -28,7 +28,8 @@ from PIL import ImageOps, UnidentifiedImageError
 
 from handout.colour import HEX_COLOUR, to_grey
 from handout.errors import HandoutError
-from handout.model import Credit, Deck, Diagnostic, Image
+from handout.model import Credit, Deck, Image, Problem
+from handout.problems import problem
 from handout.sanitize import SAFE_DATA_IMAGE
 
 JPEG_QUALITY = 88
@@ -74,8 +75,8 @@ class ImageStage:
     lenient: bool = False
     """Record unusable images in `errors` and go on (for `handout check`) instead of failing."""
     cache_dir: Path = field(default_factory=default_cache_dir)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     _files: dict[str, Path] = field(default_factory=dict)
     _prepared: dict[tuple[str, bool], Prepared] = field(default_factory=dict)
 
@@ -88,7 +89,8 @@ class ImageStage:
                 raise PermissionError(f"no write access to {self.cache_dir}")
         except OSError as error:  # an unusable cache costs speed, not the build
             self._scratch = tempfile.TemporaryDirectory(prefix="handout-images-")
-            self.warnings.append(Diagnostic(
+            self.warnings.append(problem(
+                "cache-unusable",
                 f"picture cache {self.cache_dir} cannot be used ({error}); using a temporary "
                 "folder, so pictures are prepared again next time", self.cache_dir,
                 hint="point HANDOUT_CACHE at a writable folder"))
@@ -125,7 +127,7 @@ class ImageStage:
                 return resolved
         where = f"{self.base}" + (f" and {self.root}" if self.root != self.base else "")
         raise HandoutError(f"image not found: {image.path!r}", self.deck.source, image.line,
-                           f"looked in {where}")
+                           f"looked in {where}", code="missing-picture")
 
     # -- credits from the file itself ----------------------------------------------------------
 
@@ -173,12 +175,12 @@ class ImageStage:
             try:
                 self._prepared[key] = self._prepare(image, background)
             except _Refused as refused:  # a stranger's deck reaching out: warn, print a blank
-                self.warnings.append(refused.diagnostic)
+                self.warnings.append(replace(refused.problem, severity="warning"))
                 self._prepared[key] = Prepared(self._placeholder(), 1, 1, None)
             except HandoutError as error:
                 if not self.lenient:
                     raise
-                self.errors.append(error.diagnostic)
+                self.errors.append(replace(error.problem, severity="warning"))
                 self._prepared[key] = Prepared(self._placeholder(), 1, 1, None)
         return self._prepared[key]
 
@@ -199,7 +201,7 @@ class ImageStage:
             data = path.read_bytes()
         except OSError as error:
             raise HandoutError(f"cannot read image {image.path!r}: {error.strerror}",
-                               self.deck.source, image.line) from error
+                               self.deck.source, image.line, code="broken-picture") from error
         if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
             return self._svg(image, path, data)
         try:
@@ -209,13 +211,14 @@ class ImageStage:
         except Pillow.DecompressionBombError as error:
             raise HandoutError(f"{image.path!r} is too large to print ({error})",
                                self.deck.source, image.line,
-                               "scale the picture down below 200 megapixels") from error
+                               "scale the picture down below 200 megapixels",
+                               code="broken-picture") from error
         except (OSError, UnidentifiedImageError) as error:
             reason = "not a picture file" if isinstance(error, UnidentifiedImageError) \
                 else f"unreadable: {error}"
             raise HandoutError(f"{image.path!r} is not an image that can be printed ({reason})",
                                self.deck.source, image.line,
-                               "use a JPEG, PNG, GIF, WebP or SVG file") from error
+                               "use a JPEG, PNG, GIF, WebP or SVG file", code="broken-picture") from error
         orientation = picture.getexif().get(EXIF_ORIENTATION, 1)
         upright = orientation == 1
         quarter_turn = orientation in (5, 6, 7, 8)  # EXIF's orientations that swap the sides
@@ -224,8 +227,8 @@ class ImageStage:
         target = min(width, math.ceil(printed_mm / MM_PER_INCH * self.dpi))
         dpi = width / (printed_mm / MM_PER_INCH)
         if dpi < LOW_DPI:
-            self.warnings.append(Diagnostic(
-                f"{image.path!r} will print at {dpi:.0f} dpi ({width} px across "
+            self.warnings.append(problem(
+                "low-resolution", f"{image.path!r} will print at {dpi:.0f} dpi ({width} px across "
                 f"{printed_mm:.0f} mm), below {LOW_DPI} dpi: it may look soft on paper",
                 self.deck.source, image.line, "use a larger original if there is one"))
         is_jpeg = picture.format == "JPEG"
@@ -259,7 +262,8 @@ class ImageStage:
         except OSError as error:
             raise HandoutError(
                 f"{image.path!r} is not an image that can be printed (unreadable: {error})",
-                self.deck.source, image.line, "use a JPEG, PNG, GIF, WebP or SVG file") from error
+                self.deck.source, image.line, "use a JPEG, PNG, GIF, WebP or SVG file",
+                code="broken-picture") from error
 
     def _printed_width_mm(self, width: int, height: int, background: bool) -> float:
         """How wide the whole picture prints: a background covers the frame, so it may be wider."""
@@ -285,9 +289,10 @@ class ImageStage:
             root = etree.fromstring(data)
         except etree.ParseError as error:
             raise HandoutError(f"{image.path!r} is not a valid SVG file ({error})",
-                               self.deck.source, image.line) from error
+                               self.deck.source, image.line, code="broken-picture") from error
         if not root.tag.endswith("svg"):
-            raise HandoutError(f"{image.path!r} is XML but not SVG", self.deck.source, image.line)
+            raise HandoutError(f"{image.path!r} is XML but not SVG", self.deck.source, image.line,
+                               code="broken-picture")
         view_box = (root.get("viewBox") or "").replace(",", " ").split()
         width = _svg_length(root.get("width")) or (float(view_box[2]) if len(view_box) == 4 else 0)
         height = _svg_length(root.get("height")) or (float(view_box[3]) if len(view_box) == 4
@@ -311,6 +316,9 @@ class ImageStage:
 
 class _Refused(HandoutError):
     """An image the deck may not read (outside its folder, or remote): a warning, not an error."""
+
+    def __init__(self, message: str, file: Path, line: int | None, hint: str = "") -> None:
+        super().__init__(message, file, line, hint, code="refused-url")
 
 
 def _is_data_image(path: str) -> bool:

@@ -86,17 +86,23 @@ class Slide:
 
 
 @dataclass(frozen=True)
-class Diagnostic:
-    """A problem found in the deck, with where it is."""
+class Problem:
+    """Something in the deck that will not print as written: a stable code (see problems.py),
+    what is wrong, where, and what to do about it."""
 
+    code: str
     message: str
     file: Path
     line: int | None = None
     hint: str = ""
+    severity: str = "warning"  # "error", "warning" or "note"
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else str(self.file)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else str(self.file)
-        text = f"{where}: {self.message}"
+        text = f"{self.where}: {self.message}"
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
@@ -110,7 +116,8 @@ class Deck:
     preamble: tuple[Block, ...] = ()
     author: str = ""
     date: str = ""
-    warnings: list[Diagnostic] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """What the reader found wrong (kept as the deck is read, reported with the build's)."""
 
 
 def block_text(block: Block) -> str:

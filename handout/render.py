@@ -18,7 +18,8 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from handout.colour import HEX_COLOUR, to_grey
-from handout.model import Block, Code, Credit, Deck, Diagnostic, Image, Markdown, Slide
+from handout.model import Block, Code, Credit, Deck, Image, Markdown, Problem, Slide
+from handout.problems import problem
 from handout.sanitize import clean_html
 
 CODE_STYLE = "default"
@@ -83,7 +84,7 @@ class RenderedDeck:
     slides: list[RenderedSlide]
     author: str = ""
     date: str = ""
-    warnings: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def credits(self) -> list[CreditLine]:
@@ -129,7 +130,7 @@ class Renderer:
         self.image_url = image_url
         self.source = source
         self.urls: dict[str, str] = {}
-        self.warnings: list[Diagnostic] = []
+        self.warnings: list[Problem] = []
         self.markdown = markdown.Markdown(
             extensions=[*MARKDOWN_EXTENSIONS, _ImageSourcesExtension(self.urls)],
             output_format="html",
@@ -182,8 +183,8 @@ class Renderer:
         lines = block.text.lower().split("\n")
         for removal in removed:
             offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
-            self.warnings.append(Diagnostic(
-                f"unsafe HTML removed: {removal.what}", self.source, block.line + offset,
+            self.warnings.append(problem(
+                "unsafe-html", f"unsafe HTML removed: {removal.what}", self.source, block.line + offset,
                 "a deck's HTML may not run scripts, embed objects or files, or load anything; "
                 "see the README"))
         return html

@@ -543,7 +543,7 @@ def test_bad_credits_file_is_an_error_naming_the_file(tmp_path, toml, words):
     output = folder / "out.pdf"
     with pytest.raises(HandoutError) as caught:
         build(Request(path=deck, output=output, per_page=2))
-    assert caught.value.diagnostic.file == folder / "credits.toml"
+    assert caught.value.problem.file == folder / "credits.toml"
     assert "credits.toml" in str(caught.value)
     for word in words:
         assert word in str(caught.value)
@@ -590,12 +590,12 @@ def test_strict_makes_an_uncredited_photo_an_error(uncredited_deck):
     output = uncredited_deck.parent / "strict.pdf"
     with pytest.raises(HandoutError) as caught:
         build(Request(path=uncredited_deck, output=output, per_page=2, strict=True))
-    diagnostic = caught.value.diagnostic
-    assert diagnostic.file == uncredited_deck
-    assert diagnostic.line == line_of(uncredited_deck, "images/anon.jpg")
-    assert "images/anon.jpg" in diagnostic.message
-    assert "1 more" in diagnostic.message
-    assert "--strict" in diagnostic.hint
+    problem = caught.value.problem
+    assert problem.file == uncredited_deck
+    assert problem.line == line_of(uncredited_deck, "images/anon.jpg")
+    assert "images/anon.jpg" in problem.message
+    assert "1 more" in problem.message
+    assert "--strict" in problem.hint
     assert not output.exists()
 
 

@@ -411,9 +411,9 @@ def test_malformed_svg_is_an_error_with_file_and_line(tmp_path, where):
     deck = write_deck(folder, f"# Bad\n!SLIDE\n# Broken drawing\n\n{use}\n")
     with pytest.raises(HandoutError) as caught:
         build(Request(path=deck, output=folder / "out.pdf", per_page=2))
-    diagnostic = caught.value.diagnostic
-    assert (diagnostic.file, diagnostic.line) == (deck, 5)
-    assert "bad.svg" in diagnostic.message
+    problem = caught.value.problem
+    assert (problem.file, problem.line) == (deck, 5)
+    assert "bad.svg" in problem.message
     assert f"{deck}:5" in str(caught.value)
     assert not (folder / "out.pdf").exists()
 
@@ -452,10 +452,10 @@ def test_bad_picture_is_an_error_naming_deck_line_and_path(tmp_path, kind):
     deck = write_deck(folder, f"# Broken\n!SLIDE\n# Fine slide\n\ntext\n\n!SLIDE\n# Bad slide\n\n{use}\n")
     with pytest.raises(HandoutError) as caught:
         build(Request(path=deck, output=folder / "out.pdf", per_page=2))
-    diagnostic = caught.value.diagnostic
-    assert (diagnostic.file, diagnostic.line) == (deck, 10), str(caught.value)
-    assert repr(path) in diagnostic.message
-    assert says in diagnostic.message
+    problem = caught.value.problem
+    assert (problem.file, problem.line) == (deck, 10), str(caught.value)
+    assert repr(path) in problem.message
+    assert says in problem.message
     assert f"{deck}:10" in str(caught.value)
     assert not (folder / "out.pdf").exists()
 
@@ -474,8 +474,8 @@ def test_unreadable_picture_is_an_error(tmp_path):
         deck = write_deck(folder, "# Locked\n!SLIDE\n# Locked\n}}} locked.jpg::Me::flickr::https://e.org\n")
         with pytest.raises(HandoutError) as caught:
             build(Request(path=deck, output=folder / "out.pdf", per_page=2))
-        assert (caught.value.diagnostic.file, caught.value.diagnostic.line) == (deck, 4)
-        assert "locked.jpg" in caught.value.diagnostic.message
+        assert (caught.value.problem.file, caught.value.problem.line) == (deck, 4)
+        assert "locked.jpg" in caught.value.problem.message
     finally:
         photo.chmod(0o644)
 

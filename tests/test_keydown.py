@@ -59,8 +59,8 @@ def test_deck_without_preamble_keeps_its_first_slide(tmp_path):
 def test_deck_without_any_slide_is_an_error(tmp_path):
     with pytest.raises(HandoutError) as caught:
         parse(tmp_path, "# Just a title\n\nSome text but no slide separator.\n")
-    assert "no slides" in caught.value.diagnostic.message
-    assert caught.value.diagnostic.file.name == "deck.md"
+    assert "no slides" in caught.value.problem.message
+    assert caught.value.problem.file.name == "deck.md"
 
 
 # --- classes ---------------------------------------------------------------------------------
@@ -72,14 +72,14 @@ def test_classes_come_only_from_the_slide_line(tmp_path):
     assert "Plain words" in body_text(slide)
     assert "- dash item" in body_text(slide)
     assert slide.title == "H"
-    assert deck.warnings == []
+    assert deck.problems == []
 
 
 def test_classes_on_the_slide_line(tmp_path):
     deck = parse(tmp_path, "!SLIDE left  center\n# T\n\n!SLIDE\t bullets \n# U\n")
     assert deck.slides[0].classes == ("left", "center")
     assert deck.slides[1].classes == ("bullets",)
-    assert deck.warnings == []
+    assert deck.problems == []
 
 
 def test_invalid_class_words_warn_and_are_skipped(tmp_path):
@@ -87,12 +87,12 @@ def test_invalid_class_words_warn_and_are_skipped(tmp_path):
     slide = deck.slides[1]
     assert slide.classes == ("left",)
     assert slide.title == "T"
-    messages = [w.message for w in deck.warnings]
+    messages = [w.message for w in deck.problems]
     assert len(messages) == 3, messages
     for word in ("3col", "foo.bar", "<b>"):
         assert any(word in m for m in messages), (word, messages)
-    assert {w.line for w in deck.warnings} == {4}
-    assert all(w.file.name == "deck.md" for w in deck.warnings)
+    assert {w.line for w in deck.problems} == {4}
+    assert all(w.file.name == "deck.md" for w in deck.problems)
 
 
 # --- backgrounds and credits -------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_background_with_credit(tmp_path):
     assert credit.source_url == link  # the '://' in the link survives the '::' split
     assert "}}}" not in body_text(slide)
     assert "metro.jpg" not in body_text(slide)
-    assert deck.warnings == []
+    assert deck.problems == []
 
 
 def test_background_link_may_contain_double_colons(tmp_path):
@@ -132,8 +132,8 @@ def test_first_background_wins_second_warns(tmp_path):
     deck = parse(tmp_path, "!SLIDE\n# T\n}}} first.jpg\n\ntext\n}}} second.jpg\n")
     slide = deck.slides[0]
     assert slide.background.path == "first.jpg"
-    assert len(deck.warnings) == 1
-    warning = deck.warnings[0]
+    assert len(deck.problems) == 1
+    warning = deck.problems[0]
     assert "second.jpg" in warning.message
     assert warning.line == 6
     assert "text" in body_text(slide)
@@ -143,7 +143,7 @@ def test_background_is_per_slide(tmp_path):
     deck = parse(tmp_path, "!SLIDE\n}}} a.jpg\n!SLIDE\n# No photo\n!SLIDE\n}}} b.jpg\n")
     assert [s.background.path if s.background else None for s in deck.slides] == [
         "a.jpg", None, "b.jpg"]
-    assert deck.warnings == []
+    assert deck.problems == []
 
 
 # --- notes -------------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def test_markup_inside_code_is_kept_as_code(tmp_path):
     assert code.source == "!SLIDE left\n!NOTES\n}}} photo.jpg"
     assert code.language == "text"
     assert "after the code" in body_text(slide)
-    [warning] = deck.warnings
+    [warning] = deck.problems
     assert "!SLIDE" in warning.message
     assert warning.line == 5
 
@@ -269,11 +269,11 @@ def test_unclosed_fence_is_an_error_naming_the_line(tmp_path, fence):
     text = f"!SLIDE\n# T\n\n{fence}\ncode\n\n!SLIDE\n# Lost\n"
     with pytest.raises(HandoutError) as caught:
         parse(tmp_path, text)
-    diagnostic = caught.value.diagnostic
-    assert diagnostic.line == 4
-    assert diagnostic.file.name == "deck.md"
+    problem = caught.value.problem
+    assert problem.line == 4
+    assert problem.file.name == "deck.md"
     assert "deck.md:4" in str(caught.value)
-    assert "never closed" in diagnostic.message
+    assert "never closed" in problem.message
 
 
 # --- encodings and line endings --------------------------------------------------------------
@@ -294,8 +294,8 @@ def test_bom_and_crlf_read_like_lf(tmp_path):
         assert deck.title == reference.title == "Sample talk"
         assert deck.slides == reference.slides, name
         assert deck.preamble == reference.preamble
-        assert [(w.message, w.line) for w in deck.warnings] == \
-            [(w.message, w.line) for w in reference.warnings]
+        assert [(w.message, w.line) for w in deck.problems] == \
+            [(w.message, w.line) for w in reference.problems]
         assert not any("\r" in body_text(s) + notes_text(s) for s in deck.slides)
 
 
@@ -313,8 +313,8 @@ def test_read_deck_rejects_non_utf8_with_line(tmp_path):
     path.write_bytes("!SLIDE\n# Caf\u00e9\n".encode("latin-1"))
     with pytest.raises(HandoutError) as caught:
         read_deck(path)
-    assert caught.value.diagnostic.line == 2
-    assert "UTF-8" in caught.value.diagnostic.message
+    assert caught.value.problem.line == 2
+    assert "UTF-8" in caught.value.problem.message
 
 
 # --- lines, titles, images -------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_seed_deck_model(seed_deck):
     deck = read_deck(seed_deck)
     assert deck.title == "zeromq-slides"
     assert len(deck.slides) == 15
-    assert deck.warnings == []
+    assert deck.problems == []
     assert deck.slides[0].title == "5 minutes intro to ØMQ"
     assert [s.background.path for s in deck.slides if s.background] == [
         "images/metro.jpg", "images/simple.jpg", "images/dist.jpg"]

@@ -391,7 +391,7 @@ def test_bad_slide_ranges_are_a_one_line_error(tmp_path, twelve, run_handout, va
 def test_bad_slide_range_message_names_the_slides_flag(tmp_path, twelve):
     with pytest.raises(HandoutError) as error:
         build(Request(twelve, tmp_path / "never.pdf", slides="0"))
-    assert "--slides" in error.value.diagnostic.message
+    assert "--slides" in error.value.problem.message
 
 
 # --- 6. greyscale --------------------------------------------------------------------------------
@@ -482,7 +482,7 @@ def test_bad_slides_in_settings_file_names_the_file(tmp_path):
     (deck.parent / "handout.toml").write_text('slides = "99"\n', encoding="utf-8")
     with pytest.raises(HandoutError) as error:
         build(Request(deck, tmp_path / "never.pdf"))
-    assert error.value.diagnostic.file.name == "handout.toml", str(error.value)
+    assert error.value.problem.file.name == "handout.toml", str(error.value)
 
 
 # --- 8. Showoff print classes --------------------------------------------------------------------

@@ -195,7 +195,7 @@ def test_notes_marker_followed_by_a_fence_keeps_the_notes(fence):
     parsed = keydown.parse(f"!SLIDE\n# T\n!NOTES {fence}\nimportant notes\n", SOURCE)
     notes = parsed.slides[0].notes
     kept = " ".join(block_text(b) for b in notes.blocks) if notes else ""
-    assert "important notes" in kept or parsed.warnings
+    assert "important notes" in kept or parsed.problems
 
 
 @FUZZ
@@ -220,7 +220,7 @@ def test_keydown_shaped_noise_raises_nothing_but_handout_error(text):
     try:
         parsed = keydown.parse(text, SOURCE)
     except HandoutError as error:
-        assert error.diagnostic.line is None or error.diagnostic.line >= 1
+        assert error.problem.line is None or error.problem.line >= 1
     else:
         count = len(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
                     .split("\n"))

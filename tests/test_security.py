@@ -247,8 +247,8 @@ def test_svg_entities_neither_read_files_nor_hang(sandbox, entity):
     try:
         build(Request(sandbox.deck, sandbox.out))
     except HandoutError as error:  # refusing the file with a clear message is fine too
-        assert error.diagnostic.line == 2
-        assert "evil.svg" in error.diagnostic.message
+        assert error.problem.line == 2
+        assert "evil.svg" in error.problem.message
     else:
         assert SECRET_TEXT.encode() not in payload(sandbox.out)
     assert time.monotonic() - started < FAST_S
@@ -781,8 +781,8 @@ def test_a_decks_own_settings_cannot_open_up_the_machine(tmp_path, root):
     (folder / "handout.toml").write_text(f'root = "{root}"\n', encoding="utf-8")
     with pytest.raises(HandoutError) as error:
         build(Request(folder / "deck.md", tmp_path / "out.pdf"))
-    assert error.value.diagnostic.file == folder / "handout.toml"
-    assert "--root" in error.value.diagnostic.hint
+    assert error.value.problem.file == folder / "handout.toml"
+    assert "--root" in error.value.problem.hint
     assert not (tmp_path / "out.pdf").exists()
 
 

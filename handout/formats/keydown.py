@@ -19,12 +19,13 @@ from handout.model import (
     Code,
     Credit,
     Deck,
-    Diagnostic,
     Image,
     Markdown,
     Notes,
+    Problem,
     Slide,
 )
+from handout.problems import problem
 
 SEPARATOR = re.compile(r"^!SLIDE(?:[ \t]+(?P<classes>.*?))?[ \t]*$")
 NOTES_MARK = re.compile(r"^!NOTES?(?:[ \t]+(?P<rest>.*?))?[ \t]*$")
@@ -78,7 +79,7 @@ def parse(text: str, source: Path) -> Deck:
     """Turn the text of a keydown deck into a Deck."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [_Line(n, t) for n, t in enumerate(text.split("\n"), start=1)]
-    warnings: list[Diagnostic] = []
+    warnings: list[Problem] = []
     chunks = _split_slides(lines, source, warnings)
     preamble_lines, slide_chunks = chunks[0][1], chunks[1:]
     if not slide_chunks:
@@ -92,11 +93,11 @@ def parse(text: str, source: Path) -> Deck:
         for number, (header, body) in enumerate(slide_chunks, start=1)
     ]
     return Deck(source=source, title=title or source.stem, slides=slides, preamble=preamble,
-                author=author, date=date, warnings=warnings)
+                author=author, date=date, problems=warnings)
 
 
 def _split_slides(
-    lines: list[_Line], source: Path, warnings: list[Diagnostic]
+    lines: list[_Line], source: Path, warnings: list[Problem]
 ) -> list[tuple[_Line | None, list[_Line]]]:
     """Cut the deck at `!SLIDE` lines that stand outside code fences."""
     chunks: list[tuple[_Line | None, list[_Line]]] = [(None, [])]
@@ -110,7 +111,8 @@ def _split_slides(
         elif fence.closes(line.text):
             fence = None
         elif SEPARATOR.match(line.text):
-            warnings.append(Diagnostic(
+            warnings.append(problem(
+                "slide-in-code",
                 f"'!SLIDE' inside the code block opened at line {fence.line} is kept as code",
                 source, line.number, "close the code block first if a new slide was meant",
             ))
@@ -155,7 +157,7 @@ def _read_preamble(lines: list[_Line]) -> tuple[str, str, str, tuple[Block, ...]
 
 def _read_slide(
     number: int, header: _Line | None, lines: list[_Line], source: Path,
-    warnings: list[Diagnostic],
+    warnings: list[Problem],
 ) -> Slide:
     assert header is not None
     classes = _classes(header, source, warnings)
@@ -171,7 +173,8 @@ def _read_slide(
         if background is None:
             background = image
         else:
-            warnings.append(Diagnostic(
+            warnings.append(problem(
+                "second-background",
                 f"second background image {image.path!r} ignored (slide {number} already has "
                 f"{background.path!r})", source, line, "keydown uses only the first '}}}' line",
             ))
@@ -187,14 +190,14 @@ def _read_slide(
     )
 
 
-def _classes(header: _Line, source: Path, warnings: list[Diagnostic]) -> tuple[str, ...]:
+def _classes(header: _Line, source: Path, warnings: list[Problem]) -> tuple[str, ...]:
     match = SEPARATOR.match(header.text)
     assert match is not None
     names: list[str] = []
     for word in (match["classes"] or "").split():
         if not CLASS_NAME.match(word):
-            warnings.append(Diagnostic(
-                f"slide class {word!r} ignored: class names are letters, digits, '-' and '_'",
+            warnings.append(problem(
+                "bad-class", f"slide class {word!r} ignored: class names are letters, digits, '-' and '_'",
                 source, header.number,
             ))
         elif word not in names:
@@ -246,13 +249,13 @@ def _take_backgrounds(lines: list[_Line]) -> tuple[list[_Line], list[tuple[int, 
     return kept, found
 
 
-def _background(spec: str, line: int, source: Path, warnings: list[Diagnostic]) -> Image | None:
+def _background(spec: str, line: int, source: Path, warnings: list[Problem]) -> Image | None:
     """`path::text::service::link`; the link may itself contain '::' so split three times only."""
     fields = [f.strip() for f in spec.split("::", 3)]
     fields += [""] * (4 - len(fields))
     path, text, service, link = fields
     if not path:
-        warnings.append(Diagnostic("'}}}' line without an image path ignored", source, line))
+        warnings.append(problem("deck-syntax", "'}}}' line without an image path ignored", source, line))
         return None
     credit = None
     if text or link:

@@ -1,0 +1,145 @@
+"""One channel for problems: every stage reports into a `Problems` collector, under a stable code.
+
+Codes are what tests, `--strict` and scripts rely on; messages are for people and may change.
+The terminal shows each kind once, grouped (`12 photos have no credit: slides 3, 7, 9 …`), while
+`handout check` and the Python API keep the full list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from handout.model import Problem
+
+ERROR, WARNING, NOTE = "error", "warning", "note"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A kind of problem: its default severity, and how a group of them is summed up."""
+
+    severity: str
+    summary: str
+    """'{n} …' for a group of this kind on the terminal, e.g. '{n} photos have no credit'."""
+
+
+CODES: dict[str, Code] = {
+    "bad-input": Code(ERROR, "{n} errors in the input or options"),
+    # reading the deck
+    "deck-syntax": Code(WARNING, "{n} lines of deck syntax were ignored"),
+    "slide-in-code": Code(WARNING, "{n} slide separators inside code blocks were kept as code"),
+    "bad-class": Code(WARNING, "{n} slide classes were ignored"),
+    "second-background": Code(WARNING, "{n} extra background pictures were ignored"),
+    "deck-choice": Code(NOTE, "{n} notes on which deck file was read"),
+    "deck-limit": Code(WARNING, "{n} parts of the deck were cut to stay within handout's limits"),
+    # settings
+    "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml were refused"),
+    # pictures
+    "missing-picture": Code(WARNING, "{n} pictures are missing"),
+    "broken-picture": Code(WARNING, "{n} pictures cannot be printed"),
+    "refused-url": Code(WARNING, "{n} files or addresses were not loaded"),
+    "low-resolution": Code(WARNING, "{n} pictures will print below 150 dpi"),
+    "cache-unusable": Code(WARNING, "{n} cache folders could not be used"),
+    # credits
+    "no-credit": Code(WARNING, "{n} photos have no credit"),
+    "inferred-credit": Code(NOTE, "{n} credits were inferred from the Credits slide"),
+    "credit-pairing": Code(NOTE, "{n} notes on the Credits slide"),
+    # rendering and layout
+    "unsafe-html": Code(WARNING, "{n} pieces of unsafe HTML were removed"),
+    "overflow": Code(WARNING, "{n} slides do not fit their frame"),
+    "small-text": Code(WARNING, "{n} slides have text below 6 pt"),
+    "broken-link": Code(WARNING, "{n} links lead to slides not in the handout"),
+}
+
+GROUP_FROM = 3
+"""A kind reported this many times or more is shown as one line on the terminal."""
+
+
+def problem(code: str, message: str, file: Path | str, line: int | None = None, hint: str = "",
+            severity: str | None = None) -> Problem:
+    """A Problem of a known code, with the code's default severity unless told otherwise."""
+    if code not in CODES:
+        raise KeyError(f"unknown problem code {code!r}: add it to problems.CODES")
+    return Problem(code, message, Path(file), line, hint, severity or CODES[code].severity)
+
+
+class Problems:
+    """The collector a build's stages report into, in the order they find things."""
+
+    def __init__(self, items: Iterable[Problem] = ()) -> None:
+        self.items: list[Problem] = []
+        self.extend(items)
+
+    def add(self, item: Problem) -> None:
+        if item not in self.items:  # the same problem found twice is reported once
+            self.items.append(item)
+
+    def extend(self, items: Iterable[Problem]) -> None:
+        for item in items:
+            self.add(item)
+
+    def report(self, code: str, message: str, file: Path | str, line: int | None = None,
+               hint: str = "", severity: str | None = None) -> Problem:
+        item = problem(code, message, file, line, hint, severity)
+        self.add(item)
+        return item
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def with_code(self, *codes: str) -> list[Problem]:
+        return [p for p in self.items if p.code in codes]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity != NOTE]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == NOTE]
+
+
+def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]:
+    """Lines to print: each kind once; a kind seen GROUP_FROM times or more as one summary line.
+
+    Problems keep their first-found order; a group stands where its first member stood.
+    """
+    items = list(items)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.code] = counts.get(item.code, 0) + 1
+    lines: list[str] = []
+    shown: set[str] = set()
+    for item in items:
+        label = f"{item.severity}[{item.code}]"
+        if counts[item.code] < GROUP_FROM:
+            lines.append(f"{label}: {item}")
+            continue
+        if item.code in shown:
+            continue
+        shown.add(item.code)
+        members = [p for p in items if p.code == item.code]
+        where = _places(members)
+        summary = CODES[item.code].summary.format(n=len(members)) if item.code in CODES \
+            else f"{len(members)} of {item.code}"
+        text = f"{label}: {summary}: {where}"
+        if check_hint:
+            text += "\n  run `handout check` for the full list"
+        lines.append(text)
+    return lines
+
+
+def _places(members: list[Problem], shown: int = 8) -> str:
+    """'deck.md lines 3, 7, 9 …' (one file), or 'a.md:3, b.md:7 …'."""
+    files = {p.file for p in members}
+    if len(files) == 1:
+        numbers = list(dict.fromkeys(p.line for p in members if p.line))
+        text = ", ".join(map(str, numbers[:shown])) + (" …" if len(numbers) > shown else "")
+        return f"{next(iter(files))} lines {text}" if numbers else str(next(iter(files)))
+    places = list(dict.fromkeys(p.where for p in members))
+    return ", ".join(places[:shown]) + (" …" if len(places) > shown else "")
