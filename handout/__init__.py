@@ -1,3 +1,70 @@
-"""handout: compile a markdown slide deck into a print-ready PDF handout."""
+"""handout: compile a markdown slide deck into a print-ready PDF handout.
+
+The Python API, for people who script their builds::
+
+    import handout
+
+    result = handout.build("talk.md", per_page=2)        # writes out/talk.pdf
+    print(result.output, result.pages, result.slides)
+    for problem in result.problems:                      # each with .code, .severity, .file, .line
+        print(problem.code, problem)
+
+    report = handout.check("talk.md", per_page=6)        # writes nothing
+    assert not report.warnings
+
+Every option of `handout build` is a keyword argument, named as the flag with '_' for '-'
+(`per_page`, `allow_remote`, ...). A problem with the input raises `handout.HandoutError`, whose
+`.problem` names the file and line. Nothing here imports WeasyPrint until a build runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from handout.errors import HandoutError
+from handout.model import Problem
+
+if TYPE_CHECKING:
+    from handout.pipeline import Result
 
 __version__ = "0.1.0"
+__all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check"]
+
+
+def build(path: Path | str = "slides", output: Path | str | None = None, **options: Any) -> Result:
+    """Build the handout of the deck at `path` (a file, or a folder holding one deck).
+
+    Writes `output` (default: out/<deck name>.pdf); options as the command line's, e.g.
+    `per_page=6, paper="letter", grayscale=True`. Settings in handout.toml beside the deck apply
+    where an option is not given.
+    """
+    from handout.pipeline import run
+
+    return run(path, output, **_known(options))
+
+
+def check(path: Path | str = "slides", **options: Any) -> Result:
+    """Every problem the printed handout would show (overflow, missing or uncredited pictures,
+    text below 6 pt ...), without writing anything; `result.warnings` is empty when all is well."""
+    from handout.pipeline import check as run_check
+
+    return run_check(path, **_known(options))
+
+
+def _known(options: dict[str, Any]) -> dict[str, Any]:
+    from handout.options import SETTING_NAMES
+
+    unknown = sorted(set(options) - SETTING_NAMES)
+    if unknown:
+        raise TypeError(f"unknown option {unknown[0]!r}; known options: "
+                        f"{', '.join(sorted(SETTING_NAMES))}")
+    return options
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Result":  # lazily, so that `import handout` stays cheap
+        from handout.pipeline import Result
+
+        return Result
+    raise AttributeError(f"module 'handout' has no attribute {name!r}")

@@ -96,6 +96,11 @@ class ImageStage:
                 hint="point HANDOUT_CACHE at a writable folder"))
             self.cache_dir = Path(self._scratch.name)
 
+    @property
+    def files_read(self) -> list[Path]:
+        """Every picture file this stage has found (the output must not overwrite one)."""
+        return list(self._files.values())
+
     # -- finding -----------------------------------------------------------------------------
 
     def file(self, image: Image) -> Path:

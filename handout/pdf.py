@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from handout.output import write_atomically
 from handout.render import code_stylesheet
 
 PACKAGE = Path(__file__).resolve().parent
@@ -125,22 +124,6 @@ def measure(document: Document) -> Measurements:
     return result
 
 
-def write(document: Document, output: Path) -> None:
+def write(document: Document, output: Path, inputs: Iterable[Path] = ()) -> None:
     """Write the PDF atomically: a failed build never leaves half a file in place of a good one."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp",
-                                         dir=output.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            document.write_pdf(stream)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_atomically(output, document.write_pdf, inputs)

@@ -53,6 +53,10 @@ CODES: dict[str, Code] = {
     "broken-link": Code(WARNING, "{n} links lead to slides not in the handout"),
 }
 
+STRICT_CODES = frozenset({"missing-picture", "broken-picture", "no-credit", "overflow", "refused-url",
+                          "broken-link", "deck-limit", "unsafe-html"})
+"""What `--strict` turns into errors: each means something of the deck is not printed as written."""
+
 GROUP_FROM = 3
 """A kind reported this many times or more is shown as one line on the terminal."""
 
@@ -107,9 +111,9 @@ class Problems:
 def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]:
     """Lines to print: each kind once; a kind seen GROUP_FROM times or more as one summary line.
 
-    Problems keep their first-found order; a group stands where its first member stood.
+    In deck order: by file and line (of a group's first member), so the terminal reads like the deck.
     """
-    items = list(items)
+    items = sorted(items, key=lambda p: (str(p.file), p.line or 0))
     counts: dict[str, int] = {}
     for item in items:
         counts[item.code] = counts.get(item.code, 0) + 1
@@ -124,14 +128,23 @@ def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]
             continue
         shown.add(item.code)
         members = [p for p in items if p.code == item.code]
-        where = _places(members)
         summary = CODES[item.code].summary.format(n=len(members)) if item.code in CODES \
             else f"{len(members)} of {item.code}"
-        text = f"{label}: {summary}: {where}"
+        text = f"{label}: {summary}: {_places(members)}"
         if check_hint:
             text += "\n  run `handout check` for the full list"
         lines.append(text)
     return lines
+
+
+def markdown_table() -> str:
+    """The README's table of problem codes, made from CODES (a test keeps them in step)."""
+    rows = ["| code | severity | what it means | `--strict` |", "|---|---|---|---|"]
+    for name, code in CODES.items():
+        meaning = code.summary.replace("{n} ", "")
+        rows.append(f"| `{name}` | {code.severity} | {meaning} | "
+                    f"{'error' if name in STRICT_CODES else ''} |")
+    return "\n".join(rows)
 
 
 def _places(members: list[Problem], shown: int = 8) -> str:
@@ -143,3 +156,7 @@ def _places(members: list[Problem], shown: int = 8) -> str:
         return f"{next(iter(files))} lines {text}" if numbers else str(next(iter(files)))
     places = list(dict.fromkeys(p.where for p in members))
     return ", ".join(places[:shown]) + (" …" if len(places) > shown else "")
+
+
+if __name__ == "__main__":  # python -m handout.problems: print the README table
+    print(markdown_table())

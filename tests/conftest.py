@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from handout.build import Request, Result, build
+from handout import Result, build
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DECK = REPO.parent / "shared" / "seed" / "zeromq-slides.md"
@@ -71,8 +71,8 @@ class BuildCache:
         if key not in self.results:
             name = f"{key[0].parent.name}-{key[0].stem}-{per_page}up-{aspect.replace(':', 'x')}.pdf"
             try:
-                self.results[key] = build(Request(path=Path(deck), output=self.folder / name,
-                                                  per_page=per_page, aspect=aspect))
+                self.results[key] = build(path=Path(deck), output=self.folder / name,
+                                                  per_page=per_page, aspect=aspect)
             except Exception as error:  # remember the failure: do not rebuild for every test
                 self.results[key] = error
         outcome = self.results[key]

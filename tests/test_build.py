@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject
 
-from handout.build import Request, build
+from handout import build
 from handout.formats import read_deck
 from handout.model import Code, Deck, Markdown, Slide
 
@@ -412,7 +412,7 @@ def test_long_notes_on_the_first_slide_leave_no_blank_page(tmp_path, per_page):
     lines = "\n\n".join(f"Notes paragraph {i} with some words to fill the page." for i in range(60))
     deck = tmp_path / "long.md"
     deck.write_text(f"!SLIDE\n# Only slide\n\n!NOTES\n{lines}\n", encoding="utf-8")
-    result = build(Request(path=deck, output=tmp_path / "long.pdf", per_page=per_page))
+    result = build(path=deck, output=tmp_path / "long.pdf", per_page=per_page)
     texts = page_texts(Path(result.output))
     assert len(texts) >= 2
     for number, text in enumerate(texts, start=1):
@@ -424,12 +424,11 @@ def test_long_notes_on_the_first_slide_leave_no_blank_page(tmp_path, per_page):
 
 def test_picture_in_notes_is_embedded(tmp_path, repo):
     (tmp_path / "images").mkdir()
-    shutil.copy(repo / "images" / "pushpull.png", tmp_path / "images" / "diagram.png")
+    shutil.copy(repo / "slides" / "images" / "pushpull.png", tmp_path / "images" / "diagram.png")
     (tmp_path / "slides").mkdir()
-    (tmp_path / "slides" / "handout.toml").write_text('root = ".."\n', encoding="utf-8")
     deck = tmp_path / "slides" / "deck.md"
     deck.write_text("!SLIDE\n# One\n\n!NOTES\nThe diagram: ![diagram alt](images/diagram.png)\n",
                     encoding="utf-8")
-    result = build(Request(path=deck, output=tmp_path / "notes.pdf", per_page=2))
+    result = build(path=deck, output=tmp_path / "notes.pdf", per_page=2, root=tmp_path)
     assert len(embedded_images(Path(result.output))) == 1
     assert "diagram alt" not in "".join(page_texts(Path(result.output)))

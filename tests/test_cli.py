@@ -173,7 +173,7 @@ def test_success_reports_pages_and_warnings(tmp_path, run_handout):
     assert "1 slide" in run.stdout
     pages = len(PdfReader(output).pages)
     assert f"{pages} page" in run.stdout
-    warning = [line for line in run.stderr.splitlines() if line.startswith("warning:")]
+    warning = [line for line in run.stderr.splitlines() if line.startswith("warning[")]
     assert any("deck.md:3" in line and "3col" in line for line in warning), run.stderr
     assert "Only slide" in PdfReader(output).pages[0].extract_text()
 

@@ -23,7 +23,7 @@ from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from handout.build import Request, Result, build
+from handout import Result, build
 from handout.credits import load_credits_file
 from handout.errors import HandoutError
 
@@ -91,7 +91,7 @@ def write_jpeg(path: Path, *, artist: str = "", copyright: str = "", xmp: bytes 
 
 def run_build(deck: Path, per_page: int = 1, strict: bool = False) -> tuple[Result, PdfReader]:
     output = deck.parent / "out" / f"{deck.stem}-{per_page}up.pdf"
-    result = build(Request(path=deck, output=output, per_page=per_page, strict=strict))
+    result = build(path=deck, output=output, per_page=per_page, strict=strict)
     assert output.is_file()
     return result, PdfReader(output)
 
@@ -177,7 +177,7 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, PdfRea
     folder = tmp_path_factory.mktemp("seed")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HANDOUT_CACHE", str(folder / "cache"))
-        result = build(Request(path=SEED_DECK, output=folder / "seed.pdf", per_page=2))
+        result = build(path=SEED_DECK, output=folder / "seed.pdf", per_page=2)
     return result, PdfReader(result.output)
 
 
@@ -542,7 +542,7 @@ def test_bad_credits_file_is_an_error_naming_the_file(tmp_path, toml, words):
     (folder / "credits.toml").write_text(toml, encoding="utf-8")
     output = folder / "out.pdf"
     with pytest.raises(HandoutError) as caught:
-        build(Request(path=deck, output=output, per_page=2))
+        build(path=deck, output=output, per_page=2)
     assert caught.value.problem.file == folder / "credits.toml"
     assert "credits.toml" in str(caught.value)
     for word in words:
@@ -589,7 +589,7 @@ def test_uncredited_photos_warn_with_file_line_and_path(uncredited_deck):
 def test_strict_makes_an_uncredited_photo_an_error(uncredited_deck):
     output = uncredited_deck.parent / "strict.pdf"
     with pytest.raises(HandoutError) as caught:
-        build(Request(path=uncredited_deck, output=output, per_page=2, strict=True))
+        build(path=uncredited_deck, output=output, per_page=2, strict=True)
     problem = caught.value.problem
     assert problem.file == uncredited_deck
     assert problem.line == line_of(uncredited_deck, "images/anon.jpg")

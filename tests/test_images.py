@@ -20,7 +20,7 @@ from helpers import line_of, write_deck
 from PIL import Image
 from pypdf import PdfReader
 
-from handout.build import Request, Result, build
+from handout import Result, build
 from handout.errors import HandoutError
 
 EXIF_ORIENTATION = 0x0112
@@ -60,7 +60,7 @@ def write_png(path: Path, size: tuple[int, int], seed: int = 0) -> Path:
 def run_build(deck: Path, per_page: int = 2, dpi: int = 300, name: str | None = None,
               strict: bool = False) -> tuple[Result, PdfReader]:
     output = deck.parent / "out" / (name or f"{deck.stem}-{per_page}up-{dpi}dpi.pdf")
-    result = build(Request(path=deck, output=output, per_page=per_page, dpi=dpi, strict=strict))
+    result = build(path=deck, output=output, per_page=per_page, dpi=dpi, strict=strict)
     assert output.is_file()
     return result, PdfReader(output)
 
@@ -168,7 +168,7 @@ def test_dpi_option_scales_the_prepared_pixels(big_deck):
 @pytest.mark.parametrize("dpi", [71, 1201])
 def test_dpi_outside_the_sane_range_is_refused(big_deck, dpi):
     with pytest.raises(HandoutError, match="dpi"):
-        build(Request(path=big_deck, output=big_deck.parent / "x.pdf", dpi=dpi))
+        build(path=big_deck, output=big_deck.parent / "x.pdf", dpi=dpi)
 
 
 @pytest.mark.parametrize("kind", ["jpg", "png"])
@@ -410,7 +410,7 @@ def test_malformed_svg_is_an_error_with_file_and_line(tmp_path, where):
     use = "![bad](bad.svg)" if where == "inline" else "}}} bad.svg::Me::cc::https://example.org"
     deck = write_deck(folder, f"# Bad\n!SLIDE\n# Broken drawing\n\n{use}\n")
     with pytest.raises(HandoutError) as caught:
-        build(Request(path=deck, output=folder / "out.pdf", per_page=2))
+        build(path=deck, output=folder / "out.pdf", per_page=2)
     problem = caught.value.problem
     assert (problem.file, problem.line) == (deck, 5)
     assert "bad.svg" in problem.message
@@ -451,7 +451,7 @@ def test_bad_picture_is_an_error_naming_deck_line_and_path(tmp_path, kind):
     use, path, says = make_broken(folder, kind)
     deck = write_deck(folder, f"# Broken\n!SLIDE\n# Fine slide\n\ntext\n\n!SLIDE\n# Bad slide\n\n{use}\n")
     with pytest.raises(HandoutError) as caught:
-        build(Request(path=deck, output=folder / "out.pdf", per_page=2))
+        build(path=deck, output=folder / "out.pdf", per_page=2)
     problem = caught.value.problem
     assert (problem.file, problem.line) == (deck, 10), str(caught.value)
     assert repr(path) in problem.message
@@ -473,7 +473,7 @@ def test_unreadable_picture_is_an_error(tmp_path):
             pytest.skip("running with privileges that read a mode-000 file")
         deck = write_deck(folder, "# Locked\n!SLIDE\n# Locked\n}}} locked.jpg::Me::flickr::https://e.org\n")
         with pytest.raises(HandoutError) as caught:
-            build(Request(path=deck, output=folder / "out.pdf", per_page=2))
+            build(path=deck, output=folder / "out.pdf", per_page=2)
         assert (caught.value.problem.file, caught.value.problem.line) == (deck, 4)
         assert "locked.jpg" in caught.value.problem.message
     finally:

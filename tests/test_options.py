@@ -20,7 +20,7 @@ from PIL import Image as Pillow
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject
 
-from handout.build import Request, Result, build
+from handout import Result, build
 from handout.config import Settings
 from handout.errors import HandoutError
 from handout.formats import read_deck
@@ -112,7 +112,7 @@ def make(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Built]:
         key = (deck.resolve(), tuple(sorted(flags.items())))
         if key not in cache:
             output = folder / f"build-{len(cache)}.pdf"
-            cache[key] = Built(output, build(Request(deck, output, **flags)))
+            cache[key] = Built(output, build(deck, output, **flags))
         return cache[key]
 
     return run
@@ -390,7 +390,7 @@ def test_bad_slide_ranges_are_a_one_line_error(tmp_path, twelve, run_handout, va
 
 def test_bad_slide_range_message_names_the_slides_flag(tmp_path, twelve):
     with pytest.raises(HandoutError) as error:
-        build(Request(twelve, tmp_path / "never.pdf", slides="0"))
+        build(twelve, tmp_path / "never.pdf", slides="0")
     assert "--slides" in error.value.problem.message
 
 
@@ -444,7 +444,7 @@ def configured(tmp_path: Path) -> Path:
 
 
 def test_settings_file_is_used_without_flags(tmp_path, configured):
-    result = build(Request(configured, tmp_path / "file.pdf"))
+    result = build(configured, tmp_path / "file.pdf")
     reader = PdfReader(tmp_path / "file.pdf")
     assert result.pages == len(reader.pages) == 2  # 12 slides at 6 per page
     for page in reader.pages:
@@ -453,7 +453,7 @@ def test_settings_file_is_used_without_flags(tmp_path, configured):
 
 
 def test_flag_wins_over_the_settings_file(tmp_path, configured):
-    result = build(Request(configured, tmp_path / "flag.pdf", per_page="2"))
+    result = build(configured, tmp_path / "flag.pdf", per_page="2")
     reader = PdfReader(tmp_path / "flag.pdf")
     assert result.pages == len(reader.pages) == 6  # 12 slides at 2 per page
     assert float(reader.pages[0].mediabox.width) == pytest.approx(792, abs=1)  # file still counts
@@ -481,7 +481,7 @@ def test_bad_slides_in_settings_file_names_the_file(tmp_path):
     deck = write_deck(tmp_path / "talk", nato_slides())
     (deck.parent / "handout.toml").write_text('slides = "99"\n', encoding="utf-8")
     with pytest.raises(HandoutError) as error:
-        build(Request(deck, tmp_path / "never.pdf"))
+        build(deck, tmp_path / "never.pdf")
     assert error.value.problem.file.name == "handout.toml", str(error.value)
 
 
@@ -728,7 +728,7 @@ def test_check_reports_small_text_at_nine_per_page(tmp_path, seed_deck, run_hand
 def test_links_to_slides_left_out_are_reported_with_their_line(tmp_path):
     deck = write_deck(tmp_path / "links", ["# Alpha\n\n[on](#slide-2) and [gone](#slide-3)",
                                            "# Bravo", "# Charlie"])
-    result = build(Request(deck, tmp_path / "out.pdf", slides="1-2"))
+    result = build(deck, tmp_path / "out.pdf", slides="1-2")
     broken = [w for w in result.warnings if "leads nowhere" in w.message]
     assert [w.message.split()[3] for w in broken] == ["3"]
     assert broken[0].line == line_of(deck, "#slide-3")

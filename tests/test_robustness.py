@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from handout.build import Request, build
+from handout import build
 from handout.cli import app
 from handout.errors import HandoutError
 from handout.formats import keydown
@@ -302,7 +302,7 @@ def test_odd_decks_build(tmp_path, case):
     deck = tmp_path / "deck.md"
     deck.write_text(ODD_DECKS[case], encoding="utf-8", newline="")
     started = time.monotonic()
-    result = build(Request(deck, tmp_path / "out.pdf", per_page=4))
+    result = build(deck, tmp_path / "out.pdf", per_page=4)
     assert time.monotonic() - started < 60
     assert result.pages >= 1
     assert PdfReader(tmp_path / "out.pdf").pages
@@ -369,7 +369,7 @@ def test_two_thousand_slides_at_six_per_page(tmp_path, capsys):
     deck.write_text(big_deck(), encoding="utf-8")
     output = tmp_path / "big.pdf"
     started = time.monotonic()
-    result = build(Request(deck, output, per_page=6))
+    result = build(deck, output, per_page=6)
     wall = time.monotonic() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     with capsys.disabled():

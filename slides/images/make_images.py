@@ -15,7 +15,7 @@ backgrounds, so that a white heading on a dark band stays readable.  The
 output is deterministic: a fixed random seed and no external inputs (no
 fonts, no source photos; the pictures contain no text).
 
-Usage:  python3 images/make_images.py [output-directory]
+Usage:  python3 slides/images/make_images.py [output-directory]
         (default output directory: the directory this script lives in)
 
 The push/pull diagram (pushpull.svg / pushpull.png) is drawn by hand as SVG;

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,14 @@ from urllib.parse import unquote, urlparse
 from markupsafe import Markup
 
 from handout import config, layout, pdf
-from handout.config import Settings
-from handout.credits import CreditReport, attach_credits
+from handout.credits import CREDITS_FILE, CreditReport, attach_credits
 from handout.errors import HandoutError
 from handout.formats import find_deck, read_deck
 from handout.images import ImageStage
 from handout.model import Code, Deck, Markdown, Problem, Slide
-from handout.problems import problem
+from handout.options import Settings, parse_selection
+from handout.output import check_target
+from handout.problems import NOTE, Problems, problem
 from handout.render import RenderedDeck, render
 
 FIT_FLOOR = 0.55
@@ -40,41 +42,41 @@ PRINT_HIDDEN = "noprint"
 
 
 @dataclass
-class Request:
-    """What the user asked for: a deck, an output, and the flags given (None: not given)."""
-
-    path: Path = Path("slides")
-    output: Path | None = None
-    flags: dict[str, Any] = field(default_factory=dict)
-
-    def __init__(self, path: Path = Path("slides"), output: Path | None = None,
-                 **flags: Any) -> None:
-        self.path, self.output, self.flags = path, output, flags
-
-
-@dataclass
 class Result:
+    """What a build made, and every problem it found (see problems.py for the codes)."""
+
     output: Path | None
     pages: int
     slides: int
-    warnings: list[Problem] = field(default_factory=list)
-    notes: list[Problem] = field(default_factory=list)
-    small_text: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != NOTE]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == NOTE]
+
+    def with_code(self, *codes: str) -> list[Problem]:
+        return [p for p in self.problems if p.code in codes]
 
 
-def select_slides(deck: Deck, settings: Settings, from_file: Path | None) -> Deck:
+def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
     """Leave out `noprint` slides and those outside --slides; numbers stay the deck's.
 
-    `from_file` is the handout.toml the selection came from, if it did not come from the flag.
+    `said_in` is where the selection was written ('--slides' or 'handout.toml:3').
     """
     slides = [s for s in deck.slides if PRINT_HIDDEN not in s.classes]
     if settings.slides:
         try:
-            chosen = set(config.parse_selection(settings.slides, len(deck.slides)))
+            chosen = set(parse_selection(settings.slides, len(deck.slides)))
         except ValueError as error:
-            if from_file:
-                raise HandoutError(f"'slides' setting: {error}", from_file) from error
-            raise HandoutError(f"--slides: {error}") from error
+            if said_in and said_in.startswith("--"):
+                raise HandoutError(f"{said_in}: {error}") from error
+            file, _, line = (said_in or "").rpartition(":")
+            raise HandoutError(f"'slides' setting: {error}", file or said_in,
+                               int(line) if line.isdigit() else None) from error
         slides = [s for s in slides if s.number in chosen]
     if not slides:
         raise HandoutError("no slides left to print", deck.source,
@@ -82,11 +84,13 @@ def select_slides(deck: Deck, settings: Settings, from_file: Path | None) -> Dec
     return replace(deck, slides=slides)
 
 
-def build(request: Request, write: bool = True, lenient_images: bool = False) -> Result:
-    """Run the pipeline; with write=False nothing is written (for `handout check`)."""
-    deck_file = find_deck(request.path)
+def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
+        checking: bool = False, **given: Any) -> Result:
+    """Run the pipeline on the deck at `path`. `given` holds settings by attribute name (None: not
+    given); with write=False nothing is written; `checking` also reports text below 6 pt."""
+    deck_file = find_deck(Path(path))
     try:
-        return _build(request, deck_file, write, lenient_images)
+        return _build(deck_file, Path(output) if output else None, given, write, checking)
     except RecursionError as error:  # WeasyPrint lays nested boxes out recursively
         raise HandoutError(
             "the deck nests too deeply to lay out (lists, quotes or HTML inside each other "
@@ -94,22 +98,26 @@ def build(request: Request, write: bool = True, lenient_images: bool = False) ->
             hint="flatten the deepest list, quote or HTML") from error
 
 
-def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool) -> Result:
+def _build(deck_file: Path, output: Path | None, given: dict[str, Any], write: bool,
+           checking: bool) -> Result:
     folder = deck_file.parent
-    settings = config.resolve(request.flags, folder)
+    resolved = config.resolve(given, folder)
+    settings = resolved.settings
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
-    output = request.output or Path("out") / f"{deck_file.stem}.pdf"
+    output = output or Path("out") / f"{deck_file.stem}.pdf"
+    inputs = [deck_file, folder / config.CONFIG_NAME, folder / CREDITS_FILE]
+    if write:  # before the slow part: a bad output path is known at once
+        check_target(output, inputs)
 
     deck = read_deck(deck_file)
     if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
         deck = _without_raw_html_images(deck)
-    selection_file = None if request.flags.get("slides") else folder / config.CONFIG_NAME
-    deck = select_slides(deck, settings, selection_file)
+    deck = select_slides(deck, settings, resolved.said_in.get("slides"))
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
     geo = layout.geometry(settings)
     images = ImageStage(deck, root, (geo.frame_width, geo.frame_height), settings.dpi,
                         grayscale=settings.grayscale, allow_remote=settings.allow_remote,
-                        lenient=lenient_images)
+                        lenient=checking)
     deck, credit_report = attach_credits(deck, images.metadata_credit)
     _enforce_credits(credit_report, settings)
     images.deck = deck
@@ -127,14 +135,17 @@ def _build(request: Request, deck_file: Path, write: bool, lenient_images: bool)
         if not _learn(measured, adjust, settings.per_page):
             break
 
-    warnings = [*deck.problems, *images.errors, *credit_report.uncredited, *images.warnings,
-                *rendered.warnings, *_broken_slide_links(deck), *_overflowing(deck, measured),
-                *_refused(deck, fetcher)]
+    problems = Problems([
+        *resolved.problems, *deck.problems, *images.errors, *credit_report.uncredited,
+        *credit_report.inferred, *images.warnings, *rendered.warnings, *_broken_slide_links(deck),
+        *_overflowing(deck, measured), *_refused(deck, fetcher)])
+    if checking:
+        problems.extend(_small_text(deck, measured, settings.per_page))
     if write:
-        pdf.write(document, output)
+        _enforce_strict(problems, settings)
+        pdf.write(document, output, [*inputs, *images.files_read])
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
-                  warnings=warnings, notes=credit_report.inferred,
-                  small_text=_small_text(deck, measured, settings.per_page))
+                  problems=list(problems))
 
 
 def _overflowing(deck: Deck, measured: pdf.Measurements) -> list[Problem]:
@@ -268,14 +279,24 @@ def _learn(measured: pdf.Measurements, adjust: layout.Adjustments, per_page: int
 
 
 def _enforce_credits(report: CreditReport, settings: Settings) -> None:
-    if settings.strict and report.uncredited:
-        first = report.uncredited[0]
-        more = len(report.uncredited) - 1
+    """Fail early, before the layout, when --strict forbids an uncredited photo."""
+    if "no-credit" in settings.strict_codes:
+        _enforce_strict(report.uncredited, settings)
+
+
+def _enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:
+    """With --strict, the first problem of a strict kind stops the build before anything is
+    written; the message says how many more there are."""
+    fatal = [p for p in problems if p.code in settings.strict_codes and p.severity != NOTE]
+    if fatal:
+        first = fatal[0]
+        more = len(fatal) - 1
         raise HandoutError(first.message + (f" (and {more} more)" if more else ""),
-                           first.file, first.line, first.hint + "; --strict makes this an error")
+                           first.file, first.line,
+                           (f"{first.hint}; " if first.hint else "") + "--strict makes this an error",
+                           code=first.code)
 
 
-def check(request: Request) -> list[Problem]:
+def check(path: Path | str = "slides", **given: Any) -> Result:
     """Every problem the printed handout would show, without writing it."""
-    result = build(request, write=False, lenient_images=True)
-    return [*result.warnings, *result.small_text]
+    return run(path, write=False, checking=True, **given)

@@ -1,0 +1,315 @@
+"""The option table: every setting a build can be told, defined once.
+
+Each `Option` says its name, type, default, choices, help (with an example), and who may set it.
+The command line (cli.py), the checking of handout.toml (config.py), the Python API's keyword
+arguments and the README's options table are all made from this table, so adding an option is
+one entry here. Nothing in this module imports WeasyPrint: `handout --help` must stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, make_dataclass
+from pathlib import Path
+from typing import Any
+
+PER_PAGE_CHOICES = (1, 2, 3, 4, 6, 9)
+ASPECTS = {"4:3": (4, 3), "16:9": (16, 9)}
+PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a5": (148.0, 210.0),
+             "legal": (215.9, 355.6)}
+ORDERS = ("horizontal", "vertical")
+UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+PAPER_SIDES_MM = (50, 2000)
+"""Paper smaller than a postcard or larger than A0 is a typing mistake, not a handout."""
+MARGIN_MM = (0, 60)
+"""More than 60 mm of margin leaves no room for a slide on A5."""
+
+
+# -- parsers: each turns a value from the command line (text) or handout.toml (TOML) into the
+#    setting's value, or raises ValueError with a one-line reason that names no source.
+
+def parse_paper(value: str) -> tuple[float, float]:
+    """A paper name (a4, letter, a5, legal) or a size such as 200x250mm, as (width, height) mm."""
+    name = value.strip().lower()
+    if name in PAPERS_MM:
+        return PAPERS_MM[name]
+    match = re.fullmatch(r"([\d.]+)\s*x\s*([\d.]+)\s*(mm|cm|in)?", name)
+    if not match:
+        raise ValueError(f"must be one of {', '.join(PAPERS_MM)} or a size such as 200x250mm "
+                         f"(got {value!r})")
+    unit = UNITS_MM[match[3] or "mm"]
+    width, height = float(match[1]) * unit, float(match[2]) * unit
+    low, high = PAPER_SIDES_MM
+    if not (low <= width <= high and low <= height <= high):
+        raise ValueError(f"sides must be between {low} and {high} mm (got {value!r})")
+    return width, height
+
+
+def parse_length(value: str | float) -> float:
+    """A length such as 15mm, 1.5cm, 0.5in or a bare number of millimetres, in mm."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt)?\s*", str(value))
+    if not match or match[1].count(".") > 1:
+        raise ValueError(f"must be a length such as 12mm, 1.5cm or 0.5in (got {value!r})")
+    length = float(match[1]) * UNITS_MM[match[2] or "mm"]
+    low, high = MARGIN_MM
+    if not low <= length <= high:
+        raise ValueError(f"must be between {low} and {high} mm (got {value!r})")
+    return length
+
+
+def parse_selection(spec: str, count: int) -> list[int]:
+    """'2-5,9' as slide numbers (1-based, as numbered in the deck), in deck order."""
+    chosen: set[int] = set()
+    for part in (p.strip() for p in spec.split(",")):
+        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+)?)?", part)
+        if not match:
+            raise ValueError(f"slide numbers must look like 2-5,9 (got {spec!r})")
+        first = int(match[1])
+        last = int(match[2]) if match[2] else (count if "-" in part else first)
+        if first < 1 or last < first or first > count:
+            raise ValueError(f"slide range {part!r} is outside 1-{count}")
+        chosen.update(range(first, min(last, count) + 1))
+    return sorted(chosen)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"must be text (got {value!r})")
+    if "\x00" in str(value):
+        raise ValueError("must not contain a NUL character")
+    return str(value)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"must be true or false (got {value!r})")
+
+
+def _whole(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        text = value.strip() if isinstance(value, str) else value
+        if isinstance(text, bool) or not (isinstance(text, int) or (
+                isinstance(text, str) and text.isdigit())):
+            raise ValueError(f"must be a whole number from {low} to {high} (got {value!r})")
+        number = int(text)
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low} and {high} (got {number})")
+        return number
+    return parse
+
+
+def _one_of(choices: tuple[Any, ...]) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        for choice in choices:
+            if not isinstance(value, bool) and str(value).strip().lower() == str(choice):
+                return choice
+        raise ValueError(f"must be one of {', '.join(map(str, choices))} (got {value!r})")
+    return parse
+
+
+def _paper(value: Any) -> str:
+    text = _text(value)
+    parse_paper(text)
+    return text
+
+
+def _margin(value: Any) -> str:
+    text = _text(value)
+    parse_length(text)
+    return text
+
+
+def _selection(value: Any) -> str:
+    text = _text(value)
+    parse_selection(text, count=10**9)  # the syntax now; the range once the deck is read
+    return text
+
+
+def _strict(value: Any) -> bool | tuple[str, ...]:
+    """true (every warning that loses content is an error) or a list of problem codes."""
+    if isinstance(value, bool):
+        return value
+    from handout.problems import CODES  # no cycle at import time: problems imports model only
+
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        unknown = [v for v in value if v not in CODES]
+        if unknown:
+            raise ValueError(f"unknown problem code {unknown[0]!r} (known: "
+                             f"{', '.join(sorted(CODES))})")
+        return tuple(value)
+    raise ValueError(f"must be true, false or a list of problem codes (got {value!r})")
+
+
+def _folder(value: Any) -> str:
+    text = _text(os.fspath(value) if isinstance(value, os.PathLike) else value)
+    if not text.strip():
+        raise ValueError("must name a folder")
+    return text
+
+
+# -- who may set a setting: a deck's own handout.toml may narrow what the build reaches, never widen
+
+def _widens_root(value: str, deck_folder: Path) -> bool:
+    return not (deck_folder / value).resolve().is_relative_to(deck_folder.resolve())
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: the flag, handout.toml key and API keyword are all made from its name."""
+
+    name: str
+    """As typed on the command line and in handout.toml, e.g. 'per-page'."""
+    default: Any
+    help: str
+    """What it does, ending with an example ('Example: --per-page 6')."""
+    parse: Callable[[Any], Any] = _text
+    metavar: str = "TEXT"
+    short: str = ""
+    negative: str = ""
+    """For a switch, the flag that turns it off ('--no-frame'); '' for a setting with a value."""
+    default_text: str = ""
+    """The default as the README and --help say it, when the value itself would not read well."""
+    widens: Callable[[Any, Path], bool] | None = None
+    """For settings that widen what a deck may reach: True when this value would, coming from a
+    deck's own handout.toml, which is then refused (the user must say it: a flag or the API)."""
+    commands: tuple[str, ...] = ("build", "check")
+    kind: type = str
+
+    @property
+    def attribute(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def is_switch(self) -> bool:
+        return bool(self.negative)
+
+    @property
+    def flag(self) -> str:
+        return f"--{self.name}"
+
+    @property
+    def default_label(self) -> str:
+        if self.default_text:
+            return self.default_text
+        if self.is_switch:
+            return "on" if self.default else "off"
+        return str(self.default) if self.default not in ("", None) else ""
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("per-page", 2, "Slides per page, one of 1, 2, 3, 4, 6, 9. 1: slide above its notes; "
+           "2 and 3: slide beside its notes (ruled lines when it has none); 4, 6, 9: a numbered "
+           "grid. Example: --per-page 6", _one_of(PER_PAGE_CHOICES), "N", "-n", kind=int),
+    Option("aspect", "", "Shape of the slides: 4:3 or 16:9. Example: --aspect 16:9",
+           _one_of(tuple(ASPECTS)), "RATIO", default_text="the deck's own (4:3 for keydown)"),
+    Option("paper", "a4", f"Paper: {', '.join(PAPERS_MM)}, or a size such as 200x250mm. "
+           "Example: --paper letter", _paper, "SIZE"),
+    Option("landscape", False, "Turn the paper. Example: --landscape", _flag,
+           negative="--portrait", default_text="portrait", kind=bool),
+    Option("margin", "15mm", "Page margin (mm, cm, in). Example: --margin 10mm", _margin,
+           "LENGTH"),
+    Option("order", "horizontal", "For 4, 6 and 9 per page: horizontal (across rows) or vertical "
+           "(down columns). Example: --order vertical", _one_of(ORDERS), "ORDER"),
+    Option("frame", True, "A thin frame around each slide. Example: --no-frame", _flag,
+           negative="--no-frame", kind=bool),
+    Option("lines", None, "Ruled lines for writing beside a slide without notes; 0 for none. "
+           "Example: --lines 6", _whole(0, 60), "N", default_text="as many as fit", kind=int),
+    Option("notes", True, "Print the speaker notes (else ruled lines in their place). "
+           "Example: --no-notes", _flag, negative="--no-notes", kind=bool),
+    Option("slides", "", "Only these slides, numbered as in the deck. Example: --slides 2-5,9",
+           _selection, "RANGES", default_text="all"),
+    Option("grayscale", False, "Ink-saving print: photos and code colours become greys of the "
+           "same contrast. Example: --grayscale", _flag, negative="--color",
+           default_text="colour", kind=bool),
+    Option("header", True, "Deck title, author and date at the top of each page. "
+           "Example: --no-header", _flag, negative="--no-header", kind=bool),
+    Option("footer", True, '"page X of Y" at the bottom of each page. Example: --no-footer',
+           _flag, negative="--no-footer", kind=bool),
+    Option("numbers", True, "The slide number beside each miniature. Example: --no-numbers",
+           _flag, negative="--no-numbers", kind=bool),
+    Option("author", "", "Author for the header and the PDF's metadata (default: an 'author:' "
+           "line in the deck's preamble). Example: --author 'Ada Lovelace'", _text, "NAME",
+           default_text="from the deck"),
+    Option("date", "", "Date for the header (default: a 'date:' line in the deck's preamble). "
+           "Example: --date 2026-11-26", _text, "TEXT", default_text="from the deck"),
+    Option("root", "", "Folder the deck may read pictures from; only you can widen it beyond the "
+           "deck's folder (a deck's own handout.toml cannot). Example: --root ..", _folder, "DIR",
+           default_text="the deck's folder", widens=_widens_root),
+    Option("dpi", 300, "Resolution pictures are prepared for: each is downsampled to what its "
+           "printed size needs at N dots per inch, never upsampled. Example: --dpi 200",
+           _whole(72, 1200), "N", kind=int),
+    Option("strict", False, "Fail (exit 2, the old PDF untouched) instead of warning when a "
+           "picture is missing or uncredited, a slide overflows, or anything else is lost. In "
+           "handout.toml also a list of problem codes. Example: --strict", _strict,
+           negative="--no-strict", kind=bool),
+    Option("html", True, "Raw HTML in slides and notes: printed, cleaned of scripts, embeds and "
+           "file loads, or --no-html to print it as plain text. Example: --no-html", _flag,
+           negative="--no-html", widens=lambda value, _: value is True, kind=bool),
+    Option("allow-remote", False, "Let the deck load pictures and styles from http(s) addresses "
+           "(5 s and 20 MB each). Off by default: a deck from a stranger reaches nothing outside "
+           "its folder. Example: --allow-remote", _flag, negative="--no-allow-remote",
+           widens=lambda value, _: value is True, kind=bool),
+)
+
+BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
+
+
+def _settings_class() -> type:
+    """Settings: a frozen dataclass with one field per option, made from the table."""
+
+    def paper_mm(self: Any) -> tuple[float, float]:
+        width, height = parse_paper(self.paper)
+        return (max(width, height), min(width, height)) if self.landscape else (width, height)
+
+    def margin_mm(self: Any) -> float:
+        return parse_length(self.margin)
+
+    def ratio(self: Any) -> tuple[int, int]:
+        return ASPECTS[self.aspect or "4:3"]
+
+    def strict_codes(self: Any) -> frozenset[str]:
+        """The problem codes that are errors in this build."""
+        from handout.problems import STRICT_CODES
+
+        if self.strict is True:
+            return STRICT_CODES
+        return frozenset(self.strict or ())
+
+    return make_dataclass(
+        "Settings",
+        [(o.attribute, Any, field(default=o.default)) for o in OPTIONS],
+        frozen=True,
+        namespace={
+            "__doc__": "Everything a build can be told (see options.OPTIONS for each field).",
+            "__module__": __name__,
+            "paper_mm": property(paper_mm),
+            "margin_mm": property(margin_mm),
+            "ratio": property(ratio),
+            "strict_codes": property(strict_codes),
+        },
+    )
+
+
+Settings = _settings_class()
+SETTING_NAMES = frozenset(f.name for f in fields(Settings))
+
+
+def markdown_table() -> str:
+    """The README's table of options, made from the table above (a test keeps them in step)."""
+    rows = ["| option | meaning | default |", "|---|---|---|"]
+    for option in OPTIONS:
+        if option.is_switch:
+            flags = f"`{option.flag} / {option.negative}`"
+        else:
+            short = f"{option.short}, " if option.short else ""
+            flags = f"`{short}{option.flag} {option.metavar}`"
+        meaning = option.help.replace("|", "\\|")
+        rows.append(f"| {flags} | {meaning} | {option.default_label} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m handout.options: print the README table
+    print(markdown_table())
