@@ -78,6 +78,11 @@ class Slide:
     background: Image | None = None
     images: tuple[Image, ...] = ()
     notes: Notes | None = None
+    handouts: Notes | None = None
+    """Text written for the printed handout (Showoff's `~~~SECTION:handouts~~~`): it prints
+    beside the slide, above the speaker notes, even when speaker notes are left out."""
+    source: Path | None = None
+    """The file this slide was read from, when the deck spans several (else the deck's)."""
 
     @property
     def label(self) -> str:
@@ -118,6 +123,10 @@ class Deck:
     date: str = ""
     problems: list[Problem] = field(default_factory=list)
     """What the reader found wrong (kept as the deck is read, reported with the build's)."""
+    format: str = ""
+    """The reader that read it ("keydown", "marp", ...)."""
+    aspect: str = ""
+    """The canvas shape the deck was made for ("4:3", "16:9"); "" when it does not say."""
 
 
 def block_text(block: Block) -> str:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from handout import config, layout, pdf
 from handout.credits import CREDITS_FILE, CreditReport, attach_credits
 from handout.errors import HandoutError
-from handout.formats import find_deck, read_deck
+from handout.formats import DeckSource, find_deck, read
 from handout.images import ImageStage
 from handout.model import Code, Deck, Markdown, Problem, Slide
 from handout.options import Settings, parse_selection
@@ -87,10 +87,12 @@ def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
 def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
         checking: bool = False, **given: Any) -> Result:
     """Run the pipeline on the deck at `path`. `given` holds settings by attribute name (None: not
-    given); with write=False nothing is written; `checking` also reports text below 6 pt."""
-    deck_file = find_deck(Path(path))
+    given); with write=False nothing is written; `checking` also reports text below 6 pt.
+    `format` names the deck's reader (None: chosen by the deck's content)."""
+    source = find_deck(Path(path), given.pop("format", None))
+    deck_file = source.path
     try:
-        return _build(deck_file, Path(output) if output else None, given, write, checking)
+        return _build(source, Path(output) if output else None, given, write, checking)
     except RecursionError as error:  # WeasyPrint lays nested boxes out recursively
         raise HandoutError(
             "the deck nests too deeply to lay out (lists, quotes or HTML inside each other "
@@ -98,18 +100,19 @@ def run(path: Path | str = "slides", output: Path | str | None = None, *, write:
             hint="flatten the deepest list, quote or HTML") from error
 
 
-def _build(deck_file: Path, output: Path | None, given: dict[str, Any], write: bool,
+def _build(source: DeckSource, output: Path | None, given: dict[str, Any], write: bool,
            checking: bool) -> Result:
-    folder = deck_file.parent
+    deck_file = source.path
+    folder = source.folder
     resolved = config.resolve(given, folder)
     settings = resolved.settings
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
-    output = output or Path("out") / f"{deck_file.stem}.pdf"
-    inputs = [deck_file, folder / config.CONFIG_NAME, folder / CREDITS_FILE]
+    output = output or Path("out") / f"{source.name}.pdf"
+    inputs = [deck_file, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE]
     if write:  # before the slow part: a bad output path is known at once
         check_target(output, inputs)
 
-    deck = read_deck(deck_file)
+    deck = read(source)
     if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
         deck = _without_raw_html_images(deck)
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))

@@ -33,6 +33,8 @@ CODES: dict[str, Code] = {
     "bad-class": Code(WARNING, "{n} slide classes were ignored"),
     "second-background": Code(WARNING, "{n} extra background pictures were ignored"),
     "deck-choice": Code(NOTE, "{n} notes on which deck file was read"),
+    "deck-style": Code(NOTE, "{n} <style> blocks were left out: the handout prints with its own theme"),
+    "deck-feature": Code(NOTE, "{n} parts of the deck have no place on paper and were left out"),
     "deck-limit": Code(WARNING, "{n} parts of the deck were cut to stay within handout's limits"),
     # settings
     "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml were refused"),

@@ -25,10 +25,6 @@ from handout.sanitize import clean_html
 CODE_STYLE = "default"
 """A light Pygments theme whose colours stay distinct in greyscale (bold keywords, italic comments)."""
 
-LANGUAGE_ALIASES = {"js": "javascript", "rhtml": "rhtml", "sh": "bash", "shell": "bash",
-                    "yml": "yaml", "c++": "cpp", "md": "markdown"}
-"""keydown names code languages after CodeMirror modes; map the ones Pygments spells otherwise."""
-
 CODE_LINE_FITS = 60
 """Characters of code a slide's width holds (about 65 at full size): longer lines must wrap,
 and only listings that have one pay for wrapping, which is slow to lay out in WeasyPrint."""
@@ -67,6 +63,8 @@ class RenderedSlide:
     notes: Markup
     background_url: str | None
     credits: tuple[CreditLine, ...] = ()
+    handouts: Markup = field(default_factory=Markup)
+    """Text written for the handout (Showoff's handouts section): printed beside the slide."""
 
     @property
     def background_credit(self) -> CreditLine | None:
@@ -171,6 +169,8 @@ class Renderer:
             else self.blocks(slide.notes.blocks),
             background_url=background_url,
             credits=credits,
+            handouts=Markup("") if slide.handouts is None or slide.handouts.is_empty
+            else self.blocks(slide.handouts.blocks),
         )
 
     def blocks(self, blocks: tuple[Block, ...]) -> Markup:
@@ -190,9 +190,8 @@ class Renderer:
         return html
 
     def code(self, code: Code) -> str:
-        name = LANGUAGE_ALIASES.get(code.language, code.language)
-        try:
-            lexer = get_lexer_by_name(name) if name else TextLexer()
+        try:  # readers write Pygments' names; an unknown one prints as plain text
+            lexer = get_lexer_by_name(code.language) if code.language else TextLexer()
         except ClassNotFound:
             lexer = TextLexer()
         html = highlight(code.source, lexer, self.formatter)

@@ -135,14 +135,18 @@ def test_folder_without_a_deck(tmp_path, run_handout):
     assert not (tmp_path / "out").exists()
 
 
-def test_folder_with_several_decks_names_them(tmp_path, run_handout):
+def test_folder_with_several_keydown_files_is_one_deck_and_says_so(tmp_path, run_handout):
+    """Issue 10 item 10: a deck split into files is read in file-name order, with a note."""
     folder = tmp_path / "talks"
     folder.mkdir()
-    for name in ("a.md", "b.md"):
-        (folder / name).write_text("!SLIDE\n# A\n", encoding="utf-8")
+    for name in ("b.md", "a.md"):
+        (folder / name).write_text(f"!SLIDE\n# Slide from {name}\n", encoding="utf-8")
     run = run_handout("build", folder.name, cwd=tmp_path)
-    assert_clean_error(run)
-    assert "a.md" in run.stderr and "b.md" in run.stderr
+    assert run.returncode == 0, run.output
+    assert "2 slides" in run.stdout
+    assert "a.md, b.md" in run.stderr
+    text = PdfReader(tmp_path / "out" / "talks.pdf").pages[0].extract_text()
+    assert text.index("Slide from a.md") < text.index("Slide from b.md")
 
 
 def test_unclosed_fence_names_the_line(tmp_path, run_handout):

@@ -1,165 +1,143 @@
 """Reader for keydown decks (`!SLIDE` separators, `}}}` backgrounds, `!NOTES`).
 
 Follows keydown's grammar but not its bugs (see shared/reference/deck-formats.md §1.6):
-the reader is line-based and fence-aware, so nothing inside a code block is ever taken for
+the reader is line-based and code-aware, so nothing inside a code block is ever taken for
 markup, the first slide is kept when there is no preamble, and classes come only from the
-`!SLIDE` line itself.
+`!SLIDE` line itself. A folder of several keydown files is one deck, read in file-name order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from handout.errors import HandoutError
-from handout.model import (
-    Block,
-    Code,
-    Credit,
-    Deck,
-    Image,
-    Markdown,
-    Notes,
-    Problem,
-    Slide,
-)
+from handout.formats import _markdown as md
+from handout.formats._markdown import Line
+from handout.formats.registry import DeckSource, Reader, register
+from handout.model import Block, Credit, Deck, Image, Problem, Slide
 from handout.problems import problem
 
 SEPARATOR = re.compile(r"^!SLIDE(?:[ \t]+(?P<classes>.*?))?[ \t]*$")
 NOTES_MARK = re.compile(r"^!NOTES?(?:[ \t]+(?P<rest>.*?))?[ \t]*$")
 BACKGROUND = re.compile(r"^\}\}\}[ \t]?(?P<spec>.*?)[ \t]*$")
-FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|@@@)[ \t]*(?P<info>[^`]*?)[ \t]*$")
-CLASS_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
-ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
-SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
-MD_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\([^)]*\)")
-HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-CODE_SPAN = re.compile(r"(`+)(?P<text>.+?)\1")
-EMPHASIS = re.compile(
-    r"(?<![\w*])(?P<mark>\*\*|\*)(?=\S)(?P<text>.+?)(?<=\S)(?P=mark)(?![\w*])"
-    r"|(?<![\w_])(?P<umark>__|_)(?=\S)(?P<utext>.+?)(?<=\S)(?P=umark)(?![\w_])")
 PREAMBLE_TITLE = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
 PREAMBLE_FIELD = re.compile(r"^(?P<key>author|date)[ \t]*:[ \t]*(?P<value>.+?)[ \t]*$", re.IGNORECASE)
+ESCAPED_BANG = re.compile(r"&#(?:33|x21);", re.IGNORECASE)
+
+LANGUAGES = {**md.COMMON_LANGUAGES, "js": "javascript", "rhtml": "rhtml", "sh": "bash",
+             "shell": "bash", "yml": "yaml", "c++": "cpp", "md": "markdown"}
+"""keydown names code languages after CodeMirror modes; these are the ones Pygments spells otherwise."""
+
+DIALECT = md.Dialect(aliases=LANGUAGES, at_fences=True,
+                     code_text=lambda text: ESCAPED_BANG.sub("!", text))
+"""keydown's code goes into a <textarea>, where `&#33;SLIDE` (its escape for a literal `!SLIDE`,
+which would otherwise split the deck) reads `!SLIDE`."""
+ASPECT = "4:3"
+"""keydown's deck.js slides are 1024 x 768."""
 
 
-@dataclass
-class _Line:
-    number: int
-    text: str
+class KeydownReader(Reader):
+    name = "keydown"
+    title = "keydown"
+    multi_file = True
+
+    def sniff(self, text: str) -> float:
+        slides = len(re.findall(r"^!SLIDE\b", text, re.MULTILINE))
+        if not slides:
+            return 0.0
+        own = len(re.findall(r"^(?:!NOTES?\b|\}\}\})", text, re.MULTILINE))
+        return min(1.0, 0.8 + 0.05 * own)
+
+    def parse(self, text: str, path: Path) -> Deck:
+        return parse(text, path)
+
+    def read(self, source: DeckSource) -> Deck:
+        files = source.files or (source.path,)
+        if len(files) == 1:
+            return parse(md.read_text(files[0]), files[0])
+        decks = [parse(md.read_text(f), f, several=True) for f in files]
+        slides = []
+        for deck in decks:
+            for slide in deck.slides:
+                slides.append(replace(slide, number=len(slides) + 1))
+        first = decks[0]
+        if not slides:
+            raise HandoutError("no slides found", source.folder, hint=_NO_SLIDES)
+        return Deck(source=files[0], title=first.title if first.title != files[0].stem
+                    else source.name, slides=slides,
+                    preamble=tuple(b for d in decks for b in d.preamble),
+                    author=next((d.author for d in decks if d.author), ""),
+                    date=next((d.date for d in decks if d.date), ""),
+                    problems=[p for d in decks for p in d.problems], format=self.name, aspect=ASPECT)
 
 
-@dataclass
-class _Fence:
-    """An open code fence: how it must be closed and what it holds."""
-
-    marker: str
-    indent: int
-    language: str
-    line: int
-    body: list[str] = field(default_factory=list)
-
-    def closes(self, text: str) -> bool:
-        stripped = text.strip()
-        if self.marker == "@@@":
-            # keydown closes `@@@` with either fence (its two regexes are independent)
-            return stripped in ("@@@", "```")
-        char = self.marker[0]
-        return (
-            len(text) - len(text.lstrip(" ")) <= 3
-            and len(stripped) >= len(self.marker)
-            and set(stripped) == {char}
-        )
+_NO_SLIDES = "a keydown deck starts each slide with a line '!SLIDE' (optionally followed by classes)"
 
 
-def parse(text: str, source: Path) -> Deck:
-    """Turn the text of a keydown deck into a Deck."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_Line(n, t) for n, t in enumerate(text.split("\n"), start=1)]
+def parse(text: str, source: Path, several: bool = False) -> Deck:
+    """Turn the text of a keydown deck into a Deck (`several`: one file of a deck of several,
+    whose slides name it as their source)."""
+    lines = md.lines_of(text)
     warnings: list[Problem] = []
-    chunks = _split_slides(lines, source, warnings)
-    preamble_lines, slide_chunks = chunks[0][1], chunks[1:]
-    if not slide_chunks:
-        raise HandoutError(
-            "no slides found", source, 1,
-            "a keydown deck starts each slide with a line '!SLIDE' (optionally followed by classes)",
-        )
-    title, author, date, preamble = _read_preamble(preamble_lines)
-    slides = [
-        _read_slide(number, header, body, source, warnings)
-        for number, (header, body) in enumerate(slide_chunks, start=1)
-    ]
-    return Deck(source=source, title=title or source.stem, slides=slides, preamble=preamble,
-                author=author, date=date, problems=warnings)
-
-
-def _split_slides(
-    lines: list[_Line], source: Path, warnings: list[Problem]
-) -> list[tuple[_Line | None, list[_Line]]]:
-    """Cut the deck at `!SLIDE` lines that stand outside code fences."""
-    chunks: list[tuple[_Line | None, list[_Line]]] = [(None, [])]
-    fence: _Fence | None = None
-    for line in lines:
-        if fence is None:
-            if SEPARATOR.match(line.text):
-                chunks.append((line, []))
-                continue
-            fence = _open_fence(line)
-        elif fence.closes(line.text):
-            fence = None
-        elif SEPARATOR.match(line.text):
-            warnings.append(problem(
-                "slide-in-code",
-                f"'!SLIDE' inside the code block opened at line {fence.line} is kept as code",
-                source, line.number, "close the code block first if a new slide was meant",
-            ))
-        chunks[-1][1].append(line)
+    fence = md.unclosed_fence(lines, at_fences=True)
     if fence is not None:
         raise HandoutError(
             f"code block opened with {fence.marker!r} is never closed", source, fence.line,
             f"add a line {fence.marker} after the code",
         )
-    return chunks
+    chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)))
+    _warn_separators_in_code(lines, source, warnings)
+    preamble_lines, slide_chunks = chunks[0][1], chunks[1:]
+    if not slide_chunks and not several:
+        raise HandoutError("no slides found", source, 1, _NO_SLIDES)
+    title, author, date, preamble = _read_preamble(preamble_lines)
+    slides = [
+        _read_slide(number, header, body, source, warnings, several)
+        for number, (header, body) in enumerate(slide_chunks, start=1)
+        if header is not None
+    ]
+    return Deck(source=source, title=title or source.stem, slides=slides, preamble=preamble,
+                author=author, date=date, problems=warnings, format="keydown", aspect=ASPECT)
 
 
-def _open_fence(line: _Line) -> _Fence | None:
-    match = FENCE_OPEN.match(line.text)
-    if not match:
-        return None
-    info = match["info"]
-    marker = match["fence"]
-    if marker.startswith("`") and "`" in info:
-        return None
-    language = info.split()[0] if info.split() else ""
-    return _Fence(marker, len(match["indent"]), language.lower(), line.number)
+def _warn_separators_in_code(lines: list[Line], source: Path, warnings: list[Problem]) -> None:
+    opened = 0
+    for line, kind in md.code_state(lines, at_fences=True, indented=False):
+        if kind != "fence":
+            opened = 0
+            continue
+        if not opened:
+            opened = line.number
+        elif SEPARATOR.match(line.text):
+            warnings.append(problem(
+                "slide-in-code",
+                f"'!SLIDE' inside the code block opened at line {opened} is kept as code",
+                source, line.number, "close the code block first if a new slide was meant",
+            ))
 
 
-def _read_preamble(lines: list[_Line]) -> tuple[str, str, str, tuple[Block, ...]]:
+def _read_preamble(lines: list[Line]) -> tuple[str, str, str, tuple[Block, ...]]:
     """The text before the first slide: a leading `# Title` names the deck, `author:` and
     `date:` lines give the handout's header, and the rest is kept as an introduction."""
     lines = list(lines)
     content = [line for line in lines if line.text.strip()]
     title = ""
     if content and (match := PREAMBLE_TITLE.match(content[0].text)):
-        title = _plain(match["text"])
+        title = md.plain(match["text"])
         lines = [line for line in lines if line is not content[0]]
     meta = {}
     for line in list(lines):
         if match := PREAMBLE_FIELD.match(line.text):
             meta[match["key"].lower()] = match["value"]
             lines.remove(line)
-    blocks = tuple(b for b in _blocks(lines) if _has_text(b))
+    blocks = tuple(b for b in md.blocks(lines, DIALECT) if md.has_text(b))
     return title, meta.get("author", ""), meta.get("date", ""), blocks
 
 
-def _read_slide(
-    number: int, header: _Line | None, lines: list[_Line], source: Path,
-    warnings: list[Problem],
-) -> Slide:
-    assert header is not None
+def _read_slide(number: int, header: Line, lines: list[Line], source: Path,
+                warnings: list[Problem], several: bool) -> Slide:
     classes = _classes(header, source, warnings)
     body, notes_lines, notes_line = _split_notes(lines)
     body, backgrounds = _take_backgrounds(body)
@@ -178,24 +156,18 @@ def _read_slide(
                 f"second background image {image.path!r} ignored (slide {number} already has "
                 f"{background.path!r})", source, line, "keydown uses only the first '}}}' line",
             ))
-    blocks = tuple(b for b in _blocks(body) if _has_text(b))
-    notes = None
-    if notes_line is not None:
-        notes = Notes(tuple(b for b in _blocks(notes_lines) if _has_text(b)), notes_line)
-    notes_blocks = notes.blocks if notes else ()
-    images = tuple(_images(blocks + notes_blocks))
-    return Slide(
-        number=number, line=header.number, title=_title(blocks), classes=classes,
-        blocks=blocks, background=background, images=images, notes=notes,
-    )
+    parts = md.Parts(number, header.number, body, classes, background,
+                     notes_lines if notes_line is not None else None, notes_line,
+                     source=source if several else None)
+    return md.make_slide(parts, DIALECT)
 
 
-def _classes(header: _Line, source: Path, warnings: list[Problem]) -> tuple[str, ...]:
+def _classes(header: Line, source: Path, warnings: list[Problem]) -> tuple[str, ...]:
     match = SEPARATOR.match(header.text)
     assert match is not None
     names: list[str] = []
     for word in (match["classes"] or "").split():
-        if not CLASS_NAME.match(word):
+        if not md.CLASS_NAME.match(word):
             warnings.append(problem(
                 "bad-class", f"slide class {word!r} ignored: class names are letters, digits, '-' and '_'",
                 source, header.number,
@@ -205,43 +177,39 @@ def _classes(header: _Line, source: Path, warnings: list[Problem]) -> tuple[str,
     return tuple(names)
 
 
-def _split_notes(lines: list[_Line]) -> tuple[list[_Line], list[_Line], int | None]:
+def _split_notes(lines: list[Line]) -> tuple[list[Line], list[Line], int | None]:
     """Everything from the first `!NOTE`/`!NOTES` line (outside code) to the slide's end is notes."""
-    for index, (line, in_code) in enumerate(_with_fence_state(lines)):
-        if not in_code and (match := NOTES_MARK.match(line.text)):
-            notes: list[_Line] = []
+    states = list(md.code_state(lines, at_fences=True))
+    for index, (line, kind) in enumerate(states):
+        if not kind and (match := NOTES_MARK.match(line.text)):
+            notes: list[Line] = []
             if match["rest"]:
-                notes.append(_Line(line.number, match["rest"]))
-            for later, later_in_code in _with_fence_state(lines[index + 1:]):
-                marker = None if later_in_code else NOTES_MARK.match(later.text)
+                notes.append(Line(line.number, match["rest"]))
+            for later, later_kind in md.code_state(lines[index + 1:], at_fences=True):
+                marker = None if later_kind else NOTES_MARK.match(later.text)
                 if marker:  # a repeated marker only starts a new paragraph
-                    notes.append(_Line(later.number, ""))
+                    notes.append(Line(later.number, ""))
                     if marker["rest"]:
-                        notes.append(_Line(later.number, marker["rest"]))
+                        notes.append(Line(later.number, marker["rest"]))
                 else:
                     notes.append(later)
-            return lines[:index], notes, line.number
+            # a fence opened on the marker line is never closed: its text stays text
+            return lines[:index], _fence_as_text(notes), line.number
     return lines, [], None
 
 
-def _with_fence_state(lines: list[_Line]) -> Iterator[tuple[_Line, bool]]:
-    """Each line with whether it is part of a code block (its fences included)."""
-    fence: _Fence | None = None
-    for line in lines:
-        if fence is None:
-            fence = _open_fence(line)
-            yield line, fence is not None
-        else:
-            if fence.closes(line.text):
-                fence = None
-            yield line, True
+def _fence_as_text(lines: list[Line]) -> list[Line]:
+    """Lines whose unclosed fence opener is escaped, so they read as text, not as code."""
+    fence = md.unclosed_fence(lines, at_fences=True)
+    return [Line(line.number, "\\" + line.text.lstrip()) if fence and line.number == fence.line
+            and line.text.lstrip().startswith(fence.marker) else line for line in lines]
 
 
-def _take_backgrounds(lines: list[_Line]) -> tuple[list[_Line], list[tuple[int, str]]]:
-    kept: list[_Line] = []
+def _take_backgrounds(lines: list[Line]) -> tuple[list[Line], list[tuple[int, str]]]:
+    kept: list[Line] = []
     found: list[tuple[int, str]] = []
-    for line, in_code in _with_fence_state(lines):
-        match = None if in_code else BACKGROUND.match(line.text)
+    for line, kind in md.code_state(lines, at_fences=True):
+        match = None if kind else BACKGROUND.match(line.text)
         if match:
             found.append((line.number, match["spec"]))
         else:
@@ -263,88 +231,4 @@ def _background(spec: str, line: int, source: Path, warnings: list[Problem]) -> 
     return Image(path=path, line=line, credit=credit)
 
 
-def _blocks(lines: list[_Line]) -> Iterator[Block]:
-    """Group lines into markdown runs and code listings."""
-    text: list[_Line] = []
-    fence: _Fence | None = None
-    for line in lines:
-        if fence is None:
-            fence = _open_fence(line)
-            if fence is None:
-                text.append(line)
-            elif text:
-                yield _markdown(text)
-                text = []
-        elif fence.closes(line.text):
-            yield _code(fence)
-            fence = None
-        else:
-            fence.body.append(line.text)
-    if fence is not None:  # a fence opened after '!NOTES' on its line: keep its text as text
-        opening = next(line for line in lines if line.number == fence.line)
-        text = [opening, *(_Line(fence.line, body) for body in fence.body)]
-    if text:
-        yield _markdown(text)
-
-
-def _markdown(lines: list[_Line]) -> Markdown:
-    return Markdown("\n".join(line.text for line in lines), lines[0].number)
-
-
-def _code(fence: _Fence) -> Code:
-    body = [line[fence.indent:] if line[: fence.indent].isspace() else line for line in fence.body]
-    if fence.marker == "@@@" and all(
-        not line.strip() or line.startswith(("  ", "\t")) for line in body
-    ):
-        body = [re.sub(r"^(  |\t)", "", line) for line in body]
-    return Code("\n".join(body), fence.language, fence.line)
-
-
-def _has_text(block: Block) -> bool:
-    return isinstance(block, Code) or bool(block.text.strip())
-
-
-def _title(blocks: tuple[Block, ...]) -> str:
-    """The slide's first heading, as plain text."""
-    for block in blocks:
-        if not isinstance(block, Markdown):
-            continue
-        lines = block.text.split("\n")
-        for index, text in enumerate(lines):
-            if match := ATX_HEADING.match(text):
-                return _plain(match["text"])
-            following = lines[index + 1] if index + 1 < len(lines) else ""
-            if text.strip() and SETEXT_UNDERLINE.match(following) and not text.startswith(" " * 4):
-                return _plain(text)
-    return ""
-
-
-def _plain(text: str) -> str:
-    """Inline markdown reduced to its words, for titles and bookmarks: markup pairs and tags
-    go, every other character (a lone `*`, `_` in a name, `<` in a comparison) stays."""
-    spans: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        spans.append(match["text"].strip())
-        return f"\x00{len(spans) - 1}\x00"
-
-    text = CODE_SPAN.sub(keep, text)
-    text = MD_LINK.sub(lambda m: m["text"], text)
-    text = HTML_TAG.sub("", text)
-    previous = None
-    while previous != text:
-        previous = text
-        text = EMPHASIS.sub(lambda m: m["text"] or m["utext"], text)
-    text = re.sub("\x00(\\d+)\x00", lambda m: spans[int(m[1])], text)
-    return " ".join(text.split())
-
-
-def _images(blocks: tuple[Block, ...]) -> Iterator[Image]:
-    for block in blocks:
-        if not isinstance(block, Markdown):
-            continue
-        for offset, text in enumerate(block.text.split("\n")):
-            for match in MD_IMAGE.finditer(text):
-                yield Image(path=match["src"], line=block.line + offset, alt=match["alt"])
-            for match in HTML_IMAGE.finditer(text):
-                yield Image(path=match["src"], line=block.line + offset, raw_html=True)
+READER = register(KeydownReader())

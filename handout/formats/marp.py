@@ -1,0 +1,182 @@
+"""Reader for Marp (Marpit) decks: markdown rules split slides, HTML comments are notes or
+directives, `![bg](x)` is a background.
+
+Global directives come from the front matter (`size: 4:3` gives the canvas), local ones from
+comments (`<!-- class: lead -->` for this and later slides, `<!-- _class: lead -->` for this one);
+no directive ever prints. Every other comment is a presenter note, several joined. The alt text
+left in `![bg Photo by Jane Doe, CC BY 2.0](x.jpg)` is Marp's caption and, when it names one,
+the picture's credit. Fragmented lists (`*` bullets) print in their final state, as all lists.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from handout.formats import _markdown as md
+from handout.formats._markdown import Comment, Line
+from handout.formats.registry import Reader, register
+from handout.model import Credit, Deck, Image, Problem, Slide
+from handout.problems import problem
+
+DIRECTIVES = {"theme", "style", "headingDivider", "lang", "title", "description", "author", "image",
+              "keywords", "url", "marp", "math", "size", "paginate", "header", "footer", "class",
+              "backgroundColor", "backgroundImage", "backgroundPosition", "backgroundRepeat",
+              "backgroundSize", "color", "transition", "inlineSVG"}
+MAGIC_COMMENT = re.compile(r"^(prettier-ignore|markdownlint-|lint\b|eslint|textlint|fit\b)")
+BACKGROUND = re.compile(r"!\[(?P<alt>(?:bg|BG)\b[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?[^)]*\)")
+BG_KEYWORDS = re.compile(
+    r"^(bg|cover|contain|fit|auto|vertical|left|right|\d+(\.\d+)?%|(left|right):\d+(\.\d+)?%|[wh]:\S+|"
+    r"width:\S+|height:\S+|(blur|brightness|contrast|drop-shadow|grayscale|hue-rotate|invert|"
+    r"opacity|saturate|sepia)(:\S+)?)$", re.IGNORECASE)
+SPLIT_KEYWORD = re.compile(r"^(left|right)(:\d+(\.\d+)?%)?$", re.IGNORECASE)
+CREDIT_WORDS = re.compile(r"\b(photo|image|picture|credit|by)\b|©|\(c\)|\bcc[ -]?(by|0)\b", re.IGNORECASE)
+LICENCE = re.compile(r"\b(CC[ -]?(?:BY(?:-[A-Z]{2})*|0)(?:[ -]\d\.\d)?|public domain)\b", re.IGNORECASE)
+URL = re.compile(r"https?://\S+")
+CSS_URL = re.compile(r"url\(\s*['\"]?(?P<src>[^'\")]+)['\"]?\s*\)")
+CLASSES = {"lead": None, "invert": None, "gaia": None}
+"""Marp's `lead` centres a slide (ours centres a slide without `left`); `invert` is white on
+black, which paper does not want."""
+CENTRED = {"lead"}
+
+
+class MarpReader(Reader):
+    name = "marp"
+    title = "Marp"
+    front_matter_keys = frozenset({"marp"})
+
+    def sniff(self, text: str) -> float:
+        own = md.count(r"<!--\s*_?(class|paginate|header|footer|backgroundColor|backgroundImage|"
+                       r"color|theme|size)\s*:", text) + md.count(r"!\[bg\b", text)
+        rules = md.count(r"^(---|\*\*\*|___)[ \t]*$", text)
+        if own:
+            return min(1.0, 0.6 + 0.1 * own)
+        return 0.25 if rules else 0.0
+
+    def parse(self, text: str, path: Path) -> Deck:
+        problems: list[Problem] = []
+        lines = md.lines_of(text)
+        meta, lines = md.front_matter(lines, path, problems)
+        lines = md.drop_styles(lines, path, problems)
+        divider = meta.get("headingDivider")
+        levels = int(divider) if isinstance(divider, int) and 1 <= divider <= 6 else 0
+        heading = re.compile(rf"^#{{1,{levels}}}[ \t]") if levels else None
+        chunks = md.split_at_rules(lines, also=lambda line: bool(heading and heading.match(line.text)))
+        # a heading divider keeps its heading on the new slide
+        chunks = [(head, [head, *body]) if head is not None and heading and heading.match(head.text)
+                  else (head, body) for head, body in chunks]
+        state: dict[str, Any] = {k: v for k, v in meta.items() if k in DIRECTIVES}
+        slides: list[Slide] = []
+        for head, body in chunks:  # an empty slide (two rules in a row) has nothing to print
+            line = head.number if head is not None else (body[0].number if body else 1)
+            slide = self._slide(len(slides) + 1, line, body, path, state, problems)
+            if slide is not None:
+                slides.append(slide)
+        if not slides:
+            raise md.no_slides(path, "Marp slides are separated by '---' lines")
+        return Deck(source=path, title=md.deck_title(meta, slides, path), slides=slides,
+                    author=md.meta_text(meta, "author"), date=md.meta_text(meta, "date"),
+                    problems=problems, format=self.name,
+                    aspect=md.aspect_of(meta.get("size")) or "16:9")
+
+    def _slide(self, number: int, line: int, body: list[Line], path: Path, state: dict[str, Any],
+               problems: list[Problem]) -> Slide | None:
+        spot: dict[str, Any] = {}
+        body, comments = md.take_comments(body)
+        notes: list[Line] = []
+        for comment in comments:
+            directives = _directives(comment, path, problems)
+            if directives is not None:
+                for key, value in directives.items():
+                    if key.startswith("_"):
+                        spot[key[1:]] = value
+                    else:
+                        state[key] = value
+            elif not MAGIC_COMMENT.match(comment.text):
+                notes += [Line(comment.line, ""),
+                          *(Line(comment.line + i, t) for i, t in enumerate(comment.text.split("\n")))]
+        settings = {**state, **spot}
+        body, background, extra = _backgrounds(body, path, problems, number)
+        if background is None and (css := CSS_URL.search(str(settings.get("backgroundImage") or ""))):
+            background = Image(path=css["src"], line=line)
+        words = str(settings.get("class") or "").split()
+        classes = md.class_names(words, CLASSES)
+        if not CENTRED & set(words):
+            classes = ("left", *classes)
+        if not any(t.text.strip() for t in body) and background is None and not notes:
+            return None
+        return md.make_slide(md.Parts(number, line, body, classes, background,
+                                      notes or None, None, extra_images=tuple(extra)))
+
+
+def _directives(comment: Comment, path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    """The comment's directives, or None when it is not a directive comment (then it is a note)."""
+    if ":" not in comment.text:
+        return None
+    data = md.parse_yaml([Line(comment.line, comment.text)], path, [])
+    if not data or not all(isinstance(k, str) for k in data):
+        return None
+    if not any(k.lstrip("_") in DIRECTIVES for k in data):
+        return None
+    return data
+
+
+def _backgrounds(body: list[Line], path: Path, problems: list[Problem],
+                 number: int) -> tuple[list[Line], Image | None, list[Image]]:
+    """`![bg ...](x)`: the first is the slide's background (a split one is a picture beside the
+    text); the leftover alt text credits it when it names a credit."""
+    kept: list[Line] = []
+    background: Image | None = None
+    pictures: list[Image] = []
+    for line, kind in md.code_state(body):
+        if kind or "![" not in line.text:
+            kept.append(line)
+            continue
+        spans = [(m.start(), m.end()) for m in md.CODE_SPAN.finditer(line.text)]
+        found: list[tuple[str, str, bool]] = []
+
+        def take(match: re.Match[str], spans: list[tuple[int, int]] = spans,
+                 found: list[tuple[str, str, bool]] = found) -> str:
+            if any(a <= match.start() < b for a, b in spans):
+                return match[0]
+            words = match["alt"].split()
+            split = any(SPLIT_KEYWORD.match(w) for w in words)
+            caption = " ".join(w for w in words if not BG_KEYWORDS.match(w))
+            found.append((match["src"], caption, split))
+            return f"![{caption}]({match['src']})" if split else ""
+
+        text = BACKGROUND.sub(take, line.text)
+        kept.append(Line(line.number, text))
+        for src, caption, split in found:
+            if split:
+                continue
+            image = Image(path=src, line=line.number, alt=caption, credit=credit_from(caption))
+            if background is None:
+                background = image
+            else:
+                problems.append(problem(
+                    "second-background", f"background {src!r} printed beside the first one is "
+                    f"left out (slide {number} already has {background.path!r})", path, line.number,
+                    "a printed slide has one background"))
+    return kept, background, pictures
+
+
+def credit_from(caption: str) -> Credit | None:
+    """A credit from a caption that names one: "Photo by Jane Doe, CC BY 2.0, https://...". """
+    if not caption or not CREDIT_WORDS.search(caption):
+        return None
+    url = URL.search(caption)
+    licence = LICENCE.search(caption)
+    author = caption
+    for part in (url, licence):
+        if part:
+            author = author.replace(part[0], " ")
+    author = re.sub(r"^\s*(?:(?:photo|image|picture)\s*(?:by|:)|credit\s*:?|by|©|\(c\))\s*", "",
+                    author, flags=re.IGNORECASE)
+    author = " ".join(author.replace("©", " ").split()).strip(" ,;-/")
+    return Credit(author=author, source_url=url[0].rstrip(".,)") if url else "",
+                  licence=licence[0].upper().replace("CC-", "CC ") if licence else "", origin="inline")
+
+
+READER = register(MarpReader())

@@ -1,0 +1,247 @@
+"""The reader registry: which reader reads a deck, and where a folder's deck is.
+
+Each reader declares its name, the files it claims (suffixes, a manifest such as Showoff's
+`showoff.json`) and a cheap `sniff(text) -> score` (0: not this format, 1: surely it). The build
+asks `find_deck(path, format)` for a `DeckSource` and `read(source)` for the Deck. When the
+choice is a close call, or a folder held several candidates, one note (`deck-choice`) says
+which reader or file was taken and why; `--format NAME` forces a reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from handout.errors import HandoutError
+from handout.formats._markdown import read_text
+from handout.model import Deck, Problem
+from handout.problems import problem
+
+DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
+NEVER_DECKS = re.compile(
+    r"^(readme|licen[cs]e|copying|changelog|changes|history|news|contributing|code_of_conduct|"
+    r"authors|contributors|security|notice|todo)([.-].*)?$", re.IGNORECASE)
+"""Files that sit beside decks and are never one, whatever they contain."""
+CLOSE_CALL = 0.6
+"""A runner-up scoring this share of the winner's score makes the choice worth a note."""
+
+
+class Reader:
+    """One deck format. Subclasses set the class attributes and implement `sniff` and `parse`."""
+
+    name = ""
+    title = ""
+    suffixes: tuple[str, ...] = (".md", ".markdown", ".mdown", ".mkd")
+    manifest = ""
+    """A folder holding a file of this name is a deck of this format (Showoff's showoff.json)."""
+    front_matter_keys: frozenset[str] = frozenset()
+    """Front-matter keys only this format uses: one of them decides the format."""
+    multi_file = False
+    """Several files of this format in one folder are one deck, read in file-name order."""
+
+    def sniff(self, text: str) -> float:
+        raise NotImplementedError
+
+    def parse(self, text: str, path: Path) -> Deck:
+        raise NotImplementedError
+
+    def read(self, source: DeckSource) -> Deck:
+        """The deck from its files (one file, unless the format spans several)."""
+        return self.parse(read_text(source.path), source.path)
+
+    def count_slides(self, text: str, path: Path) -> int:
+        """How many slides this text holds in this format (0 when it cannot be read)."""
+        try:
+            return len(self.parse(text, path).slides)
+        except HandoutError:
+            return 0
+
+
+@dataclass(frozen=True)
+class DeckSource:
+    """Where a deck is and who reads it: what `find_deck` found, for `read`."""
+
+    path: Path
+    """The deck file (the manifest, or the first file, for a deck of several); its folder is the
+    deck's folder: pictures, credits.toml and handout.toml are found from there."""
+    reader: Reader
+    files: tuple[Path, ...] = ()
+    name: str = ""
+    """Stem for the default output file: the deck file's, or the folder's for a folder deck."""
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+_READERS: list[Reader] = []
+
+
+def register(reader: Reader) -> Reader:
+    """Add a reader; readers registered first win a tie."""
+    if any(r.name == reader.name for r in _READERS):
+        raise ValueError(f"a reader named {reader.name!r} is already registered")
+    _READERS.append(reader)
+    return reader
+
+
+def readers() -> list[Reader]:
+    return list(_READERS)
+
+
+def reader_named(name: str) -> Reader:
+    for reader in _READERS:
+        if reader.name == name.lower():
+            return reader
+    raise HandoutError(f"unknown deck format {name!r}",
+                       hint=f"known formats: {', '.join(r.name for r in _READERS)}")
+
+
+FRONT_MATTER_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
+
+
+def front_matter_keys(text: str) -> set[str]:
+    """The top-level keys of a leading `---` YAML block, read cheaply (no YAML parse)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return set()
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+    return set(FRONT_MATTER_KEY.findall(text[4: 4 + end.start()])) if end else set()
+
+
+def scores(text: str, path: Path) -> list[tuple[float, Reader]]:
+    """Every reader that may read this file, best first."""
+    keys = front_matter_keys(text)
+    found = []
+    for order, reader in enumerate(_READERS):
+        if path.suffix.lower() not in reader.suffixes:
+            continue
+        score = 1.0 if keys & reader.front_matter_keys else reader.sniff(text)
+        found.append((score, -order, reader))
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [(score, reader) for score, _, reader in found]
+
+
+def choose(text: str, path: Path) -> tuple[Reader, Problem | None]:
+    """The reader for this text, and a note when the choice was a close call."""
+    ranked = [item for item in scores(text, path) if item[0] > 0]
+    if not ranked:  # nothing recognised: the first reader's error says what a deck looks like
+        fallback = next((r for r in _READERS if path.suffix.lower() in r.suffixes), _READERS[0])
+        return fallback, None
+    best_score, best = ranked[0]
+    close = [(s, r) for s, r in ranked[1:] if s >= best_score * CLOSE_CALL]
+    if not close:
+        return best, None
+    others = ", ".join(f"{r.title} {s:.2f}" for s, r in close)
+    return best, problem(
+        "deck-choice", f"read as {best.title}: its markers score {best_score:.2f}, ahead of {others}",
+        path, hint=f"if that is wrong, name the format: --format {close[0][1].name}")
+
+
+def find_deck(path: Path, format: str | None = None) -> DeckSource:
+    """The deck that PATH names: a file, or the deck inside a folder (chosen by its content)."""
+    forced = reader_named(format) if format else None
+    if path.is_dir():
+        return _find_in_folder(path, forced)
+    if not path.exists():
+        raise HandoutError("no such file or folder", path,
+                           hint="give a deck file (talk.md) or a folder holding one")
+    if path.name in {r.manifest for r in _READERS if r.manifest}:
+        return _find_in_folder(path.parent, forced)
+    if forced:
+        return DeckSource(path, forced, (path,), path.stem)
+    reader, note = choose(read_text(path), path)
+    return DeckSource(path, reader, (path,), path.stem, (note,) if note else ())
+
+
+def read(source: DeckSource) -> Deck:
+    """Read the deck a DeckSource names; the choice's notes come first among its problems."""
+    deck = source.reader.read(source)
+    if not deck.format:
+        deck = replace(deck, format=source.reader.name)
+    if source.problems:
+        deck.problems[:0] = list(source.problems)
+    return deck
+
+
+def read_deck(path: Path, format: str | None = None) -> Deck:
+    """Find and read the deck at PATH in one step."""
+    return read(find_deck(path, format))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    path: Path
+    reader: Reader
+    score: float
+    slides: int
+
+
+def _find_in_folder(folder: Path, forced: Reader | None) -> DeckSource:
+    for reader in _READERS:
+        if reader.manifest and (forced is None or forced is reader) \
+                and (folder / reader.manifest).is_file():
+            return DeckSource(folder / reader.manifest, reader, (), folder.resolve().name)
+    candidates, skipped = _candidates(folder, forced)
+    if not candidates:
+        seen = f" ({', '.join(skipped)} {'is' if len(skipped) == 1 else 'are'} never a deck)" \
+            if skipped else ""
+        raise HandoutError(
+            f"no deck found in this folder{seen}", folder,
+            hint="a deck is a markdown file with slides: '!SLIDE' lines (keydown), '---' "
+                 "separators (Marp, remark, reveal.js, Slidev), or a showoff.json; "
+                 "name the file itself if it is there")
+    candidates.sort(key=lambda c: (c.score * c.slides, c.score), reverse=True)
+    best = candidates[0]
+    same_format = sorted((c for c in candidates if c.reader is best.reader),
+                         key=lambda c: c.path.name)
+    name = folder.resolve().name
+    if best.reader.multi_file and len(same_format) > 1:
+        files = tuple(c.path for c in same_format)
+        note = problem(
+            "deck-choice", f"read {len(files)} files as one {best.reader.title} deck, in file-name "
+            f"order: {', '.join(f.name for f in files)}", folder,
+            hint="to print one of them alone, name that file")
+        others = [c for c in candidates if c.reader is not best.reader]
+        notes = (note, *_passed_over(folder, others, best))
+        return DeckSource(files[0], best.reader, files, name, notes)
+    notes = tuple(_passed_over(folder, candidates[1:], best))
+    return DeckSource(best.path, best.reader, (best.path,), best.path.stem, notes)
+
+
+def _passed_over(folder: Path, others: list[_Candidate], best: _Candidate) -> list[Problem]:
+    if not others:
+        return []
+    listed = ", ".join(f"{c.path.name} ({c.reader.title}, {c.slides} slides)" for c in others)
+    return [problem(
+        "deck-choice", f"read {best.path.name} ({best.reader.title}, {best.slides} slides); "
+        f"other candidates: {listed}", folder, hint=f"to print another, name it: handout build "
+        f"{folder / others[0].path.name}")]
+
+
+def _candidates(folder: Path, forced: Reader | None) -> tuple[list[_Candidate], list[str]]:
+    found: list[_Candidate] = []
+    skipped: list[str] = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in DECK_SUFFIXES:
+            continue
+        if NEVER_DECKS.match(path.name):
+            skipped.append(path.name)
+            continue
+        try:
+            text = read_text(path)
+        except HandoutError:
+            continue  # not text: not a deck (named, it would give its own error)
+        if forced is not None:
+            if path.suffix.lower() in forced.suffixes:
+                found.append(_Candidate(path, forced, 1.0, forced.count_slides(text, path)))
+            continue
+        ranked = [item for item in scores(text, path) if item[0] > 0]
+        if ranked:
+            score, reader = ranked[0]
+            slides = reader.count_slides(text, path)
+            if slides:
+                found.append(_Candidate(path, reader, score, slides))
+    return found, skipped

@@ -1,0 +1,210 @@
+"""Reader for remark decks: a markdown file, or the `<textarea id="source">` of an HTML file.
+
+`---` separates slides and `--` continues one (an incremental step: the slide prints once, in
+its final state, with the notes of all its steps); `???` starts the notes. `key: value` lines at
+a slide's top are its properties and never print: `class:` (`center`, `middle` centre it),
+`name:`, `template:` (the named slide's content comes first), `layout: true` (a template for
+the slides after it, not printed itself), `exclude: true`, `background-image: url(x)`.
+Content classes such as `.footnote[...]` and `.left-column[...]` print their content.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handout.formats import _markdown as md
+from handout.formats._markdown import Line
+from handout.formats.registry import Reader, register
+from handout.model import Deck, Image, Problem, Slide
+
+SEPARATOR = re.compile(r"^---[ \t]*$|^<!--\s*break\s*-->[ \t]*$")
+CONTINUE = re.compile(r"^--[ \t]*$")
+NOTES = re.compile(r"^\?\?\?[ \t]*$")
+PROPERTY = re.compile(r"^(?P<key>[-\w]+):(?P<value>[^\n]*)$")
+PROPERTIES = {"class", "name", "layout", "template", "count", "exclude", "background-image",
+              "background-size", "background-position", "background-color", "background-repeat",
+              "highlight-style", "highlight-lines", "highlight-language", "seq"}
+TEXTAREA = re.compile(r"<textarea\b[^>]*\bid\s*=\s*[\"']source[\"'][^>]*>(?P<body>.*?)</textarea>",
+                      re.IGNORECASE | re.DOTALL)
+HTML_TITLE = re.compile(r"<title>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)
+RATIO = re.compile(r"\bratio\s*:\s*['\"](?P<ratio>\d+:\d+)['\"]")
+CONTENT_CLASS = re.compile(r"(?<![\\\w])\.(?P<classes>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\[")
+CSS_URL = re.compile(r"url\(\s*['\"]?(?P<src>[^'\")]+)['\"]?\s*\)")
+CENTRED = {"center", "middle"}
+CLASSES: dict[str, str | None] = {"inverse": None}
+"""remark's `inverse` is light on dark, which paper does not want."""
+
+
+class RemarkReader(Reader):
+    name = "remark"
+    title = "remark"
+    suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
+
+    def sniff(self, text: str) -> float:
+        if TEXTAREA.search(text) and "remark" in text:
+            return 1.0
+        if re.search(r"^\s*<(!doctype|html)", text, re.IGNORECASE):
+            return 0.0
+        own = md.count(r"^\?\?\?[ \t]*$", text) + md.count(r"^--[ \t]*$", text) \
+            + md.count(r"^(class|layout|template|name):[ \t]*\S", text) \
+            + md.count(r"(?<![\\\w])\.[a-z][\w-]*\[", text)
+        rules = md.count(r"^---[ \t]*$", text)
+        if own:
+            return min(1.0, 0.5 + 0.1 * own)
+        return 0.2 if rules else 0.0
+
+    def parse(self, text: str, path: Path) -> Deck:
+        title, aspect, first = "", "4:3", 1
+        text = md.normalise(text)
+        if found := TEXTAREA.search(text):
+            head = text[: found.start("body")]
+            first = head.count("\n") + 1
+            if match := HTML_TITLE.search(head):
+                title = md.plain(match["title"])
+            if match := RATIO.search(text):
+                aspect = md.aspect_of(match["ratio"]) or aspect
+            text = html.unescape(found["body"])
+        elif path.suffix.lower() in (".html", ".htm"):
+            raise md.no_slides(path, "a remark HTML file holds its slides in <textarea id=\"source\">")
+        problems: list[Problem] = []
+        lines = md.lines_of(text, first)
+        lines = md.drop_styles(lines, path, problems)
+        chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)), at_fences=False)
+        slides = _Slides(path, problems).read(chunks)
+        if not slides:
+            raise md.no_slides(path, "remark slides are separated by '---' lines")
+        return Deck(source=path, title=title or md.deck_title({}, slides, path), slides=slides,
+                    problems=problems, format=self.name, aspect=aspect)
+
+
+@dataclass
+class _Step:
+    """One slide of remark's source before printing: its properties, body and notes lines."""
+
+    line: int
+    properties: dict[str, str]
+    body: list[Line]
+    notes: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class _Slides:
+    path: Path
+    problems: list[Problem]
+    named: dict[str, _Step] = field(default_factory=dict)
+    layout: _Step | None = None
+
+    def read(self, chunks: list[tuple[Line | None, list[Line]]]) -> list[Slide]:
+        slides: list[Slide] = []
+        for head, lines in chunks:
+            steps = md.split(lines, lambda line: bool(CONTINUE.match(line.text)), at_fences=False)
+            merged: _Step | None = None
+            for index, (_, step_lines) in enumerate(steps):
+                step = self._step(step_lines, head.number if head else 1)
+                if index == 0:
+                    merged = step
+                else:  # a continued slide: the earlier steps are its start
+                    assert merged is not None
+                    merged.body += [Line(step.line, ""), *step.body]
+                    merged.notes += step.notes
+            assert merged is not None
+            slide = self._slide(merged, len(slides) + 1)
+            if slide is not None:
+                slides.append(slide)
+        return slides
+
+    def _step(self, lines: list[Line], line: int) -> _Step:
+        properties: dict[str, str] = {}
+        index = 0
+        while index < len(lines) and not lines[index].text.strip():
+            index += 1
+        while index < len(lines) and (match := PROPERTY.match(lines[index].text)) \
+                and match["key"] in PROPERTIES:
+            properties[match["key"]] = match["value"].strip()
+            index += 1
+        body = lines[index:]
+        notes: list[Line] = []
+        for at, (candidate, kind) in enumerate(md.code_state(body)):
+            if not kind and NOTES.match(candidate.text):
+                body, notes = body[:at], body[at + 1:]
+                break
+        if body and not any(t.text.strip() for t in lines[:index]) and lines[:index]:
+            line = lines[0].number
+        return _Step(body[0].number if body else line, properties, body, notes)
+
+    def _slide(self, step: _Step, number: int) -> Slide | None:
+        properties = step.properties
+        if name := properties.get("name"):
+            self.named[name] = step
+        if properties.get("layout") == "true":
+            self.layout = step
+            return None
+        if properties.get("layout") == "false":
+            self.layout = None
+        template = self.named.get(properties.get("template", "")) or self.layout
+        body = step.body
+        classes = properties.get("class", "")
+        if template is not None and template is not step:
+            body = _inside(template.body, body)
+            classes = classes or template.properties.get("class", "")
+            properties = {**template.properties, **properties}
+        if properties.get("exclude") == "true":
+            return None
+        words = [w for w in re.split(r"[,\s]+", classes) if w]
+        names = md.class_names(words, CLASSES)
+        if not CENTRED & set(words):
+            names = ("left", *names)
+        background = None
+        if css := CSS_URL.search(properties.get("background-image", "")):
+            background = Image(path=css["src"], line=step.line)
+        body = unwrap_content_classes(body)
+        notes = unwrap_content_classes(step.notes)
+        return md.make_slide(md.Parts(number, step.line, body, names, background,
+                                      notes if notes else None))
+
+
+def _inside(template: list[Line], body: list[Line]) -> list[Line]:
+    """A slide in its template: at the template's `{{content}}`, else after it."""
+    for index, line in enumerate(template):
+        if "{{content}}" in line.text:
+            before, after = line.text.split("{{content}}", 1)
+            return [*template[:index], Line(line.number, before), *body, Line(line.number, after),
+                    *template[index + 1:]]
+    return [*template, Line(body[0].number if body else 1, ""), *body]
+
+
+def unwrap_content_classes(lines: list[Line]) -> list[Line]:
+    """`.footnote[text]` and multi-line `.left[ ... ]` blocks: their content, without the class
+    (brackets balanced; code left alone; the lines keep their numbers)."""
+    states = list(md.code_state(lines))
+    text = "\n".join("\x01" if kind else line.text for line, kind in states)
+    position = 0
+    while (match := CONTENT_CLASS.search(text, position)) is not None:
+        close = _close_of(text, match.end())
+        if close is None:  # never closed: plain text
+            position = match.end()
+            continue
+        text = text[: match.start()] + text[match.end(): close] + text[close + 1:]
+        position = match.start()
+    return [line if kind else Line(line.number, new)
+            for (line, kind), new in zip(states, text.split("\n"), strict=True)]
+
+
+def _close_of(text: str, start: int) -> int | None:
+    """Where the bracket opened just before `start` closes (None: it never does)."""
+    depth, index = 1, start
+    while index < len(text):
+        if text[index] == "[":
+            depth += 1
+        elif text[index] == "]":
+            depth -= 1
+            if not depth:
+                return index
+        index += 1
+    return None
+
+
+READER = register(RemarkReader())
