@@ -259,6 +259,8 @@ def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
             trailing = text[:]
             text.clear()
             text.extend(trailing)
+        if text and line.number < text[-1].number:  # a template's lines came first: new block
+            flush_text()
         if kind == "fence":
             if fence is None:
                 fence = open_fence(line, dialect.at_fences)
@@ -615,8 +617,14 @@ def meta_text(meta: Mapping[str, Any], key: str) -> str:
     return str(value) if isinstance(value, str | int | float) else ""
 
 
+YAML_SEXAGESIMAL = {4 * 60 + 3: "4:3", 16 * 60 + 9: "16:9"}
+"""YAML 1.1 reads an unquoted `size: 4:3` as the base-60 number 243."""
+
+
 def aspect_of(value: Any) -> str:
     """"4:3" or "16:9" from the ways decks say it (`4:3`, `16/9`, 1.77, `169`); "" otherwise."""
+    if isinstance(value, int) and value in YAML_SEXAGESIMAL:
+        return YAML_SEXAGESIMAL[value]
     text = str(value).strip().strip("'\"") if value is not None else ""
     match = re.match(r"^(\d+(?:\.\d+)?)\s*[:/x]\s*(\d+(?:\.\d+)?)$", text)
     try:

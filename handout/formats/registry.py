@@ -99,6 +99,8 @@ def reader_named(name: str) -> Reader:
                        hint=f"known formats: {', '.join(r.name for r in _READERS)}")
 
 
+SNIFF_CAP = 0.95
+"""A format's own front-matter key (`marp: true`) outranks any count of markers."""
 FRONT_MATTER_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.MULTILINE)
 
 
@@ -118,7 +120,7 @@ def scores(text: str, path: Path) -> list[tuple[float, Reader]]:
     for order, reader in enumerate(_READERS):
         if path.suffix.lower() not in reader.suffixes:
             continue
-        score = 1.0 if keys & reader.front_matter_keys else reader.sniff(text)
+        score = 1.0 if keys & reader.front_matter_keys else min(SNIFF_CAP, reader.sniff(text))
         found.append((score, -order, reader))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [(score, reader) for score, _, reader in found]

@@ -179,6 +179,8 @@ def _inside(template: list[Line], body: list[Line]) -> list[Line]:
 def unwrap_content_classes(lines: list[Line]) -> list[Line]:
     """`.footnote[text]` and multi-line `.left[ ... ]` blocks: their content, without the class
     (brackets balanced; code left alone; the lines keep their numbers)."""
+    if not lines:
+        return lines
     states = list(md.code_state(lines))
     text = "\n".join("\x01" if kind else line.text for line, kind in states)
     position = 0

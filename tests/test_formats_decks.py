@@ -1,0 +1,340 @@
+"""Each deck format's sample deck (tests/data/<format>/), built at 1, 2 and 6 per page.
+
+Every slide prints, in order; notes print in the notes column and go with --no-notes; no
+format syntax is printed raw; backgrounds and credits print as for keydown; code is
+highlighted; a picture written inside code is never loaded. The decks' pictures are drawn with
+Pillow into a copy of tests/data made once per session.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+from handout.build import Request, Result, build
+from handout.formats import find_deck, read
+
+DATA = Path(__file__).resolve().parent / "data"
+COLOUR_OPS = {b"rg", b"sc", b"scn"}
+
+
+def build_pdf(path: Path, output: Path, **options) -> Result:
+    """The one place the tests call the build (its entry point is being replaced)."""
+    return build(Request(path, output, **options))
+
+
+@dataclass(frozen=True)
+class Sample:
+    folder: str
+    titles: tuple[str, ...]
+    """Words that stand for each printed slide, in deck order (its title, or its first words)."""
+    notes: tuple[str, ...]
+    forbidden: tuple[str, ...]
+    code: str
+    """A word of a code listing (its page is checked for highlighting at 1 per page)."""
+    aspect: str
+    backgrounds: int = 1
+    credit: str = ""
+    """Text of a background's credit that must print."""
+    pictures: tuple[str, ...] = ("photo.jpg", "diagram.png")
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+COMMON_FORBIDDEN = ("<style", "color: red")
+"""(`missing.png` prints, as code; a sample's `<!--` inside code too, so that marker is per sample.)"""
+
+SAMPLES = {
+    "marp": Sample(
+        "marp",
+        ("Marp Opening Slide", "Marp Code Slide", "Marp Background Slide", "Marp Fragments Slide",
+         "Setext Heading Marp", "Marp Pictures Slide"),
+        ("Opening notes in a first comment", "second comment with three dashes",
+         "say that the function greets", "Background notes in a comment", "Pictures notes"),
+        ("_class", "marp:", "Spot footer", "Footer directive", "bg cover", "left:40%", "prettier"),
+        "greet", "4:3", credit="Ada Example"),
+    "remark": Sample(
+        "remark",
+        ("Remark Opening Slide", "Remark Steps Slide", "Remark Background Slide",
+         "Remark Template Slide", "Remark Pictures Slide"),
+        ("Opening notes for remark", "Steps notes text"),
+        ("<!--", "???", "class:", "layout:", "template:", ".footnote[", ".left-column", "Excluded",
+         "background-image", "name:"),
+        "answer", "4:3"),
+    "remark-html": Sample(
+        "remark-html",
+        ("Remark HTML First Slide", "Remark HTML Second Slide"),
+        ("HTML first notes",),
+        ("<!--", "???", "textarea", "&amp;", "remark.create"),
+        "remark in html", "16:9", backgrounds=0, pictures=()),
+    "reveal": Sample(
+        "reveal",
+        ("Reveal Opening Slide", "Reveal Background Slide", "Reveal Code Slide",
+         "Reveal Vertical Slide", "Reveal setext words", "Words after the setext split"),
+        ("Opening notes for reveal", "Background notes for reveal", "vertical notes in lower case"),
+        ("<!--", "Note:", "Notes:", "notes:", ".slide:", ".element", "fragment", "revealOptions",
+         "data-background"),
+        "reveal", "16:9", credit="Bea Sample"),
+    "slidev": Sample(
+        "slidev",
+        ("Slidev Opening Slide", "Slidev Clicks Slide", "Slidev Code Slide",
+         "Slidev Columns Slide", "Slidev Picture Slide"),
+        ("Opening notes for slidev", "Clicks notes second part"),
+        ("<!--", "v-click", "::right::", "[click]", "layout:", "magic-move", "const step = 1", "text-sm",
+         "an early comment", "highlighter"),
+        "the last step", "16:9", pictures=("public/photo.jpg", "public/diagram.png")),
+    "pandoc": Sample(
+        "pandoc",
+        ("Pandoc Section One", "Pandoc First Slide", "Pandoc Columns Slide", "Background slide words",
+         "Rule slide words", "Pandoc Code Slide", "Pandoc Pictures Slide"),
+        ("First slide notes for pandoc", "Code notes for pandoc"),
+        ("<!--", ":::", ". . .", "{.center}", "background-image", "% Pandoc", "width="),
+        "pandoc", ""),  # Pandoc's canvas is the output format's: the deck does not say
+    "landslide": Sample(
+        "landslide",
+        ("Landslide Opening Slide", "Landslide Code Slide", "Landslide Notes Slide",
+         "Landslide Setext Slide", "Landslide Last Slide"),
+        ("Opening notes for landslide", "Dot notes for landslide", "Lower case notes heading text"),
+        ("<!--", ".fx:", ".notes:", "Presenter Notes", "presenter notes", ".qr:", "!python", "450|"),
+        "landslide", "4:3", backgrounds=0, pictures=("diagram.png",)),
+    "showoff": Sample(
+        "showoff",
+        ("Showoff Opening Slide 1", "Showoff Code Slide", "Showoff Background Slide",
+         "Showoff Pictures Slide", "Showoff Print Only Slide", "Showoff Nested Slide",
+         "Showoff Last Slide 1.1"),
+        ("Opening notes for showoff", "Code notes for showoff"),
+        ("<!--", "~~~", "!SLIDE", "SECTION", ".notes", "@@@", "transition", "tpl=", "#custom-id", "Hidden",
+         ".border", "PAGEBREAK"),
+        "greet", "4:3", extra={"handouts": "Handout words for the opening slide"}),
+    "keydown-parts": Sample(
+        "keydown-parts",
+        ("Keydown First Part", "Escaped !SLIDE Title", "Keydown Photo Part"),
+        ("First part notes",),
+        ("<!--", "&#33;", "Readme Slide", "Copying Slide", "An outline", "}}}", "!NOTES"),
+        "SLIDE in code", "4:3", credit="Ada Example", pictures=("photo.jpg",)),
+}
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def draw_photo(path: Path, size: tuple[int, int] = (800, 600)) -> None:
+    image = Image.new("RGB", size, "#345")
+    pen = ImageDraw.Draw(image)
+    for band in range(0, size[1], 20):
+        pen.rectangle((0, band, size[0], band + 10), fill=(40 + band // 4, 90, 140))
+    pen.ellipse((size[0] // 3, size[1] // 4, size[0] // 3 * 2, size[1] // 4 * 3), fill="#e94")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, "JPEG", quality=85)
+
+
+def draw_diagram(path: Path) -> None:
+    image = Image.new("RGB", (400, 240), "white")
+    pen = ImageDraw.Draw(image)
+    pen.rectangle((20, 80, 140, 160), outline="black", width=4)
+    pen.rectangle((260, 80, 380, 160), outline="black", width=4)
+    pen.line((140, 120, 260, 120), fill="black", width=4)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, "PNG")
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of tests/data with every sample's pictures drawn in."""
+    root = tmp_path_factory.mktemp("format-samples")
+    shutil.copytree(DATA, root, dirs_exist_ok=True)
+    for sample in SAMPLES.values():
+        for picture in sample.pictures:
+            target = root / sample.folder / picture
+            (draw_photo if picture.endswith(".jpg") else draw_diagram)(target)
+    return root
+
+
+class Builds:
+    """Each (sample, per page, notes) built once per session."""
+
+    def __init__(self, samples: Path, out: Path) -> None:
+        self.samples, self.out = samples, out
+        self.results: dict[tuple[str, int, bool], Result] = {}
+
+    def result(self, name: str, per_page: int, notes: bool = True) -> Result:
+        key = (name, per_page, notes)
+        if key not in self.results:
+            output = self.out / f"{name}-{per_page}{'' if notes else '-no-notes'}.pdf"
+            self.results[key] = build_pdf(self.samples / SAMPLES[name].folder, output,
+                                          per_page=per_page, notes=notes)
+        return self.results[key]
+
+    def text(self, name: str, per_page: int, notes: bool = True) -> str:
+        return pdf_text(Path(self.result(name, per_page, notes).output))
+
+
+@functools.cache
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture(scope="session")
+def builds(samples: Path, tmp_path_factory: pytest.TempPathFactory) -> Builds:
+    return Builds(samples, tmp_path_factory.mktemp("format-builds"))
+
+
+NAMES = list(SAMPLES)
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sample_is_read_by_its_reader_with_its_canvas(samples, name):
+    source = find_deck(samples / SAMPLES[name].folder)
+    expected = {"remark-html": "remark", "keydown-parts": "keydown"}.get(name, name)
+    assert source.reader.name == expected
+    deck = read(source)
+    assert deck.format == expected
+    assert deck.aspect == SAMPLES[name].aspect
+    assert not [p for p in deck.problems if p.severity != "note"], [str(p) for p in deck.problems]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pictures_written_in_code_are_never_read(samples, name):
+    deck = read(find_deck(samples / SAMPLES[name].folder))
+    paths = {i.path for s in deck.slides for i in (*s.images, s.background) if i is not None}
+    assert "missing.png" not in paths
+    assert paths >= {p for p in SAMPLES[name].pictures if not p.endswith("photo.jpg")}
+
+
+# --- the printed handout -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("per_page", (1, 2, 6))
+@pytest.mark.parametrize("name", NAMES)
+def test_every_slide_prints_in_order(builds, name, per_page):
+    text = squash(builds.text(name, per_page))
+    position = 0
+    for title in SAMPLES[name].titles:
+        found = text.find(squash(title), position)
+        assert found >= 0, f"{title!r} missing or out of order at {per_page} per page"
+        position = found + len(squash(title))
+    assert builds.result(name, per_page).slides == len(SAMPLES[name].titles)
+
+
+@pytest.mark.parametrize("per_page", (1, 2, 6))
+@pytest.mark.parametrize("name", NAMES)
+def test_no_syntax_printed_raw(builds, name, per_page):
+    text = builds.text(name, per_page)
+    for marker in (*COMMON_FORBIDDEN, *SAMPLES[name].forbidden):
+        assert marker not in text, f"{marker!r} printed at {per_page} per page"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notes_print_beside_their_slide_and_go_with_no_notes(builds, name):
+    with_notes = squash(builds.text(name, 2))
+    without = squash(builds.text(name, 2, notes=False))
+    for words in SAMPLES[name].notes:
+        assert squash(words) in with_notes
+        assert squash(words) not in without
+    for words in SAMPLES[name].extra.values():  # handout text prints either way
+        assert squash(words) in with_notes and squash(words) in without
+    assert squash(SAMPLES[name].titles[-1]) in without
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notes_do_not_print_in_the_grid(builds, name):
+    text = squash(builds.text(name, 6))
+    for words in SAMPLES[name].notes:
+        assert squash(words) not in text
+
+
+def _images(pdf: Path) -> int:
+    count = 0
+    for page in PdfReader(pdf).pages:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        for ref in (xobjects.get_object().values() if xobjects else ()):
+            if ref.get_object().get("/Subtype") == "/Image":
+                count += 1
+    return count
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if SAMPLES[n].pictures])
+def test_backgrounds_and_pictures_print_with_their_credits(builds, name):
+    result = builds.result(name, 1)
+    sample = SAMPLES[name]
+    assert _images(Path(result.output)) >= len(sample.pictures)
+    text = builds.text(name, 1)
+    if sample.credit:
+        assert sample.credit in text
+        assert "Image credits" in text
+    codes = {p.code for p in result.warnings}
+    assert "missing-picture" not in codes and "refused-url" not in codes
+
+
+def _chromatic_colours(pdf: Path, word: str) -> set[tuple[float, ...]]:
+    reader = PdfReader(pdf)
+    found: set[tuple[float, ...]] = set()
+    for page in reader.pages:
+        if squash(word) not in squash(page.extract_text()):
+            continue
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op in COLOUR_OPS and len(operands) == 3:
+                values = tuple(round(float(v), 2) for v in operands)
+                if max(values) - min(values) > 0.1:
+                    found.add(values)
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_code_is_highlighted(builds, name):
+    colours = _chromatic_colours(Path(builds.result(name, 1).output), SAMPLES[name].code)
+    assert len(colours) >= 2, f"code on {name}'s page is not highlighted: {colours}"
+
+
+def test_highlight_check_can_fail(builds):
+    """A slide of plain words shows no code colours (the check above is not vacuous)."""
+    assert len(_chromatic_colours(Path(builds.result("pandoc", 1).output), "Rule slide words")) < 2
+
+
+# --- format specifics ----------------------------------------------------------------------------
+
+def test_showoff_handouts_print_above_the_speaker_notes(builds):
+    text = squash(builds.text("showoff", 1))
+    assert text.index(squash("Handout words")) < text.index(squash("Opening notes for showoff"))
+
+
+def test_showoff_embedded_svg_prints_as_a_picture(builds):
+    reader = PdfReader(builds.result("showoff", 1).output)
+    page = next(p for p in reader.pages if "Showoff Pictures Slide" in p.extract_text())
+    drawn: set[tuple[float, ...]] = set()
+    stack = [page]
+    while stack:  # the SVG is drawn as vector paths, in the page or in a form XObject
+        item = stack.pop()
+        resources = item.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources else None
+        stack += [r.get_object() for r in (xobjects.get_object().values() if xobjects else ())
+                  if r.get_object().get("/Subtype") == "/Form"]
+        content = item.get_contents() if hasattr(item, "get_contents") else item
+        for operands, op in ContentStream(content, reader).operations:
+            if op in COLOUR_OPS and len(operands) == 3:
+                drawn.add(tuple(round(float(v), 2) for v in operands))
+    assert (0.13, 0.4, 0.67) in drawn, drawn  # the chart's blue bar, #26a
+
+
+def test_showoff_noprint_is_left_out_and_printonly_printed(builds):
+    text = builds.text("showoff", 2)
+    assert "Showoff Hidden Slide" not in text
+    assert "Showoff Print Only Slide" in text
+
+
+def test_folder_of_keydown_parts_says_what_it_read(builds):
+    result = builds.result("keydown-parts", 2)
+    [note] = [p for p in result.warnings if p.code == "deck-choice"]
+    assert note.severity == "note"
+    assert "01-intro.md, 02-body.md" in note.message
+    assert "README" not in note.message and "outline" not in note.message
