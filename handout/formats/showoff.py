@@ -125,7 +125,15 @@ def _entries(sections: Any, root: Path, manifest: Path, problems: list[Problem],
     and {"Name": [files] | "x.json"} (named sections)."""
     if depth > 8:
         return
-    if isinstance(sections, str):
+    if isinstance(sections, str) and sections.endswith(".json"):
+        included = (root / sections).resolve()
+        if not included.is_file() or not included.is_relative_to(root.resolve()):
+            problems.append(problem("deck-syntax", f"section file {sections!r} not found", manifest))
+            return
+        folder = posixpath.dirname(sections)
+        for entry in _entries(_manifest(included), root, manifest, problems, depth + 1):
+            yield posixpath.join(folder, entry) if folder else entry
+    elif isinstance(sections, str):
         yield sections
     elif isinstance(sections, list):
         for entry in sections:
@@ -135,17 +143,7 @@ def _entries(sections: Any, root: Path, manifest: Path, problems: list[Problem],
             value = sections.get("include", sections.get("section"))
         else:
             value = list(sections.values())
-        if isinstance(value, str) and value.endswith(".json"):
-            included = (root / value).resolve()
-            if not included.is_file() or not included.is_relative_to(root.resolve()):
-                problems.append(problem("deck-syntax", f"section file {value!r} not found", manifest))
-                return
-            data = _manifest(included)
-            folder = posixpath.dirname(value)
-            for entry in _entries(data, root, manifest, problems, depth + 1):
-                yield posixpath.join(folder, entry) if folder else entry
-        else:
-            yield from _entries(value, root, manifest, problems, depth + 1)
+        yield from _entries(value, root, manifest, problems, depth + 1)
 
 
 @dataclass
