@@ -254,11 +254,7 @@ def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
             indented.append(line)
             continue
         if indented:
-            trailing = []
             flush_indented()
-            trailing = text[:]
-            text.clear()
-            text.extend(trailing)
         if text and line.number < text[-1].number:  # a template's lines came first: new block
             flush_text()
         if kind == "fence":
@@ -539,7 +535,6 @@ class Parts:
     handouts: list[Line] | None = None
     source: Path | None = None
     title: str = ""
-    extra_images: tuple[Image, ...] = ()
 
 
 def make_slide(parts: Parts, dialect: Dialect = PLAIN) -> Slide:
@@ -549,7 +544,7 @@ def make_slide(parts: Parts, dialect: Dialect = PLAIN) -> Slide:
     if parts.notes is not None:
         notes = notes_of(embedded_pictures(parts.notes), dialect, parts.notes_line)
     handouts = notes_of(embedded_pictures(parts.handouts), dialect) if parts.handouts else None
-    images = [*parts.extra_images, *pictures(found)]
+    images = list(pictures(found))
     for extra in (notes, handouts):
         if extra is not None:
             images += pictures(extra.blocks)

@@ -97,7 +97,7 @@ class MarpReader(Reader):
                 notes += [Line(comment.line, ""),
                           *(Line(comment.line + i, t) for i, t in enumerate(comment.text.split("\n")))]
         settings = {**state, **spot}
-        body, background, extra = _backgrounds(body, path, problems, number)
+        body, background = _backgrounds(body, path, problems, number)
         if background is None and (css := CSS_URL.search(str(settings.get("backgroundImage") or ""))):
             background = Image(path=css["src"], line=line)
         words = str(settings.get("class") or "").split()
@@ -106,8 +106,7 @@ class MarpReader(Reader):
             classes = ("left", *classes)
         if not any(t.text.strip() for t in body) and background is None and not notes:
             return None
-        return md.make_slide(md.Parts(number, line, body, classes, background,
-                                      notes or None, None, extra_images=tuple(extra)))
+        return md.make_slide(md.Parts(number, line, body, classes, background, notes or None))
 
 
 def _directives(comment: Comment, path: Path, problems: list[Problem]) -> dict[str, Any] | None:
@@ -123,12 +122,11 @@ def _directives(comment: Comment, path: Path, problems: list[Problem]) -> dict[s
 
 
 def _backgrounds(body: list[Line], path: Path, problems: list[Problem],
-                 number: int) -> tuple[list[Line], Image | None, list[Image]]:
+                 number: int) -> tuple[list[Line], Image | None]:
     """`![bg ...](x)`: the first is the slide's background (a split one is a picture beside the
     text); the leftover alt text credits it when it names a credit."""
     kept: list[Line] = []
     background: Image | None = None
-    pictures: list[Image] = []
     for line, kind in md.code_state(body):
         if kind or "![" not in line.text:
             kept.append(line)
@@ -159,7 +157,7 @@ def _backgrounds(body: list[Line], path: Path, problems: list[Problem],
                     "second-background", f"background {src!r} printed beside the first one is "
                     f"left out (slide {number} already has {background.path!r})", path, line.number,
                     "a printed slide has one background"))
-    return kept, background, pictures
+    return kept, background
 
 
 def credit_from(caption: str) -> Credit | None:

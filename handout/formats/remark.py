@@ -162,6 +162,8 @@ class _Slides:
             background = Image(path=css["src"], line=step.line)
         body = unwrap_content_classes(body)
         notes = unwrap_content_classes(step.notes)
+        if background is None and not any(t.text.strip() for t in (*body, *notes)):
+            return None  # an empty slide (two separators in a row) has nothing to print
         return md.make_slide(md.Parts(number, step.line, body, names, background,
                                       notes if notes else None))
 
