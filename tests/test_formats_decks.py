@@ -19,16 +19,17 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from handout.build import Request, Result, build
+import handout
 from handout.formats import find_deck, read
+from handout.pipeline import Result
 
 DATA = Path(__file__).resolve().parent / "data"
 COLOUR_OPS = {b"rg", b"sc", b"scn"}
 
 
 def build_pdf(path: Path, output: Path, **options) -> Result:
-    """The one place the tests call the build (its entry point is being replaced)."""
-    return build(Request(path, output, **options))
+    """The one place the tests call the build."""
+    return handout.build(path, output, **options)
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,7 @@ def test_backgrounds_and_pictures_print_with_their_credits(builds, name):
     if sample.credit:
         assert sample.credit in text
         assert "Image credits" in text
-    codes = {p.code for p in result.warnings}
+    codes = {p.code for p in result.problems}
     assert "missing-picture" not in codes and "refused-url" not in codes
 
 
@@ -334,7 +335,7 @@ def test_showoff_noprint_is_left_out_and_printonly_printed(builds):
 
 def test_folder_of_keydown_parts_says_what_it_read(builds):
     result = builds.result("keydown-parts", 2)
-    [note] = [p for p in result.warnings if p.code == "deck-choice"]
+    [note] = result.with_code("deck-choice")
     assert note.severity == "note"
     assert "01-intro.md, 02-body.md" in note.message
     assert "README" not in note.message and "outline" not in note.message

@@ -9,14 +9,15 @@ import pytest
 from helpers import write_deck
 from pypdf import PdfReader
 
-from handout.build import Request, Result, build
+import handout
 from handout.formats import _markdown as md
 from handout.formats import keydown, read_deck
 from handout.model import Code, Markdown
+from handout.pipeline import Result
 
 
 def build_pdf(path: Path, output: Path, **options) -> Result:
-    return build(Request(path, output, **options))
+    return handout.build(path, output, **options)
 
 
 def runs(pdf: Path, page: int = 0) -> list[tuple[str, str, float]]:
@@ -60,7 +61,7 @@ def test_pictures_written_in_code_are_never_loaded(tmp_path):
     deck = write_deck(tmp_path / "talk", PICTURES_IN_CODE)
     assert [i.path for s in read_deck(deck).slides for i in s.images] == []
     result = build_pdf(deck, tmp_path / "out.pdf", per_page=1)
-    assert not [p for p in result.warnings if p.code in ("missing-picture", "broken-picture")]
+    assert not result.with_code("missing-picture", "broken-picture")
     text = PdfReader(tmp_path / "out.pdf").pages[0].extract_text()
     for name in ("missing-inline.png", "missing-indented.png", "missing-fenced.png"):
         assert name in text

@@ -14,13 +14,14 @@ import pytest
 from helpers import write_deck
 from pypdf import PdfReader
 
-from handout.build import Request, Result, build
+import handout
 from handout.errors import HandoutError
 from handout.formats import find_deck, read, read_deck, reader_named
+from handout.pipeline import Result
 
 
 def build_pdf(path: Path, output: Path, **options) -> Result:
-    return build(Request(path, output, **options))
+    return handout.build(path, output, **options)
 
 
 @pytest.mark.parametrize(("text", "reader"), [
@@ -49,9 +50,12 @@ def test_format_forces_a_reader(tmp_path):
         find_deck(path, format="powerpoint")
 
 
-def test_format_flag_reaches_the_build(tmp_path):
+def test_format_reaches_the_build(tmp_path):
+    """The pipeline takes `format` (the option table's --format, when it has one, passes it on)."""
+    from handout.pipeline import run
+
     path = write_deck(tmp_path, "% Pandoc title\n\n# Alpha words\n\nFirst.\n\n# Beta words\n\nSecond.\n")
-    result = build_pdf(path, tmp_path / "out.pdf", per_page=2, format="pandoc")
+    result = run(path, tmp_path / "out.pdf", per_page=2, format="pandoc")
     assert result.slides == 2
 
 
