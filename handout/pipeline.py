@@ -89,10 +89,12 @@ def run(path: Path | str = "slides", output: Path | str | None = None, *, write:
     """Run the pipeline on the deck at `path`. `given` holds settings by attribute name (None: not
     given); with write=False nothing is written; `checking` also reports text below 6 pt.
     `format` names the deck's reader (None: chosen by the deck's content)."""
-    source = find_deck(Path(path), given.pop("format", None))
+    path = Path(path)
+    resolved = config.resolve(given, path if path.is_dir() else path.parent)
+    source = find_deck(path, resolved.settings.format or None)
     deck_file = source.path
     try:
-        return _build(source, Path(output) if output else None, given, write, checking)
+        return _build(source, Path(output) if output else None, resolved, write, checking)
     except RecursionError as error:  # WeasyPrint lays nested boxes out recursively
         raise HandoutError(
             "the deck nests too deeply to lay out (lists, quotes or HTML inside each other "
@@ -100,11 +102,10 @@ def run(path: Path | str = "slides", output: Path | str | None = None, *, write:
             hint="flatten the deepest list, quote or HTML") from error
 
 
-def _build(source: DeckSource, output: Path | None, given: dict[str, Any], write: bool,
+def _build(source: DeckSource, output: Path | None, resolved: config.Resolved, write: bool,
            checking: bool) -> Result:
     deck_file = source.path
     folder = source.folder
-    resolved = config.resolve(given, folder)
     settings = resolved.settings
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
     output = output or Path("out") / f"{source.name}.pdf"
@@ -113,6 +114,8 @@ def _build(source: DeckSource, output: Path | None, given: dict[str, Any], write
         check_target(output, inputs)
 
     deck = read(source)
+    if not settings.aspect:  # the deck's own shape, as its format says it (else 4:3)
+        settings = replace(settings, aspect=deck.aspect or "4:3")
     if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
         deck = _without_raw_html_images(deck)
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))

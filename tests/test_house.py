@@ -62,6 +62,24 @@ def test_every_option_is_on_build_and_check(command):
         assert "Example" in option.help, f"{option.name}'s help has no example"
 
 
+def test_format_choices_are_the_registry_readers():
+    from handout.formats.registry import readers
+    from handout.options import FORMATS
+
+    assert sorted(FORMATS) == sorted(reader.name for reader in readers())
+
+
+def test_format_may_be_forced_and_set_beside_the_deck(tmp_path):
+    text = "# A deck\n\n---\n\n# First\n\nwords\n\n---\n\n# Second\n\nmore words\n"
+    deck = write_deck(tmp_path / "talk", text)
+    forced = handout.check(deck, format="marp")
+    assert forced.slides == 3
+    write_deck(tmp_path / "talk", text, settings='format = "marp"\n')
+    assert handout.check(deck).slides == 3
+    bad = RUNNER.invoke(app, ["check", str(deck), "--format", "beamer"])
+    assert bad.exit_code == 2 and "--format must be one of" in bad.output
+
+
 def test_check_takes_an_option_build_takes(tmp_path):
     deck = write_deck(tmp_path / "talk")
     run = RUNNER.invoke(app, ["check", str(deck), "--grayscale", "--paper", "letter",
