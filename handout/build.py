@@ -141,7 +141,7 @@ def _overflowing(deck: Deck, measured: pdf.Measurements) -> list[Problem]:
     by_number = {slide.number: slide for slide in deck.slides}
     return [problem(
         "overflow", f"slide {number} ({by_number[number].title or 'untitled'}) does not fit its frame even "
-        f"with its text shrunk to {FIT_FLOOR:.0%}; the bottom is cut off", deck.source,
+        f"with its text shrunk to {FIT_FLOOR:.0%}; what runs past its edge is cut off", deck.source,
         by_number[number].line, "split the slide, or shorten it")
         for number in sorted(measured.overflow)]
 

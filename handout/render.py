@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,13 @@ CODE_LINE_FITS = 60
 and only listings that have one pay for wrapping, which is slow to lay out in WeasyPrint."""
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
+
+LONG_WORD = re.compile(r"\S{200,}")
+"""A 'word' no line can hold and no reader reads (a run of 20,000 letters): WeasyPrint breaks it
+at the frame's edge, but pays for each line with the whole rest of the word, so 20,000 letters
+take a minute. It gets a break opportunity (U+200B) every WORD_PIECE characters. Real long words,
+identifiers and URLs are shorter and stay whole, so they copy and search as written."""
+WORD_PIECE = 20
 
 ImageUrl = Callable[[Image, bool], str]
 """Maps an image as written in the deck (and whether it is a background) to the URL to load."""
@@ -110,6 +118,27 @@ class _ImageSources(Treeprocessor):
                 img.set("src", self.urls[src])
 
 
+class _LongWordBreaks(Treeprocessor):
+    """Give runaway words break opportunities (see LONG_WORD); code keeps its text as written."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag not in ("code", "pre") and element.text:
+                element.text = _break_long_words(element.text)
+            if element.tail:
+                element.tail = _break_long_words(element.tail)
+
+
+def _break_long_words(text: str) -> str:
+    def pieces(match: re.Match[str]) -> str:
+        word = match[0]
+        if "\x02" in word or "\x03" in word:  # holds a placeholder of Python-Markdown's: keep it
+            return word
+        return "\u200b".join(word[i:i + WORD_PIECE] for i in range(0, len(word), WORD_PIECE))
+
+    return LONG_WORD.sub(pieces, text)
+
+
 class _ImageSourcesExtension(Extension):
     def __init__(self, urls: dict[str, str]) -> None:
         super().__init__()
@@ -117,6 +146,7 @@ class _ImageSourcesExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_ImageSources(md, self.urls), "handout-images", 0)
+        md.treeprocessors.register(_LongWordBreaks(md), "handout-long-words", 1)
 
 
 class Renderer:
