@@ -7,6 +7,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import markdown
 from markdown.extensions import Extension
@@ -16,6 +17,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
+from pygments.styles.default import DefaultStyle
+from pygments.token import Error, _TokenType
 from pygments.util import ClassNotFound
 
 from handout.colour import HEX_COLOUR, to_grey
@@ -23,8 +26,16 @@ from handout.model import Block, Code, Credit, Deck, Image, Markdown, Problem, S
 from handout.problems import problem
 from handout.sanitize import clean_html
 
-CODE_STYLE = "default"
-"""A light Pygments theme whose colours stay distinct in greyscale (bold keywords, italic comments)."""
+
+class PrintStyle(DefaultStyle):
+    """Pygments' light default theme, whose colours stay distinct in greyscale (bold keywords,
+    italic comments), without its red box around error tokens: a lexer flags what it does not
+    know (`<%` of ERB in an html block), which on paper reads as a mistake in the talk."""
+
+    styles: ClassVar[dict[_TokenType, str]] = {**DefaultStyle.styles, Error: ""}
+
+
+CODE_STYLE = PrintStyle
 
 LANGUAGE_ALIASES = {"js": "javascript", "rhtml": "rhtml", "sh": "bash", "shell": "bash",
                     "yml": "yaml", "c++": "cpp", "md": "markdown"}
