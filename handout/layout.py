@@ -23,6 +23,8 @@ CANVAS_ROOT_PX = 20
 RULE_SPACING_MM = 8.0
 NOTES_GAP_MM = 7.0
 LABEL_MM = 9.0
+ROW_GAP_MM = 8.0
+"""2 and 3 per page: the least room between one slide frame and the next row's."""
 GRIDS = {  # per page: (columns, rows) on portrait paper, and on landscape paper
     4: ((2, 2), (2, 2)),
     6: ((2, 3), (3, 2)),
@@ -37,6 +39,19 @@ class Cell:
     slide: RenderedSlide
     left: float
     top: float
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """Page 1 of a deck with an introduction: its title block on top, then `rows` rows of slides
+    (grid rows in 4, 6 and 9 per page) of `row_height` mm, with `rules` ruled lines beside a slide
+    without notes. Frames keep their size; when not one row fits under a long title block,
+    `rows` is 0 and the title block has the page to itself."""
+
+    title_block: float
+    rows: int
+    row_height: float
+    rules: int
 
 
 @dataclass
@@ -56,6 +71,8 @@ class Geometry:
     caption: float = 6.0
     row_height: float = 0.0
     rules: int = 0
+    first: FirstPage | None = None
+    """Set when the title block's height is known (measured by a first layout)."""
 
     @property
     def margin_top(self) -> float:
@@ -83,8 +100,12 @@ class Geometry:
         return (self.content_width - (self.columns - 1) * self.gap) / self.columns
 
 
-def geometry(settings: Settings) -> Geometry:
-    """Choose frame sizes so each layout fills its page the way a print dialog would."""
+def geometry(settings: Settings, title_block: float | None = None) -> Geometry:
+    """Choose frame sizes so each layout fills its page the way a print dialog would.
+
+    `title_block` is the height in mm of the deck's title block (title, author, date,
+    introduction) on page 1, when it has one and it has been measured.
+    """
     ratio_w, ratio_h = settings.ratio
     width, height = settings.paper_mm
     geo = Geometry(page_width=width, page_height=height, margin=settings.margin_mm,
@@ -114,24 +135,62 @@ def geometry(settings: Settings) -> Geometry:
         geo.frame_width = min(geo.cell_width, max_height * ratio_w / ratio_h)
         room_for_rules = 0
     geo.frame_height = geo.frame_width * ratio_h / ratio_w
-    fitting = max(0, int(room_for_rules // RULE_SPACING_MM))
-    geo.rules = fitting if settings.lines is None else min(settings.lines, fitting)
+    geo.rules = _rules(room_for_rules, settings.lines)
+    if title_block is not None:
+        geo.first = _first_page(geo, n, landscape, title_block, settings.lines)
     return geo
 
 
+def _rules(room: float, wanted: int | None) -> int:
+    fitting = max(0, int(room // RULE_SPACING_MM))
+    return fitting if wanted is None else min(wanted, fitting)
+
+
+def _first_page(geo: Geometry, n: int, landscape: bool, title_block: float,
+                lines: int | None) -> FirstPage:
+    """The rows that fit under the title block on page 1, each as tall as the room allows.
+
+    Frames keep the size they have on every other page; rows shrink into the page's slack,
+    and where there is none (3 per page fills its page) one row gives way to the title block.
+    """
+    room = geo.content_height - title_block
+    if n == 1 and not landscape:  # slide above its notes: at least one ruled line under it
+        least = geo.frame_height + NOTES_GAP_MM + LABEL_MM + RULE_SPACING_MM
+        if room < least:
+            return FirstPage(title_block, 0, 0.0, 0)
+        return FirstPage(title_block, 1, room, _rules(
+            room - geo.frame_height - NOTES_GAP_MM - LABEL_MM, lines))
+    if n <= 3:
+        least = geo.frame_height + (2.0 if n == 1 else ROW_GAP_MM)
+    else:
+        least = geo.frame_height + geo.caption + 2.0
+    rows = min(geo.rows, int(room // least))
+    if rows == 0:
+        return FirstPage(title_block, 0, 0.0, 0)
+    height = room / rows
+    spare = height - LABEL_MM - (0.0 if n == 1 else 3.0)
+    return FirstPage(title_block, rows, height, 0 if n > 3 else _rules(spare, lines))
+
+
 def sheets(slides: list[RenderedSlide], geo: Geometry, vertical: bool) -> list[list[Cell]]:
-    """Grid layouts: a sheet per page, each slide at its cell, across rows or down columns."""
-    per_sheet = geo.columns * geo.rows
+    """Grid layouts: a sheet per page, each slide at its cell, across rows or down columns.
+
+    Under a title block the first sheet has the rows `geo.first` leaves room for."""
     pad_left = (geo.cell_width - geo.frame_width) / 2
-    pad_top = (geo.row_height - geo.frame_height - geo.caption) / 2
     result = []
-    for start in range(0, len(slides), per_sheet):
+    start = 0
+    while start < len(slides):
+        rows, row_height = geo.rows, geo.row_height
+        if not result and geo.first is not None and geo.first.rows:
+            rows, row_height = geo.first.rows, geo.first.row_height
+        pad_top = (row_height - geo.frame_height - geo.caption) / 2
         cells = []
-        for index, slide in enumerate(slides[start:start + per_sheet]):
-            column, row = divmod(index, geo.rows) if vertical else divmod(index, geo.columns)[::-1]
+        for index, slide in enumerate(slides[start:start + geo.columns * rows]):
+            column, row = divmod(index, rows) if vertical else divmod(index, geo.columns)[::-1]
             cells.append(Cell(slide, left=column * (geo.cell_width + geo.gap) + pad_left,
-                              top=row * geo.row_height + pad_top))
+                              top=row * row_height + pad_top))
         result.append(cells)
+        start += len(cells)
     return result
 
 
@@ -167,12 +226,14 @@ class Adjustments:
     """Slides whose row starts a new page, so the slide stands with the start of its notes."""
     long_notes: set[int] = field(default_factory=set)
     """Slides whose notes run over a page: their row may split (else a page is left blank)."""
+    title_block: float | None = None
+    """Height in mm of the deck's title block on page 1, once measured."""
 
 
 def layout(deck: RenderedDeck, settings: Settings, adjust: Adjustments | None = None) -> str:
     """The whole handout as one HTML document."""
     adjust = adjust or Adjustments()
-    geo = geometry(settings)
+    geo = geometry(settings, adjust.title_block if deck.preamble else None)
     grid = settings.per_page >= 4
     return _ENV.get_template("handout.html.j2").render(
         deck=deck,

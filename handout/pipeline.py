@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from markupsafe import Markup
-
 from handout import config, layout, pdf
 from handout.credits import CREDITS_FILE, CreditReport, attach_credits
 from handout.errors import HandoutError
@@ -158,7 +156,7 @@ def _overflowing(deck: Deck, measured: pdf.Measurements) -> list[Problem]:
     by_number = {slide.number: slide for slide in deck.slides}
     return [problem(
         "overflow", f"slide {number} ({by_number[number].title or 'untitled'}) does not fit its frame even "
-        f"with its text shrunk to {FIT_FLOOR:.0%}; the bottom is cut off", deck.source,
+        f"with its text shrunk to {FIT_FLOOR:.0%}; what runs past its edge is cut off", deck.source,
         by_number[number].line, "split the slide, or shorten it")
         for number in sorted(measured.overflow)]
 
@@ -230,22 +228,25 @@ def _looks_full(slide: Slide) -> bool:
 
 def _prefit(deck: Deck, rendered: RenderedDeck, settings: Settings, adjust: layout.Adjustments,
             folder: Path, fetcher: pdf.GuardedFetcher) -> None:
-    """Measure the slides that look too full on their own, before the whole handout is laid out.
+    """Measure the slides that look too full on their own, and the title block, before the whole
+    handout is laid out.
 
     Text is sized in em of the frame, so a slide's overflow ratio is the same at any frame size:
     a small document of just those slides tells how much to shrink each, and the handout is then
-    laid out once instead of twice.
+    laid out once instead of twice. The title block is as wide as the page at any per-page, so
+    the same document tells how much room it takes on page 1.
     """
     full = {slide.number for slide in deck.slides if _looks_full(slide)}
-    if not full:
+    if not full and not rendered.preamble:
         return
-    suspects = replace(rendered, slides=[s for s in rendered.slides if s.number in full],
-                       preamble=Markup(""))
+    suspects = replace(rendered, slides=[s for s in rendered.slides if s.number in full])
     sample = replace(settings, per_page=9, notes=False)
     document = pdf.render_document(layout.layout(suspects, sample), folder.resolve(), fetcher,
                                    settings.grayscale)
-    for number, ratio in pdf.measure(document).overflow.items():
+    measured = pdf.measure(document)
+    for number, ratio in measured.overflow.items():
         adjust.fit[number] = max(FIT_FLOOR, 0.97 / ratio)
+    adjust.title_block = measured.title_block_mm
     del document
     gc.collect()  # WeasyPrint's box trees hold cycles: free this one before the handout's
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import markdown
 from markdown.extensions import Extension
@@ -15,6 +17,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
+from pygments.styles.default import DefaultStyle
+from pygments.token import Error, _TokenType
 from pygments.util import ClassNotFound
 
 from handout.colour import HEX_COLOUR, to_grey
@@ -22,14 +26,29 @@ from handout.model import Block, Code, Credit, Deck, Image, Markdown, Problem, S
 from handout.problems import problem
 from handout.sanitize import clean_html
 
-CODE_STYLE = "default"
-"""A light Pygments theme whose colours stay distinct in greyscale (bold keywords, italic comments)."""
+
+class PrintStyle(DefaultStyle):
+    """Pygments' light default theme, whose colours stay distinct in greyscale (bold keywords,
+    italic comments), without its red box around error tokens: a lexer flags what it does not
+    know (`<%` of ERB in an html block), which on paper reads as a mistake in the talk."""
+
+    styles: ClassVar[dict[_TokenType, str]] = {**DefaultStyle.styles, Error: ""}
+
+
+CODE_STYLE = PrintStyle
 
 CODE_LINE_FITS = 60
 """Characters of code a slide's width holds (about 65 at full size): longer lines must wrap,
 and only listings that have one pay for wrapping, which is slow to lay out in WeasyPrint."""
 
 MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
+
+LONG_WORD = re.compile(r"\S{200,}")
+"""A 'word' no line can hold and no reader reads (a run of 20,000 letters): WeasyPrint breaks it
+at the frame's edge, but pays for each line with the whole rest of the word, so 20,000 letters
+take a minute. It gets a break opportunity (U+200B) every WORD_PIECE characters. Real long words,
+identifiers and URLs are shorter and stay whole, so they copy and search as written."""
+WORD_PIECE = 20
 
 ImageUrl = Callable[[Image, bool], str]
 """Maps an image as written in the deck (and whether it is a background) to the URL to load."""
@@ -108,6 +127,27 @@ class _ImageSources(Treeprocessor):
                 img.set("src", self.urls[src])
 
 
+class _LongWordBreaks(Treeprocessor):
+    """Give runaway words break opportunities (see LONG_WORD); code keeps its text as written."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag not in ("code", "pre") and element.text:
+                element.text = _break_long_words(element.text)
+            if element.tail:
+                element.tail = _break_long_words(element.tail)
+
+
+def _break_long_words(text: str) -> str:
+    def pieces(match: re.Match[str]) -> str:
+        word = match[0]
+        if "\x02" in word or "\x03" in word:  # holds a placeholder of Python-Markdown's: keep it
+            return word
+        return "\u200b".join(word[i:i + WORD_PIECE] for i in range(0, len(word), WORD_PIECE))
+
+    return LONG_WORD.sub(pieces, text)
+
+
 class _ImageSourcesExtension(Extension):
     def __init__(self, urls: dict[str, str]) -> None:
         super().__init__()
@@ -115,6 +155,7 @@ class _ImageSourcesExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_ImageSources(md, self.urls), "handout-images", 0)
+        md.treeprocessors.register(_LongWordBreaks(md), "handout-long-words", 1)
 
 
 class Renderer:
