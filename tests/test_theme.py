@@ -21,7 +21,7 @@ from PIL import Image as Pillow
 from PIL import ImageDraw
 from pypdf import PdfReader
 
-from handout.build import Request, build, check
+from handout import build, check
 from handout.model import Markdown
 from handout.render import Renderer, code_stylesheet
 
@@ -264,7 +264,7 @@ def test_a_hopeless_slide_warns_and_check_reports_it(tmp_path, built):
     assert [w.line for w in built.result(deck, 2).warnings if w.code == "overflow"] == [separator]
     outside = strays(pdf)
     assert outside and {slide for slide, _ in outside} == {2}
-    problems = check(Request(deck, per_page=2))
+    problems = check(deck, per_page=2).problems
     assert [p.line for p in problems if p.code == "overflow"] == [separator], problems
 
 
@@ -379,7 +379,7 @@ def test_a_title_with_a_long_word_keeps_its_label_beside_the_slide(tmp_path, bui
 
 
 def build_pdf(deck: Path, output: Path, **flags) -> Path:
-    build(Request(deck, output, **flags))
+    build(deck, output, **flags)
     return output
 
 
