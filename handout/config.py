@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from handout import fetch, limits
 from handout.errors import HandoutError
 from handout.model import Problem
 from handout.options import BY_NAME, OPTIONS, Settings
@@ -34,23 +35,23 @@ class Resolved:
 
 def read_toml(path: Path, what: str, readme_section: str) -> dict[str, Any]:
     """A TOML file beside the deck ({} when there is none); a broken one names its line."""
-    if not path.is_file():
+    data = fetch.read_inside(path, (path.parent,), limit=limits.MAX_SETTINGS_BYTES, missing_ok=True)
+    if data is None:
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         line = re.search(r"line (\d+)", str(error))
         raise HandoutError(f"cannot read {what}: {error}", path, int(line[1]) if line else None,
                            f"see '{readme_section}' in the README") from error
-    except OSError as error:
-        raise HandoutError(f"cannot read {what}: {error.strerror}", path) from error
 
 
 def _line_of_key(path: Path, key: str) -> int | None:
     """The line a top-level key is written on (tomllib does not say)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        data = fetch.read_inside(path, (path.parent,), limit=limits.MAX_SETTINGS_BYTES) or b""
+        lines = data.decode("utf-8").splitlines()
+    except (HandoutError, UnicodeDecodeError):
         return None
     pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
     return next((n for n, text in enumerate(lines, start=1) if pattern.match(text)), None)

@@ -5,6 +5,9 @@ deck (`credits.toml`, Creative Commons' TASL: title, author, source, licence); t
 own metadata (EXIF Artist/Copyright, XMP dc:creator/dc:rights); and, last, the URLs a closing
 "Credits" slide lists, paired in order with the deck's full-background photos when the counts
 match (reported as inferred, since it is a guess).
+
+Whatever the source, a credit's links obey the slides' URL policy: only web and mail addresses
+become links (`sanitize.safe_link`); any other (`javascript:`, `file:`...) is dropped and reported.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from handout.config import read_toml
 from handout.errors import HandoutError
 from handout.model import Credit, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem
+from handout.sanitize import safe_link
 
 CREDITS_FILE = "credits.toml"
 CREDIT_KEYS = {"title", "author", "source", "licence", "license", "licence_url", "license_url"}
@@ -50,6 +54,7 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
     inferred = _inferred_from_credits_slide(credited)
     if inferred:
         credited = _with_credits(credited, inferred, lambda image: None)
+    credited = _with_safe_links(credited)
     report = CreditReport(inferred=[], uncredited=[])
     for slide in credited.slides:
         for image in _slide_images(slide):
@@ -65,6 +70,29 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
                     f"photo {image.path!r} has no credit", deck.source, image.line,
                     f"credit it inline ('}}}}}} path::author::service::link') or in {CREDITS_FILE}"))
     return credited, report
+
+
+def _with_safe_links(deck: Deck) -> Deck:
+    """The deck with every credit link that is not a web or mail address taken out, and reported."""
+    problems: list[Problem] = []
+
+    def safe(image: Image | None) -> Image | None:
+        if image is None or image.credit is None:
+            return image
+        credit = image.credit
+        links = {"source_url": credit.source_url, "licence_url": credit.licence_url}
+        kept = {name: safe_link(url) for name, url in links.items()}
+        for name, url in links.items():
+            if url.strip() and not kept[name]:
+                problems.append(problem(
+                    "unsafe-link", f"the credit of {image.path!r} (from {credit.origin or 'the deck'}) "
+                    f"links to {url[:60]!r}, which is not a web address: printed without the link",
+                    deck.source, image.line, "credit links must start with https://, http:// or mailto:"))
+        return image if kept == links else replace(image, credit=replace(credit, **kept))
+
+    slides = [replace(slide, background=safe(slide.background),
+                      images=tuple(safe(i) for i in slide.images)) for slide in deck.slides]
+    return replace(deck, slides=slides, problems=[*deck.problems, *problems])
 
 
 def _slide_images(slide: Slide) -> list[Image]:

@@ -6,15 +6,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import ReplacedBox, TextBox
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
+from handout.fetch import GuardedFetcher as GuardedFetcher  # moved to fetch.py; re-exported for callers
+from handout.fetch import seal
+from handout.limits import REMOTE_TIMEOUT_S as REMOTE_TIMEOUT_S  # moved to limits.py
 from handout.output import write_atomically
 from handout.render import code_stylesheet
 
@@ -23,32 +23,8 @@ STYLES = next(p for p in (PACKAGE / "styles", PACKAGE.parent / "styles") if p.is
 """Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
 
 STYLESHEETS = ("fonts.css", "slide.css", "handout.css")
-REMOTE_TIMEOUT_S = 5
-"""With --allow-remote, how long one download may take before it is given up."""
 PX_TO_PT = 0.75
 PX_TO_MM = 25.4 / 96
-
-
-class GuardedFetcher(URLFetcher):
-    """Loads local files from the allowed folders only, and nothing from the network."""
-
-    def __init__(self, allowed: tuple[Path, ...], allow_remote: bool = False) -> None:
-        protocols = ("file", "data", "http", "https") if allow_remote else ("file", "data")
-        super().__init__(timeout=REMOTE_TIMEOUT_S, allowed_protocols=protocols)
-        self.allowed = tuple(p.resolve() for p in allowed)
-        self.allow_remote = allow_remote
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
-        parsed = urlparse(url)
-        if parsed.scheme == "data" or (self.allow_remote and parsed.scheme in ("http", "https")):
-            return super().fetch(url, headers)
-        if parsed.scheme == "file":
-            path = Path(url2pathname(parsed.path)).resolve()
-            if any(path.is_relative_to(folder) for folder in self.allowed):
-                return super().fetch(url, headers)
-        self.refused.append(url)
-        raise ValueError(f"not loaded (outside the deck's folder or remote): {url}")
 
 
 @dataclass
@@ -78,8 +54,10 @@ def render_document(html: str, base: Path, fetcher: GuardedFetcher,
         for name in names
     ]
     stylesheets.append(CSS(string=code_stylesheet(grayscale), font_config=font_config))
-    return HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
+    document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher).render(
         stylesheets=stylesheets, font_config=font_config)
+    seal(document, fetcher)  # no embedded files, no link actions but web and mail addresses
+    return document
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from handout import config, layout, pdf
-from handout.credits import CREDITS_FILE, CreditReport, attach_credits
+from handout import config, fetch, layout, limits, pdf
+from handout.credits import CREDITS_FILE, attach_credits
 from handout.errors import HandoutError
 from handout.formats import DeckSource, find_deck, read
-from handout.images import ImageStage
 from handout.model import Code, Deck, Markdown, Problem, Slide
 from handout.options import Settings, parse_selection
 from handout.output import check_target
+from handout.pictures import Pictures, Placements
 from handout.problems import NOTE, Problems, problem
 from handout.render import RenderedDeck, render
 
@@ -111,7 +111,7 @@ def _build(source: DeckSource, output: Path | None, resolved: config.Resolved, w
     if write:  # before the slow part: a bad output path is known at once
         check_target(output, inputs)
 
-    deck = read(source)
+    deck = limits.within_limits(read(source))
     if not settings.aspect:  # the deck's own shape, as its format says it (else 4:3)
         settings = replace(settings, aspect=deck.aspect or "4:3")
     if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
@@ -119,15 +119,16 @@ def _build(source: DeckSource, output: Path | None, resolved: config.Resolved, w
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
     geo = layout.geometry(settings)
-    images = ImageStage(deck, root, (geo.frame_width, geo.frame_height), settings.dpi,
-                        grayscale=settings.grayscale, allow_remote=settings.allow_remote,
-                        lenient=checking)
-    deck, credit_report = attach_credits(deck, images.metadata_credit)
-    _enforce_credits(credit_report, settings)
-    images.deck = deck
-    images.prepare_all()
-    rendered = render(deck, images.url, allow_html=settings.html)
-    fetcher = pdf.GuardedFetcher((root, pdf.STYLES, images.cache_dir), settings.allow_remote)
+    pictures = Pictures(deck.source, root, dpi=settings.dpi, grayscale=settings.grayscale,
+                        allow_remote=settings.allow_remote)
+    deck, credit_report = attach_credits(deck, pictures.credit)
+    placements = Placements.for_frame(geo.frame_width, geo.frame_height)
+    pictures.prepare_deck(deck, placements)
+    if write:  # with --strict, a bad picture or an uncredited photo fails before the slow part
+        _enforce_strict([*credit_report.uncredited, *pictures.problems], settings)
+    rendered = render(deck, lambda image, background: pictures.url(
+        image, placements.background if background else placements.inline), allow_html=settings.html)
+    fetcher = fetch.GuardedFetcher((root, pdf.STYLES, pictures.cache_dir), settings.allow_remote)
 
     adjust = layout.Adjustments()
     _prefit(deck, rendered, settings, adjust, folder, fetcher)
@@ -140,14 +141,14 @@ def _build(source: DeckSource, output: Path | None, resolved: config.Resolved, w
             break
 
     problems = Problems([
-        *resolved.problems, *deck.problems, *images.errors, *credit_report.uncredited,
-        *credit_report.inferred, *images.warnings, *rendered.warnings, *_broken_slide_links(deck),
+        *resolved.problems, *deck.problems, *credit_report.uncredited, *credit_report.inferred,
+        *pictures.problems, *rendered.warnings, *_broken_slide_links(deck),
         *_overflowing(deck, measured), *_refused(deck, fetcher)])
     if checking:
         problems.extend(_small_text(deck, measured, settings.per_page))
     if write:
         _enforce_strict(problems, settings)
-        pdf.write(document, output, [*inputs, *images.files_read])
+        pdf.write(document, output, [*inputs, *pictures.files_read])
     return Result(output=output if write else None, pages=measured.pages, slides=len(deck.slides),
                   problems=list(problems))
 
@@ -161,7 +162,7 @@ def _overflowing(deck: Deck, measured: pdf.Measurements) -> list[Problem]:
         for number in sorted(measured.overflow)]
 
 
-def _refused(deck: Deck, fetcher: pdf.GuardedFetcher) -> list[Problem]:
+def _refused(deck: Deck, fetcher: fetch.GuardedFetcher) -> list[Problem]:
     return [problem(
         "refused-url", f"not loaded: {url}", deck.source, _line_mentioning(deck.source, url),
         "only files inside the deck's folder are read (widen it with --root; "
@@ -227,7 +228,7 @@ def _looks_full(slide: Slide) -> bool:
 
 
 def _prefit(deck: Deck, rendered: RenderedDeck, settings: Settings, adjust: layout.Adjustments,
-            folder: Path, fetcher: pdf.GuardedFetcher) -> None:
+            folder: Path, fetcher: fetch.GuardedFetcher) -> None:
     """Measure the slides that look too full on their own, and the title block, before the whole
     handout is laid out.
 
@@ -256,7 +257,8 @@ def _line_mentioning(source: Path, url: str) -> int | None:
     parsed = urlparse(url)
     names = [url, unquote(parsed.path)] if parsed.scheme != "file" else [unquote(parsed.path)]
     names += [Path(unquote(parsed.path)).name]
-    lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    data = fetch.read_inside(source, (source.parent,), limit=limits.MAX_DECK_BYTES) or b""
+    lines = data.decode("utf-8", errors="replace").splitlines()
     for name in filter(None, names):
         for number, text in enumerate(lines, start=1):
             if name in text:
@@ -283,12 +285,6 @@ def _learn(measured: pdf.Measurements, adjust: layout.Adjustments, per_page: int
                 adjust.fresh_page.add(number)
                 changed = True
     return changed
-
-
-def _enforce_credits(report: CreditReport, settings: Settings) -> None:
-    """Fail early, before the layout, when --strict forbids an uncredited photo."""
-    if "no-credit" in settings.strict_codes:
-        _enforce_strict(report.uncredited, settings)
 
 
 def _enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:

@@ -50,13 +50,14 @@ CODES: dict[str, Code] = {
     "credit-pairing": Code(NOTE, "{n} notes on the Credits slide"),
     # rendering and layout
     "unsafe-html": Code(WARNING, "{n} pieces of unsafe HTML were removed"),
+    "unsafe-link": Code(WARNING, "{n} credit links that are not web addresses were removed"),
     "overflow": Code(WARNING, "{n} slides do not fit their frame"),
     "small-text": Code(WARNING, "{n} slides have text below 6 pt"),
     "broken-link": Code(WARNING, "{n} links lead to slides not in the handout"),
 }
 
 STRICT_CODES = frozenset({"missing-picture", "broken-picture", "no-credit", "overflow", "refused-url",
-                          "broken-link", "deck-limit", "unsafe-html"})
+                          "broken-link", "deck-limit", "unsafe-html", "unsafe-link"})
 """What `--strict` turns into errors: each means something of the deck is not printed as written."""
 
 GROUP_FROM = 3

@@ -2,15 +2,22 @@
 
 Python-Markdown passes raw HTML through and WeasyPrint loads whatever a document points at, so
 the HTML that rendering makes is cleaned here. It is parsed with tinyhtml5, the HTML5 parser
-WeasyPrint itself uses, so the cleaner sees exactly the elements WeasyPrint will see (a
-hand-rolled tokenizer can be fooled by `&#`, `<svg><style>` and the like). Then:
+WeasyPrint itself uses, so the cleaner sees the elements WeasyPrint will see (a hand-rolled
+tokenizer can be fooled by `&#`, `<svg><style>` and the like). Then:
 
 - `<script>`, `<iframe>`, `<object>`, `<embed>`, `<applet>`, `<frame>`, `<frameset>`,
-  `<template>` and `<noscript>` go with their content; `<link>`, `<meta>`, `<base>` and `<param>`
-  go;
-- event attributes (`onload=`...) go, and so do script and data URLs in links and sources;
+  `<template>`, `<noscript>`, `<noembed>` and `<noframes>` go with their content; `<link>`,
+  `<meta>`, `<base>` and `<param>` go;
+- event attributes (`onload=`...) go, and so do script and data URLs in any attribute;
 - `rel="attachment"` goes (WeasyPrint would embed the file it names);
-- `@import` and `url()` are taken out of `<style>` elements and `style` attributes.
+- CSS in `<style>` elements and `style` attributes is read with tinycss2, the tokenizer
+  WeasyPrint uses, so escapes (`\\75 rl(`, `@\\69mport`) are seen as WeasyPrint sees them:
+  `@import`, `@font-face`, and every declaration with `url()`, `image-set()` and the like go.
+
+The cleaned HTML must parse the same way the second time: a parse quirk can move an element into
+MathML or SVG, where "raw text" becomes live markup. So raw-text elements are never written back
+verbatim (`<xmp>` and `<plaintext>` become `<pre>` with escaped text; CSS is written without `<`
+or `&`), and the output is parsed and checked again until a check removes nothing.
 
 Pictures (`<img src>`) stay: the URL fetcher only lets files inside the deck's folder through.
 """
@@ -23,25 +30,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
+import tinycss2
 import tinyhtml5
 
 DROP_WITH_CONTENT = frozenset(
     {"script", "iframe", "object", "embed", "applet", "frame", "frameset", "template",
-     "noscript"})
+     "noscript", "noembed", "noframes"})
 DROP_TAG = frozenset({"link", "meta", "base", "param"})
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "param", "source", "track", "wbr"})
-RAW_TEXT = frozenset({"style", "script", "xmp", "iframe", "noembed", "noframes", "plaintext"})
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "poster",
-                            "background", "srcset", "cite"})
+LITERAL_TEXT = frozenset({"xmp", "plaintext"})
+"""Raw-text elements shown as written: printed as <pre> with escaped text, which reads the same in
+any context (their raw text would turn into markup if a second parse put them in MathML or SVG)."""
 NAMESPACE_PREFIXES = {"http://www.w3.org/1999/xlink": "xlink",
                       "http://www.w3.org/XML/1998/namespace": "xml",
                       "http://www.w3.org/2000/xmlns/": "xmlns"}
 HTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 UNSAFE_URL = re.compile(r"^(javascript|vbscript|data):", re.IGNORECASE)
-SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);", re.IGNORECASE)
-CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
-CSS_URL = re.compile(r"url\s*\([^)]*\)", re.IGNORECASE)
+SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
+"""The only data: URLs that print: pictures in the formats Pillow reads safely (never SVG)."""
+WEB_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+"""The only link actions a handout carries: web and mail addresses (and links inside it)."""
+CSS_FETCHING_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "cross-fade", "element"})
+"""CSS functions whose arguments are addresses to load (with any -webkit- or -moz- prefix)."""
+CSS_DROPPED_AT_RULES = frozenset({"import", "font-face", "namespace"})
+CSS_RULE_LISTS = frozenset({"media", "supports", "layer", "container", "scope", "document",
+                            "starting-style"})
+"""At-rules whose block holds rules (cleaned like a stylesheet), not declarations."""
+MAX_ROUNDS = 4
+"""Clean-and-reparse rounds before HTML that keeps parsing differently is printed as plain text."""
 
 
 @dataclass(frozen=True)
@@ -52,26 +69,52 @@ class Removal:
     needle: str
 
 
+def is_web_link(url: str) -> bool:
+    """A link a handout may carry as a clickable action: an http(s) or mailto address."""
+    return bool(WEB_LINK.match(_squeezed(url)))
+
+
+def safe_link(url: str) -> str:
+    """The URL when it is a web or mail address, else "" (credits print no other link)."""
+    return url.strip() if is_web_link(url) else ""
+
+
 def clean_html(fragment: str, sources: Mapping[str, str] | None = None,
                ) -> tuple[str, list[Removal]]:
     """The fragment with everything the policy forbids taken out, and what was taken out.
 
     `sources` maps picture paths as the deck wrote them to the prepared files' URLs, so that a
-    raw `<img src>` gets the same treatment as a markdown picture.
+    raw `<img src>` gets the same treatment as a markdown picture. What is returned parses, with
+    WeasyPrint's parser, to a tree the cleaner has checked.
     """
     if "<" not in fragment:
         return fragment, []
+    html, removed = _clean_once(fragment, sources or {})
+    for _ in range(MAX_ROUNDS):
+        again, more = _clean_once(html, {})
+        if not more:
+            return html, _unique(removed)
+        removed += more
+        html = again
+    removed.append(Removal("HTML that parses differently each time it is read (printed as text)", "<"))
+    return escape(fragment, quote=False), _unique(removed)
+
+
+def _unique(removed: list[Removal]) -> list[Removal]:
+    return list({(r.what, r.needle): r for r in removed}.values())
+
+
+def _clean_once(fragment: str, sources: Mapping[str, str]) -> tuple[str, list[Removal]]:
     document = tinyhtml5.parse(f"<!DOCTYPE html><html><body>{fragment}", namespace_html_elements=False)
     body = document.find("body")
     assert body is not None
-    cleaner = _Cleaner(sources or {})
+    cleaner = _Cleaner(sources)
     for key, value in body.attrib.items():  # a stray <body onload=...> lands on the body itself
         cleaner.attribute("body", key, value)
     out: list[str] = [escape(body.text or "", quote=False)]
     for child in body:
         out.append(cleaner.element(child))
-    unique = list({(r.what, r.needle): r for r in cleaner.removed}.values())
-    return "".join(out), unique
+    return "".join(out), cleaner.removed
 
 
 class _Cleaner:
@@ -86,10 +129,7 @@ class _Cleaner:
             return tail
         namespace, name = _split(element.tag)
         foreign = namespace not in (None, HTML_NAMESPACE)
-        if not foreign and name in DROP_WITH_CONTENT | DROP_TAG:
-            self.removed.append(Removal(f"<{name}>", f"<{name}"))
-            return tail
-        if foreign and name == "script":
+        if (not foreign and name in DROP_WITH_CONTENT | DROP_TAG) or (foreign and name == "script"):
             self.removed.append(Removal(f"<{name}>", f"<{name}"))
             return tail
         attributes = "".join(self.attribute(name, key, value)
@@ -97,10 +137,12 @@ class _Cleaner:
         if not foreign and name in VOID:
             return f"<{name}{attributes}>{tail}"
         text = element.text or ""
+        if not foreign and name in LITERAL_TEXT:
+            return f"<pre{attributes}>\n{escape(text, quote=False)}</pre>{tail}"
         if name == "style":
-            text = self.css(text)
-        if name in RAW_TEXT and not foreign:
-            inner = text
+            text, kinds = clean_css(text, stylesheet=True)
+            self.removed += [Removal(f"{kind} in CSS", "style") for kind in kinds]
+            inner = _inert_css(text)  # the same text in HTML's raw-text mode and in SVG or MathML
         else:
             inner = escape(text, quote=False)
             if name in ("pre", "textarea", "listing") and text.startswith("\n"):
@@ -117,30 +159,27 @@ class _Cleaner:
         if name.lower().startswith("on"):
             self.removed.append(Removal(f"{name}= attribute", f"{name}="))
             return ""
-        if name in URL_ATTRIBUTES:
-            squeezed = re.sub(r"[\x00-\x20]", "", value)
-            if UNSAFE_URL.match(squeezed) and not (
-                    tag == "img" and name == "src" and SAFE_DATA_IMAGE.match(squeezed)):
-                self.removed.append(Removal(f"script or data URL in {name}=",
-                                            value.split(":", 1)[0][:12]))
-                return ""
-            if tag == "img" and name == "src" and value in self.sources:
-                value = self.sources[value]
+        squeezed = _squeezed(value)
+        if UNSAFE_URL.match(squeezed) and not (  # in any attribute: a parse may make it a link
+                tag == "img" and name == "src" and SAFE_DATA_IMAGE.match(squeezed)):
+            self.removed.append(Removal(f"script or data URL in {shown}=", value.split(":", 1)[0][:12]))
+            return ""
+        if tag == "img" and name == "src" and value in self.sources:
+            value = self.sources[value]
         if name == "rel" and "attachment" in value.lower().split():
             self.removed.append(Removal('rel="attachment"', "attachment"))
             value = " ".join(t for t in value.split() if t.lower() != "attachment")
             if not value:
                 return ""
         if name == "style":
-            value = self.css(value)
+            value, kinds = clean_css(value, stylesheet=False)
+            self.removed += [Removal(f"{kind} in CSS", "style=") for kind in kinds]
         return f' {shown}="{escape(value, quote=True)}"'
 
-    def css(self, css: str) -> str:
-        cleaned = CSS_URL.sub("none", CSS_IMPORT.sub("", css))
-        if cleaned != css:
-            needle = "@import" if CSS_IMPORT.search(css) else "url("
-            self.removed.append(Removal("@import or url() in CSS", needle))
-        return cleaned
+
+def _squeezed(url: str) -> str:
+    """The URL as a browser reads its scheme: with whitespace and control characters taken out."""
+    return re.sub(r"[\x00-\x20]", "", url)
 
 
 def _split(tag: str) -> tuple[str | None, str]:
@@ -148,3 +187,102 @@ def _split(tag: str) -> tuple[str | None, str]:
         namespace, _, name = tag[1:].partition("}")
         return namespace, name
     return None, tag
+
+
+# --- CSS ---------------------------------------------------------------------------------------
+
+def clean_css(css: str, stylesheet: bool) -> tuple[str, list[str]]:
+    """CSS (a stylesheet, or the declarations of a style attribute) without anything that loads
+    a file or an address; and what kinds were taken out ("@import", "url()", "@font-face"...).
+
+    Decided on tinycss2's tokens, so an escape spells nothing the check misses. Unchanged CSS
+    comes back as written.
+    """
+    removed: list[str] = []
+    if stylesheet:
+        nodes = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+        cleaned = _rules(nodes, removed)
+    else:
+        cleaned = _declarations(tinycss2.parse_blocks_contents(css, skip_comments=True), removed)
+    return (cleaned, removed) if removed else (css, [])
+
+
+def _rules(nodes: list, removed: list[str]) -> str:
+    out = []
+    for node in nodes:
+        if node.type == "at-rule":
+            keyword = node.lower_at_keyword
+            if keyword in CSS_DROPPED_AT_RULES or _fetches(node.prelude):
+                removed.append(f"@{keyword}")
+                continue
+            prelude = tinycss2.serialize(node.prelude)
+            if node.content is None:
+                out.append(f"@{tinycss2.serialize([_ident(keyword)])}{prelude};")
+                continue
+            parse = tinycss2.parse_rule_list if keyword in CSS_RULE_LISTS else None
+            inner = _rules(parse(node.content, skip_comments=True, skip_whitespace=True), removed) \
+                if parse else _declarations(tinycss2.parse_blocks_contents(node.content,
+                                                                        skip_comments=True), removed)
+            out.append(f"@{tinycss2.serialize([_ident(keyword)])}{prelude}{{{inner}}}")
+        elif node.type == "qualified-rule":
+            if _fetches(node.prelude):
+                removed.append("url()")
+                continue
+            inner = _declarations(tinycss2.parse_blocks_contents(node.content, skip_comments=True),
+                                  removed)
+            out.append(f"{tinycss2.serialize(node.prelude)}{{{inner}}}")
+    return "\n".join(out)
+
+
+def _declarations(nodes: list, removed: list[str]) -> str:
+    """Declarations (and rules nested in them, as CSS nesting allows) without fetching ones."""
+    out = []
+    nested = []
+    for node in nodes:
+        if node.type == "declaration":
+            if _fetches(node.value):
+                removed.append(_fetch_kind(node.value))
+                continue
+            important = " !important" if node.important else ""
+            out.append(f"{tinycss2.serialize([_ident(node.lower_name)])}:"
+                       f"{tinycss2.serialize(node.value)}{important}")
+        elif node.type in ("qualified-rule", "at-rule"):
+            nested.append(node)
+    text = ";".join(out)
+    if nested:
+        text += (";" if text else "") + _rules(nested, removed)
+    return text
+
+
+def _ident(name: str) -> tinycss2.ast.IdentToken:
+    return tinycss2.ast.IdentToken(0, 0, name)
+
+
+def _fetches(tokens: list | None) -> bool:
+    """Whether these tokens name anything WeasyPrint would load."""
+    for token in tokens or ():
+        kind = getattr(token, "type", "")
+        if kind == "url":
+            return True
+        if kind == "function":
+            name = re.sub(r"^-[a-z]+-", "", token.lower_name)
+            if name in CSS_FETCHING_FUNCTIONS:
+                return True
+            if name == "attr" and any(getattr(a, "lower_value", "") == "url" for a in token.arguments):
+                return True
+            if _fetches(token.arguments):
+                return True
+        elif kind in ("() block", "[] block", "{} block") and _fetches(token.content):
+            return True
+    return False
+
+
+def _fetch_kind(tokens: list) -> str:
+    text = tinycss2.serialize(tokens).lower()
+    return "image-set()" if "image-set(" in text else "url()"
+
+
+def _inert_css(css: str) -> str:
+    """CSS text with no `<` or `&`: the same whether parsed as raw text (HTML `<style>`) or as
+    markup (a `<style>` inside SVG or MathML). In a string, the escapes mean the same characters."""
+    return css.replace("<", "\\3c ").replace("&", "\\26 ")

@@ -100,7 +100,7 @@ def test_missing_image_names_deck_line_and_keeps_the_old_pdf(tmp_path, run_hando
     output.parent.mkdir()
     old = b"%PDF-1.4\n% a previous, good handout\n" + bytes(range(256))
     output.write_bytes(old)
-    run = run_handout("build", "deck.md", "-o", output, cwd=tmp_path)
+    run = run_handout("build", "deck.md", "-o", output, "--strict", cwd=tmp_path)
     assert_clean_error(run)
     assert "deck.md:9" in run.stderr
     assert "missing." in run.stderr
@@ -111,7 +111,7 @@ def test_missing_image_names_deck_line_and_keeps_the_old_pdf(tmp_path, run_hando
 def test_missing_image_in_notes_names_deck_line(tmp_path, run_handout):
     (tmp_path / "deck.md").write_text("!SLIDE\n# One\n\n!NOTES\nSee ![d](images/missing.png)\n",
                                       encoding="utf-8")
-    run = run_handout("build", "deck.md", "-o", tmp_path / "x.pdf", cwd=tmp_path)
+    run = run_handout("build", "deck.md", "-o", tmp_path / "x.pdf", "--strict", cwd=tmp_path)
     assert_clean_error(run)
     assert "deck.md:5" in run.stderr
 

@@ -15,7 +15,9 @@ import io
 import os
 import random
 import re
+import shutil
 import stat
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from PIL import Image as Pillow
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -198,14 +202,12 @@ def _outside_pictures(s: Sandbox) -> dict[str, str]:
         "through a symlinked folder": "![x](up/secret.png)",
         "background photo": "}}} ../secret.png",
         "unquoted raw HTML src (seen by the fetcher only)": "<img src=../secret.png>",
-        "CSS url() spelled with an escape": r'<div style="background: u\72l(../secret.png)">x</div>',
     }
 
 
 OUTSIDE_CASES = ["absolute path", "parent folder", "file URL in raw HTML", "file URL in markdown",
                  "symlink pointing out", "through a symlinked folder", "background photo",
-                 "unquoted raw HTML src (seen by the fetcher only)",
-                 "CSS url() spelled with an escape"]
+                 "unquoted raw HTML src (seen by the fetcher only)"]
 
 
 @pytest.mark.parametrize("case", OUTSIDE_CASES)
@@ -306,15 +308,46 @@ def test_html_that_embeds_or_loads_files_is_removed_and_reported(sandbox, case):
     assert removed and named in removed[0], [str(w) for w in result.warnings]
 
 
-@pytest.mark.parametrize("html", [
-    r'<style>@\69mport "../secret.css";</style>',
-    r'<style>p { background: u\72l(../secret.png) }</style>',
-], ids=["escaped @import", "escaped url()"])
-def test_css_escapes_past_the_cleaner_still_meet_the_fetcher(sandbox, html):
-    result = sandbox.build(html)
+CSS_ESCAPES = {
+    "escaped @import": r'<style>@\69mport "../secret.css";</style>',
+    "escaped url()": r'<style>p { background: u\72l(../secret.png) }</style>',
+    "escaped url() in a style attribute": r'<div style="background: u\72l(../secret.png)">x</div>',
+    "url() escaped whole": r'<div style="background:\75 rl(../secret.png)">x</div>',
+    "URL() escaped in capitals": r'<div style="background:\55 RL(../secret.png)">x</div>',
+    "image-set()": """<div style="background-image: image-set('../secret.png' 1x)">x</div>""",
+    "-webkit-image-set()": """<div style="background: -webkit-image-set('../secret.png' 1x)">x</div>""",
+    "url() inside a function":
+        '<div style="background: linear-gradient(red, red), url(../secret.png)">x</div>',
+    "@font-face src": "<style>@font-face { font-family: x; src: url(../secret.css) }</style>",
+    "nested @media": "<style>@media print { p { background: url(../secret.png) } }</style>",
+}
+
+
+@pytest.mark.parametrize("case", list(CSS_ESCAPES))
+def test_css_that_loads_a_file_is_removed_and_reported_however_it_is_spelled(sandbox, case):
+    """Issue 14 item 3: decided on tinycss2's tokens, not a regular expression."""
+    result = sandbox.build(CSS_ESCAPES[case])
     assert_secrets_absent(sandbox.out)
-    assert any("not loaded" in w for w in warnings_at(result, 2)), \
-        [str(w) for w in result.warnings]
+    removed = [w for w in warnings_at(result, 2) if "unsafe HTML removed" in w and "in CSS" in w]
+    assert removed, [str(w) for w in result.warnings]
+    cleaned, _ = clean_html(CSS_ESCAPES[case])
+    assert "secret" not in cleaned, cleaned
+
+
+@pytest.mark.parametrize("case", ["escaped @import", "escaped url()", "url() escaped whole"])
+def test_css_past_the_cleaner_still_meets_the_fetcher(sandbox, monkeypatch, case):
+    """With the cleaner switched off, the fetcher alone keeps the files out."""
+    monkeypatch.setattr(handout.render, "clean_html", lambda html, sources=None: (html, []))
+    result = sandbox.build(CSS_ESCAPES[case])
+    assert_secrets_absent(sandbox.out)
+    assert any("not loaded" in w for w in warnings_at(result, 2)), [str(w) for w in result.warnings]
+
+
+def test_harmless_css_is_kept_as_written():
+    for css in ['<span style="color:red">red</span>', '<p style="font-weight: bold; margin: 0 1em">p</p>',
+                "<style>p { color: red } @media print { p { color: blue } }</style>"]:
+        cleaned, removed = clean_html(css)
+        assert (cleaned, removed) == (css, []), cleaned
 
 
 def test_anchor_attachment_to_a_file_outside_is_not_embedded(sandbox):
@@ -377,7 +410,7 @@ def test_clean_html_reports_what_it_removed():
     _, removed = clean_html('<script>x</script><p onclick="y">z</p><a href="javascript:q">l</a>'
                             '<div style="background:url(a.png)">d</div>')
     assert [r.what for r in removed] == ["<script>", "onclick= attribute",
-                                         "script or data URL in href=", "@import or url() in CSS"]
+                                         "script or data URL in href=", "url() in CSS"]
 
 
 def test_clean_html_keeps_harmless_html_as_is():
@@ -491,7 +524,8 @@ def test_guarded_fetcher_rules(sandbox):
             fetcher.fetch(url)
     assert time.monotonic() - started < FAST_S
     assert fetcher.refused == refused
-    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    png = "data:image/png;base64," + base64.b64encode(sandbox.pic.read_bytes()).decode()
+    assert fetcher.fetch(png).read() == sandbox.pic.read_bytes()
 
 
 def test_allow_remote_is_offered_on_the_command_line(run_handout):
@@ -559,8 +593,8 @@ def previous(sandbox: Sandbox) -> Sandbox:
 
 
 def test_failed_build_leaves_the_previous_pdf_alone(previous):
-    with pytest.raises(HandoutError, match="image not found"):
-        previous.build("![x](missing.png)")
+    with pytest.raises(HandoutError, match="picture not found"):
+        previous.build("![x](missing.png)", strict=True)
     assert previous.out.read_bytes() == OLD_PDF
     assert leftovers(previous.out.parent) == []
 
@@ -682,7 +716,8 @@ def test_bad_input_is_one_clear_error(tmp_path, run_handout, case):
     folder.mkdir()
     deck, line = make(folder)
     output = tmp_path / "never.pdf"
-    run = run_handout("build", deck, "-o", output, cwd=tmp_path)
+    strict = ["--strict"] if "image" in case else []  # a bad picture is a warning unless --strict
+    run = run_handout("build", deck, "-o", output, *strict, cwd=tmp_path)
     assert_one_error_line(run)
     where = f"{file_name}:{line}:" if line else f"{file_name}:"
     assert where in run.stderr, run.stderr
@@ -722,14 +757,14 @@ def test_unreadable_deck(tmp_path, tiny_deck, run_handout):
 
 def test_unreadable_deck_in_process(tmp_path, tiny_deck, monkeypatch):
     """The same as above, for runs as root: the read itself is made to fail."""
-    real = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self):
-        if self == tiny_deck:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def refusing_open(path, flags, *args, **kwargs):
+        if Path(path) == tiny_deck.resolve():
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     run = CliRunner().invoke(app, ["build", str(tiny_deck), "-o", str(tmp_path / "x.pdf")])
     assert run.exit_code == 2, run.output
     assert run.stderr.startswith("error: ") and "Traceback" not in run.output
@@ -769,9 +804,10 @@ def test_decompression_bomb_is_a_user_error(tmp_path):
         + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
     deck = tmp_path / "deck.md"
     deck.write_text("!SLIDE\n# Big\n\n![bomb](bomb.png)\n", encoding="utf-8")
-    run = CliRunner().invoke(app, ["build", str(deck), "-o", str(tmp_path / "x.pdf")])
+    run = CliRunner().invoke(app, ["build", str(deck), "-o", str(tmp_path / "x.pdf"), "--strict"])
     assert run.exit_code == 2, run.output
     assert "deck.md:4" in run.stderr and "bomb.png" in run.stderr
+    assert "900 megapixels" in run.stderr and "below 200 megapixels" in run.stderr, run.stderr
 
 
 @pytest.mark.parametrize("root", ["/", "..", "../..", "../../.."])
@@ -822,3 +858,527 @@ def test_markdown_links_and_pictures_obey_the_same_policy(tmp_path):
              for x in (o.get_object() for o in page["/Resources"].get("/XObject", {}).values())
              if x.get("/Subtype") == "/Image"]
     assert (37, 23) in sizes
+
+
+# --- 9. issue 14: what a second parse, a CSS escape, a special file or a credit could still do ------
+
+PRIVATE_TEXT = "PRIVATE-KEY-7351"
+MGLYPH_XMP = ("<math><mtext><table><mglyph><xmp><p></p><link rel=attachment href=private.txt></xmp>"
+              "</mglyph></table></mtext></math>")
+"""Issue 14 item 2: the cleaner wrote <xmp>'s raw text back verbatim, and the second parse (in MathML)
+turned it into a live <link rel=attachment>: pdfdetach found private.txt embedded."""
+
+
+def pdfdetach_count(pdf: Path) -> int:
+    listing = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout
+    return int(re.match(r"(\d+) embedded files", listing)[1])
+
+
+@pytest.fixture
+def private(sandbox: Sandbox) -> Sandbox:
+    """A file inside the deck's folder that must never end up inside the PDF."""
+    (sandbox.folder / "private.txt").write_text(PRIVATE_TEXT, encoding="utf-8")
+    return sandbox
+
+
+def assert_nothing_attached(pdf: Path) -> None:
+    assert not embedded_files(pdf), embedded_files(pdf)
+    assert PRIVATE_TEXT.encode() not in payload(pdf)
+    if shutil.which("pdfdetach"):
+        assert pdfdetach_count(pdf) == 0
+
+
+def test_mglyph_xmp_reparse_embeds_nothing(private):
+    result = private.build(MGLYPH_XMP, root=str(private.top))
+    assert_nothing_attached(private.out)
+    assert "<link rel=attachment" in pdf_text(private.out), "the raw text prints, as text"
+    assert not [w for w in result.warnings if w.code == "refused-url"], "nothing even tried"
+
+
+def test_cleaned_html_parses_to_the_tree_the_cleaner_checked():
+    import tinyhtml5
+
+    cleaned, _ = clean_html(MGLYPH_XMP)
+    tree = tinyhtml5.parse(cleaned, namespace_html_elements=False)
+    assert not [e for e in tree.iter() if isinstance(e.tag, str) and e.tag.endswith("link")], cleaned
+    assert clean_html(cleaned)[1] == [], "a second cleaning finds nothing to remove"
+
+
+@pytest.mark.parametrize("html", [
+    '<link rel="attachment" href="private.txt">',
+    '<a rel="attachment" href="private.txt">notes</a>',
+    '<p><link rel="attachment" href="private.txt"><a rel="attachment" href="private.txt">n</a></p>',
+], ids=["link", "anchor", "both"])
+def test_no_attachment_is_embedded_even_when_the_cleaner_lets_it_through(private, monkeypatch, html):
+    """The mechanism holds on its own: WeasyPrint's attachments are emptied before the PDF is written."""
+    monkeypatch.setattr(handout.render, "clean_html", lambda fragment, sources=None: (fragment, []))
+    result = private.build(html)
+    assert_nothing_attached(private.out)
+    assert any("private.txt" in w.message for w in result.warnings), [str(w) for w in result.warnings]
+
+
+def test_only_web_and_mail_links_become_link_actions_even_past_the_cleaner(sandbox, monkeypatch):
+    monkeypatch.setattr(handout.render, "clean_html", lambda fragment, sources=None: (fragment, []))
+    sandbox.build('<a href="javascript:alert(1)">js</a> <a href="file:///etc/passwd">file</a> '
+                  '<a href="https://example.org/ok">web</a> <a href="mailto:a@example.org">mail</a>')
+    uris = sorted(target for kind, target in actions(sandbox.out) if kind == "/URI")
+    assert uris == ["https://example.org/ok", "mailto:a@example.org"], uris
+
+
+# The property: for generated HTML, what the cleaner returns parses (with WeasyPrint's parser) to a
+# tree holding nothing the policy removes. The checker below is written apart from the cleaner.
+
+FRAGMENT_ELEMENTS = ["math", "mtext", "mglyph", "malignmark", "mi", "annotation-xml", "table", "tr",
+                     "td", "caption", "svg", "foreignObject", "desc", "title", "xmp", "noembed",
+                     "noframes", "noscript", "style", "template", "link", "img", "a", "p", "div",
+                     "select", "option", "textarea", "iframe", "script", "plaintext", "object",
+                     "embed", "base", "meta", "frameset", "listing", "pre", "body", "html", "head"]
+FRAGMENT_ATTRIBUTES = ["", " rel=attachment href=private.txt", ' rel="stylesheet attachment"',
+                       " onload=alert(1)", ' href="javascript:alert(1)"', " src=private.png",
+                       ' style="background:url(private.png)"', r' style="b:\75 rl(x)"',
+                       ' encoding="text/html"', ' xlink:href="javascript:x"', " data=private.txt"]
+FRAGMENT_TEXT = ["", "x", "<", "</", "&", "&lt;", "<link rel=attachment href=private.txt>",
+                 "@import 'private.css';", "p{background:url(private.png)}", r"@\69mport 'x';",
+                 "<a href=javascript:alert(1)>", "</xmp>", "</style>", "</noembed>", "<!--", "-->",
+                 "]]>", "<![CDATA[", "<img src=x onerror=alert(1)>", "</table>", "</math>"]
+UNSAFE_ELEMENTS = {"script", "iframe", "object", "embed", "applet", "frame", "frameset", "template",
+                   "noscript", "noembed", "noframes", "link", "meta", "base", "param"}
+
+fragments = st.recursive(
+    st.sampled_from(FRAGMENT_TEXT),
+    lambda inner: st.builds(
+        lambda name, attribute, children, close: f"<{name}{attribute}>{''.join(children)}"
+        + (f"</{name}>" if close else ""),
+        st.sampled_from(FRAGMENT_ELEMENTS), st.sampled_from(FRAGMENT_ATTRIBUTES),
+        st.lists(inner, max_size=4), st.booleans()),
+    max_leaves=24)
+
+
+def _css_loads(css: str, declarations: bool) -> bool:
+    import tinycss2
+
+    nodes = (tinycss2.parse_blocks_contents(css) if declarations
+             else tinycss2.parse_stylesheet(css))
+
+    def walk(items) -> bool:
+        for item in items or ():
+            kind = getattr(item, "type", "")
+            if kind == "url" or (kind == "at-rule" and item.lower_at_keyword in ("import", "font-face")):
+                return True
+            if kind == "function" and ("url" in item.lower_name or "image" in item.lower_name):
+                return True
+            parts = [getattr(item, part, None) for part in ("prelude", "content", "value", "arguments")]
+            if any(walk(part) for part in parts if isinstance(part, list)):
+                return True
+        return False
+
+    return walk(nodes)
+
+
+def policy_violations(html: str) -> list[str]:
+    """What WeasyPrint's parser finds in `html` that the policy forbids (checked apart from the
+    cleaner, with its own rules)."""
+    import tinyhtml5
+
+    found = []
+    for element in tinyhtml5.parse(html, namespace_html_elements=False).iter():
+        if not isinstance(element.tag, str):
+            continue
+        namespace, _, name = element.tag[1:].partition("}") if element.tag.startswith("{") \
+            else ("", "", element.tag)
+        if (not namespace and name in UNSAFE_ELEMENTS) or name == "script":
+            found.append(f"<{name}>")
+        for key, value in element.attrib.items():
+            key = key.rpartition("}")[2].lower()
+            if key.startswith("on"):
+                found.append(f"{key}=")
+            if re.match(r"(javascript|vbscript|data):", re.sub(r"[\x00-\x20]", "", value), re.I):
+                found.append(f"{key}={value}")
+            if key == "rel" and "attachment" in value.lower().split():
+                found.append("rel=attachment")
+            if key == "style" and _css_loads(value, declarations=True):
+                found.append("style= that loads")
+        if name == "style" and _css_loads(element.text or "", declarations=False):
+            found.append("<style> that loads")
+    return found
+
+
+@settings(max_examples=400, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(fragments)
+@example(MGLYPH_XMP)  # random generation seldom builds this exact nesting: it is pinned here
+@example("<svg><style><p><a href=javascript:x>x</a></p></style></svg>")
+@example("<math><mi><table><mglyph><noembed><link rel=attachment href=a></noembed></mglyph></table>")
+@example("<math><annotation-xml encoding=text/html><noframes><a href=javascript:x>x</a></noframes>")
+def test_cleaned_html_parses_to_nothing_the_policy_removes(fragment):
+    cleaned, _ = clean_html(fragment)
+    assert policy_violations(cleaned) == [], cleaned
+
+
+def test_the_policy_checker_sees_what_the_cleaner_would_remove():
+    """The property above can fail: its checker flags each thing the cleaner takes out."""
+    for fragment in [MGLYPH_XMP.replace("<xmp>", "").replace("</xmp>", ""), "<style>@\\69mport 'x';</style>",
+                     '<p style="b:\\75 rl(x)">', "<a href=javascript:x>", "<svg><script>x</script></svg>",
+                     '<a rel="nofollow attachment">', "<noembed>x</noembed>"]:
+        assert policy_violations(fragment), fragment
+
+
+# --- issue 14 item 3: the fetcher enforces the data: policy itself ------------------------------------
+
+SVG_DATA_URL = ("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='123' height='45'%3E"
+                "%3Crect width='123' height='45' fill='red'/%3E%3C/svg%3E")
+
+
+def test_svg_data_url_in_escaped_css_is_refused_by_the_fetcher(sandbox, monkeypatch):
+    """`style="background:\\75 rl('data:image/svg+xml,…')"` printed an SVG the README says is refused."""
+    html = f'<div style="background:\\75 rl(&quot;{SVG_DATA_URL}&quot;); height: 3em">x</div>'
+    result = sandbox.build(html)
+    assert any("unsafe HTML removed" in w for w in warnings_at(result, 2))
+    monkeypatch.setattr(handout.render, "clean_html", lambda fragment, sources=None: (fragment, []))
+    result = sandbox.build(html)
+    assert any(w.code == "refused-url" and "data:image/svg+xml" in w.message for w in result.warnings), \
+        [str(w) for w in result.warnings]
+    content = b"".join(page.get_contents().get_data() for page in PdfReader(sandbox.out).pages)
+    assert b"1 0 0 rg" not in content, "the red SVG must not be drawn"
+
+
+@pytest.mark.parametrize("url", [SVG_DATA_URL, "data:text/html,<b>x</b>", "data:,plain",
+                                 "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=", "DATA:text/css,p{}"])
+def test_fetcher_refuses_data_urls_that_are_not_printable_pictures(sandbox, url):
+    fetcher = GuardedFetcher((sandbox.folder,))
+    with pytest.raises(ValueError, match="not loaded"):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+# --- issue 14 item 4: special files and bombs ---------------------------------------------------------
+
+def test_a_fifo_is_never_opened(sandbox, run_handout, monkeypatch):
+    """A FIFO under the root, referenced from CSS (past the cleaner) and as a picture: opening one
+    for reading blocks until a writer comes, so the build must never open it."""
+    os.mkfifo(sandbox.folder / "pipe.png")
+    os.mkfifo(sandbox.folder / "pipe.css")
+    sandbox.write("![p](pipe.png)", "", "<style>@import 'pipe.css';</style>",
+                  '<div style="background: url(pipe.png)">x</div>')
+    run = run_handout("build", sandbox.deck, "-o", sandbox.out, cwd=sandbox.top, timeout=60)
+    assert run.returncode == 0, run.output
+    assert "deck.md:2: picture 'pipe.png' not loaded: it is not a regular file" in run.stderr
+    fetcher = GuardedFetcher((sandbox.folder,))
+    started = time.monotonic()
+    for name in ("pipe.png", "pipe.css"):
+        with pytest.raises(ValueError, match="not a regular file"):
+            fetcher.fetch((sandbox.folder / name).as_uri())
+    assert time.monotonic() - started < 1
+
+
+def use_bomb(levels: int, fan_out: int = 10) -> str:
+    """An SVG of `levels` groups, each drawing the one below `fan_out` times: fan_out**levels shapes."""
+    groups = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels + 1):
+        uses = "".join(f'<use href="#l{level - 1}" x="{n}"/>' for n in range(fan_out))
+        groups.append(f'<g id="l{level}">{uses}</g>')
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><defs>'
+            f'{"".join(groups)}</defs><use href="#l{levels}"/><text x="5" y="50">bomb</text></svg>')
+
+
+def test_svg_use_expansion_is_counted():
+    from handout.fetch import svg_elements, svg_refusal
+
+    # 14 elements written; each <use> adds what it copies: 3 x (1 + 2) in l1, 3 x (1 + 10) in l2,
+    # and the last <use> copies l2's 34: 84 in all
+    assert svg_elements(use_bomb(2, 3).encode()) == 84
+    assert svg_refusal(use_bomb(3).encode()) is None  # 1,000 rectangles: fine
+    assert "more than 20,000 elements" in svg_refusal(use_bomb(8).encode())
+    loop = '<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>'
+    assert "loop" in svg_refusal(loop.encode())
+
+
+@pytest.mark.parametrize("how", ["picture", "raw HTML seen by the fetcher only"])
+def test_svg_use_bomb_is_not_drawn(sandbox, how):
+    """1.6 KB with 8 levels of 10 <use> ran past 120 s; now it is refused before WeasyPrint draws it."""
+    (sandbox.folder / "bomb.svg").write_text(use_bomb(8), encoding="utf-8")
+    started = time.monotonic()
+    result = sandbox.build("![b](bomb.svg)" if how == "picture" else "<img src=bomb.svg>")
+    assert time.monotonic() - started < FAST_S
+    named = warnings_at(result, 2)
+    assert any("too complex to draw" in w or ("not loaded" in w and "bomb.svg" in w) for w in named), \
+        [str(w) for w in result.warnings]
+
+
+def test_xmp_with_a_long_run_of_spaces_is_read_at_once(tmp_path):
+    """`<dc:creator>` followed by 12,000 spaces hung the old regular expression (cubic backtracking)."""
+    from PIL.PngImagePlugin import PngInfo
+
+    from handout.pictures import xmp_fields
+
+    packet = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+              'syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Description><dc:creator>'
+              + " " * 12_000 + "</rdf:Description></rdf:RDF></x:xmpmeta>")
+    started = time.monotonic()
+    assert xmp_fields(packet) == {}  # not well-formed: ignored, at once
+    assert xmp_fields(packet.replace("<dc:creator>" + " " * 12_000, "<dc:creator>" + " " * 12_000
+                                     + "Ann</dc:creator>")) == {"creator": "Ann"}
+    assert time.monotonic() - started < 1
+    info = PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", packet)
+    folder = tmp_path / "deck"
+    folder.mkdir()
+    Pillow.new("RGB", (40, 30), "navy").save(folder / "photo.png", pnginfo=info)
+    (folder / "deck.md").write_text("!SLIDE\n# X\n\n![x](photo.png)\n", encoding="utf-8")
+    started = time.monotonic()
+    build(folder / "deck.md", tmp_path / "out.pdf")
+    assert time.monotonic() - started < FAST_S
+
+
+def test_xmp_entities_are_not_expanded():
+    from handout.pictures import xmp_fields
+
+    packet = ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              '<x xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>&b;</dc:creator></x>')
+    assert xmp_fields(packet) == {}
+
+
+def png_header(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def test_the_pixel_limit_enforced_is_the_one_the_hint_states(sandbox):
+    """Pillow refused only above 400 Mpx while the hint said 200: 225 Mpx is refused, saying 200."""
+    from handout import limits
+
+    assert Pillow.MAX_IMAGE_PIXELS == limits.MAX_PICTURE_PIXELS == 200_000_000
+    (sandbox.folder / "big.png").write_bytes(png_header(15_000, 15_000))
+    result = sandbox.build("![b](big.png)")
+    [problem] = [w for w in result.warnings if w.code == "broken-picture"]
+    assert "225 megapixels" in problem.message and "below 200 megapixels" in problem.hint
+
+
+# --- issue 14 item 5 (pictures): impossible names, unreadable folders, huge files ---------------------
+
+@pytest.mark.parametrize(("written", "code", "says"), [
+    ("a%00b.png", "missing-picture", "NUL"),
+    ("a" * 300 + ".png", "missing-picture", "longer than 255 bytes"),
+    ("images/" + "b" * 256 + "/x.png", "missing-picture", "longer than 255 bytes"),
+    ("huge.png", "broken-picture", "the limit is 128 MB"),
+])
+def test_impossible_pictures_are_clear_problems_not_crashes(sandbox, written, code, says):
+    with open(sandbox.folder / "huge.png", "wb") as sparse:  # 20 GB, and no disk used
+        sparse.truncate(20 * 1024**3)
+    result = sandbox.build(f"![x]({written})")
+    [problem] = [w for w in result.warnings if w.code == code]
+    assert problem.line == 2 and says in problem.message, str(problem)
+    run = CliRunner().invoke(app, ["build", str(sandbox.deck), "-o", str(sandbox.out), "--strict"])
+    assert run.exit_code == 2 and "Traceback" not in run.output, run.output
+    assert run.stderr.startswith("error: ") and "deck.md:2" in run.stderr
+
+
+def test_an_unreadable_picture_folder_is_a_problem_not_a_crash(sandbox, monkeypatch):
+    (sandbox.folder / "images").mkdir()
+    real_stat = os.stat
+
+    def refusing_stat(path, *args, **kwargs):  # as a folder of mode 000 does, for anyone but root
+        if "images" in Path(path).parts:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refusing_stat)
+    result = sandbox.build("![x](images/photo.png)")
+    [problem] = [w for w in result.warnings if w.code == "broken-picture"]
+    assert problem.line == 2 and "Permission denied" in problem.message
+
+
+# --- issue 14 item 7: every file the build reads obeys the fetcher's rule --------------------------------
+
+@pytest.mark.parametrize("name", ["deck.md", "handout.toml", "credits.toml"])
+def test_a_symlinked_settings_file_or_deck_pointing_out_is_refused(sandbox, name):
+    outside = sandbox.top / f"elsewhere-{name}"
+    outside.write_text({"deck.md": f"!SLIDE\n# {SECRET_TEXT}\n",
+                        "handout.toml": f'author = "{SECRET_TEXT}"\n',
+                        "credits.toml": f'["pic.png"]\nauthor = "{SECRET_TEXT}"\n'}[name],
+                       encoding="utf-8")
+    if name != "deck.md":
+        sandbox.write("![p](pic.png)")
+    (sandbox.folder / name).unlink(missing_ok=True)
+    (sandbox.folder / name).symlink_to(outside)
+    with pytest.raises(HandoutError) as caught:
+        sandbox.build()
+    assert caught.value.problem.file == sandbox.folder / name
+    assert "outside" in caught.value.problem.message
+    assert not sandbox.out.exists()
+
+
+def test_a_symlink_inside_the_folder_is_fine(sandbox):
+    (sandbox.folder / "real.md").write_text("!SLIDE\n# Inside words\n", encoding="utf-8")
+    sandbox.deck.symlink_to(sandbox.folder / "real.md")
+    sandbox.build()
+    assert "Inside words" in pdf_text(sandbox.out)
+
+
+@pytest.mark.parametrize("name", ["deck.md", "handout.toml", "credits.toml"])
+def test_special_or_huge_settings_files_are_refused(sandbox, name):
+    from handout import limits
+
+    sandbox.write("# Fine")
+    target = sandbox.folder / name
+    target.unlink(missing_ok=True)
+    with open(target, "wb") as sparse:
+        sparse.truncate(limits.MAX_DECK_BYTES + 1)
+    with pytest.raises(HandoutError, match="too large to read"):
+        sandbox.build()
+    target.unlink()
+    os.mkfifo(target)
+    with pytest.raises(HandoutError, match="not a regular file"):
+        sandbox.build()
+
+
+@pytest.mark.parametrize("name", ["deck.md", "handout.toml", "credits.toml"])
+def test_an_unreadable_settings_file_or_deck_is_one_clear_error(sandbox, monkeypatch, name):
+    sandbox.write("# Fine")
+    target = sandbox.folder / name
+    if not target.exists():
+        target.write_text("", encoding="utf-8")
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):  # as mode 000 does, for anyone but root
+        if Path(path) == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    run = CliRunner().invoke(app, ["build", str(sandbox.deck), "-o", str(sandbox.out)])
+    assert run.exit_code == 2, run.output
+    assert run.stderr.startswith(f"error: {target}: cannot read") and "Permission denied" in run.stderr
+
+
+# --- issue 14 item 9: credits get the slides' URL policy ------------------------------------------------
+
+def test_script_links_in_credits_never_become_link_actions(sandbox):
+    from PIL.PngImagePlugin import PngInfo
+
+    packet = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+              'syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:cc="http://creativecommons.org/ns#">'
+              '<rdf:Description><dc:creator><rdf:Seq><rdf:li>Xmp Author</rdf:li></rdf:Seq></dc:creator>'
+              '<cc:license rdf:resource="javascript:alert(3)"/></rdf:Description></rdf:RDF></x:xmpmeta>')
+    info = PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", packet)
+    Pillow.new("RGB", (40, 30), "navy").save(sandbox.folder / "meta.png", pnginfo=info)
+    Pillow.new("RGB", (40, 30), "teal").save(sandbox.folder / "listed.png")
+    (sandbox.folder / "credits.toml").write_text(
+        '["listed.png"]\nauthor = "Toml Author"\nsource = "javascript:alert(2)"\n'
+        'licence_url = "https://creativecommons.org/licenses/by/4.0/"\n', encoding="utf-8")
+    sandbox.deck.write_text(
+        "!SLIDE\n}}} pic.png::Inline Author::flickr::javascript:alert(1)\n\n"
+        "!SLIDE\n![l](listed.png)\n\n!SLIDE\n![m](meta.png)\n", encoding="utf-8")
+    result = sandbox.build()
+    assert not [a for a in actions(sandbox.out) if "javascript" in a[1].lower() or a[0] == "/JavaScript"]
+    assert ("/URI", "https://creativecommons.org/licenses/by/4.0/") in actions(sandbox.out)
+    unsafe = sorted((w.line, w.message.split(" (from")[0]) for w in result.warnings
+                    if w.code == "unsafe-link")
+    assert unsafe == [(2, "the credit of 'pic.png'"), (5, "the credit of 'listed.png'"),
+                      (8, "the credit of 'meta.png'")], unsafe
+    text = pdf_text(sandbox.out)
+    assert "Inline Author" in text and "Toml Author" in text and "Xmp Author" in text
+
+
+# --- issue 14, "also measured": a hostile deck costs seconds, not minutes ---------------------------
+
+def test_a_21_kb_code_line_is_cut_and_costs_seconds(sandbox):
+    """One 21 KB code line took 47 s (WeasyPrint wraps an unbroken line in quadratic time)."""
+    from handout import limits
+
+    started = time.monotonic()
+    result = sandbox.build("```python", "x = '" + "a" * 21_000 + "'", "```")
+    assert time.monotonic() - started < FAST_S
+    [problem] = [w for w in result.warnings if w.code == "deck-limit"]
+    assert problem.line == 3 and "21,006 characters" in problem.message
+    text = "".join(pdf_text(sandbox.out).split())
+    assert "a" * 100 in text and "a" * limits.MAX_CODE_LINE_CHARS not in text
+
+
+def test_slides_past_the_limit_are_left_out_with_a_warning(sandbox, monkeypatch):
+    from handout import limits
+
+    monkeypatch.setattr(limits, "MAX_SLIDES", 3)
+    sandbox.deck.write_text("".join(f"!SLIDE\n# Slide {n}\n\n" for n in range(1, 6)), encoding="utf-8")
+    result = sandbox.build()
+    assert result.slides == 3
+    [problem] = [w for w in result.warnings if w.code == "deck-limit"]
+    assert problem.line == 10 and "5 slides" in problem.message  # where slide 4 starts
+    assert "Slide 3" in pdf_text(sandbox.out) and "Slide 4" not in pdf_text(sandbox.out)
+
+
+def test_a_deck_over_the_size_limit_is_refused_at_once(sandbox):
+    from handout import limits
+
+    sandbox.deck.write_text("!SLIDE\n# Big\n\n" + ("word " * 20 + "\n") * (limits.MAX_DECK_BYTES // 100),
+                            encoding="utf-8")
+    started = time.monotonic()
+    run = CliRunner().invoke(app, ["build", str(sandbox.deck), "-o", str(sandbox.out)])
+    assert time.monotonic() - started < 1
+    assert run.exit_code == 2, run.output
+    assert "too large to read" in run.stderr and "the limit is 2 MB" in run.stderr
+
+
+# --- issue 14 item 1 (the fetcher's part): one download is bounded as a whole ---------------------------
+
+@pytest.fixture
+def web_server():
+    """A local HTTP server: /slow sends a byte every second, /gzip-bomb 100 MB of zeros as 100 KB."""
+    import gzip
+    import http.server
+    import threading
+
+    bomb = gzip.compress(b"\0" * (100 * 1024 * 1024), compresslevel=9)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            if self.path == "/gzip-bomb":
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(bomb)))
+                self.end_headers()
+                self.wfile.write(bomb)
+                return
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(1)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_a_slow_download_is_given_up_after_the_time_limit(sandbox, web_server, monkeypatch):
+    from handout import limits
+
+    monkeypatch.setattr(limits, "REMOTE_TIMEOUT_S", 1.5)  # the rule, not the number, is under test
+    fetcher = GuardedFetcher((sandbox.folder,), allow_remote=True)
+    started = time.monotonic()
+    with pytest.raises(ValueError, match=r"took longer than 1\.5 s"):
+        fetcher.fetch(f"{web_server}/slow")
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_download_that_inflates_past_the_size_limit_is_refused(sandbox, web_server):
+    fetcher = GuardedFetcher((sandbox.folder,), allow_remote=True)
+    with pytest.raises(ValueError, match="larger than 32 MB"):
+        fetcher.fetch(f"{web_server}/gzip-bomb")

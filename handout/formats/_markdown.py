@@ -20,6 +20,7 @@ from typing import Any
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from handout import fetch, limits
 from handout.errors import HandoutError
 from handout.model import Block, Code, Image, Markdown, Notes, Problem, Slide
 from handout.problems import problem
@@ -69,11 +70,12 @@ def decode(data: bytes, path: Path) -> str:
         ) from error
 
 
-def read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise HandoutError(f"cannot read the deck: {error.strerror}", path) from error
+def read_text(path: Path, folder: Path | None = None) -> str:
+    """A deck file's text, read by the guarded reader: a regular file, no larger than
+    limits.MAX_DECK_BYTES, whose real path lies inside `folder` (the deck's folder; by default
+    the file's own), so a symlink pointing out of the deck is refused."""
+    data = fetch.read_inside(path, (folder or path.parent,), limit=limits.MAX_DECK_BYTES)
+    assert data is not None
     return decode(data, path)
 
 

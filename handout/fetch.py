@@ -1,0 +1,341 @@
+"""The guarded fetcher: every file the build reads, and every address, goes through here.
+
+One rule for every file (the deck, handout.toml, credits.toml, pictures, and whatever WeasyPrint
+asks for: styles, fonts, pictures in HTML, CSS and SVG): `read_inside` follows every symlink and
+reads the file only when its real path lies inside an allowed folder, it is a regular file (a FIFO
+or a device is never opened blocking), and it is no larger than its limit. The network is off
+unless the user allows it, and then one download is bounded in time and size as a whole. `data:`
+URLs pass only as PNG, JPEG, GIF or WebP pictures; an SVG is not served when its `<use>` copies
+would make it draw more than `limits.MAX_SVG_ELEMENTS` elements. Nothing laid out may embed a file
+or carry a link action other than a web or mail address (`seal`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import threading
+import time
+import xml.etree.ElementTree as etree
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib import request
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from handout import limits
+from handout.errors import HandoutError
+from handout.sanitize import SAFE_DATA_IMAGE, is_web_link
+
+NAME_MAX_BYTES = 255
+"""The longest file name (one path component) the file systems handout runs on accept."""
+READ_CHUNK = 1 << 20
+
+
+class Refused(HandoutError):
+    """A file the build will not or cannot read. `reason` is one of REASONS, so that a caller can
+    say it in its own words (a picture's problem names the deck line that uses it)."""
+
+    REASONS = ("outside", "missing", "not-a-file", "too-large", "unreadable", "bad-name")
+
+    def __init__(self, reason: str, message: str, file: Path | str, hint: str = "",
+                 code: str = "bad-input") -> None:
+        assert reason in self.REASONS, reason
+        self.reason = reason
+        self.detail = message
+        super().__init__(message, file, hint=hint, code=code)
+
+
+def resolve_inside(path: Path | str, roots: Sequence[Path]) -> Path:
+    """The real path of `path` (every symlink followed), when it lies inside one of `roots`."""
+    text = os.fspath(path)
+    if "\x00" in text:
+        raise Refused("bad-name", "the file name holds a NUL character", text.replace("\x00", "\\0"),
+                      "remove the %00 or \\0 from the name")
+    if any(len(os.fsencode(part)) > NAME_MAX_BYTES for part in Path(text).parts):
+        raise Refused("bad-name", f"a file name in this path is longer than {NAME_MAX_BYTES} bytes",
+                      text[:120] + "\u2026", "use a shorter name")
+    try:
+        real = Path(os.path.realpath(text))
+    except (OSError, ValueError) as error:
+        raise Refused("unreadable", f"cannot follow the path: {_reason(error)}", text) from error
+    folders = [Path(os.path.realpath(root)) for root in roots]
+    if not any(real.is_relative_to(folder) for folder in folders):
+        raise Refused("outside", f"{text} is outside the folders the deck may read "
+                      f"({', '.join(map(str, folders))})", text,
+                      "move the file beside the deck, or widen the folder with --root",
+                      code="refused-url")
+    return real
+
+
+def read_inside(path: Path | str, roots: Sequence[Path], *, limit: int,
+                missing_ok: bool = False) -> bytes | None:
+    """The bytes of a regular file inside one of `roots`, at most `limit` of them.
+
+    Raises `Refused` (a HandoutError naming the file, exit status 2) for a file outside the roots,
+    missing (unless `missing_ok`: then None), not a regular file, larger than `limit`, unreadable,
+    or with an impossible name. This is the one check every file the build reads goes through:
+    handout.toml and credits.toml with (deck folder,), the deck with (its folder,), pictures with
+    (root,), WeasyPrint's requests with the fetcher's folders.
+    """
+    real = resolve_inside(path, roots)
+    shown = os.fspath(path)
+    try:
+        before = os.stat(real)  # look before opening: opening some devices has effects
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise Refused("missing", f"{shown} does not exist", shown) from None
+    except OSError as error:
+        raise Refused(_os_reason(error), f"cannot read {shown}: {_reason(error)}", shown) from error
+    _check_regular(before, shown, limit)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(real, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # replaced by a symlink since it was resolved
+            raise Refused("outside", f"{shown} changed while it was read", shown,
+                          code="refused-url") from error
+        raise Refused(_os_reason(error), f"cannot read {shown}: {_reason(error)}", shown) from error
+    try:
+        _check_regular(os.fstat(handle), shown, limit)
+        chunks, size = [], 0
+        while chunk := os.read(handle, READ_CHUNK):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # it grew while it was read
+                raise _too_large(shown, limit)
+        return b"".join(chunks)
+    except OSError as error:
+        raise Refused(_os_reason(error), f"cannot read {shown}: {_reason(error)}", shown) from error
+    finally:
+        os.close(handle)
+
+
+def _check_regular(status: os.stat_result, shown: str, limit: int) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise Refused("not-a-file", f"{shown} is a folder, not a file", shown)
+    if not stat.S_ISREG(status.st_mode):
+        raise Refused("not-a-file", f"{shown} is not a regular file (a pipe, socket or device)",
+                      shown, "only ordinary files are read", code="refused-url")
+    if status.st_size > limit:
+        raise _too_large(shown, limit, status.st_size)
+
+
+def _too_large(shown: str, limit: int, size: int | None = None) -> Refused:
+    told = f" ({size / limits.MiB:,.0f} MB)" if size else ""
+    return Refused("too-large", f"{shown} is too large to read{told}: the limit is "
+                   f"{limit / limits.MiB:g} MB", shown, "see 'Decks from strangers' in the README")
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+def _os_reason(error: OSError) -> str:
+    if error.errno == errno.ENAMETOOLONG:
+        return "bad-name"
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "missing"
+    return "unreadable"
+
+
+# --- SVG bombs -----------------------------------------------------------------------------------
+
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def looks_like_svg(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:65536].lower()
+
+
+def svg_elements(data: bytes) -> int:
+    """How many elements an SVG draws, counting each `<use>` copy of what it points at.
+
+    Raises ValueError for an SVG that is not well-formed XML, declares entities, or whose `<use>`
+    references form a loop.
+    """
+    if b"<!ENTITY" in data or b"<!entity" in data:
+        raise ValueError("an SVG file that declares XML entities")
+    root = etree.fromstring(data)
+    if not isinstance(root.tag, str) or root.tag.rpartition("}")[2] != "svg":
+        raise ValueError("XML but not SVG")
+    by_id = {e.get("id"): e for e in root.iter() if e.get("id")}
+    counted: dict[int, int] = {}
+    busy: set[int] = set()
+
+    def count(element: etree.Element) -> int:
+        key = id(element)
+        if key in counted:
+            return counted[key]
+        if key in busy:
+            raise ValueError("an SVG file whose <use> references form a loop")
+        busy.add(key)
+        total = 1
+        for child in element:
+            total += count(child)
+            if total > limits.MAX_SVG_ELEMENTS:
+                break
+        if element.tag.rpartition("}")[2] == "use":
+            target = (element.get("href") or element.get(XLINK_HREF) or "").strip()
+            if target.startswith("#") and target[1:] in by_id:
+                total += count(by_id[target[1:]])
+        busy.discard(key)
+        counted[key] = min(total, limits.MAX_SVG_ELEMENTS + 1)
+        return counted[key]
+
+    return count(root)
+
+
+def svg_refusal(data: bytes) -> str | None:
+    """Why this SVG must not be drawn ("<file> is ..."), or None when it may."""
+    try:
+        elements = svg_elements(data)
+    except etree.ParseError as error:
+        return f"not a valid SVG file ({error})"
+    except ValueError as error:
+        return str(error)
+    except RecursionError:
+        return "an SVG file nested too deeply to draw"
+    if elements > limits.MAX_SVG_ELEMENTS:
+        return (f"too complex to draw: more than {limits.MAX_SVG_ELEMENTS:,} elements, "
+                "counting every <use> copy")
+    return None
+
+
+# --- the fetcher WeasyPrint uses ------------------------------------------------------------------
+
+class GuardedFetcher(URLFetcher):
+    """Serves WeasyPrint files from the allowed folders only, through `read_inside`; safe `data:`
+    pictures; and the network only when allowed, each download bounded as a whole."""
+
+    def __init__(self, allowed: tuple[Path, ...], allow_remote: bool = False) -> None:
+        protocols = ("file", "data", "http", "https") if allow_remote else ("file", "data")
+        super().__init__(timeout=limits.REMOTE_TIMEOUT_S, allowed_protocols=protocols)
+        self.allowed = tuple(Path(os.path.realpath(p)) for p in allowed)
+        self.allow_remote = allow_remote
+        self.refused: list[str] = []
+        """Every URL refused, in order, for the build to report with the deck line naming it."""
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        try:
+            response = self._fetch(url, headers)
+        except (Refused, ValueError) as error:
+            self.refused.append(url)
+            raise ValueError(f"not loaded: {url} ({error})") from None
+        return response
+
+    def _fetch(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse:
+        scheme = urlparse(url).scheme.lower()
+        if scheme == "data":
+            if not SAFE_DATA_IMAGE.match(url):
+                raise ValueError("only PNG, JPEG, GIF and WebP data: URLs are loaded")
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = url2pathname(urlparse(url.split("?")[0]).path)  # percent-decoded here
+            data = read_inside(path, self.allowed, limit=limits.MAX_PICTURE_BYTES)
+            assert data is not None
+            self._check_svg(data)
+            return URLFetcherResponse(url, data, headers={})
+        if self.allow_remote and scheme in ("http", "https"):
+            return self._download(url, headers)
+        raise ValueError("outside the deck's folder, or a web address without --allow-remote")
+
+    def _check_svg(self, data: bytes) -> None:
+        if looks_like_svg(data) and (reason := svg_refusal(data)):
+            raise ValueError(reason)
+
+    def _download(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse:
+        """One download, bounded as a whole by REMOTE_TIMEOUT_S and MAX_REMOTE_BYTES.
+
+        It runs in a thread the build waits for at most REMOTE_TIMEOUT_S; the thread itself stops
+        at the next piece after the deadline (a server sending a byte every few seconds kept a
+        build waiting over 90 s when only each socket read had a time limit).
+        """
+        deadline = time.monotonic() + limits.REMOTE_TIMEOUT_S
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                wanted = {**self._http_headers, **(headers or {})}
+                response = request.OpenerDirector.open(
+                    self, request.Request(url, headers=wanted), timeout=limits.REMOTE_TIMEOUT_S)
+                with response:
+                    outcome["body"] = _bounded(response, response.headers.get("Content-Encoding", ""),
+                                               deadline)
+                outcome["response"] = response
+            except BaseException as error:  # handed to the caller's thread
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        worker.join(limits.REMOTE_TIMEOUT_S)
+        if worker.is_alive() or isinstance(outcome.get("error"), TimeoutError):
+            raise ValueError(f"the download took longer than {limits.REMOTE_TIMEOUT_S:g} s")
+        if "error" in outcome:
+            raise ValueError(str(outcome["error"]))
+        response = outcome["response"]
+        headers_out = {k: v for k, v in response.headers.items() if k.lower() != "content-encoding"}
+        body = outcome["body"]
+        self._check_svg(body)
+        return URLFetcherResponse(response.url, body, headers_out, response.status)
+
+
+def _bounded(response: Any, encoding: str, deadline: float) -> bytes:
+    """The body, decompressed, refused once it passes MAX_REMOTE_BYTES (a small gzip can be huge)
+    or the deadline (read piece by piece, as the pieces arrive)."""
+    limit = limits.MAX_REMOTE_BYTES
+    encoding = encoding.strip().lower()
+    inflate = zlib.decompressobj(47) if encoding in ("gzip", "x-gzip", "deflate") else None
+    chunks, size = [], 0
+    while chunk := response.read1(64 * 1024):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the download took too long")
+        if inflate is not None:
+            chunk = inflate.decompress(chunk, limit + 1 - size)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise ValueError(f"the download is larger than {limit / limits.MiB:g} MB")
+    return b"".join(chunks)
+
+
+# --- what a laid-out document may carry into the PDF --------------------------------------------
+
+def seal(document: Any, fetcher: GuardedFetcher | None = None) -> list[str]:
+    """Take out of a laid-out WeasyPrint document every embedded file (`<link rel=attachment>`,
+    `<a rel=attachment>`) and every link action that is not a web or mail address (or a link
+    inside the handout). Returns what was taken out, and records it as refused on `fetcher`.
+
+    This holds whatever HTML got past the cleaner: WeasyPrint fetches attachments only when the
+    PDF is written, from these two lists, so emptying them means no file is ever embedded.
+    """
+    removed = [_attachment_url(a) for a in document.metadata.attachments]
+    document.metadata.attachments = []
+    for page in document.pages:
+        kept = []
+        for link in page.links:
+            kind, target = link[0], link[1]
+            if kind == "internal" or (kind == "external" and is_web_link(target)):
+                kept.append(link)
+            else:
+                removed.append(str(target))
+        page.links[:] = kept
+    if fetcher is not None:
+        fetcher.refused.extend(removed)
+    return removed
+
+
+def _attachment_url(attachment: Any) -> str:
+    """The address an Attachment would read (WeasyPrint keeps it only inside a suspended generator)."""
+    frame = getattr(getattr(attachment.source, "gen", None), "gi_frame", None)
+    url = frame.f_locals.get("url") if frame is not None else None
+    return str(url or "an attached file")

@@ -1,0 +1,195 @@
+"""Pictures stage: find each picture a deck uses, read its credit, and make it ready for print.
+
+    locate.py    where the file is (inside the root only), and the near match when it is not there
+    metadata.py  the credit the file carries (EXIF, XMP)
+    prepare.py   upright, downsampled for its printed width, greys, SVG checks; placeholders
+    cache.py     prepared files, by content, shared between builds
+
+A picture that is missing, refused or unprintable does not stop the build: its place shows a
+grey box with its path, and the problem names the deck line (`--strict` makes it an error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from handout import limits
+from handout.fetch import Refused, read_inside
+from handout.model import Credit, Deck, Image, Problem
+from handout.pictures.cache import PictureCache, default_cache_dir
+from handout.pictures.locate import Locator, NotFound, is_data_picture, is_remote
+from handout.pictures.metadata import read_credit, xmp_fields
+from handout.pictures.prepare import Placement, Prepared, Preparer, Unprintable
+from handout.problems import problem
+
+__all__ = [
+    "Locator",
+    "PictureCache",
+    "Pictures",
+    "Placement",
+    "Placements",
+    "Prepared",
+    "default_cache_dir",
+    "read_credit",
+    "xmp_fields",
+]
+
+LOW_DPI = 150
+"""A picture printed below this many dots per inch gets a warning: it may look soft on paper."""
+SLIDE_WIDTH_EM = 51.2
+CONTENT_WIDTH_EM = 51.2 - 2 * 3.2
+INLINE_MAX_HEIGHT_EM = 21.0
+"""slide.css: a slide is 51.2em wide with 3.2em padding each side, and a picture in its text is at
+most 21 slide ems high (written 11.6em inside a paragraph's 1.8em text)."""
+
+
+@dataclass(frozen=True)
+class Placements:
+    """The two places a slide prints a picture: covering the frame, or in the slide's text."""
+
+    background: Placement
+    inline: Placement
+
+    @classmethod
+    def for_frame(cls, width_mm: float, height_mm: float) -> Placements:
+        em = width_mm / SLIDE_WIDTH_EM
+        return cls(Placement(width_mm, height_mm, cover=True),
+                   Placement(CONTENT_WIDTH_EM * em, INLINE_MAX_HEIGHT_EM * em))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What preparing one picture for one placement gave: the URL to load, and what went wrong."""
+
+    url: str
+    code: str = ""
+    message: str = ""
+    hint: str = ""
+
+
+class Pictures:
+    """Every picture of one deck: found inside `root`, credited, prepared per placement."""
+
+    def __init__(self, deck_file: Path, root: Path, *, dpi: int = 300, grayscale: bool = False,
+                 allow_remote: bool = False, cache: PictureCache | None = None) -> None:
+        self.source = deck_file
+        self.locator = Locator(deck_file.parent, root)
+        self.cache = cache or PictureCache()
+        self.preparer = Preparer(self.cache, dpi, grayscale)
+        self.allow_remote = allow_remote
+        self.problems: list[Problem] = [self.cache.problem] if self.cache.problem else []
+        self._outcomes: dict[tuple[str, Placement], _Outcome] = {}
+        self._reported: set[tuple[str, int]] = set()
+        self._found: list[Path] = []
+
+    @property
+    def cache_dir(self) -> Path:
+        """The folder prepared pictures are served from (the fetcher must allow it)."""
+        return self.cache.folder
+
+    def credit(self, image: Image) -> Credit | None:
+        """The credit the picture's file carries, if any (for credits.attach_credits)."""
+        if is_remote(image.path) or image.path.lower().startswith("data:"):
+            return None
+        try:
+            path = self.locator.find(image.path)
+            if path.suffix.lower() == ".svg":
+                return None
+            data = read_inside(path, (self.locator.root,), limit=limits.MAX_PICTURE_BYTES)
+        except (Refused, NotFound):
+            return None  # reported, with its line, when the picture is prepared
+        return read_credit(data) if data else None
+
+    @property
+    def files_read(self) -> list[Path]:
+        """Every picture file found (the output must not overwrite one)."""
+        return list(dict.fromkeys(self._found))
+
+    def url(self, image: Image, placement: Placement, file: Path | None = None) -> str:
+        """The URL WeasyPrint loads for this use of the picture: the prepared file, a safe data:
+        or allowed remote address as written, or a placeholder showing what went wrong. A problem
+        is reported once per use, naming `file` (the deck file that uses it) and the use's line."""
+        key = (image.path, placement)
+        if key not in self._outcomes:
+            self._outcomes[key] = self._prepare(image.path, placement)
+        outcome = self._outcomes[key]
+        if outcome.code and (image.path, image.line) not in self._reported:
+            self._reported.add((image.path, image.line))
+            self.problems.append(problem(outcome.code, outcome.message, file or self.source,
+                                         image.line, outcome.hint))
+        return outcome.url
+
+    def prepare_deck(self, deck: Deck, placements: Placements) -> None:
+        """Prepare every use in deck order, so that problems come in the order of the deck."""
+        for slide in deck.slides:
+            if slide.background is not None:
+                self.url(slide.background, placements.background, slide.source)
+            for image in slide.images:
+                self.url(image, placements.inline, slide.source)
+
+    def _prepare(self, written: str, placement: Placement) -> _Outcome:
+        if is_data_picture(written) or (self.allow_remote and is_remote(written)):
+            return _Outcome(written)  # loaded by the fetcher itself, as it stands
+        if written.lower().startswith("data:"):
+            return self._refused(written, f"data URL {written[:30]!r} is not a picture",
+                                 "only data:image/png, jpeg, gif and webp URLs print")
+        if is_remote(written):
+            return self._refused(written, f"remote picture {written!r} not loaded",
+                                 "download it next to the deck, or allow it with --allow-remote")
+        try:
+            path = self.locator.find(written)
+            self._found.append(path)
+            data = read_inside(path, (self.locator.root,), limit=limits.MAX_PICTURE_BYTES)
+            assert data is not None
+            prepared = self.preparer.prepare(path, data, placement)
+        except NotFound as missing:
+            hint = f"did you mean {missing.suggestion!r}?" if missing.suggestion else \
+                "looked in " + " and ".join(map(str, missing.looked_in))
+            return self._failed("missing-picture", written, f"picture not found: {written!r}", hint,
+                                "missing")
+        except Refused as refused:
+            return self._refusal(written, refused)
+        except Unprintable as unprintable:
+            return self._failed("broken-picture", written, f"{written!r} is {unprintable.message}",
+                                unprintable.hint)
+        except MemoryError:
+            return self._failed("broken-picture", written, f"{written!r} is too large to print "
+                                "(out of memory)", "scale the picture down")
+        outcome = _Outcome(prepared.url)
+        if prepared.dpi is not None and prepared.dpi < LOW_DPI:
+            outcome = _Outcome(
+                prepared.url, "low-resolution",
+                f"{written!r} will print at {prepared.dpi:.0f} dpi ({prepared.width_px} px across "
+                f"{prepared.printed_mm:.0f} mm), below {LOW_DPI} dpi: it may look soft on paper",
+                "use a larger original if there is one")
+        return outcome
+
+    def _refusal(self, written: str, refused: Refused) -> _Outcome:
+        if refused.reason == "outside":
+            return self._refused(
+                written, f"picture {written!r} not loaded: it is outside the deck's folder "
+                f"({self.locator.root})", "move the picture beside the deck, or widen the folder "
+                "with --root")
+        if refused.reason in ("bad-name", "missing"):
+            return self._failed("missing-picture", written, f"picture {written!r} cannot be found: "
+                                f"{refused.detail}", refused.problem.hint or "check the name", "missing")
+        if refused.reason == "not-a-file":
+            return self._failed("broken-picture", written, f"picture {written!r} not loaded: it is "
+                                "not a regular file (a folder, pipe, socket or device)",
+                                "name a picture file")
+        if refused.reason == "too-large":
+            return self._failed("broken-picture", written, f"picture {written!r} is too large to "
+                                f"read: the limit is {limits.MAX_PICTURE_BYTES / limits.MiB:g} MB",
+                                "scale the picture down")
+        return self._failed("broken-picture", written, f"cannot read picture {written!r}: "
+                            f"{refused.detail.rpartition(': ')[2]}", refused.problem.hint or
+                            "check the file's permissions")
+
+    def _refused(self, written: str, message: str, hint: str) -> _Outcome:
+        return self._failed("refused-url", written, message, hint, "not loaded")
+
+    def _failed(self, code: str, written: str, message: str, hint: str,
+                label: str = "cannot print") -> _Outcome:
+        placeholder = self.preparer.placeholder(f"{label}: {written}")
+        return _Outcome(placeholder.url, code, message, hint)

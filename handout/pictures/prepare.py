@@ -1,0 +1,206 @@
+"""Making a picture ready for print, before WeasyPrint sees it.
+
+EXIF orientation applied; downsampled to what its printed width needs at the chosen dpi (never
+upsampled); JPEG re-encoded once at a good quality, or passed through byte for byte when nothing
+changes; PNG and SVG kept lossless; greys of the same luminance with --grayscale. WeasyPrint's own
+`dpi` option is 4/3 off for backgrounds, so this is done here with Pillow. Results are stored in
+the cache by content hash, and identical pictures share one file, hence one URL, hence one
+embedded copy in the PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+import warnings
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from PIL import Image as Pillow
+from PIL import ImageOps, UnidentifiedImageError
+
+from handout import limits
+from handout.colour import HEX_COLOUR, to_grey
+from handout.fetch import svg_refusal
+from handout.pictures.cache import PictureCache
+
+JPEG_QUALITY = 88
+MM_PER_INCH = 25.4
+MM_PER_CSS_PX = MM_PER_INCH / 96
+"""WeasyPrint draws a picture at its natural size in CSS pixels (96 to the inch) unless CSS shrinks it."""
+EXIF_ORIENTATION = 0x0112
+QUARTER_TURNS = (5, 6, 7, 8)
+"""EXIF orientations that swap the picture's sides."""
+PLACEHOLDER_PX = (400, 300)
+
+Pillow.MAX_IMAGE_PIXELS = limits.MAX_PICTURE_PIXELS
+"""Pillow warns above this and refuses twice this; prepare() refuses above it from the header."""
+
+
+class Unprintable(Exception):
+    """A picture file that cannot be printed: why, and what to do about it."""
+
+    def __init__(self, message: str, hint: str = "use a JPEG, PNG, GIF, WebP or SVG file") -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one use of a picture prints: a box it covers (a background photo), or a box it is
+    fitted into at its natural size, never enlarged (a picture in the text)."""
+
+    width_mm: float
+    height_mm: float
+    cover: bool = False
+
+    def printed_width_mm(self, width_px: int, height_px: int) -> float:
+        """How wide the whole picture prints here (wider than the box when covering it)."""
+        if self.cover:
+            return width_px * max(self.width_mm / width_px, self.height_mm / height_px)
+        natural_w, natural_h = width_px * MM_PER_CSS_PX, height_px * MM_PER_CSS_PX
+        return natural_w * min(1.0, self.width_mm / natural_w, self.height_mm / natural_h)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A picture ready for the PDF, and the resolution it prints at (None for a drawing)."""
+
+    file: Path
+    dpi: float | None = None
+    width_px: int = 0
+    printed_mm: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return self.file.as_uri()
+
+
+@dataclass
+class Preparer:
+    cache: PictureCache
+    dpi: int = 300
+    grayscale: bool = False
+
+    def prepare(self, path: Path, data: bytes, placement: Placement) -> Prepared:
+        """The print-ready picture for this file's bytes at this placement; raises Unprintable."""
+        if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
+            return self._svg(path, data)
+        picture = self._open(data)
+        orientation = picture.getexif().get(EXIF_ORIENTATION, 1)
+        upright = orientation == 1
+        width, height = picture.size[::-1] if orientation in QUARTER_TURNS else picture.size
+        printed_mm = placement.printed_width_mm(width, height)
+        target = min(width, math.ceil(printed_mm / MM_PER_INCH * self.dpi))
+        printed_dpi = width / (printed_mm / MM_PER_INCH)
+        is_jpeg = picture.format == "JPEG"
+        digest = hashlib.sha256(data).hexdigest()[:24]
+        if target >= width and upright and not self.grayscale and is_jpeg:
+            output = self.cache.path(f"{digest}.jpg")  # passed through byte for byte
+            if not output.exists():
+                _decode(picture)  # a JPEG cut short fails here, not in the PDF
+                self.cache.write(output.name, data)
+            return Prepared(output, printed_dpi, width, printed_mm)
+        new_height = max(1, round(height * target / width))
+        grey = "-grey" if self.grayscale else ""
+        output = self.cache.path(f"{digest}-{target}x{new_height}{grey}{'.jpg' if is_jpeg else '.png'}")
+        if not output.exists():  # a rebuild finds it there, and decodes nothing
+            _decode(picture)
+            oriented = picture if upright else ImageOps.exif_transpose(picture)
+            resized = oriented if target >= width else oriented.resize(
+                (target, new_height), Pillow.Resampling.LANCZOS)
+            if self.grayscale:
+                resized = _grey(resized)
+            self.cache.write(output.name, _encoded(resized, is_jpeg))
+        return Prepared(output, printed_dpi, width, printed_mm)
+
+    def _open(self, data: bytes) -> Pillow.Image:
+        """The picture, its header read and checked; no pixels decoded yet."""
+        try:
+            with warnings.catch_warnings():  # large photos are expected: they get downsampled
+                warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+                picture = Pillow.open(io.BytesIO(data))
+        except Pillow.DecompressionBombError as error:  # over twice the limit: Pillow's own check
+            told = re.search(r"\((\d+) pixels\)", str(error))
+            raise _too_many_pixels(pixels=int(told[1]) if told else None) from error
+        except (OSError, UnidentifiedImageError, ValueError) as error:
+            reason = "not a picture file" if isinstance(error, UnidentifiedImageError) \
+                else f"unreadable: {error}"
+            raise Unprintable(f"not an image that can be printed ({reason})") from error
+        if picture.width * picture.height > limits.MAX_PICTURE_PIXELS:
+            raise _too_many_pixels(picture.size)
+        return picture
+
+    def _svg(self, path: Path, data: bytes) -> Prepared:
+        if reason := svg_refusal(data):
+            raise Unprintable(reason, "fix or simplify the drawing, or export it as PNG")
+        if not self.grayscale:
+            return Prepared(path)
+        name = f"{hashlib.sha256(data).hexdigest()[:24]}-grey.svg"
+        output = self.cache.path(name)
+        if not output.exists():
+            text = data.decode("utf-8", "replace")
+            self.cache.write(name, HEX_COLOUR.sub(lambda m: to_grey(m[0]), text).encode())
+        return Prepared(output)
+
+    def placeholder(self, label: str) -> Prepared:
+        """A light grey box with `label` written in it, standing where a picture could not go."""
+        shown = label if len(label) <= 60 else label[:59] + "\u2026"
+        font = min(24.0, PLACEHOLDER_PX[0] * 0.9 / (0.55 * max(len(shown), 1)))
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{PLACEHOLDER_PX[0]}" '
+               f'height="{PLACEHOLDER_PX[1]}" viewBox="0 0 {PLACEHOLDER_PX[0]} {PLACEHOLDER_PX[1]}">'
+               f'<rect x="2" y="2" width="{PLACEHOLDER_PX[0] - 4}" height="{PLACEHOLDER_PX[1] - 4}" '
+               'fill="#e6e6e6" stroke="#9a9a9a" stroke-width="4" stroke-dasharray="12 8"/>'
+               f'<text x="{PLACEHOLDER_PX[0] / 2}" y="{PLACEHOLDER_PX[1] / 2}" text-anchor="middle" '
+               f'dominant-baseline="middle" font-family="Handout Sans, Handout Fallback" '
+               f'font-size="{font:.1f}" fill="#555">{escape(shown)}</text></svg>')
+        data = svg.encode("utf-8")
+        name = f"placeholder-{hashlib.sha256(data).hexdigest()[:16]}.svg"
+        output = self.cache.path(name)
+        if not output.exists():
+            self.cache.write(name, data)
+        return Prepared(output)
+
+
+def _too_many_pixels(size: tuple[int, int] | None = None, pixels: int | None = None) -> Unprintable:
+    pixels = size[0] * size[1] if size else pixels
+    told = (f" ({size[0]} x {size[1]} =" if size else " (") + f" {pixels / 1e6:,.0f} megapixels)" \
+        if pixels else ""
+    return Unprintable(f"too large to print{told}",
+                       f"scale the picture down below {limits.MAX_PICTURE_PIXELS / 1e6:,.0f} megapixels")
+
+
+def _decode(picture: Pillow.Image) -> None:
+    """Decode the pixels, which is where a file that is cut short or corrupt shows it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+            picture.load()
+    except (OSError, ValueError) as error:
+        raise Unprintable(f"not an image that can be printed (unreadable: {error})") from error
+    except MemoryError as error:
+        raise _too_many_pixels(picture.size) from error
+
+
+def _encoded(picture: Pillow.Image, is_jpeg: bool) -> bytes:
+    buffer = io.BytesIO()
+    if is_jpeg:
+        if picture.mode not in ("RGB", "L", "CMYK"):
+            picture = picture.convert("L" if picture.mode == "LA" else "RGB")
+        picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+    else:
+        picture.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _grey(picture: Pillow.Image) -> Pillow.Image:
+    """Luminance only, keeping transparency: the same contrast, no colour ink."""
+    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+        rgba = picture.convert("RGBA")
+        grey = ImageOps.grayscale(rgba).convert("LA")
+        grey.putalpha(rgba.getchannel("A"))
+        return grey
+    return ImageOps.grayscale(picture.convert("RGB"))
