@@ -11,14 +11,11 @@ import hashlib
 import re
 import shutil
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-from pypdf.generic import ContentStream, DictionaryObject
+from kit import cli, fonts, images, metadata, operations, run_build, size, squash, texts
 
-from handout import build
 from handout.formats import read_deck
 from handout.model import Code, Deck, Markdown, Slide
 
@@ -29,27 +26,17 @@ SEED_SLIDES = 15
 
 # --- reading PDFs --------------------------------------------------------------------------------
 
-@functools.cache
-def page_texts(pdf: Path) -> tuple[str, ...]:
-    return tuple(page.extract_text() for page in PdfReader(pdf).pages)
-
-
-def squash(text: str) -> str:
-    """Text without any whitespace: robust to line wrapping, in titles and in code."""
-    return re.sub(r"\s+", "", text)
-
-
 def is_credits_page(text: str) -> bool:
     return any(line.strip() == "Image credits" for line in text.splitlines())
 
 
-def slide_pages(pdf: Path) -> tuple[str, ...]:
+def slide_pages(pdf) -> tuple[str, ...]:
     """The pages holding slides: everything before the closing 'Image credits' page, if any."""
-    texts = page_texts(pdf)
-    for index, text in enumerate(texts):
+    pages = texts(pdf)
+    for index, text in enumerate(pages):
         if is_credits_page(text):
-            return texts[:index]
-    return texts
+            return pages[:index]
+    return pages
 
 
 @functools.cache
@@ -57,7 +44,7 @@ def deck_model(path: Path) -> Deck:
     return read_deck(path)
 
 
-def assert_titles_in_order(pdf: Path, deck: Deck) -> None:
+def assert_titles_in_order(pdf, deck: Deck) -> None:
     """Every slide title appears in the slide pages, each after the one before."""
     text = squash("".join(slide_pages(pdf)))
     position = 0
@@ -65,56 +52,14 @@ def assert_titles_in_order(pdf: Path, deck: Deck) -> None:
         wanted = squash(slide.title)
         found = text.find(wanted, position)
         assert found >= 0, (f"slide {slide.number} title {slide.title!r} not found "
-                            f"after position {position} in {pdf.name}")
+                            f"after position {position} in {pdf}")
         position = found + len(wanted)
 
 
-def _resources(page) -> Iterator[DictionaryObject]:
-    """A page's resource dictionary and those of the form XObjects it uses, recursively."""
-    seen: set[int] = set()
-    stack = [page.get("/Resources")]
-    while stack:
-        resources = stack.pop()
-        if resources is None:
-            continue
-        resources = resources.get_object()
-        yield resources
-        xobjects = resources.get("/XObject")
-        for ref in (xobjects.get_object().values() if xobjects else ()):
-            obj = ref.get_object()
-            key = getattr(ref, "idnum", id(obj))
-            if obj.get("/Subtype") == "/Form" and key not in seen:
-                seen.add(key)
-                stack.append(obj.get("/Resources"))
-
-
-def embedded_images(pdf: Path) -> dict[str, tuple[int, int]]:
-    """Distinct image XObjects over all pages: content hash -> (width, height)."""
-    images: dict[str, tuple[int, int]] = {}
-    for page in PdfReader(pdf).pages:
-        for resources in _resources(page):
-            xobjects = resources.get("/XObject")
-            for ref in (xobjects.get_object().values() if xobjects else ()):
-                obj = ref.get_object()
-                if obj.get("/Subtype") == "/Image":
-                    digest = hashlib.sha256(obj.get_data()).hexdigest()
-                    images[digest] = (int(obj["/Width"]), int(obj["/Height"]))
-    return images
-
-
-def fonts(pdf: Path) -> Iterator[tuple[str, DictionaryObject]]:
-    """(resource name, font dictionary) for every font of every page, once per font object."""
-    seen: set[int] = set()
-    for page in PdfReader(pdf).pages:
-        for resources in _resources(page):
-            font_dict = resources.get("/Font")
-            for name, ref in (font_dict.get_object().items() if font_dict else ()):
-                key = getattr(ref, "idnum", None)
-                if key is not None and key in seen:
-                    continue
-                if key is not None:
-                    seen.add(key)
-                yield name, ref.get_object()
+def embedded_images(pdf) -> dict[str, tuple[int, int]]:
+    """Distinct pictures painted on any page: content hash -> (width, height)."""
+    return {hashlib.sha256(image.get_data()).hexdigest(): size(image)
+            for image in images(pdf).values()}
 
 
 def truetype_names(data: bytes) -> set[str]:
@@ -141,11 +86,9 @@ def truetype_names(data: bytes) -> set[str]:
         return set()
 
 
-def frame_ratios(pdf: Path, page_index: int) -> set[float]:
+def frame_ratios(pdf, page_index: int) -> set[float]:
     """Width/height of the large rectangles drawn on a page (slide frames and their clips)."""
-    reader = PdfReader(pdf)
-    content = ContentStream(reader.pages[page_index].get_contents(), reader)
-    rects = [(abs(float(ops[2])), abs(float(ops[3]))) for ops, op in content.operations
+    rects = [(abs(float(ops[2])), abs(float(ops[3]))) for ops, op in operations(pdf, page_index)
              if op == b"re"]
     widest = max(w for w, _ in rects)
     return {round(w / h, 2) for w, h in rects if h > 0 and w >= 0.4 * widest}
@@ -159,14 +102,14 @@ SEED_PAGES = {1: (15, None), 2: (8, None), 3: (5, None), 4: (4, 4), 6: (3, 3), 9
 
 @pytest.mark.parametrize("per_page", PER_PAGE)
 def test_seed_page_count(built, seed_deck, per_page):
-    pdf = built(seed_deck, per_page)
+    pdf = built(seed_deck, per_page=per_page)
     least, most = SEED_PAGES[per_page]
     pages = slide_pages(pdf)
     assert len(pages) >= least, f"{len(pages)} slide pages at {per_page} per page"
     if most is not None:
         assert len(pages) <= most, f"{len(pages)} slide pages at {per_page} per page"
-    total = len(page_texts(pdf))
-    assert total == built.result(seed_deck, per_page).pages
+    total = len(texts(pdf))
+    assert total == pdf.result.pages
     assert total - len(pages) <= 1, "more than one page after the slides"
 
 
@@ -174,13 +117,13 @@ def test_seed_page_count(built, seed_deck, per_page):
 def test_seed_titles_in_deck_order(built, seed_deck, per_page):
     deck = deck_model(seed_deck)
     assert len(deck.slides) == SEED_SLIDES
-    assert_titles_in_order(built(seed_deck, per_page), deck)
+    assert_titles_in_order(built(seed_deck, per_page=per_page), deck)
 
 
 @pytest.mark.parametrize("per_page", (4, 6, 9))
 def test_grid_places_each_slide_on_its_sheet(built, seed_deck, per_page):
     """Slide k sits on sheet (k-1)//N, with its number and title as the caption."""
-    pages = slide_pages(built(seed_deck, per_page))
+    pages = slide_pages(built(seed_deck, per_page=per_page))
     for slide in deck_model(seed_deck).slides:
         caption = squash(f"{slide.number} {slide.title}")
         holding = [i for i, text in enumerate(pages) if caption in squash(text)]
@@ -189,7 +132,7 @@ def test_grid_places_each_slide_on_its_sheet(built, seed_deck, per_page):
 
 @pytest.mark.parametrize("per_page", (2, 6, 9))
 def test_client_server_listings_whole_on_one_page(built, seed_deck, per_page):
-    pages = slide_pages(built(seed_deck, per_page))
+    pages = slide_pages(built(seed_deck, per_page=per_page))
     holding = [i for i, text in enumerate(pages) if shows_heading(text, "Client/Server")]
     assert len(holding) == 1, f"'Client/Server' heading on pages {holding}"
     page = squash(pages[holding[0]])
@@ -212,16 +155,16 @@ def test_client_server_listings_whole_on_one_page(built, seed_deck, per_page):
 
 @pytest.mark.parametrize("per_page", PER_PAGE)
 def test_every_page_numbered_and_titled(built, seed_deck, per_page):
-    texts = page_texts(built(seed_deck, per_page))
-    for number, text in enumerate(texts, start=1):
+    pages = texts(built(seed_deck, per_page=per_page))
+    for number, text in enumerate(pages, start=1):
         marks = re.findall(r"page\s+(\d+)\s+of\s+(\d+)", text)
-        assert marks == [(str(number), str(len(texts)))], f"page {number}: {marks}"
+        assert marks == [(str(number), str(len(pages)))], f"page {number}: {marks}"
         assert "zeromq-slides" in text, f"page {number} lacks the deck title"
 
 
 @pytest.mark.parametrize("per_page", PER_PAGE)
 def test_pages_are_a4_portrait(built, seed_deck, per_page):
-    for number, page in enumerate(PdfReader(built(seed_deck, per_page)).pages, start=1):
+    for number, page in enumerate(built(seed_deck, per_page=per_page).reader.pages, start=1):
         box = page.mediabox
         assert float(box.width) == pytest.approx(A4_PT[0], abs=1), number
         assert float(box.height) == pytest.approx(A4_PT[1], abs=1), number
@@ -229,21 +172,19 @@ def test_pages_are_a4_portrait(built, seed_deck, per_page):
 
 
 def test_metadata_title(built, seed_deck):
-    reader = PdfReader(built(seed_deck, 2))
-    assert reader.metadata is not None
-    assert reader.metadata.title == "zeromq-slides"
+    assert metadata(built(seed_deck, per_page=2))["Title"] == "zeromq-slides"
 
 
 @pytest.mark.parametrize("per_page", (2, 9))
 def test_seed_images_embedded(built, seed_deck, per_page):
-    images = embedded_images(built(seed_deck, per_page))
+    pictures = embedded_images(built(seed_deck, per_page=per_page))
     # three photos (metro, simple, dist) and the push/pull diagram, each a different picture
-    assert len(images) >= 4, images
-    assert all(w >= 100 and h >= 100 for w, h in images.values()), images
+    assert len(pictures) >= 4, pictures
+    assert all(w >= 100 and h >= 100 for w, h in pictures.values()), pictures
 
 
 def test_fonts_embedded_and_bundled(built, seed_deck):
-    pdf = built(seed_deck, 2)
+    pdf = built(seed_deck, per_page=2)
     program_names: set[str] = set()
     base_names: set[str] = set()
     count = 0
@@ -271,7 +212,7 @@ def test_fonts_embedded_and_bundled(built, seed_deck):
 
 def test_seed_builds_without_cut_off_slides_or_refused_files(built, seed_deck):
     for per_page in PER_PAGE:
-        warnings = [str(w) for w in built.result(seed_deck, per_page).warnings]
+        warnings = [str(w) for w in built(seed_deck, per_page=per_page).result.warnings]
         bad = [w for w in warnings if "does not fit" in w or "not loaded" in w]
         assert not bad, (per_page, bad)
 
@@ -279,13 +220,13 @@ def test_seed_builds_without_cut_off_slides_or_refused_files(built, seed_deck):
 # --- aspect --------------------------------------------------------------------------------------
 
 def test_aspect_16_9(built, seed_deck):
-    wide = built(seed_deck, 2, "16:9")
+    wide = built(seed_deck, per_page=2, aspect="16:9")
     deck = deck_model(seed_deck)
     assert_titles_in_order(wide, deck)
     assert len(slide_pages(wide)) >= 8
     assert any(abs(r - 16 / 9) < 0.02 for r in frame_ratios(wide, 0)), frame_ratios(wide, 0)
     assert not any(abs(r - 4 / 3) < 0.02 for r in frame_ratios(wide, 0)), frame_ratios(wide, 0)
-    normal = built(seed_deck, 2)
+    normal = built(seed_deck, per_page=2)
     assert any(abs(r - 4 / 3) < 0.02 for r in frame_ratios(normal, 0)), frame_ratios(normal, 0)
     assert not any(abs(r - 16 / 9) < 0.02 for r in frame_ratios(normal, 0))
 
@@ -351,8 +292,8 @@ def frame_page(pages: tuple[str, ...], slide: Slide) -> list[int]:
 @pytest.mark.parametrize("per_page", (1, 2, 3))
 def test_notes_start_on_the_page_of_their_slide(built, bundled_deck, per_page):
     deck = deck_model(bundled_deck)
-    pages = slide_pages(built(bundled_deck, per_page))
-    assert_titles_in_order(built(bundled_deck, per_page), deck)
+    pages = slide_pages(built(bundled_deck, per_page=per_page))
+    assert_titles_in_order(built(bundled_deck, per_page=per_page), deck)
     for slide in deck.slides:
         holding = frame_page(pages, slide)
         assert len(holding) == 1, f"slide {slide.number} ({slide.title}) frame on pages {holding}"
@@ -364,14 +305,15 @@ def test_notes_start_on_the_page_of_their_slide(built, bundled_deck, per_page):
 
 def test_grid_layout_has_no_notes(built, bundled_deck):
     deck = deck_model(bundled_deck)
-    text = squash("".join(page_texts(built(bundled_deck, 6))))
-    assert_titles_in_order(built(bundled_deck, 6), deck)
+    text = squash("".join(texts(built(bundled_deck, per_page=6))))
+    assert_titles_in_order(built(bundled_deck, per_page=6), deck)
     assert squash(first_words(deck, 1)) not in text
 
 
-# --- output paths (the real command) --------------------------------------------------------------
+# --- output paths ---------------------------------------------------------------------------------
 
 def test_default_output_is_out_stem_pdf_relative_to_cwd(tmp_path, tiny_deck, run_handout):
+    """End to end: the installed command, as a user runs it."""
     run = run_handout("build", tiny_deck.relative_to(tmp_path), "--per-page", "2", cwd=tmp_path)
     assert run.returncode == 0, run.output
     pdf = tmp_path / "out" / "deck.pdf"
@@ -379,30 +321,29 @@ def test_default_output_is_out_stem_pdf_relative_to_cwd(tmp_path, tiny_deck, run
     assert not (tiny_deck.parent / "out").exists()
     assert "out/deck.pdf" in run.stdout
     assert "Traceback" not in run.output
-    reader = PdfReader(pdf)
-    assert reader.metadata.title == "Tiny talk"
-    text = squash("".join(page.extract_text() for page in reader.pages))
+    assert metadata(pdf)["Title"] == "Tiny talk"
+    text = squash("".join(texts(pdf)))
     for words in ("First tiny slide", "Second tiny slide", "Tiny notes for the first slide."):
         assert squash(words) in text
 
 
-def test_output_folders_are_created(tmp_path, tiny_deck, run_handout):
+def test_output_folders_are_created(tmp_path, tiny_deck):
     output = tmp_path / "made" / "on the" / "way" / "six.pdf"
-    run = run_handout("build", tiny_deck, "-o", output, "--per-page", "6", cwd=tmp_path)
+    run = cli("build", tiny_deck, "-o", output, "--per-page", "6", cwd=tmp_path)
     assert run.returncode == 0, run.output
     assert output.is_file()
-    reader = PdfReader(output)
-    assert len(reader.pages) == 1
-    assert "Second tiny slide" in reader.pages[0].extract_text()
+    pages = texts(output)
+    assert len(pages) == 1
+    assert "Second tiny slide" in pages[0]
     assert not list(output.parent.glob(".*.tmp")), "temporary file left behind"
 
 
-def test_folder_path_finds_its_deck(tmp_path, tiny_deck, run_handout):
+def test_folder_path_finds_its_deck(tmp_path, tiny_deck):
     shutil.copy(tiny_deck, tiny_deck.parent / "README.md")  # a readme beside it is not a second deck
     output = tmp_path / "folder.pdf"
-    run = run_handout("build", tiny_deck.parent, "-o", output, cwd=tmp_path)
+    run = cli("build", tiny_deck.parent, "-o", output, cwd=tmp_path)
     assert run.returncode == 0, run.output
-    assert squash("First tiny slide") in squash(PdfReader(output).pages[0].extract_text())
+    assert squash("First tiny slide") in squash(texts(output)[0])
 
 
 # --- regressions: bugs found and fixed ----------------------------------------------------
@@ -412,14 +353,14 @@ def test_long_notes_on_the_first_slide_leave_no_blank_page(tmp_path, per_page):
     lines = "\n\n".join(f"Notes paragraph {i} with some words to fill the page." for i in range(60))
     deck = tmp_path / "long.md"
     deck.write_text(f"!SLIDE\n# Only slide\n\n!NOTES\n{lines}\n", encoding="utf-8")
-    result = build(path=deck, output=tmp_path / "long.pdf", per_page=per_page)
-    texts = page_texts(Path(result.output))
-    assert len(texts) >= 2
-    for number, text in enumerate(texts, start=1):
+    _, reader = run_build(deck, per_page=per_page)
+    pages = texts(reader)
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
         body = re.sub(r"page\s+\d+\s+of\s+\d+|long", "", text)
-        assert body.strip(), f"page {number} of {len(texts)} is blank"
-    assert shows_heading(texts[0], "Only slide")
-    assert "Notes paragraph 0 " in texts[0]
+        assert body.strip(), f"page {number} of {len(pages)} is blank"
+    assert shows_heading(pages[0], "Only slide")
+    assert "Notes paragraph 0 " in pages[0]
 
 
 def test_picture_in_notes_is_embedded(tmp_path, repo):
@@ -429,6 +370,6 @@ def test_picture_in_notes_is_embedded(tmp_path, repo):
     deck = tmp_path / "slides" / "deck.md"
     deck.write_text("!SLIDE\n# One\n\n!NOTES\nThe diagram: ![diagram alt](images/diagram.png)\n",
                     encoding="utf-8")
-    result = build(path=deck, output=tmp_path / "notes.pdf", per_page=2, root=tmp_path)
-    assert len(embedded_images(Path(result.output))) == 1
-    assert "diagram alt" not in "".join(page_texts(Path(result.output)))
+    _, reader = run_build(deck, per_page=2, root=tmp_path)
+    assert len(embedded_images(reader)) == 1
+    assert "diagram alt" not in "".join(texts(reader))

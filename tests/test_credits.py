@@ -10,33 +10,30 @@ Every build here is in-process, with HANDOUT_CACHE pointed at a temporary folder
 
 from __future__ import annotations
 
-import os
-import random
-import subprocess
-import sys
+import functools
 from pathlib import Path
 
+import kit
 import pytest
-from helpers import line_of, write_deck
+from kit import SEED_DECK, cli, images, line_of, noise, normalise, squash, uris, write_deck, write_jpeg
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
 from handout import Result, build
 from handout.credits import load_credits_file
 from handout.errors import HandoutError
 
-REPO = Path(__file__).resolve().parent.parent
-SEED_DECK = REPO.parent / "shared" / "seed" / "zeromq-slides.md"
+pytestmark = pytest.mark.usefixtures("image_cache")  # every test prepares pictures in its own cache
+
+run_build = functools.partial(kit.run_build, per_page=1)
+"""Credits are read at one slide per page unless a test says otherwise."""
 
 SEED_CREDITS = {  # slide number -> (image, author, source URL), as the seed deck's Credits slide lists them
     1: ("images/metro.jpg", "leoprieto", "http://www.flickr.com/photos/leoprieto/2487947/"),
     6: ("images/simple.jpg", "ndantas", "http://www.flickr.com/photos/ndantas/6807489524/"),
     14: ("images/dist.jpg", "jeeheon", "http://www.flickr.com/photos/jeeheon/5013458497"),
 }
-
-EXIF_ARTIST, EXIF_COPYRIGHT = 315, 33432
 
 XMP_PACKET = """<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -55,66 +52,6 @@ XMP_PACKET = """<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def image_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test prepares its pictures in its own cache folder, never in the user's."""
-    cache = tmp_path / "handout-cache"
-    monkeypatch.setenv("HANDOUT_CACHE", str(cache))
-    return cache
-
-
-def picture(size: tuple[int, int] = (160, 120), seed: int = 0) -> Image.Image:
-    """A small photo-like picture: coarse random colour, smoothly scaled up."""
-    rng = random.Random(seed)
-    grain = (8, 6)
-    return Image.frombytes("RGB", grain, rng.randbytes(grain[0] * grain[1] * 3)).resize(
-        size, Image.Resampling.BILINEAR)
-
-
-def write_jpeg(path: Path, *, artist: str = "", copyright: str = "", xmp: bytes | None = None,
-               seed: int = 0, size: tuple[int, int] = (160, 120)) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    options: dict[str, object] = {"quality": 85}
-    if artist or copyright:
-        exif = Image.Exif()
-        if artist:
-            exif[EXIF_ARTIST] = artist
-        if copyright:
-            exif[EXIF_COPYRIGHT] = copyright
-        options["exif"] = exif
-    if xmp is not None:
-        options["xmp"] = xmp
-    picture(size, seed).save(path, "JPEG", **options)
-    return path
-
-
-def run_build(deck: Path, per_page: int = 1, strict: bool = False) -> tuple[Result, PdfReader]:
-    output = deck.parent / "out" / f"{deck.stem}-{per_page}up.pdf"
-    result = build(path=deck, output=output, per_page=per_page, strict=strict)
-    assert output.is_file()
-    return result, PdfReader(output)
-
-
-def normalise(text: str) -> str:
-    return " ".join(text.split())
-
-
-def squash(text: str) -> str:
-    """Text with all whitespace removed: long URLs may wrap anywhere on the credits page."""
-    return "".join(text.split())
-
-
-def page_uris(page) -> list[str]:
-    """The targets of the page's external link annotations."""
-    uris = []
-    for ref in page.get("/Annots") or []:
-        annot = ref.get_object()
-        action = annot.get("/A")
-        if action is not None and "/URI" in action.get_object():
-            uris.append(str(action.get_object()["/URI"]))
-    return uris
-
 
 def slide_page(reader: PdfReader, number: int) -> int:
     """Index of the page that shows slide `number` (WeasyPrint names each #slide-N anchor)."""
@@ -146,39 +83,12 @@ def credit_rows(reader: PdfReader, paths: list[str]) -> dict[str, str]:
     return rows
 
 
-def drawn_images(reader: PdfReader, index: int) -> set[int]:
-    """Object numbers of the image XObjects painted on one page (following form XObjects)."""
-    found: set[int] = set()
-
-    def walk(content, resources) -> None:
-        xobjects = resources.get("/XObject")
-        xobjects = xobjects.get_object() if xobjects is not None else {}
-        for operands, operator in ContentStream(content, reader).operations:
-            if operator != b"Do":
-                continue
-            ref = xobjects.raw_get(operands[0])
-            xobject = ref.get_object()
-            if xobject["/Subtype"] == "/Image":
-                found.add(ref.idnum)
-            elif xobject["/Subtype"] == "/Form":
-                walk(xobject, xobject.get("/Resources", resources).get_object())
-
-    page = reader.pages[index]
-    walk(page.get_contents(), page["/Resources"].get_object())
-    return found
-
-
 # --- the seed deck: credits inferred from its closing Credits slide ---------------------------
 
 @pytest.fixture(scope="module")
-def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, PdfReader]:
-    if not SEED_DECK.is_file() or not (SEED_DECK.parent / "images").is_dir():
-        pytest.skip(f"seed deck not found at {SEED_DECK}")
-    folder = tmp_path_factory.mktemp("seed")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HANDOUT_CACHE", str(folder / "cache"))
-        result = build(path=SEED_DECK, output=folder / "seed.pdf", per_page=2)
-    return result, PdfReader(result.output)
+def seed_build(built, seed_deck: Path) -> tuple[Result, PdfReader]:
+    seed = built(seed_deck, per_page=2)
+    return seed.result, seed.reader
 
 
 @pytest.mark.parametrize("number", sorted(SEED_CREDITS))
@@ -186,9 +96,9 @@ def test_seed_slide_links_its_photo_to_the_inferred_source(seed_build, number):
     _, reader = seed_build
     _, _, url = SEED_CREDITS[number]
     index = slide_page(reader, number)
-    assert url in page_uris(reader.pages[index])
+    assert url in uris(reader, index)
     others = {u for n, (_, _, u) in SEED_CREDITS.items() if n != number}
-    assert not others & set(page_uris(reader.pages[index])), "another photo's link on this page"
+    assert not others & set(uris(reader, index)), "another photo's link on this page"
 
 
 def test_seed_build_reports_three_inferred_credits(seed_build):
@@ -216,16 +126,16 @@ def test_seed_credits_page_lists_every_photo(seed_build):
 
 def test_seed_credits_page_links_every_source(seed_build):
     _, reader = seed_build
-    uris = [u for i in credits_pages(reader) for u in page_uris(reader.pages[i])]
+    addresses = [u for i in credits_pages(reader) for u in uris(reader, i)]
     for _, _, url in SEED_CREDITS.values():
-        assert url in uris
+        assert url in addresses
 
 
 def test_seed_credits_page_shows_a_thumbnail_of_each_photo(seed_build):
     _, reader = seed_build
-    thumbnails = set().union(*(drawn_images(reader, i) for i in credits_pages(reader)))
+    thumbnails = set().union(*(images(reader, i) for i in credits_pages(reader)))
     assert len(thumbnails) == len(SEED_CREDITS)
-    backgrounds = set().union(*(drawn_images(reader, slide_page(reader, n)) for n in SEED_CREDITS))
+    backgrounds = set().union(*(images(reader, slide_page(reader, n)) for n in SEED_CREDITS))
     assert thumbnails <= backgrounds, "thumbnails should reuse the slides' embedded photos"
 
 
@@ -261,7 +171,7 @@ def test_no_pairing_when_the_credits_slide_lists_more_urls_than_photos(tmp_path)
         assert f"{deck}:{warning.line}" in str(warning)
     # nothing was credited, so no credits page and no links
     assert "Image credits" not in "".join(p.extract_text() for p in reader.pages)
-    assert not [u for p in reader.pages for u in page_uris(p)]
+    assert not uris(reader)
 
 
 def test_pairing_is_by_position_and_takes_the_author_from_flickr_urls(tmp_path):
@@ -269,8 +179,8 @@ def test_pairing_is_by_position_and_takes_the_author_from_flickr_urls(tmp_path):
                                                        "https://example.com/pictures/bert."])
     result, reader = run_build(deck)
     assert len(result.notes) == 2
-    assert page_uris(reader.pages[slide_page(reader, 1)]) == ["https://www.flickr.com/photos/anne/1/"]
-    assert page_uris(reader.pages[slide_page(reader, 2)]) == ["https://example.com/pictures/bert"]
+    assert uris(reader, slide_page(reader, 1)) == ["https://www.flickr.com/photos/anne/1/"]
+    assert uris(reader, slide_page(reader, 2)) == ["https://example.com/pictures/bert"]
     rows = credit_rows(reader, ["one.jpg", "two.jpg"])
     assert "Author anne" in rows["one.jpg"]
     assert "Author unknown" in rows["two.jpg"]
@@ -291,14 +201,14 @@ def test_inline_credit_alone(tmp_path):
     result, reader = run_build(deck)
     assert not result.notes
     assert not [w for w in result.warnings if "credit" in w.message]
-    slide = reader.pages[slide_page(reader, 1)]
-    assert page_uris(slide) == ["https://flickr.com/photos/jane/1"]
-    assert "Jane Doe / flickr" in normalise(slide.extract_text())
+    slide = slide_page(reader, 1)
+    assert uris(reader, slide) == ["https://flickr.com/photos/jane/1"]
+    assert "Jane Doe / flickr" in normalise(reader.pages[slide].extract_text())
     row = credit_rows(reader, ["img.jpg"])["img.jpg"]
     assert "Author Jane Doe" in row
     assert "https://flickr.com/photos/jane/1" in squash(row)
     assert "Licence not stated" in row
-    assert "https://flickr.com/photos/jane/1" in page_uris(reader.pages[credits_pages(reader)[0]])
+    assert "https://flickr.com/photos/jane/1" in uris(reader, credits_pages(reader)[0])
 
 
 def test_inline_link_may_contain_double_colons(tmp_path):
@@ -311,7 +221,7 @@ def test_inline_link_may_contain_double_colons(tmp_path):
 }}} img.jpg::Jane Doe::flickr::https://example.org/a::b
 """)
     _, reader = run_build(deck)
-    assert page_uris(reader.pages[slide_page(reader, 1)]) == ["https://example.org/a::b"]
+    assert uris(reader, slide_page(reader, 1)) == ["https://example.org/a::b"]
 
 
 def test_credits_file_alone_fills_every_tasl_field(tmp_path):
@@ -338,12 +248,13 @@ licence_url = "https://creativecommons.org/licenses/by-sa/4.0/"
     for text in ("Harbour at Dawn", "Author Toml Author", "Licence CC BY-SA 4.0"):
         assert text in row, row
     assert "https://example.org/harbour" in squash(row)
-    uris = page_uris(reader.pages[credits_pages(reader)[0]])
-    assert "https://example.org/harbour" in uris
-    assert "https://creativecommons.org/licenses/by-sa/4.0/" in uris
-    slide = reader.pages[slide_page(reader, 1)]
-    assert page_uris(slide) == ["https://example.org/harbour"]
-    assert "\u201cHarbour at Dawn\u201d by Toml Author, CC BY-SA 4.0" in normalise(slide.extract_text())
+    addresses = uris(reader, credits_pages(reader)[0])
+    assert "https://example.org/harbour" in addresses
+    assert "https://creativecommons.org/licenses/by-sa/4.0/" in addresses
+    slide = slide_page(reader, 1)
+    assert uris(reader, slide) == ["https://example.org/harbour"]
+    assert "\u201cHarbour at Dawn\u201d by Toml Author, CC BY-SA 4.0" in normalise(
+        reader.pages[slide].extract_text())
 
 
 def test_credits_file_accepts_us_spelling_and_dot_slash_keys(tmp_path):
@@ -401,7 +312,7 @@ def test_xmp_dc_creator_alone(tmp_path, kind):
         name = "img.png"
         info = PngInfo()
         info.add_itxt("XML:com.adobe.xmp", packet)
-        picture().save(folder / name, "PNG", pnginfo=info)
+        noise((160, 120)).save(folder / name, "PNG", pnginfo=info)
     else:
         name = "img.jpg"
         write_jpeg(folder / name, xmp=packet.encode("utf-8"))
@@ -414,8 +325,7 @@ def test_xmp_dc_creator_alone(tmp_path, kind):
     assert f"Author Xmp Creator {kind}" in row
     assert "Xmp Title" in row
     assert "Licence CC BY-SA 4.0 Xmp" in row
-    assert "https://creativecommons.org/licenses/by-sa/4.0/" in page_uris(
-        reader.pages[credits_pages(reader)[0]])
+    assert "https://creativecommons.org/licenses/by-sa/4.0/" in uris(reader, credits_pages(reader)[0])
 
 
 # --- precedence ---------------------------------------------------------------------------------
@@ -494,12 +404,12 @@ def test_precedence_on_the_credits_page(precedence_build):
 
 def test_precedence_on_the_slides(precedence_build):
     _, _, reader = precedence_build
-    assert page_uris(reader.pages[slide_page(reader, 1)]) == ["https://flickr.com/photos/jane/1"]
-    assert page_uris(reader.pages[slide_page(reader, 2)]) == ["https://example.org/toml-filed"]
-    tagged = reader.pages[slide_page(reader, 3)]
-    assert page_uris(tagged) == [], "a metadata credit has no link, not the Credits slide's"
-    assert "Exif Artist" in tagged.extract_text()
-    assert page_uris(reader.pages[slide_page(reader, 4)]) == ["https://www.flickr.com/photos/wanda/103/"]
+    assert uris(reader, slide_page(reader, 1)) == ["https://flickr.com/photos/jane/1"]
+    assert uris(reader, slide_page(reader, 2)) == ["https://example.org/toml-filed"]
+    tagged = slide_page(reader, 3)
+    assert uris(reader, tagged) == [], "a metadata credit has no link, not the Credits slide's"
+    assert "Exif Artist" in reader.pages[tagged].extract_text()
+    assert uris(reader, slide_page(reader, 4)) == ["https://www.flickr.com/photos/wanda/103/"]
 
 
 def test_precedence_reports_only_the_real_guess(precedence_build):
@@ -516,7 +426,7 @@ def test_body_pictures_prefer_the_credits_file_and_diagrams_need_no_credit(tmp_p
     diagram in the body is not a photo, so it needs no credit and gets no row."""
     folder = tmp_path / "talk"
     write_jpeg(folder / "shot.jpg", artist="Exif Artist")
-    picture().save(folder / "diagram.png")
+    noise((160, 120)).save(folder / "diagram.png")
     (folder / "credits.toml").write_text('["shot.jpg"]\nauthor = "Toml Author"\n', encoding="utf-8")
     deck = write_deck(folder, "# Inline\n!SLIDE\n# Body pictures\n\n![shot](shot.jpg)\n\n![d](diagram.png)\n")
     result, reader = run_build(deck)
@@ -609,11 +519,7 @@ def test_strict_passes_when_every_photo_is_credited(tmp_path):
 
 def test_strict_on_the_command_line_exits_2_without_a_traceback(uncredited_deck):
     output = uncredited_deck.parent / "cli.pdf"
-    done = subprocess.run(
-        [sys.executable, "-m", "handout", "build", str(uncredited_deck), "-o", str(output),
-         "--strict"],
-        capture_output=True, text=True, timeout=120, env=os.environ.copy(),
-        cwd=uncredited_deck.parent)
+    done = cli("build", uncredited_deck, "-o", output, "--strict", cwd=uncredited_deck.parent)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     line = line_of(uncredited_deck, "images/anon.jpg")
@@ -639,6 +545,6 @@ def test_pairing_skips_photos_credited_elsewhere(tmp_path, listed):
         + "!SLIDE\n# Credits\n" + "".join(f"* {url}\n" for url in urls))
     result, reader = run_build(deck, per_page=2)
     assert len(result.notes) == 2, [str(n) for n in result.notes]
-    assert page_uris(reader.pages[slide_page(reader, 1)]) == [urls[0]]
-    assert page_uris(reader.pages[slide_page(reader, 3)]) == [urls[-1]]
+    assert uris(reader, slide_page(reader, 1)) == [urls[0]]
+    assert uris(reader, slide_page(reader, 3)) == [urls[-1]]
     assert "From The File" in credit_rows(reader, ["two.jpg"])["two.jpg"]

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kit import deck_texts
 
 from handout.errors import HandoutError
 from handout.formats import reader_named, readers
-from handout.model import Deck, block_text
+from handout.model import Deck
 
 FUZZ = settings(max_examples=100, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -102,13 +103,7 @@ def deck(draw, name: str) -> tuple[str, Counter[str]]:
 
 
 def model_words(parsed: Deck) -> Counter[str]:
-    texts = [parsed.title, *map(block_text, parsed.preamble)]
-    for slide in parsed.slides:
-        texts += map(block_text, slide.blocks)
-        for extra in (slide.notes, slide.handouts):
-            if extra is not None:
-                texts += map(block_text, extra.blocks)
-    return Counter(WORD.findall("\n".join(texts)))
+    return Counter(WORD.findall("\n".join(deck_texts(parsed))))
 
 
 NAMES = [reader.name for reader in readers()]

@@ -8,28 +8,19 @@ Pillow into a copy of tests/data made once per session.
 
 from __future__ import annotations
 
-import functools
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from kit import BuildCache, images, operations, squash, texts
 from PIL import Image, ImageDraw
-from pypdf import PdfReader
-from pypdf.generic import ContentStream
 
-import handout
 from handout.formats import find_deck, read
 from handout.pipeline import Result
 
 DATA = Path(__file__).resolve().parent / "data"
 COLOUR_OPS = {b"rg", b"sc", b"scn"}
-
-
-def build_pdf(path: Path, output: Path, **options) -> Result:
-    """The one place the tests call the build."""
-    return handout.build(path, output, **options)
 
 
 @dataclass(frozen=True)
@@ -123,10 +114,6 @@ SAMPLES = {
 }
 
 
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def draw_photo(path: Path, size: tuple[int, int] = (800, 600)) -> None:
     image = Image.new("RGB", size, "#345")
     pen = ImageDraw.Draw(image)
@@ -160,32 +147,22 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Builds:
-    """Each (sample, per page, notes) built once per session."""
+    """The samples' builds by sample name, from the session's build cache (each made once)."""
 
-    def __init__(self, samples: Path, out: Path) -> None:
-        self.samples, self.out = samples, out
-        self.results: dict[tuple[str, int, bool], Result] = {}
+    def __init__(self, samples: Path, built: BuildCache) -> None:
+        self.samples, self.built = samples, built
 
     def result(self, name: str, per_page: int, notes: bool = True) -> Result:
-        key = (name, per_page, notes)
-        if key not in self.results:
-            output = self.out / f"{name}-{per_page}{'' if notes else '-no-notes'}.pdf"
-            self.results[key] = build_pdf(self.samples / SAMPLES[name].folder, output,
-                                          per_page=per_page, notes=notes)
-        return self.results[key]
+        return self.built(self.samples / SAMPLES[name].folder, per_page=per_page, notes=notes).result
 
     def text(self, name: str, per_page: int, notes: bool = True) -> str:
-        return pdf_text(Path(self.result(name, per_page, notes).output))
-
-
-@functools.cache
-def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        return "\n".join(texts(self.built(self.samples / SAMPLES[name].folder, per_page=per_page,
+                                          notes=notes)))
 
 
 @pytest.fixture(scope="session")
-def builds(samples: Path, tmp_path_factory: pytest.TempPathFactory) -> Builds:
-    return Builds(samples, tmp_path_factory.mktemp("format-builds"))
+def builds(samples: Path, built: BuildCache) -> Builds:
+    return Builds(samples, built)
 
 
 NAMES = list(SAMPLES)
@@ -253,22 +230,11 @@ def test_notes_do_not_print_in_the_grid(builds, name):
         assert squash(words) not in text
 
 
-def _images(pdf: Path) -> int:
-    count = 0
-    for page in PdfReader(pdf).pages:
-        resources = page.get("/Resources")
-        xobjects = resources.get_object().get("/XObject") if resources else None
-        for ref in (xobjects.get_object().values() if xobjects else ()):
-            if ref.get_object().get("/Subtype") == "/Image":
-                count += 1
-    return count
-
-
 @pytest.mark.parametrize("name", [n for n in NAMES if SAMPLES[n].pictures])
 def test_backgrounds_and_pictures_print_with_their_credits(builds, name):
     result = builds.result(name, 1)
     sample = SAMPLES[name]
-    assert _images(Path(result.output)) >= len(sample.pictures)
+    assert len(images(result.output)) >= len(sample.pictures)
     text = builds.text(name, 1)
     if sample.credit:
         assert sample.credit in text
@@ -278,12 +244,11 @@ def test_backgrounds_and_pictures_print_with_their_credits(builds, name):
 
 
 def _chromatic_colours(pdf: Path, word: str) -> set[tuple[float, ...]]:
-    reader = PdfReader(pdf)
     found: set[tuple[float, ...]] = set()
-    for page in reader.pages:
-        if squash(word) not in squash(page.extract_text()):
+    for index, text in enumerate(texts(pdf)):
+        if squash(word) not in squash(text):
             continue
-        for operands, op in ContentStream(page.get_contents(), reader).operations:
+        for operands, op in operations(pdf, index):
             if op in COLOUR_OPS and len(operands) == 3:
                 values = tuple(round(float(v), 2) for v in operands)
                 if max(values) - min(values) > 0.1:
@@ -310,20 +275,13 @@ def test_showoff_handouts_print_above_the_speaker_notes(builds):
 
 
 def test_showoff_embedded_svg_prints_as_a_picture(builds):
-    reader = PdfReader(builds.result("showoff", 1).output)
-    page = next(p for p in reader.pages if "Showoff Pictures Slide" in p.extract_text())
+    pdf = builds.result("showoff", 1).output
+    page = next(i for i, text in enumerate(texts(pdf)) if "Showoff Pictures Slide" in text)
     drawn: set[tuple[float, ...]] = set()
-    stack = [page]
-    while stack:  # the SVG is drawn as vector paths, in the page or in a form XObject
-        item = stack.pop()
-        resources = item.get("/Resources")
-        xobjects = resources.get_object().get("/XObject") if resources else None
-        stack += [r.get_object() for r in (xobjects.get_object().values() if xobjects else ())
-                  if r.get_object().get("/Subtype") == "/Form"]
-        content = item.get_contents() if hasattr(item, "get_contents") else item
-        for operands, op in ContentStream(content, reader).operations:
-            if op in COLOUR_OPS and len(operands) == 3:
-                drawn.add(tuple(round(float(v), 2) for v in operands))
+    # the SVG is drawn as vector paths, in the page or in a form XObject
+    for operands, op in operations(pdf, page, forms=True):
+        if op in COLOUR_OPS and len(operands) == 3:
+            drawn.add(tuple(round(float(v), 2) for v in operands))
     assert (0.13, 0.4, 0.67) in drawn, drawn  # the chart's blue bar, #26a
 
 

@@ -3,39 +3,18 @@ small deck built to a PDF; the reader's language names; the shared scanner's cod
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers import write_deck
-from pypdf import PdfReader
+from kit import TextRun, outline, run_build, text_runs, texts, write_deck
 
-import handout
 from handout.formats import _markdown as md
 from handout.formats import keydown, read_deck
 from handout.model import Code, Markdown
-from handout.pipeline import Result
 
 
-def build_pdf(path: Path, output: Path, **options) -> Result:
-    return handout.build(path, output, **options)
-
-
-def runs(pdf: Path, page: int = 0) -> list[tuple[str, str, float]]:
-    """(text, font name, size in pt) of each piece of text on a page, in reading order."""
-    found: list[tuple[str, str, float]] = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip() and font is not None:
-            scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
-            found.append((text, str(font.get("/BaseFont")), round(size * scale, 1)))
-
-    PdfReader(pdf).pages[page].extract_text(visitor_text=visit)
-    return found
-
-
-def font_of(pieces: list[tuple[str, str, float]], word: str) -> tuple[str, float]:
-    [(_, font, size), *_] = [p for p in pieces if word in p[0]]
-    return font, size
+def font_of(pieces: list[TextRun], word: str) -> tuple[str, float]:
+    """The font and printed size of the first run holding WORD."""
+    [first, *_] = [p for p in pieces if word in p.text]
+    return first.font, first.size
 
 
 # --- item 4: pictures written inside code are code --------------------------------------------
@@ -60,9 +39,9 @@ Notes with `![e](missing-notes.png)` in a code span.
 def test_pictures_written_in_code_are_never_loaded(tmp_path):
     deck = write_deck(tmp_path / "talk", PICTURES_IN_CODE)
     assert [i.path for s in read_deck(deck).slides for i in s.images] == []
-    result = build_pdf(deck, tmp_path / "out.pdf", per_page=1)
+    result, reader = run_build(deck, per_page=1)
     assert not result.with_code("missing-picture", "broken-picture")
-    text = PdfReader(tmp_path / "out.pdf").pages[0].extract_text()
+    text = texts(reader)[0]
     for name in ("missing-inline.png", "missing-indented.png", "missing-fenced.png"):
         assert name in text
 
@@ -101,8 +80,8 @@ def test_indented_code_is_a_code_block(tmp_path):
 
 def test_indented_code_prints_in_the_same_font_and_size_as_fenced_code(tmp_path):
     deck = write_deck(tmp_path / "talk", INDENTED)
-    build_pdf(deck, tmp_path / "out.pdf", per_page=1)
-    pieces = runs(tmp_path / "out.pdf")
+    _, reader = run_build(deck, per_page=1)
+    pieces = text_runs(reader, 0)
     indented = font_of(pieces, "indented_listing")
     fenced = font_of(pieces, "fenced_listing")
     assert "Mono" in indented[0]
@@ -130,20 +109,12 @@ def test_escaped_slide_prints_as_slide_in_code_and_in_the_label(tmp_path):
     model = read_deck(deck)
     assert len(model.slides) == 1
     assert model.slides[0].label == "About !SLIDE lines"
-    build_pdf(deck, tmp_path / "out.pdf", per_page=2)
-    reader = PdfReader(tmp_path / "out.pdf")
-    text = reader.pages[0].extract_text()
+    _, reader = run_build(deck, per_page=2)
+    text = texts(reader)[0]
     assert "&#33;" not in text
     assert "!SLIDE left" in text and "!SLIDE in indented code" in text
     assert text.count("About !SLIDE lines") == 2  # the slide's heading and its notes-column label
-    assert "About !SLIDE lines" in outline_titles(reader.outline)
-
-
-def outline_titles(items) -> list[str]:
-    titles: list[str] = []
-    for item in items:
-        titles += outline_titles(item) if isinstance(item, list) else [item.title]
-    return titles
+    assert "About !SLIDE lines" in [entry.title for entry in outline(reader)]
 
 
 # --- languages: the reader writes Pygments' names ----------------------------------------------------

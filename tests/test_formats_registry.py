@@ -8,20 +8,11 @@ a README, licence or changelog; several keydown files are one deck, in file-name
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers import write_deck
-from pypdf import PdfReader
+from kit import cli, texts, write_deck
 
-import handout
 from handout.errors import HandoutError
 from handout.formats import find_deck, read, read_deck, reader_named
-from handout.pipeline import Result
-
-
-def build_pdf(path: Path, output: Path, **options) -> Result:
-    return handout.build(path, output, **options)
 
 
 @pytest.mark.parametrize(("text", "reader"), [
@@ -143,11 +134,11 @@ def test_showoff_manifest_errors_name_the_file_and_line(tmp_path):
     assert caught.value.problem.file.name == "showoff.json" and caught.value.problem.line == 3
 
 
-def test_build_of_a_folder_deck_is_named_after_the_folder(tmp_path, run_handout):
+def test_build_of_a_folder_deck_is_named_after_the_folder(tmp_path):
     folder = tmp_path / "my-talk"
     write_deck(folder, "!SLIDE\n# Part one words\n", "1.md")
     write_deck(folder, "!SLIDE\n# Part two words\n", "2.md")
-    run = run_handout("build", folder.name, cwd=tmp_path)
+    run = cli("build", folder.name, cwd=tmp_path)
     assert run.returncode == 0, run.output
-    text = PdfReader(tmp_path / "out" / "my-talk.pdf").pages[0].extract_text()
+    text = texts(tmp_path / "out" / "my-talk.pdf")[0]
     assert text.index("Part one") < text.index("Part two")

@@ -13,26 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-from typer.testing import CliRunner
+from kit import REPO, Built, cli, pdf_text, texts, write_deck
 
 import handout
 from handout import output as output_module
-from handout.cli import app
 from handout.options import OPTIONS, markdown_table
 
-REPO = Path(__file__).resolve().parent.parent
-RUNNER = CliRunner()
 DECK = "# Talk\n\n!SLIDE\n# One\n\n* a point\n\n!NOTES\nSay it.\n\n!SLIDE left\n# Two\n\nWords.\n"
-
-
-def write_deck(folder: Path, text: str = DECK, settings: str | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    deck = folder / "deck.md"
-    deck.write_text(text, encoding="utf-8")
-    if settings is not None:
-        (folder / "handout.toml").write_text(settings, encoding="utf-8")
-    return deck
 
 
 # -- one option table ------------------------------------------------------------------------
@@ -53,8 +40,8 @@ def test_readme_lists_every_problem_code():
 
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_every_option_is_on_build_and_check(command):
-    run = RUNNER.invoke(app, [command, "--help"], terminal_width=200)
-    assert run.exit_code == 0, run.output
+    run = cli(command, "--help")
+    assert run.returncode == 0, run.output
     for option in OPTIONS:
         assert option.flag in run.output, f"{command} lacks {option.flag}"
         if option.negative:
@@ -76,31 +63,31 @@ def test_format_may_be_forced_and_set_beside_the_deck(tmp_path):
     assert forced.slides == 3
     write_deck(tmp_path / "talk", text, settings='format = "marp"\n')
     assert handout.check(deck).slides == 3
-    bad = RUNNER.invoke(app, ["check", str(deck), "--format", "beamer"])
-    assert bad.exit_code == 2 and "--format must be one of" in bad.output
+    bad = cli("check", deck, "--format", "beamer")
+    assert bad.returncode == 2 and "--format must be one of" in bad.output
 
 
 def test_check_takes_an_option_build_takes(tmp_path):
-    deck = write_deck(tmp_path / "talk")
-    run = RUNNER.invoke(app, ["check", str(deck), "--grayscale", "--paper", "letter",
-                              "--order", "vertical", "-n", "6", "--no-frame", "--dpi", "200"])
-    assert run.exit_code == 0, run.output
-    bad = RUNNER.invoke(app, ["check", str(deck), "--order", "diagonal"])
-    assert bad.exit_code == 2 and "--order must be one of horizontal, vertical" in bad.output
+    deck = write_deck(tmp_path / "talk", DECK)
+    run = cli("check", deck, "--grayscale", "--paper", "letter", "--order", "vertical", "-n", "6",
+              "--no-frame", "--dpi", "200")
+    assert run.returncode == 0, run.output
+    bad = cli("check", deck, "--order", "diagonal")
+    assert bad.returncode == 2 and "--order must be one of horizontal, vertical" in bad.output
 
 
 def test_a_flag_and_the_same_key_in_handout_toml_get_the_same_message(tmp_path):
-    deck = write_deck(tmp_path / "talk", settings="\n\nper-page = 5\n")
-    from_file = RUNNER.invoke(app, ["build", str(deck), "-o", str(tmp_path / "x.pdf")])
-    assert from_file.exit_code == 2
+    deck = write_deck(tmp_path / "talk", DECK, settings="\n\nper-page = 5\n")
+    from_file = cli("build", deck, "-o", tmp_path / "x.pdf")
+    assert from_file.returncode == 2
     assert "handout.toml:3" in from_file.output
     assert "must be one of 1, 2, 3, 4, 6, 9 (got 5)" in from_file.output
-    flag = RUNNER.invoke(app, ["build", str(write_deck(tmp_path / "b")), "-n", "5"])
-    assert flag.exit_code == 2 and "--per-page must be one of 1, 2, 3, 4, 6, 9 (got '5')" in flag.output
+    flag = cli("build", write_deck(tmp_path / "b", DECK), "-n", "5")
+    assert flag.returncode == 2 and "--per-page must be one of 1, 2, 3, 4, 6, 9 (got '5')" in flag.output
 
 
 def test_unknown_setting_in_handout_toml_names_its_line(tmp_path):
-    deck = write_deck(tmp_path / "talk", settings="per-page = 2\npaper-size = 'a4'\n")
+    deck = write_deck(tmp_path / "talk", DECK, settings="per-page = 2\npaper-size = 'a4'\n")
     with pytest.raises(handout.HandoutError) as error:
         handout.build(deck, tmp_path / "x.pdf")
     assert (error.value.problem.file.name, error.value.problem.line) == ("handout.toml", 2)
@@ -114,15 +101,15 @@ def test_repeated_problems_are_grouped_on_the_terminal(tmp_path):
     deck = write_deck(folder, "# Photos\n" + photos + "\n!SLIDE wrong!class\n# Last\n")
     for n in range(5):
         Image.new("RGB", (1600, 1200), (40 * n, 90, 120)).save(folder / f"p{n}.jpg")
-    run = RUNNER.invoke(app, ["build", str(deck), "-o", str(tmp_path / "x.pdf")])
-    assert run.exit_code == 0, run.output
+    run = cli("build", deck, "-o", tmp_path / "x.pdf")
+    assert run.returncode == 0, run.output
     lines = [line for line in run.stderr.splitlines() if not line.startswith("  ")]
     assert lines == [
         f"warning[no-credit]: 5 photos have no credit: {deck} lines 5, 9, 13, 17, 21",
         f"warning[bad-class]: {deck}:23: slide class 'wrong!class' ignored: class names are "
         "letters, digits, '-' and '_'"], run.stderr
-    check = RUNNER.invoke(app, ["check", str(deck)])
-    assert check.exit_code == 1
+    check = cli("check", deck)
+    assert check.returncode == 1
     assert check.stdout.count("warning[no-credit]") == 5
 
 
@@ -132,15 +119,15 @@ def test_python_api_builds_and_reports(tmp_path):
     deck = write_deck(tmp_path / "talk", DECK + "\n!SLIDE wrong!class\n# Three\n")
     result = handout.build(deck, tmp_path / "api.pdf", per_page=2, paper="a5")
     assert result.output == tmp_path / "api.pdf"
-    assert (result.slides, result.pages) == (3, len(PdfReader(result.output).pages))
+    assert (result.slides, result.pages) == (3, len(texts(result.output)))
     [bad_class] = result.with_code("bad-class")
     assert (bad_class.file, bad_class.line, bad_class.severity) == (deck, 16, "warning")
-    width, height = (float(v) for v in PdfReader(result.output).pages[0].mediabox[2:])
+    width, height = (float(v) for v in Built(result).reader.pages[0].mediabox[2:])
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (148, 210)
 
 
 def test_python_api_check_writes_nothing(tmp_path):
-    deck = write_deck(tmp_path / "talk")
+    deck = write_deck(tmp_path / "talk", DECK)
     result = handout.check(deck, per_page=9)
     assert result.output is None and result.slides == 2
     assert result.with_code("small-text")
@@ -149,7 +136,7 @@ def test_python_api_check_writes_nothing(tmp_path):
 
 def test_python_api_refuses_unknown_keywords(tmp_path):
     with pytest.raises(TypeError, match="per_page"):
-        handout.build(write_deck(tmp_path / "talk"), perpage=2)
+        handout.build(write_deck(tmp_path / "talk", DECK), perpage=2)
 
 
 def test_help_does_not_import_weasyprint():
@@ -196,16 +183,16 @@ def test_a_deck_cannot_switch_the_network_on(tmp_path, listener, checking):
 
 
 def test_the_user_may_switch_the_network_off_again(tmp_path):
-    deck = write_deck(tmp_path / "talk")
-    run = RUNNER.invoke(app, ["check", str(deck), "--no-allow-remote"])
-    assert run.exit_code == 0, run.output
+    deck = write_deck(tmp_path / "talk", DECK)
+    run = cli("check", deck, "--no-allow-remote")
+    assert run.returncode == 0, run.output
 
 
 def test_a_deck_may_narrow_its_reach(tmp_path):
     deck = write_deck(tmp_path / "talk", DECK + "\n<b>bold</b>\n", settings="html = false\n")
     result = handout.build(deck, tmp_path / "out.pdf")
     assert not result.with_code("refused-setting")
-    assert "<b>bold</b>" in "".join(page.extract_text() for page in PdfReader(result.output).pages)
+    assert "<b>bold</b>" in pdf_text(result.output)
 
 
 # -- the output: never over an input, never a device, never half-written -----------------------
@@ -219,8 +206,8 @@ def test_output_may_not_overwrite_an_input(tmp_path, target):
     (folder / "credits.toml").write_text('["photo.png"]\nauthor = "Me"\n', encoding="utf-8")
     Image.new("RGB", (300, 200), "teal").save(folder / "photo.png")
     before = (folder / target).read_bytes()
-    run = RUNNER.invoke(app, ["build", str(deck), "-o", str(folder / target)])
-    assert run.exit_code == 2, run.output
+    run = cli("build", deck, "-o", folder / target)
+    assert run.returncode == 2, run.output
     assert "overwrite one of the build's inputs" in run.output
     assert (folder / target).read_bytes() == before
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
@@ -228,7 +215,7 @@ def test_output_may_not_overwrite_an_input(tmp_path, target):
 
 @pytest.mark.parametrize("kind", ["folder", "under-a-file", "empty", "proc", "device", "nul"])
 def test_bad_output_paths_are_user_errors(tmp_path, kind):
-    deck = write_deck(tmp_path / "talk")
+    deck = write_deck(tmp_path / "talk", DECK)
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     target = {"folder": str(tmp_path), "under-a-file": str(tmp_path / "afile" / "x.pdf"),
               "empty": "", "proc": "/proc/handout-test.pdf", "device": "/dev/null",
@@ -237,8 +224,8 @@ def test_bad_output_paths_are_user_errors(tmp_path, kind):
         with pytest.raises(handout.HandoutError):
             handout.build(deck, target)
         return
-    run = RUNNER.invoke(app, ["build", str(deck), "-o", target])
-    assert run.exit_code == 2, run.output
+    run = cli("build", deck, "-o", target)
+    assert run.returncode == 2, run.output
     assert "Traceback" not in run.output and "internal error" not in run.output
     assert Path("/dev/null").is_char_device()
 
@@ -246,11 +233,11 @@ def test_bad_output_paths_are_user_errors(tmp_path, kind):
 def test_unwritable_output_folder_is_a_user_error(tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root writes into a read-only folder")
-    deck = write_deck(tmp_path / "talk")
+    deck = write_deck(tmp_path / "talk", DECK)
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    run = RUNNER.invoke(app, ["build", str(deck), "-o", str(locked / "x.pdf")])
-    assert run.exit_code == 2, run.output
+    run = cli("build", deck, "-o", locked / "x.pdf")
+    assert run.returncode == 2, run.output
 
 
 def test_a_swallowed_interrupt_still_keeps_the_old_pdf(tmp_path):
@@ -293,13 +280,13 @@ def test_a_signal_during_the_build_leaves_no_temporary_file(tmp_path, signum):
 
 def test_init_writes_a_deck_that_builds_cleanly(tmp_path):
     folder = tmp_path / "my-talk"
-    run = RUNNER.invoke(app, ["init", str(folder)])
-    assert run.exit_code == 0, run.output
+    run = cli("init", folder)
+    assert run.returncode == 0, run.output
     assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == {
         "talk.md", "credits.toml", "handout.toml", "images/sunrise.jpg"}
     result = handout.build(folder, tmp_path / "starter.pdf")
     assert not result.warnings, [str(p) for p in result.problems]
-    text = " ".join(page.extract_text() for page in PdfReader(result.output).pages)
+    text = pdf_text(result.output)
     assert "Three points" in text and "Image credits" in text and "Your Name" in text
 
 
@@ -307,13 +294,13 @@ def test_init_refuses_to_overwrite(tmp_path):
     folder = tmp_path / "my-talk"
     folder.mkdir()
     (folder / "talk.md").write_text("mine", encoding="utf-8")
-    run = RUNNER.invoke(app, ["init", str(folder)])
-    assert run.exit_code == 2 and "overwrite" in run.output
+    run = cli("init", folder)
+    assert run.returncode == 2 and "overwrite" in run.output
     assert (folder / "talk.md").read_text(encoding="utf-8") == "mine"
     assert not (folder / "credits.toml").exists()
 
 
 def test_shell_completion_is_offered():
-    run = RUNNER.invoke(app, ["--help"])
+    run = cli("--help")
     assert "--install-completion" in run.output and "--show-completion" in run.output
 

@@ -9,87 +9,37 @@ from __future__ import annotations
 
 import hashlib
 import os
-import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pdfplumber
 import pytest
-from helpers import line_of, write_deck
+from kit import (
+    cli,
+    images,
+    line_of,
+    pdf_text,
+    placed,
+    run_build,
+    squeezed_text,
+    uris,
+    write_deck,
+    write_jpeg,
+    write_png,
+)
 from PIL import Image
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
 from handout import Result, build
-from handout.cli import app
 from handout.errors import HandoutError
 from handout.pictures import Locator, Placements
+
+pytestmark = pytest.mark.usefixtures("image_cache")  # every test prepares pictures in its own cache
 
 EXIF_ORIENTATION = 0x0112
 BIG = (6000, 4000)
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def image_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test prepares its pictures in its own cache folder, never in the user's."""
-    cache = tmp_path / "handout-cache"
-    monkeypatch.setenv("HANDOUT_CACHE", str(cache))
-    return cache
-
-
-def noise(size: tuple[int, int], grain: tuple[int, int] = (40, 30), seed: int = 0) -> Image.Image:
-    """Random colour blotches scaled up: photo-like, not trivially compressible, quick to make."""
-    rng = random.Random(seed)
-    small = Image.frombytes("RGB", grain, rng.randbytes(grain[0] * grain[1] * 3))
-    return small.resize(size, Image.Resampling.BILINEAR)
-
-
-def write_jpeg(path: Path, size: tuple[int, int], grain: tuple[int, int] = (40, 30), seed: int = 0,
-               **options: object) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    noise(size, grain, seed).save(path, "JPEG", quality=options.pop("quality", 90), **options)
-    return path
-
-
-def write_png(path: Path, size: tuple[int, int], seed: int = 0) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    noise(size, seed=seed).save(path, "PNG", compress_level=1)
-    return path
-
-
-def run_build(deck: Path, per_page: int = 2, dpi: int = 300, name: str | None = None,
-              strict: bool = False) -> tuple[Result, PdfReader]:
-    output = deck.parent / "out" / (name or f"{deck.stem}-{per_page}up-{dpi}dpi.pdf")
-    result = build(path=deck, output=output, per_page=per_page, dpi=dpi, strict=strict)
-    assert output.is_file()
-    return result, PdfReader(output)
-
-
-def images(reader: PdfReader) -> dict[int, dict]:
-    """Every image XObject the pages use, by object number (following form XObjects)."""
-    found: dict[int, dict] = {}
-
-    def walk(resources) -> None:
-        xobjects = resources.get("/XObject") if resources is not None else None
-        if xobjects is None:
-            return
-        xobjects = xobjects.get_object()
-        for name in xobjects:
-            ref = xobjects.raw_get(name)
-            xobject = ref.get_object()
-            if xobject["/Subtype"] == "/Image":
-                found[ref.idnum] = xobject
-            elif xobject["/Subtype"] == "/Form" and "/Resources" in xobject:
-                walk(xobject["/Resources"].get_object())
-
-    for page in reader.pages:
-        walk(page.get("/Resources").get_object())
-    return found
-
 
 def only_image(reader: PdfReader) -> dict:
     found = images(reader)
@@ -103,24 +53,6 @@ def filters(xobject: dict) -> list[str]:
         return []
     value = value.get_object()
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def pdf_text(reader: PdfReader) -> str:
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-
-
-def placed(pdf: Path) -> list[tuple[tuple[int, int], float]]:
-    """Every raster picture drawn, as (its pixel size, the width it prints at in mm), in page order."""
-    with pdfplumber.open(pdf) as document:
-        return [(tuple(image["srcsize"]), image["width"] / 72 * 25.4)
-                for page in document.pages for image in page.images]
-
-
-def squeezed_text(pdf: Path) -> str:
-    """The text of every page with no whitespace, placeholders included (their SVG text is drawn
-    glyph by glyph, so its spaces do not survive extraction)."""
-    with pdfplumber.open(pdf) as document:
-        return "".join("".join((page.extract_text() or "").split()) for page in document.pages)
 
 
 def dpi_warnings(result: Result) -> list[str]:
@@ -318,28 +250,18 @@ def test_exif_orientation_is_applied(tmp_path, image_cache):
 
 # --- one embedded copy per picture, and a cache that survives builds -------------------------------
 
+def photo_slides(*pictures: str) -> str:
+    """A deck of one slide per picture, each shown as a credited background photo."""
+    return "# Dedup\n" + "".join(f"!SLIDE\n# Photo {number}\n}}}}}} {picture}::Me::flickr::"
+                                 "https://example.org/a\n\n"
+                                 for number, picture in enumerate(pictures, start=1))
+
+
 def test_repeated_and_identical_pictures_are_embedded_once(tmp_path, image_cache):
     folder = tmp_path / "talk"
     write_jpeg(folder / "a.jpg", (1600, 1200))  # big enough to be prepared for the page
     shutil.copyfile(folder / "a.jpg", folder / "twin.jpg")
-    deck = write_deck(folder, """\
-# Dedup
-!SLIDE
-# One
-}}} a.jpg::Me::flickr::https://example.org/a
-
-!SLIDE
-# Two
-}}} a.jpg::Me::flickr::https://example.org/a
-
-!SLIDE
-# Three
-}}} a.jpg::Me::flickr::https://example.org/a
-
-!SLIDE
-# Four
-}}} twin.jpg::Me::flickr::https://example.org/a
-""")
+    deck = write_deck(folder, photo_slides("a.jpg", "a.jpg", "a.jpg", "twin.jpg"))
     _, reader = run_build(deck, per_page=2)
     found = images(reader)
     assert len(found) == 1, [(int(x["/Width"]), int(x["/Height"])) for x in found.values()]
@@ -355,16 +277,7 @@ def test_identical_small_jpegs_are_embedded_once(tmp_path):
     folder = tmp_path / "talk"
     write_jpeg(folder / "a.jpg", (400, 300))
     shutil.copyfile(folder / "a.jpg", folder / "b.jpg")
-    deck = write_deck(folder, """\
-# Dedup
-!SLIDE
-# One
-}}} a.jpg::Me::flickr::https://example.org/a
-
-!SLIDE
-# Two
-}}} b.jpg::Me::flickr::https://example.org/a
-""")
+    deck = write_deck(folder, photo_slides("a.jpg", "b.jpg"))
     _, reader = run_build(deck, per_page=2)
     assert len(images(reader)) == 1
 
@@ -461,9 +374,7 @@ def test_svg_inline_and_as_background(tmp_path):
     text = pdf_text(reader)
     assert "Inline drawing" in text and "Background drawing" in text
     assert not [w for w in result.warnings if "credit" in w.message or "dpi" in w.message]
-    uris = [str(a.get_object()["/A"]["/URI"]) for page in reader.pages
-            for a in page.get("/Annots") or [] if "/URI" in a.get_object().get("/A", {})]
-    assert "https://example.org" in uris
+    assert "https://example.org" in uris(reader)
 
 
 @pytest.mark.parametrize("where", ["inline", "background"])
@@ -575,8 +486,8 @@ def test_check_lists_a_missing_picture_and_exits_1(tmp_path):
     folder = tmp_path / "talk"
     write_jpeg(folder / "images" / "steve.jpg", (40, 30))
     deck = write_deck(folder, "# Near\n!SLIDE\n# Who\n\n![s](images/Steve.jpg)\n")
-    run = CliRunner().invoke(app, ["check", str(deck)])
-    assert run.exit_code == 1, run.output
+    run = cli("check", deck)
+    assert run.returncode == 1, run.output
     assert f"{deck}:5: picture not found: 'images/Steve.jpg'" in run.stdout
     assert "did you mean 'images/steve.jpg'?" in run.stdout
 
@@ -608,9 +519,7 @@ def test_bad_picture_with_strict_on_the_command_line_keeps_the_old_pdf(tmp_path,
     output = folder / "handout.pdf"
     old = b"%PDF-1.7\n% an earlier, good handout\n"
     output.write_bytes(old)
-    done = subprocess.run(
-        [sys.executable, "-m", "handout", "build", str(deck), "-o", str(output), "--strict"],
-        capture_output=True, text=True, timeout=120, env=os.environ.copy(), cwd=folder)
+    done = cli("build", deck, "-o", output, "--strict", cwd=folder)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert f"{deck}:5" in done.stderr
@@ -629,4 +538,4 @@ def test_unusable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
     result, reader = run_build(deck)
     assert any("picture cache" in w.message for w in result.warnings)
     assert blocker.read_text(encoding="utf-8").startswith("a file")
-    assert sum(len(p.images) for p in reader.pages) == 1
+    assert len(images(reader)) == 1

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from kit import write_deck
 
 from handout.errors import HandoutError
 from handout.formats import keydown, read_deck
@@ -15,9 +16,7 @@ from handout.model import Code, Deck, Markdown, Slide, block_text
 
 def parse(tmp_path: Path, text: str, name: str = "deck.md") -> Deck:
     """Write the deck to tmp_path (so errors can name a real file) and parse it."""
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8", newline="")
-    return keydown.parse(text, path)
+    return keydown.parse(text, write_deck(tmp_path, text, name))
 
 
 def body_text(slide: Slide) -> str:

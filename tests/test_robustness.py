@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kit import cli, deck_texts
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
 from handout import build
-from handout.cli import app
 from handout.errors import HandoutError
 from handout.formats import keydown
 from handout.model import Deck, block_text
@@ -150,12 +149,7 @@ def _render(deck: Generated, newline: str, bom: bool, final_newline: bool) -> st
 
 
 def words_out(parsed: Deck) -> Counter[str]:
-    texts = [parsed.title, *map(block_text, parsed.preamble)]
-    for slide in parsed.slides:
-        texts += map(block_text, slide.blocks)
-        if slide.notes:
-            texts += map(block_text, slide.notes.blocks)
-    return Counter(word for text in texts for word in text.split())
+    return Counter(word for text in deck_texts(parsed) for word in text.split())
 
 
 @FUZZ
@@ -318,8 +312,8 @@ def test_odd_decks_build(tmp_path, case):
 def test_decks_that_cannot_be_read_give_one_clear_error(tmp_path, text, line, says):
     deck = tmp_path / "deck.md"
     deck.write_text(text, encoding="utf-8")
-    run = CliRunner().invoke(app, ["build", str(deck), "-o", str(tmp_path / "x.pdf")])
-    assert run.exit_code == 2, run.output
+    run = cli("build", deck, "-o", tmp_path / "x.pdf")
+    assert run.returncode == 2, run.output
     assert run.stderr.startswith(f"error: {deck}:{line}: ") and says in run.stderr, run.stderr
     assert "Traceback" not in run.output
 
@@ -327,17 +321,17 @@ def test_decks_that_cannot_be_read_give_one_clear_error(tmp_path, text, line, sa
 def test_deeply_nested_deck_is_not_an_internal_error(tmp_path):
     deck = tmp_path / "deck.md"
     deck.write_text("!SLIDE\n# Deep\n\n" + "> " * 300 + "bottom\n", encoding="utf-8")
-    run = CliRunner().invoke(app, ["build", str(deck), "-o", str(tmp_path / "x.pdf")])
-    assert run.exit_code in (0, 2), run.output
+    run = cli("build", deck, "-o", tmp_path / "x.pdf")
+    assert run.returncode in (0, 2), run.output
     assert "internal error" not in run.output
 
 
 # --- 11. a Latin-1 deck -----------------------------------------------------------------------------------
 
-def test_latin1_deck_is_a_clear_error(tmp_path, run_handout):
+def test_latin1_deck_is_a_clear_error(tmp_path):
     deck = tmp_path / "talk.md"
     deck.write_bytes("# Menu\n\n!SLIDE\n# Boissons\n\n* th\u00e9\n* caf\u00e9\n".encode("latin-1"))
-    run = run_handout("build", deck, "-o", tmp_path / "x.pdf", cwd=tmp_path)
+    run = cli("build", deck, "-o", tmp_path / "x.pdf", cwd=tmp_path)
     assert run.returncode == 2, run.output
     assert "Traceback" not in run.output
     first, *rest = run.stderr.strip().splitlines()

@@ -19,7 +19,6 @@ import shutil
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,15 +26,24 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from kit import (
+    actions,
+    assert_user_error,
+    cli,
+    embedded_files,
+    images,
+    objects,
+    payload,
+    pdf_text,
+    size,
+)
 from PIL import Image as Pillow
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
-from typer.testing import CliRunner
+from pypdf.generic import StreamObject
 
 import handout.pipeline
 import handout.render
 from handout import Result, build
-from handout.cli import app
 from handout.errors import HandoutError
 from handout.pdf import GuardedFetcher
 from handout.sanitize import clean_html
@@ -93,75 +101,9 @@ def sandbox(tmp_path: Path) -> Sandbox:
 
 # --- looking inside a PDF -----------------------------------------------------------------------------
 
-def walk(reader: PdfReader) -> Iterator[Any]:
-    """Every object reachable from the trailer, direct or indirect, once."""
-    seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [reader.trailer]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, IndirectObject):
-            key = (item.idnum, item.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            item = item.get_object()
-        yield item
-        if isinstance(item, DictionaryObject):
-            stack.extend(item.values())
-        elif isinstance(item, ArrayObject):
-            stack.extend(item)
-
-
 def image_sizes(pdf: Path) -> list[tuple[int, int]]:
-    return [(int(o["/Width"]), int(o["/Height"])) for o in walk(PdfReader(pdf))
-            if isinstance(o, StreamObject) and o.get("/Subtype") == "/Image"]
-
-
-def embedded_files(pdf: Path) -> list[str]:
-    """What the PDF carries as files: the catalog's /EmbeddedFiles, file specs, attachments."""
-    reader = PdfReader(pdf)
-    found = []
-    names = reader.trailer["/Root"].get("/Names")
-    if names is not None and "/EmbeddedFiles" in names.get_object():
-        found.append("/Names /EmbeddedFiles")
-    for o in walk(reader):
-        if isinstance(o, DictionaryObject):
-            if o.get("/Type") in ("/EmbeddedFile", "/Filespec"):
-                found.append(str(o.get("/Type")))
-            if o.get("/Subtype") == "/FileAttachment":
-                found.append("/FileAttachment annotation")
-    return found
-
-
-def actions(pdf: Path) -> list[tuple[str, str]]:
-    """Every action in the PDF as (kind, target): ('/URI', url), ('/JavaScript', code)..."""
-    found = []
-    for o in walk(PdfReader(pdf)):
-        if isinstance(o, DictionaryObject) and "/S" in o:
-            kind = str(o["/S"])
-            target = o.get("/URI") if kind == "/URI" else o.get("/JS", "")
-            found.append((kind, str(target)))
-    return found
-
-
-def payload(pdf: Path) -> bytes:
-    """The file's bytes, every stream decoded (object streams and attachments included; reachable
-    or not), and the text of every page: whatever leaked in is in here."""
-    reader = PdfReader(pdf)
-    chunks = [pdf.read_bytes()]
-    for number in range(1, int(reader.trailer["/Size"])):
-        try:
-            obj = reader.get_object(number)
-        except Exception:  # a free entry
-            continue
-        if isinstance(obj, StreamObject):
-            chunks.append(obj.get_data())
-    chunks += [page.extract_text().encode() for page in reader.pages]
-    return b"\n".join(chunks)
-
-
-def pdf_text(pdf: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    """Every image anywhere in the file, painted or not."""
+    return [size(o) for o in objects(pdf) if isinstance(o, StreamObject) and o.get("/Subtype") == "/Image"]
 
 
 def warnings_at(result: Result, line: int) -> list[str]:
@@ -175,7 +117,7 @@ def assert_secrets_absent(pdf: Path) -> None:
 
 
 def test_pdf_inspection_finds_what_a_careless_build_would_leak(sandbox):
-    """The helpers above do see a leak when there is one (WeasyPrint without handout's guard)."""
+    """The kit's readers do see a leak when there is one (WeasyPrint without handout's guard)."""
     from weasyprint import HTML
 
     leaky = sandbox.top / "leaky.pdf"
@@ -260,24 +202,23 @@ def test_with_a_wider_root_the_parent_folder_picture_is_embedded(sandbox):
     result = sandbox.build("![x](../secret.png)", root=str(sandbox.top))
     assert not [w for w in result.warnings if "not loaded" in w.message]
     assert SECRET_SIZE in image_sizes(sandbox.out)
-    pictures = [i.image for page in PdfReader(sandbox.out).pages for i in page.images]
+    pictures = [x.decode_as_image() for x in images(sandbox.out).values()]
     with Pillow.open(sandbox.secret_png) as original:
         assert any(p.size == SECRET_SIZE and p.convert("RGB").tobytes() == original.tobytes()
                    for p in pictures), "the picture should be embedded pixel for pixel"
 
 
-def test_root_flag_on_the_command_line_widens_the_folder(sandbox, run_handout):
+def test_root_flag_on_the_command_line_widens_the_folder(sandbox):
     sandbox.write("![x](../secret.png)")
-    run = run_handout("build", sandbox.deck, "--root", sandbox.top, "-o", sandbox.out,
-                      cwd=sandbox.top)
+    run = cli("build", sandbox.deck, "--root", sandbox.top, "-o", sandbox.out, cwd=sandbox.top)
     assert run.returncode == 0, run.output
     assert "not loaded" not in run.stderr
     assert SECRET_SIZE in image_sizes(sandbox.out)
 
 
-def test_refused_picture_warning_on_the_command_line(sandbox, run_handout):
+def test_refused_picture_warning_on_the_command_line(sandbox):
     sandbox.write("![x](../secret.png)")
-    run = run_handout("build", sandbox.deck, "-o", sandbox.out, cwd=sandbox.top)
+    run = cli("build", sandbox.deck, "-o", sandbox.out, cwd=sandbox.top)
     assert run.returncode == 0, run.output
     assert re.search(r"^warning\[refused-url\]: \S*deck\.md:2: .*not loaded", run.stderr,
                      re.MULTILINE), run.stderr
@@ -528,8 +469,8 @@ def test_guarded_fetcher_rules(sandbox):
     assert fetcher.fetch(png).read() == sandbox.pic.read_bytes()
 
 
-def test_allow_remote_is_offered_on_the_command_line(run_handout):
-    run = run_handout("build", "--help")
+def test_allow_remote_is_offered_on_the_command_line():
+    run = cli("build", "--help")
     assert run.returncode == 0, run.output
     assert "--allow-remote" in run.stdout
 
@@ -545,9 +486,9 @@ def test_no_html_prints_raw_html_as_text_and_loads_nothing(sandbox):
     assert not [w for w in result.warnings if "unsafe HTML removed" in w.message]
 
 
-def test_no_html_on_the_command_line(sandbox, run_handout):
+def test_no_html_on_the_command_line(sandbox):
     sandbox.write("<i>slanted</i> <script>alert(1)</script>")
-    run = run_handout("build", sandbox.deck, "--no-html", "-o", sandbox.out, cwd=sandbox.top)
+    run = cli("build", sandbox.deck, "--no-html", "-o", sandbox.out, cwd=sandbox.top)
     assert run.returncode == 0, run.output
     assert "<i>slanted</i>" in pdf_text(sandbox.out)
     assert b"/JavaScript" not in payload(sandbox.out)
@@ -636,8 +577,8 @@ def test_interrupted_command_says_no_pdf_was_written(previous, monkeypatch):
     writes: list[bytes] = []
     _interrupt_midway(monkeypatch, writes)
     previous.write("# Fresh")
-    run = CliRunner().invoke(app, ["build", str(previous.deck), "-o", str(previous.out)])
-    assert run.exit_code == 130, run.output
+    run = cli("build", previous.deck, "-o", previous.out)
+    assert run.returncode == 130, run.output
     assert "interrupted" in run.stderr and "Traceback" not in run.output
     assert previous.out.read_bytes() == OLD_PDF
     assert leftovers(previous.out.parent) == []
@@ -645,26 +586,16 @@ def test_interrupted_command_says_no_pdf_was_written(previous, monkeypatch):
 
 # --- 8. error reporting -------------------------------------------------------------------------------
 
-def assert_one_error_line(run) -> None:
-    """Exit 2, `error: ...` and at most a `  hint: ...` after it, no traceback, nothing written."""
-    assert run.returncode == 2, (run.returncode, run.output)
-    assert "Traceback" not in run.output
-    lines = run.stderr.rstrip("\n").split("\n")
-    assert lines[0].startswith("error: "), run.stderr
-    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("  hint: ")), run.stderr
-    assert "wrote" not in run.stdout
-
-
 @pytest.mark.parametrize(("option", "value", "says"), [
     ("--per-page", "7", "per-page"),
     ("--paper", "a9", "paper"),
     ("--order", "diagonal", "order"),
     ("--margin", "lots", "margin"),
 ])
-def test_bad_option_value(tmp_path, tiny_deck, run_handout, option, value, says):
+def test_bad_option_value(tmp_path, tiny_deck, option, value, says):
     output = tmp_path / "never.pdf"
-    run = run_handout("build", tiny_deck, option, value, "-o", output, cwd=tmp_path)
-    assert_one_error_line(run)
+    run = cli("build", tiny_deck, option, value, "-o", output, cwd=tmp_path)
+    assert_user_error(run)
     assert says in run.stderr and value in run.stderr
     assert not output.exists()
 
@@ -710,15 +641,15 @@ BAD_INPUT = {"not UTF-8": (_latin1, "deck.md", ["UTF-8", "iconv"]),
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUT))
-def test_bad_input_is_one_clear_error(tmp_path, run_handout, case):
+def test_bad_input_is_one_clear_error(tmp_path, case):
     make, file_name, says = BAD_INPUT[case]
     folder = tmp_path / "talk"
     folder.mkdir()
     deck, line = make(folder)
     output = tmp_path / "never.pdf"
     strict = ["--strict"] if "image" in case else []  # a bad picture is a warning unless --strict
-    run = run_handout("build", deck, "-o", output, *strict, cwd=tmp_path)
-    assert_one_error_line(run)
+    run = cli("build", deck, "-o", output, *strict, cwd=tmp_path)
+    assert_user_error(run)
     where = f"{file_name}:{line}:" if line else f"{file_name}:"
     assert where in run.stderr, run.stderr
     for text in says:
@@ -726,18 +657,18 @@ def test_bad_input_is_one_clear_error(tmp_path, run_handout, case):
     assert not output.exists()
 
 
-def test_latin1_deck_names_the_line_of_the_first_bad_byte(tmp_path, run_handout):
+def test_latin1_deck_names_the_line_of_the_first_bad_byte(tmp_path):
     deck, line = _latin1(tmp_path)
-    run = run_handout("build", deck, "-o", tmp_path / "x.pdf", cwd=tmp_path)
-    assert_one_error_line(run)
+    run = cli("build", deck, "-o", tmp_path / "x.pdf", cwd=tmp_path)
+    assert_user_error(run)
     first = run.stderr.splitlines()[0]
     assert f"deck.md:{line}:" in first and "0xe9" in first
     assert "iconv -f latin1 -t utf-8" in run.stderr
 
 
-def test_debug_shows_the_traceback_of_a_user_error(tmp_path, run_handout):
+def test_debug_shows_the_traceback_of_a_user_error(tmp_path):
     deck, _ = _latin1(tmp_path)
-    run = run_handout("build", deck, "-o", tmp_path / "x.pdf", "--debug", cwd=tmp_path)
+    run = cli("build", deck, "-o", tmp_path / "x.pdf", "--debug", cwd=tmp_path)
     assert run.returncode == 2
     assert "Traceback" in run.stderr and "UnicodeDecodeError" in run.stderr
     assert "error: " in run.stderr
@@ -745,13 +676,13 @@ def test_debug_shows_the_traceback_of_a_user_error(tmp_path, run_handout):
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
                     reason="root reads files whatever their mode")
-def test_unreadable_deck(tmp_path, tiny_deck, run_handout):
+def test_unreadable_deck(tmp_path, tiny_deck):
     tiny_deck.chmod(0)
     try:
-        run = run_handout("build", tiny_deck, "-o", tmp_path / "x.pdf", cwd=tmp_path)
+        run = cli("build", tiny_deck, "-o", tmp_path / "x.pdf", cwd=tmp_path)
     finally:
         tiny_deck.chmod(0o644)
-    assert_one_error_line(run)
+    assert_user_error(run)
     assert "deck.md" in run.stderr and "cannot read" in run.stderr
 
 
@@ -765,8 +696,8 @@ def test_unreadable_deck_in_process(tmp_path, tiny_deck, monkeypatch):
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refusing_open)
-    run = CliRunner().invoke(app, ["build", str(tiny_deck), "-o", str(tmp_path / "x.pdf")])
-    assert run.exit_code == 2, run.output
+    run = cli("build", tiny_deck, "-o", tmp_path / "x.pdf")
+    assert run.returncode == 2, run.output
     assert run.stderr.startswith("error: ") and "Traceback" not in run.output
     assert "deck.md" in run.stderr and "Permission denied" in run.stderr
 
@@ -780,9 +711,8 @@ def test_internal_error_exits_1_and_points_to_debug(tmp_path, tiny_deck, monkeyp
     monkeypatch.setattr(handout.render, "render", _explode)
     monkeypatch.setattr(handout.pipeline, "render", _explode)  # the name the pipeline calls
     output = tmp_path / "x.pdf"
-    run = CliRunner().invoke(app, ["build", str(tiny_deck), "-o", str(output),
-                                   *(["--debug"] if debug else [])])
-    assert run.exit_code == 1, run.output
+    run = cli("build", tiny_deck, "-o", output, *(["--debug"] if debug else []))
+    assert run.returncode == 1, run.output
     assert "RuntimeError: renderer exploded" in run.stderr
     assert "--debug" in run.stderr
     assert ("Traceback" in run.stderr) is debug
@@ -804,8 +734,8 @@ def test_decompression_bomb_is_a_user_error(tmp_path):
         + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
     deck = tmp_path / "deck.md"
     deck.write_text("!SLIDE\n# Big\n\n![bomb](bomb.png)\n", encoding="utf-8")
-    run = CliRunner().invoke(app, ["build", str(deck), "-o", str(tmp_path / "x.pdf"), "--strict"])
-    assert run.exit_code == 2, run.output
+    run = cli("build", deck, "-o", tmp_path / "x.pdf", "--strict")
+    assert run.returncode == 2, run.output
     assert "deck.md:4" in run.stderr and "bomb.png" in run.stderr
     assert "900 megapixels" in run.stderr and "below 200 megapixels" in run.stderr, run.stderr
 
@@ -822,10 +752,9 @@ def test_a_decks_own_settings_cannot_open_up_the_machine(tmp_path, root):
     assert (refused.file, refused.line) == (folder / "handout.toml", 2)
     assert "--root" in refused.hint
     assert result.with_code("refused-url"), [str(p) for p in result.problems]
-    assert sum(len(page.images) for page in PdfReader(tmp_path / "out.pdf").pages) <= 1
-    assert all(int(x["/Width"]) != 64 for page in PdfReader(tmp_path / "out.pdf").pages
-               for x in (o.get_object() for o in page["/Resources"].get("/XObject", {}).values())
-               if x.get("/Subtype") == "/Image")
+    pictures = images(tmp_path / "out.pdf").values()
+    assert len(pictures) <= 1
+    assert all(size(x)[0] != 64 for x in pictures)
 
 
 def test_only_the_user_widens_the_root(tmp_path):
@@ -836,7 +765,7 @@ def test_only_the_user_widens_the_root(tmp_path):
                                                 encoding="utf-8")
     result = build(project / "slides" / "deck.md", tmp_path / "out.pdf", root=project)
     assert not result.with_code("refused-url", "refused-setting"), [str(p) for p in result.problems]
-    assert sum(len(page.images) for page in PdfReader(tmp_path / "out.pdf").pages) == 1
+    assert len(images(tmp_path / "out.pdf")) == 1
 
 
 def test_markdown_links_and_pictures_obey_the_same_policy(tmp_path):
@@ -854,9 +783,7 @@ def test_markdown_links_and_pictures_obey_the_same_policy(tmp_path):
     messages = [f"{w.line}: {w.message}" for w in result.warnings]
     assert any(m.startswith("4: unsafe HTML removed") for m in messages), messages
     assert any(m.startswith("6: data URL") for m in messages), messages
-    sizes = [(int(x["/Width"]), int(x["/Height"])) for page in PdfReader(tmp_path / "out.pdf").pages
-             for x in (o.get_object() for o in page["/Resources"].get("/XObject", {}).values())
-             if x.get("/Subtype") == "/Image"]
+    sizes = [size(x) for x in images(tmp_path / "out.pdf").values()]
     assert (37, 23) in sizes
 
 
@@ -1175,8 +1102,8 @@ def test_impossible_pictures_are_clear_problems_not_crashes(sandbox, written, co
     result = sandbox.build(f"![x]({written})")
     [problem] = [w for w in result.warnings if w.code == code]
     assert problem.line == 2 and says in problem.message, str(problem)
-    run = CliRunner().invoke(app, ["build", str(sandbox.deck), "-o", str(sandbox.out), "--strict"])
-    assert run.exit_code == 2 and "Traceback" not in run.output, run.output
+    run = cli("build", sandbox.deck, "-o", sandbox.out, "--strict")
+    assert run.returncode == 2 and "Traceback" not in run.output, run.output
     assert run.stderr.startswith("error: ") and "deck.md:2" in run.stderr
 
 
@@ -1253,8 +1180,8 @@ def test_an_unreadable_settings_file_or_deck_is_one_clear_error(sandbox, monkeyp
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refusing_open)
-    run = CliRunner().invoke(app, ["build", str(sandbox.deck), "-o", str(sandbox.out)])
-    assert run.exit_code == 2, run.output
+    run = cli("build", sandbox.deck, "-o", sandbox.out)
+    assert run.returncode == 2, run.output
     assert run.stderr.startswith(f"error: {target}: cannot read") and "Permission denied" in run.stderr
 
 
@@ -1321,9 +1248,9 @@ def test_a_deck_over_the_size_limit_is_refused_at_once(sandbox):
     sandbox.deck.write_text("!SLIDE\n# Big\n\n" + ("word " * 20 + "\n") * (limits.MAX_DECK_BYTES // 100),
                             encoding="utf-8")
     started = time.monotonic()
-    run = CliRunner().invoke(app, ["build", str(sandbox.deck), "-o", str(sandbox.out)])
+    run = cli("build", sandbox.deck, "-o", sandbox.out)
     assert time.monotonic() - started < 1
-    assert run.exit_code == 2, run.output
+    assert run.returncode == 2, run.output
     assert "too large to read" in run.stderr and "the limit is 2 MB" in run.stderr
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from helpers import line_of, write_deck
+from kit import line_of, run_build, texts, write_deck
 from PIL import Image as Pillow
 from PIL import ImageDraw
 from pypdf import PdfReader
 
-from handout import build, check
+from handout import check
 from handout.model import Markdown
 from handout.render import Renderer, code_stylesheet
 
@@ -216,10 +216,10 @@ def untidy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("per_page", LAYOUTS)
 def test_every_glyph_lies_inside_its_frame_in_every_layout(built, untidy, per_page):
-    pdf = built(untidy, per_page)
+    pdf = built(untidy, per_page=per_page).pdf
     outside = strays(pdf)
     assert not outside, [(slide, g.text, g.box) for slide, g in outside[:10]]
-    unfit = [w for w in built.result(untidy, per_page).warnings if w.code == "overflow"]
+    unfit = [w for w in built(untidy, per_page=per_page).result.warnings if w.code == "overflow"]
     assert not unfit, unfit  # every slide here can be made to fit
     assert set(frames(pdf)) == set(UNTIDY_SLIDES)
     # rows stay regular: no page of stray ruled lines pushed over by a long title's label
@@ -231,20 +231,20 @@ def test_every_glyph_lies_inside_its_frame_in_every_layout(built, untidy, per_pa
 @pytest.mark.parametrize("slide", sorted(UNTIDY_SLIDES))
 def test_each_slide_prints_its_last_words_inside_its_own_frame(built, untidy, per_page, slide):
     marker = UNTIDY_SLIDES[slide][1]
-    assert in_frame(built(untidy, per_page), slide, marker), (slide, marker)
+    assert in_frame(built(untidy, per_page=per_page).pdf, slide, marker), (slide, marker)
 
 
 def test_a_centred_slide_too_full_for_its_frame_is_shrunk(built, untidy):
     """Issue 10.1: its content box was squeezed to the frame, so it measured as fitting and its
     last lines were cut off. Measured by its ink, it is shrunk until they print."""
-    pdf = built(untidy, 2)
+    pdf = built(untidy, per_page=2).pdf
     [marker] = in_frame(pdf, 1, "MARKER")
     [plain] = in_frame(pdf, 10, "point")  # a bullet at its full size on another slide
     assert marker.size < plain.size * 0.95, (marker, plain)
 
 
 def test_a_long_word_breaks_inside_the_frame(built, untidy):
-    pdf = built(untidy, 2)
+    pdf = built(untidy, per_page=2).pdf
     frame = frames(pdf)[2]
     heading = [g for g in glyphs(pdf) if frame.holds(g.box) and g.size > 12]
     assert "".join(g.text for g in heading) == "SeeAbstractSingletonProxyFactoryBeanConfiguration"
@@ -260,8 +260,8 @@ def test_a_hopeless_slide_warns_and_check_reports_it(tmp_path, built):
     deck = write_deck(tmp_path, f"# Talk\n\n!SLIDE left\n# Fine\n\n* one\n\n"
                                          f"!SLIDE\n# Crammed\n\n{crammed}")
     separator = line_of(deck, "# Crammed") - 1
-    pdf = built(deck, 2)
-    assert [w.line for w in built.result(deck, 2).warnings if w.code == "overflow"] == [separator]
+    pdf = built(deck, per_page=2).pdf
+    assert [w.line for w in built(deck, per_page=2).result.warnings if w.code == "overflow"] == [separator]
     outside = strays(pdf)
     assert outside and {slide for slide, _ in outside} == {2}
     problems = check(deck, per_page=2).problems
@@ -294,7 +294,7 @@ def _heading_lines(pdf: Path, slide: int) -> list[Box]:
 
 @pytest.mark.parametrize("per_page", (1, 6))
 def test_photo_headings_print_whole_inside_the_frame(built, untidy, per_page):
-    pdf = built(untidy, per_page)
+    pdf = built(untidy, per_page=per_page).pdf
     text = {n: " ".join(w.text for w in words(pdf) if frames(pdf)[n].holds(w.box))
             for n in (6, 7, 8, 9)}
     assert "And you're not this guy" in text[6]
@@ -307,7 +307,7 @@ def test_photo_headings_print_whole_inside_the_frame(built, untidy, per_page):
 @pytest.mark.parametrize("slide, corner", [(6, "bottom-left"), (7, "bottom-right"),
                                            (8, "top-left"), (9, "top-right")])
 def test_photo_heading_band_sits_at_its_corner(built, untidy, slide, corner):
-    pdf = built(untidy, 2)
+    pdf = built(untidy, per_page=2).pdf
     frame = frames(pdf)[slide]
     lines = _heading_lines(pdf, slide)
     width, height = frame.right - frame.left, frame.bottom - frame.top
@@ -323,7 +323,7 @@ def test_photo_heading_band_sits_at_its_corner(built, untidy, slide, corner):
 
 
 def test_several_photo_headings_stack_without_overlapping(built, untidy):
-    pdf = built(untidy, 2)
+    pdf = built(untidy, per_page=2).pdf
     [first] = in_frame(pdf, 8, "First")
     [second] = in_frame(pdf, 8, "Second")
     assert second.box.top >= first.box.bottom - 0.5, (first, second)
@@ -334,7 +334,7 @@ def test_several_photo_headings_stack_without_overlapping(built, untidy):
 def test_code_on_a_centred_slide_keeps_its_indentation(tmp_path, built):
     deck = write_deck(tmp_path, "# Talk\n\n!SLIDE\n# Centred code\n\n``` python\n"
                       "def greet(name):\n    if name:\n        print(name)\n    return None\n```\n")
-    pdf = built(deck, 2)
+    pdf = built(deck, per_page=2).pdf
     starts = {}
     for token in ("def", "if", "print(name)", "return"):
         [word] = [w for w in word_boxes(pdf, token) if frames(pdf)[1].holds(w.box)]
@@ -352,7 +352,7 @@ def test_headings_in_notes_and_in_lists_stay_small(tmp_path, built):
     deck = write_deck(tmp_path, "# Talk\n\n!SLIDE left\n## Slide title\n\n"
                       "* # Preprocessing\n* plain item\n* ## Nested\n\n"
                       "!NOTES\n# Speaker heading\n\nSome words of notes.\n")
-    pdf = built(deck, 2)
+    pdf = built(deck, per_page=2).pdf
     frame = frames(pdf)[1]
     title = next(w for w in word_boxes(pdf, "Slide") if frame.holds(w.box))
     for nested in ("Preprocessing", "Nested"):
@@ -370,17 +370,12 @@ def test_a_title_with_a_long_word_keeps_its_label_beside_the_slide(tmp_path, bui
     deck = write_deck(tmp_path, "# Talk\n\n!SLIDE left\n# See AbstractSingletonProxyFactoryBean"
                       "ConfigurationBuilder\n\n* one\n\n!SLIDE left\n# Second\n\n* two\n\n"
                       "!SLIDE left\n# Third\n\n* three\n\n!SLIDE left\n# Fourth\n\n* four\n")
-    pdf = build_pdf(deck, tmp_path / "out.pdf", per_page=3, paper=paper)
+    pdf = run_build(deck, per_page=3, paper=paper)[0].output
     found = frames(pdf)
     assert [found[n].page for n in (1, 2, 3, 4)] == [0, 0, 0, 1]
     label = [w for w in words(pdf) if w.box.page == 0 and w.size == 8.0
              and w.box.left > found[1].right and "Abstract" in w.text]
     assert label and label[0].box.top < found[1].top + 30, (label, found[1])
-
-
-def build_pdf(deck: Path, output: Path, **flags) -> Path:
-    build(deck, output, **flags)
-    return output
 
 
 # --- 7. the title block and regular rows ---------------------------------------------------------
@@ -403,7 +398,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_introduction_prints_as_a_title_block_and_six_slides_take_three_pages(built, introduced):
-    pdf = built(introduced, 2)
+    pdf = built(introduced, per_page=2).pdf
     assert len(PdfReader(pdf).pages) == 3
     [intro] = [w for w in word_boxes(pdf, "user") if w.box.page == 0]
     [title] = [w for w in word_boxes(pdf, "Introduced") if w.box.page == 0 and w.size > 12]
@@ -415,8 +410,9 @@ def test_introduction_prints_as_a_title_block_and_six_slides_take_three_pages(bu
 def test_rows_stay_regular_under_a_title_block(built, introduced, plain, per_page):
     """Frames keep their size; after page 1 every slide stands where it stands without the
     introduction; every page shows a slide (no page of stray ruled lines)."""
-    with_intro, without = frames(built(introduced, per_page)), frames(built(plain, per_page))
-    pages = len(PdfReader(built(introduced, per_page)).pages)
+    introduced_pdf = built(introduced, per_page=per_page)
+    with_intro, without = frames(introduced_pdf.pdf), frames(built(plain, per_page=per_page).pdf)
+    pages = len(texts(introduced_pdf))
     assert {frame.page for frame in with_intro.values()} == set(range(pages))
     size = {(round(f.right - f.left, 1), round(f.bottom - f.top, 1)) for f in with_intro.values()}
     assert len(size) == 1 and size == {
@@ -433,7 +429,7 @@ def test_a_long_introduction_gets_its_own_page(tmp_path, built):
     intro = "\n\n".join(f"Paragraph {i} of an introduction that explains the talk at length, "
                         "with its background and what the audience should know." for i in range(40))
     deck = write_deck(tmp_path, f"# Long talk\n\n{intro}\n{INTRO_SLIDES}")
-    pdf = built(deck, 2)
+    pdf = built(deck, per_page=2).pdf
     found = frames(pdf)
     first_page = found[1].page
     assert first_page >= 1
@@ -445,7 +441,7 @@ def test_a_long_introduction_gets_its_own_page(tmp_path, built):
 def test_pygments_error_tokens_print_without_a_red_box(tmp_path, built):
     deck = write_deck(tmp_path, "# Talk\n\n!SLIDE left\n# ERB\n\n``` html\n<% if @user %>\n"
                       "  <p>Hello <%= @user.name %></p>\n<% end %>\n```\n")
-    pdf = built(deck, 2)
+    pdf = built(deck, per_page=2).pdf
     assert ".err" not in code_stylesheet()
     with pdfplumber.open(pdf) as document:
         painted = [tuple(o.get("non_stroking_color") or ()) for page in document.pages
@@ -460,7 +456,7 @@ def test_code_indented_in_a_list_is_styled_like_a_fenced_listing(tmp_path, built
     deck = write_deck(tmp_path, "# Talk\n\n!SLIDE left\n# Install\n\n* Install it:\n\n"
                       "        pip install INDENTED\n\n* Then print.\n\n"
                       "!SLIDE left\n# Fenced\n\n``` text\npip install FENCED\n```\n")
-    pdf = built(deck, 2)
+    pdf = built(deck, per_page=2).pdf
     [indented] = word_boxes(pdf, "INDENTED")
     [fenced] = word_boxes(pdf, "FENCED")
     assert indented.size == pytest.approx(fenced.size, rel=0.02)
@@ -479,6 +475,6 @@ def test_code_indented_in_a_list_is_styled_like_a_fenced_listing(tmp_path, built
 
 @pytest.mark.parametrize("per_page", (1, 2, 6))
 def test_seed_deck_prints_every_glyph_inside_its_frame(built, seed_deck, per_page):
-    pdf = built(seed_deck, per_page)
+    pdf = built(seed_deck, per_page=per_page).pdf
     assert not strays(pdf)
-    assert not [w for w in built.result(seed_deck, per_page).warnings if w.code == "overflow"]
+    assert not [w for w in built(seed_deck, per_page=per_page).result.warnings if w.code == "overflow"]
