@@ -10,9 +10,11 @@ STAMP := $(VENV)/.installed
 handout: $(STAMP)
 	$(BIN)/handout build slides/
 
+# The suite runs on every core (pytest-xdist), whole test files to a worker so that the tests of a
+# file share their builds; `$(BIN)/pytest tests/x.py` runs one file in this process.
 test: $(STAMP)
 	$(BIN)/ruff check handout tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

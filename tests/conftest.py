@@ -2,7 +2,9 @@
 
 The functions every test module shares (deck writers, builds, the CLI runner, PDF readers) are
 in kit.py. Builds are the slow part (1-3 s each), so every (deck, options) pair asked of `built`
-is built once per session, in-process. With pytest-xdist each worker is a session of its own.
+is built once per session, in-process. `make test` runs pytest-xdist with --dist loadfile: each
+worker is a session of its own (its own picture cache and builds) and takes whole test files, so
+the tests of a file share their builds.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from kit import BUNDLED_DECK, REPO, SEED_DECK, BuildCache, Run, run_process, write_deck
@@ -17,14 +20,12 @@ from kit import BUNDLED_DECK, REPO, SEED_DECK, BuildCache, Run, run_process, wri
 
 @pytest.fixture(scope="session", autouse=True)
 def session_image_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Prepared pictures go to a per-session cache, not the user's ~/.cache (subprocesses too)."""
-    saved = os.environ.get("HANDOUT_CACHE")
-    os.environ["HANDOUT_CACHE"] = str(tmp_path_factory.mktemp("image-cache"))
-    yield Path(os.environ["HANDOUT_CACHE"])
-    if saved is None:
-        os.environ.pop("HANDOUT_CACHE", None)
-    else:
-        os.environ["HANDOUT_CACHE"] = saved
+    """Prepared pictures go to a per-session cache, never the user's ~/.cache (subprocesses too):
+    HANDOUT_CACHE points there, and XDG_CACHE_HOME at an empty folder in case a test unsets it."""
+    cache = tmp_path_factory.mktemp("image-cache")
+    elsewhere = tmp_path_factory.mktemp("xdg-cache")
+    with mock.patch.dict(os.environ, HANDOUT_CACHE=str(cache), XDG_CACHE_HOME=str(elsewhere)):
+        yield cache
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from kit import REPO, Built, cli, pdf_text, texts, write_deck
+from kit import REPO, Built, cli, handout_command, pdf_text, texts, write_deck
 
 import handout
 from handout import output as output_module
@@ -240,7 +240,9 @@ def test_unwritable_output_folder_is_a_user_error(tmp_path):
     assert run.returncode == 2, run.output
 
 
-def test_a_swallowed_interrupt_still_keeps_the_old_pdf(tmp_path):
+def test_a_swallowed_interrupt_still_keeps_the_old_pdf(tmp_path, monkeypatch):
+    # the record of the signal outlives interruptible(): keep it out of later builds in this process
+    monkeypatch.setattr(output_module, "_received", [])
     target = tmp_path / "out.pdf"
     target.write_bytes(b"%PDF-good")
 
@@ -256,6 +258,22 @@ def test_a_swallowed_interrupt_still_keeps_the_old_pdf(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 
+def wait_until_building(process: subprocess.Popen, timeout: float = 60) -> None:
+    """Return once the command has loaded WeasyPrint's Pango, that is, once the build runs with
+    the command's signal handlers in place (a fixed sleep is too short on a busy machine)."""
+    maps = Path(f"/proc/{process.pid}/maps")
+    if not maps.parent.is_dir():
+        time.sleep(2.0)
+        return
+    deadline = time.monotonic() + timeout
+    while "libpango" not in maps.read_text(errors="replace"):
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the build never started"
+        time.sleep(0.05)
+    time.sleep(0.5)  # well into the build, which runs for several seconds more
+    assert process.poll() is None, "the build ended before it could be interrupted"
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_during_the_build_leaves_no_temporary_file(tmp_path, signum):
     slides = "".join(f"\n!SLIDE left\n# Slide {n}\n\n" + "* a point that takes room\n" * 6
@@ -264,10 +282,9 @@ def test_a_signal_during_the_build_leaves_no_temporary_file(tmp_path, signum):
     target = tmp_path / "out" / "long.pdf"
     target.parent.mkdir()
     target.write_bytes(b"%PDF-good")
-    script = Path(os.sys.executable).with_name("handout")
-    process = subprocess.Popen([str(script), "build", str(deck), "-o", str(target)],
+    process = subprocess.Popen([*handout_command(), "build", str(deck), "-o", str(target)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
+    wait_until_building(process)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode in (128 + signum, 130), stderr
