@@ -52,6 +52,7 @@ def interruptible() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        _received.clear()  # a later build in this process starts uninterrupted
 
 
 def interrupted() -> int | None:

@@ -191,6 +191,10 @@ def _split(tag: str) -> tuple[str | None, str]:
 
 # --- CSS ---------------------------------------------------------------------------------------
 
+UNPARSED = "unparsed CSS"
+"""What clean_css drops quietly: text that is no rule at all (its kinds leave it out)."""
+
+
 def clean_css(css: str, stylesheet: bool) -> tuple[str, list[str]]:
     """CSS (a stylesheet, or the declarations of a style attribute) without anything that loads
     a file or an address; and what kinds were taken out ("@import", "url()", "@font-face"...).
@@ -204,7 +208,10 @@ def clean_css(css: str, stylesheet: bool) -> tuple[str, list[str]]:
         cleaned = _rules(nodes, removed)
     else:
         cleaned = _declarations(tinycss2.parse_blocks_contents(css, skip_comments=True), removed)
-    return (cleaned, removed) if removed else (css, [])
+    kinds = [kind for kind in removed if kind != UNPARSED]
+    # CSS that does not parse (`url(x)` with no rule around it) is dropped without a word: a
+    # browser ignores it too, but it must not stay in a document another parser reads
+    return (cleaned, kinds) if removed else (css, [])
 
 
 def _rules(nodes: list, removed: list[str]) -> str:
@@ -231,6 +238,8 @@ def _rules(nodes: list, removed: list[str]) -> str:
             inner = _declarations(tinycss2.parse_blocks_contents(node.content, skip_comments=True),
                                   removed)
             out.append(f"{tinycss2.serialize(node.prelude)}{{{inner}}}")
+        elif node.type not in ("whitespace", "comment"):
+            removed.append(UNPARSED)
     return "\n".join(out)
 
 
