@@ -1,20 +1,19 @@
-"""Layout stage: rendered slides are placed on pages, several to a sheet, with a Jinja2 template.
+"""Geometry of the handout's pages: how big each slide frame is and where it goes, per layout.
 
-All geometry is worked out here, in millimetres, and handed to the template as plain numbers:
-the handout CSS then needs no flex or grid on the per-slide path (WeasyPrint is 6-10x slower
-with nested flex/grid), and grid cells are absolutely positioned on fixed-height sheets.
+All geometry is worked out here, in millimetres, and handed to the page-frame template
+(compose/pages.py) as plain numbers: the handout CSS then needs no flex or grid (WeasyPrint is
+6-10x slower with nested flex/grid), and grid cells are absolutely positioned on fixed-height
+sheets. Nothing here imports WeasyPrint.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from handout import __version__
 from handout.config import Settings
-from handout.render import RenderedDeck, RenderedSlide
+from handout.render import RenderedSlide
 
 CANVAS_WIDTH_PX = 1024
 """Slides are designed on a 1024 px wide canvas, as keydown's deck.js slides were..."""
@@ -194,54 +193,7 @@ def sheets(slides: list[RenderedSlide], geo: Geometry, vertical: bool) -> list[l
     return result
 
 
-def _css_string(value: str) -> Markup:
+def css_string(value: str) -> Markup:
     """A Python string as a CSS string literal that cannot end the string or the <style> element."""
     escaped = "".join(c if c.isalnum() or c in " .,:;!?-_" else f"\\{ord(c):x} " for c in value)
     return Markup(f'"{escaped}"')
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("handout", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["css_string"] = _css_string
-    env.filters["mm"] = lambda value: f"{value:.3f}mm"
-    return env
-
-
-_ENV = _environment()
-
-
-@dataclass
-class Adjustments:
-    """What a first layout taught: fed back by the build so the next layout fixes it."""
-
-    fit: dict[int, float] = field(default_factory=dict)
-    """Slides whose content overflows their frame: the factor their text is shrunk by."""
-    fresh_page: set[int] = field(default_factory=set)
-    """Slides whose row starts a new page, so the slide stands with the start of its notes."""
-    long_notes: set[int] = field(default_factory=set)
-    """Slides whose notes run over a page: their row may split (else a page is left blank)."""
-    title_block: float | None = None
-    """Height in mm of the deck's title block on page 1, once measured."""
-
-
-def layout(deck: RenderedDeck, settings: Settings, adjust: Adjustments | None = None) -> str:
-    """The whole handout as one HTML document."""
-    adjust = adjust or Adjustments()
-    geo = geometry(settings, adjust.title_block if deck.preamble else None)
-    grid = settings.per_page >= 4
-    return _ENV.get_template("handout.html.j2").render(
-        deck=deck,
-        settings=settings,
-        geo=geo,
-        sheets=sheets(deck.slides, geo, settings.order == "vertical") if grid else [],
-        fit=adjust.fit,
-        fresh_page=adjust.fresh_page,
-        long_notes=adjust.long_notes,
-        version=__version__,
-    )

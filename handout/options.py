@@ -264,6 +264,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("html", True, "Raw HTML in slides and notes: printed, cleaned of scripts, embeds and "
            "file loads, or --no-html to print it as plain text. Example: --no-html", _flag,
            negative="--no-html", widens=lambda value, _: value is True, kind=bool),
+    Option("jobs", 0, "Worker processes that render slides in parallel; 0 for one per core. "
+           "Example: --jobs 1", _whole(0, 64), "N", default_text="one per core", kind=int),
+    Option("cache", True, "Keep rendered slides and prepared pictures in your cache folder "
+           "($XDG_CACHE_HOME/handout), so an unchanged slide is never laid out again. "
+           "Example: --no-cache", _flag, negative="--no-cache", kind=bool),
     Option("allow-remote", False, "Let the deck load pictures and styles from http(s) addresses "
            "(5 s and 20 MB each). Off by default: a deck from a stranger reaches nothing outside "
            "its folder. Example: --allow-remote", _flag, negative="--no-allow-remote",

@@ -22,6 +22,8 @@ from handout.errors import HandoutError
 
 _SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s)
 _received: list[int] = []
+_owner: list[int] = []
+"""The process whose build `interruptible()` guards (a forked worker inherits the handler)."""
 
 
 class Interrupted(BaseException):
@@ -33,6 +35,10 @@ class Interrupted(BaseException):
 
 
 def _on_signal(signum: int, _frame: object) -> None:
+    if _owner and os.getpid() != _owner[0]:  # a worker, before it set its own handlers
+        if signum == signal.SIGINT:
+            return  # Ctrl-C reaches the whole process group: the build's process handles it
+        os._exit(128 + signum)
     _received.append(signum)
     raise Interrupted(signum)
 
@@ -42,6 +48,7 @@ def interruptible() -> Iterator[None]:
     """Within this block, SIGINT, SIGTERM and SIGHUP stop the build cleanly (the command line uses
     it; a program calling the API keeps its own handlers)."""
     _received.clear()
+    _owner[:] = [os.getpid()]
     try:
         previous = {s: signal.signal(s, _on_signal) for s in _SIGNALS}
     except ValueError:  # not the main thread: signals are not ours to take
@@ -53,6 +60,34 @@ def interruptible() -> Iterator[None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         _received.clear()  # a later build in this process starts uninterrupted
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block a signal is only recorded, and raised when the block ends: for waiting on
+    worker processes, where an exception raised inside the pool's locks could hang it."""
+    if not _received and signal.getsignal(signal.SIGINT) is not _on_signal:
+        yield  # not in an interruptible() build: nothing of ours to defer
+        return
+    try:
+        previous = {s: signal.signal(s, _record) for s in _SIGNALS}
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if _received:
+        raise Interrupted(_received[0])
+
+
+def _record(signum: int, _frame: object) -> None:
+    if _owner and os.getpid() != _owner[0]:
+        _on_signal(signum, _frame)
+        return
+    _received.append(signum)
 
 
 def interrupted() -> int | None:

@@ -29,7 +29,8 @@ Reading PDFs (each takes a path, a Built or, on pypdf, a PdfReader; pages are 0-
     links(pdf, page=None) / uris(pdf, page)   link annotations: external address or target page
     outline(pdf)                              bookmarks, flattened with their depth and page
     metadata(pdf)                             the document information dictionary
-    operations(pdf, page, forms=False)        the page's content stream, parsed (and its forms')
+    operations(pdf, page)                     what the page paints, parsed, its forms' content
+                                                 included (forms=False: its own stream only)
     objects(pdf), embedded_files, actions, payload   everything in the file, for leak checks
 """
 
@@ -348,9 +349,10 @@ def _content(reader: PdfReader, content: Any, resources: DictionaryObject
                 yield from _content(reader, xobject, xobject.get("/Resources", resources).get_object())
 
 
-def operations(pdf: PdfLike, page: int, forms: bool = False) -> list[tuple[list[Any], bytes]]:
-    """The page's content stream as (operands, operator) pairs; with FORMS, the content of the
-    form XObjects it paints too, each where it is painted (WeasyPrint draws SVG as forms)."""
+def operations(pdf: PdfLike, page: int, forms: bool = True) -> list[tuple[list[Any], bytes]]:
+    """What the page paints, as (operands, operator) pairs: its content stream and the content of
+    the form XObjects it paints, each where it is painted (slides are imposed as forms, and
+    WeasyPrint draws SVG as forms); with forms=False, the page's own stream only."""
     reader = open_pdf(pdf)
     one = reader.pages[page]
     if not forms:

@@ -24,7 +24,8 @@ DIRECTIVES = {"theme", "style", "headingDivider", "lang", "title", "description"
               "keywords", "url", "marp", "math", "size", "paginate", "header", "footer", "class",
               "backgroundColor", "backgroundImage", "backgroundPosition", "backgroundRepeat",
               "backgroundSize", "color", "transition", "inlineSVG"}
-MAGIC_COMMENT = re.compile(r"^(prettier-ignore|markdownlint-|lint\b|eslint|textlint|fit\b)")
+MAGIC_COMMENT = re.compile(r"^(prettier-ignore|markdownlint-|lint\b|eslint|textlint)")
+"""Comments for other tools, never notes; Marp's own `<!-- fit -->` is one only in a heading."""
 BACKGROUND = re.compile(r"!\[(?P<alt>(?:bg|BG)\b[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?[^)]*\)")
 BG_KEYWORDS = re.compile(
     r"^(bg|cover|contain|fit|auto|vertical|left|right|\d+(\.\d+)?%|(left|right):\d+(\.\d+)?%|[wh]:\S+|"
@@ -83,6 +84,7 @@ class MarpReader(Reader):
     def _slide(self, number: int, line: int, body: list[Line], path: Path, state: dict[str, Any],
                problems: list[Problem]) -> Slide | None:
         spot: dict[str, Any] = {}
+        headings = {line.number for line in body if line.text.lstrip().startswith("#")}
         body, comments = md.take_comments(body)
         notes: list[Line] = []
         for comment in comments:
@@ -93,7 +95,8 @@ class MarpReader(Reader):
                         spot[key[1:]] = value
                     else:
                         state[key] = value
-            elif not MAGIC_COMMENT.match(comment.text):
+            elif not MAGIC_COMMENT.match(comment.text) and not (
+                    comment.text == "fit" and comment.line in headings):
                 notes += [Line(comment.line, ""),
                           *(Line(comment.line + i, t) for i, t in enumerate(comment.text.split("\n")))]
         settings = {**state, **spot}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from handout import limits
 from handout.fetch import Refused, read_inside
+from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.model import Credit, Deck, Image, Problem
 from handout.pictures.cache import PictureCache, default_cache_dir
 from handout.pictures.locate import Locator, NotFound, is_data_picture, is_remote
@@ -37,8 +38,8 @@ __all__ = [
 
 LOW_DPI = 150
 """A picture printed below this many dots per inch gets a warning: it may look soft on paper."""
-SLIDE_WIDTH_EM = 51.2
-CONTENT_WIDTH_EM = 51.2 - 2 * 3.2
+SLIDE_WIDTH_EM = CANVAS_WIDTH_PX / CANVAS_ROOT_PX
+CONTENT_WIDTH_EM = SLIDE_WIDTH_EM - 2 * 3.2
 INLINE_MAX_HEIGHT_EM = 21.0
 """slide.css: a slide is 51.2em wide with 3.2em padding each side, and a picture in its text is at
 most 21 slide ems high (written 11.6em inside a paragraph's 1.8em text)."""
@@ -55,7 +56,8 @@ class Placements:
     def for_frame(cls, width_mm: float, height_mm: float) -> Placements:
         em = width_mm / SLIDE_WIDTH_EM
         return cls(Placement(width_mm, height_mm, cover=True),
-                   Placement(CONTENT_WIDTH_EM * em, INLINE_MAX_HEIGHT_EM * em))
+                   Placement(CONTENT_WIDTH_EM * em, INLINE_MAX_HEIGHT_EM * em,
+                             px_mm=width_mm / CANVAS_WIDTH_PX))
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class _Outcome:
     code: str = ""
     message: str = ""
     hint: str = ""
+    resolution: float = 1.0
 
 
 class Pictures:
@@ -120,6 +123,12 @@ class Pictures:
                                          image.line, outcome.hint))
         return outcome.url
 
+    def resolution(self, image: Image, placement: Placement) -> float:
+        """The `image-resolution` (dppx) that draws this use's prepared file at the original's
+        natural size (1.0 unless it was downsampled); url() must have prepared it."""
+        outcome = self._outcomes.get((image.path, placement))
+        return outcome.resolution if outcome else 1.0
+
     def prepare_deck(self, deck: Deck, placements: Placements) -> None:
         """Prepare every use in deck order, so that problems come in the order of the deck."""
         for slide in deck.slides:
@@ -156,13 +165,13 @@ class Pictures:
         except MemoryError:
             return self._failed("broken-picture", written, f"{written!r} is too large to print "
                                 "(out of memory)", "scale the picture down")
-        outcome = _Outcome(prepared.url)
+        outcome = _Outcome(prepared.url, resolution=prepared.resolution)
         if prepared.dpi is not None and prepared.dpi < LOW_DPI:
             outcome = _Outcome(
                 prepared.url, "low-resolution",
                 f"{written!r} will print at {prepared.dpi:.0f} dpi ({prepared.width_px} px across "
                 f"{prepared.printed_mm:.0f} mm), below {LOW_DPI} dpi: it may look soft on paper",
-                "use a larger original if there is one")
+                "use a larger original if there is one", prepared.resolution)
         return outcome
 
     def _refusal(self, written: str, refused: Refused) -> _Outcome:

@@ -11,11 +11,10 @@ from handout.problems import problem
 
 
 def default_cache_dir() -> Path:
-    """$HANDOUT_CACHE, else the user's cache folder: prepared pictures survive between builds."""
-    if explicit := os.environ.get("HANDOUT_CACHE"):
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "handout" / "images"
+    """The pictures' share of handout's cache folder: prepared pictures survive between builds."""
+    from handout.cache import cache_root
+
+    return cache_root() / "images"
 
 
 class PictureCache:

@@ -56,12 +56,15 @@ class Placement:
     width_mm: float
     height_mm: float
     cover: bool = False
+    px_mm: float = MM_PER_CSS_PX
+    """How wide one pixel of the picture's natural size prints: a slide is laid out on a 1024 px
+    canvas that is then scaled into its frame, so a pixel is the frame's width / 1024."""
 
     def printed_width_mm(self, width_px: int, height_px: int) -> float:
         """How wide the whole picture prints here (wider than the box when covering it)."""
         if self.cover:
             return width_px * max(self.width_mm / width_px, self.height_mm / height_px)
-        natural_w, natural_h = width_px * MM_PER_CSS_PX, height_px * MM_PER_CSS_PX
+        natural_w, natural_h = width_px * self.px_mm, height_px * self.px_mm
         return natural_w * min(1.0, self.width_mm / natural_w, self.height_mm / natural_h)
 
 
@@ -73,6 +76,9 @@ class Prepared:
     dpi: float | None = None
     width_px: int = 0
     printed_mm: float = 0.0
+    resolution: float = 1.0
+    """Pixels of the prepared file per pixel of the original: the CSS `image-resolution` (dppx)
+    that keeps a downsampled picture at its original natural size in the slide's layout."""
 
     @property
     def url(self) -> str:
@@ -103,7 +109,7 @@ class Preparer:
             if not output.exists():
                 _decode(picture)  # a JPEG cut short fails here, not in the PDF
                 self.cache.write(output.name, data)
-            return Prepared(output, printed_dpi, width, printed_mm)
+            return Prepared(output, printed_dpi, width, printed_mm, 1.0)
         new_height = max(1, round(height * target / width))
         grey = "-grey" if self.grayscale else ""
         output = self.cache.path(f"{digest}-{target}x{new_height}{grey}{'.jpg' if is_jpeg else '.png'}")
@@ -115,7 +121,7 @@ class Preparer:
             if self.grayscale:
                 resized = _grey(resized)
             self.cache.write(output.name, _encoded(resized, is_jpeg))
-        return Prepared(output, printed_dpi, width, printed_mm)
+        return Prepared(output, printed_dpi, width, printed_mm, min(1.0, target / width))
 
     def _open(self, data: bytes) -> Pillow.Image:
         """The picture, its header read and checked; no pixels decoded yet."""

@@ -1,0 +1,234 @@
+"""The cache: rendered slides (and prepared pictures) kept between builds, by their content.
+
+Slides are rendered in chunks, and a chunk's PDF is kept whole (a *pack*: its slides share one
+font subset and one set of resources, which imposition needs to keep the handout small); an
+*index* entry per slide key says which pack and page hold the slide, with what it measured.
+A slide's key covers everything that changes it: its HTML (which names each picture by the
+prepared file's content hash), the look (canvas, greyscale, folders it may read), the styles and
+handout's version. So an unchanged slide is never laid out again, whatever else changed.
+
+The folder is the user's cache folder (platformdirs: `$XDG_CACHE_HOME/handout`, or
+`$HANDOUT_CACHE`), capped in size: the least recently used packs go first. A corrupt or
+unwritable cache is a warning, never a failure: a miss costs time, not the build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from handout import __version__
+from handout.model import Problem
+from handout.problems import problem
+
+SLIDES_FOLDER = "slides-v1"
+DEFAULT_LIMIT_MB = 500
+"""The slide cache's size cap, unless $HANDOUT_CACHE_MB says otherwise."""
+
+
+def cache_root() -> Path:
+    """$HANDOUT_CACHE, else the user's cache folder for handout (XDG_CACHE_HOME moves it)."""
+    if explicit := os.environ.get("HANDOUT_CACHE"):
+        return Path(explicit)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("handout", appauthor=False))
+
+
+def digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\x00")
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a cached slide is, and what it measured."""
+
+    pack: str
+    page: int
+    fit: float
+    overflow: float
+    smallest_px: float | None
+    fonts: dict[str, str]
+    """Face name -> content hash of the original font (in fonts/)."""
+    refused: tuple[str, ...] = ()
+
+
+class SlideCache:
+    """Packs of rendered slides under their content hash; an index entry per slide key."""
+
+    def __init__(self, root: Path | None, limit_mb: int | None = None) -> None:
+        self.problems: list[Problem] = []
+        self.folder: Path | None = None
+        self.limit = (limit_mb if limit_mb is not None else
+                      int(os.environ.get("HANDOUT_CACHE_MB", DEFAULT_LIMIT_MB))) * 1024 * 1024
+        if root is None:  # --no-cache
+            return
+        folder = root / SLIDES_FOLDER
+        try:
+            for sub in ("packs", "index", "fonts"):
+                (folder / sub).mkdir(parents=True, exist_ok=True)
+            if not os.access(folder, os.W_OK):
+                raise PermissionError(f"no write access to {folder}")
+            self.folder = folder
+        except OSError as error:
+            self._warn(f"slide cache {folder} cannot be used ({error}); every slide is rendered")
+
+    def _warn(self, message: str) -> None:
+        if not self.problems:  # one warning is enough: the rest would say the same
+            self.problems.append(problem(
+                "cache-unusable", message, self.folder or Path("cache"),
+                hint="point HANDOUT_CACHE at a writable folder, or build with --no-cache"))
+
+    @staticmethod
+    def key(section: str, look: str) -> str:
+        """A slide's key: its HTML and everything else that changes how it renders."""
+        return digest(__version__, look, section)
+
+    def get(self, key: str) -> Entry | None:
+        if self.folder is None:
+            return None
+        path = self._index_path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entry = Entry(data["pack"], int(data["page"]), float(data["fit"]),
+                          float(data["overflow"]), data["smallest_px"], dict(data["fonts"]),
+                          tuple(data.get("refused", ())))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            self._warn(f"slide cache entry {path.name} is unreadable ({error}); rendered again")
+            return None
+        if not self._pack_path(entry.pack).is_file():
+            return None
+        with contextlib.suppress(OSError):  # least recently used goes first: mark it used
+            os.utime(self._pack_path(entry.pack))
+        return entry
+
+    def pack(self, name: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        try:
+            data = self._pack_path(name).read_bytes()
+        except OSError as error:
+            self._warn(f"slide cache pack {name} is unreadable ({error}); rendered again")
+            return None
+        if digest(data)[:32] != name:
+            self._warn(f"slide cache pack {name} is damaged; rendered again")
+            return None
+        return data
+
+    def font(self, sha: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        try:
+            data = (self.folder / "fonts" / sha).read_bytes()
+        except OSError:
+            return None
+        return data if digest(data)[:32] == sha else None
+
+    def put(self, pdf: bytes, keys: list[str], measures: dict, fonts: dict[str, bytes],
+            refused: Iterable[str] = ()) -> str:
+        """Keep a rendered chunk; returns its pack name (also when the cache is off)."""
+        name = digest(pdf)[:32]
+        if self.folder is None:
+            return name
+        font_names = self.put_fonts(fonts)
+        try:
+            _write(self._pack_path(name), pdf)
+            for page, key in enumerate(keys):
+                measure = measures[key]
+                entry = {"pack": name, "page": page, "fit": measure.fit,
+                         "overflow": measure.overflow, "smallest_px": measure.smallest_px,
+                         "fonts": font_names, "refused": list(refused)}
+                path = self._index_path(key)
+                path.parent.mkdir(exist_ok=True)
+                _write(path, json.dumps(entry).encode(), replace=True)
+            self._evict()
+        except OSError as error:
+            self._warn(f"slide cache {self.folder} cannot be written ({error})")
+        return name
+
+    def get_json(self, kind: str, key: str) -> dict | None:
+        """A small record kept under a content key (a measurement, a page-frame document's
+        frames), or None."""
+        if self.folder is None:
+            return None
+        path = self.folder / kind / key[:2] / key
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            self._warn(f"slide cache entry {path.name} is unreadable ({error}); made again")
+            return None
+
+    def put_json(self, kind: str, key: str, record: dict) -> None:
+        if self.folder is None:
+            return
+        path = self.folder / kind / key[:2] / key
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write(path, json.dumps(record).encode(), replace=True)
+        except OSError as error:
+            self._warn(f"slide cache {self.folder} cannot be written ({error})")
+
+    def put_fonts(self, fonts: dict[str, bytes]) -> dict[str, str]:
+        """Keep original fonts; returns face -> content name (for font())."""
+        names = {}
+        for face, data in fonts.items():
+            names[face] = digest(data)[:32]
+            if self.folder is not None:
+                try:
+                    _write(self.folder / "fonts" / names[face], data)
+                except OSError as error:
+                    self._warn(f"slide cache {self.folder} cannot be written ({error})")
+        return names
+
+    def _evict(self) -> None:
+        """Delete the least recently used packs while the cache is over its cap."""
+        assert self.folder is not None
+        packs = []
+        for path in (self.folder / "packs").iterdir():
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                packs.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in packs)
+        for _, size, path in sorted(packs):
+            if total <= self.limit:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+
+    def _pack_path(self, name: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "packs" / f"{name}.pdf"
+
+    def _index_path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "index" / key[:2] / key
+
+
+def _write(path: Path, data: bytes, replace: bool = False) -> None:
+    """Whole or not at all, even with two builds writing at once. Content-named files are never
+    written twice; an index entry is replaced (its slide may now be in another pack)."""
+    if not replace and path.exists():
+        return
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

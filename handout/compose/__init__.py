@@ -1,0 +1,307 @@
+"""Composition: rendered slides placed on the handout's pages, for one deck or a pack of several.
+
+`compose` is the build's last stage: it takes the slides the cache holds from it, hands the others
+to the worker pool, lays out the page-frame document while they render, and imposes every slide
+into its frame. Every edition (handout, pack, booklet, archive) is a composition of the same
+rendered slides.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from handout import layout
+from handout.cache import SlideCache, digest
+from handout.compose.impose import Imposition, Placed, impose, save
+from handout.compose.pages import PageFrames, Part, document_html, read_frames
+from handout.markers import slide_key
+from handout.model import Problem
+from handout.slides import FIT_FLOOR, Canvas, RenderedChunk, SlideLook, SlideMeasure, chunks, section_html
+from handout.theme import (
+    ONE_DOCUMENT_SHEETS,
+    PAGE_SHEETS,
+    SLIDE_SHEETS,
+    STYLES,
+    Look,
+    Renderer,
+    font_originals,
+)
+from handout.workers import SlidePool, as_completed, default_jobs
+
+if TYPE_CHECKING:
+    from handout.pipeline import Prepared, Progress
+
+KEY_PLACEHOLDER = "@@slide@@"
+"""Stands for a slide's key inside its slide document while its cache key is computed."""
+MM_PER_PX = 25.4 / 96
+
+
+@dataclass(frozen=True)
+class _Slide:
+    """A slide to place: its key in this handout, its cache key, its HTML and how it renders."""
+
+    key: str
+    number: int
+    part: int
+    cache_key: str
+    section: str
+    look: SlideLook
+
+    @property
+    def document_key(self) -> str:
+        """Its key inside a slide document: its content's, so identical slides render once."""
+        return "h" + self.cache_key[:24]
+
+    def html(self) -> str:
+        return self.section.replace(KEY_PLACEHOLDER, self.document_key)
+
+
+class _Rendered:
+    """The rendered slides of one composition: slide documents, fonts, and where each slide is."""
+
+    def __init__(self) -> None:
+        self.documents: list[bytes] = []
+        self.fonts: dict[str, bytes] = {}
+        self.measures: dict[str, SlideMeasure] = {}
+        self.where: dict[str, tuple[int, int]] = {}
+        """Cache key -> (document, page)."""
+        self.refused: dict[str, tuple[str, ...]] = {}
+        self._packs: dict[str, int] = {}
+
+    def from_cache(self, cache: SlideCache, cache_key: str) -> bool:
+        """Take a slide from the cache; False when it is not there whole."""
+        entry = cache.get(cache_key)
+        if entry is None:
+            return False
+        originals = {face: cache.font(sha) for face, sha in entry.fonts.items()}
+        if None in originals.values():
+            return False
+        if entry.pack not in self._packs:
+            data = cache.pack(entry.pack)
+            if data is None:
+                return False
+            self._packs[entry.pack] = len(self.documents)
+            self.documents.append(data)
+        self.fonts.update(originals)  # type: ignore[arg-type]
+        self.measures[cache_key] = SlideMeasure(entry.fit, entry.overflow, entry.smallest_px)
+        self.where[cache_key] = (self._packs[entry.pack], entry.page)
+        self.refused[cache_key] = entry.refused
+        return True
+
+    def add(self, chunk: RenderedChunk, cache_keys: list[str]) -> None:
+        """File a freshly rendered chunk whose pages hold these slides, in order."""
+        index = len(self.documents)
+        self.documents.append(chunk.pdf)
+        self.fonts.update(chunk.fonts)
+        for page, (cache_key, document_key) in enumerate(zip(cache_keys, chunk.keys, strict=True)):
+            self.measures[cache_key] = chunk.measures[document_key]
+            self.where[cache_key] = (index, page)
+            self.refused[cache_key] = tuple(chunk.refused)
+
+
+@dataclass
+class Composed:
+    """The imposed handout, ready to save, and what composing it found."""
+
+    pdf: Any  # pikepdf.Pdf
+    pages: int
+    problems: list[Problem]
+    decks: Sequence[Prepared]
+    slides: list[_Slide]
+    rendered: _Rendered
+    frames: PageFrames
+    report: Imposition = field(default_factory=Imposition)
+
+    def save(self, stream: io.BufferedIOBase) -> None:
+        save(self.pdf, stream)
+
+    def small_text(self, minimum_pt: float) -> list[Problem]:
+        """Slides whose smallest text prints below `minimum_pt` in their frames."""
+        from handout.pipeline import small_text_problem
+
+        found = []
+        for slide in self.slides:
+            frame = self.frames.frames.get(slide.key)
+            if frame is None:
+                continue
+            size = self.rendered.measures[slide.cache_key].smallest_pt(frame.width, slide.look.canvas)
+            if size is not None and size < minimum_pt:
+                found.append(small_text_problem(self.decks[slide.part], slide.number, size))
+        return found
+
+
+def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
+            progress: Progress | None = None, inline: bool = False) -> Composed:
+    """The handout of these decks (one, or a pack's parts), imposed and ready to save."""
+    slides = [_slide(part, prepared, slide) for part, prepared in enumerate(decks)
+              for slide in prepared.rendered.slides]
+    rendered = _Rendered()
+    todo: dict[str, _Slide] = {}
+    for slide in slides:
+        if slide.cache_key not in rendered.where and slide.cache_key not in todo \
+                and not rendered.from_cache(cache, slide.cache_key):
+            todo[slide.cache_key] = slide
+    jobs = jobs or default_jobs()
+    per_page = decks[0].settings.per_page
+    with SlidePool(jobs) as pool:
+        by_document_key = {slide.document_key: slide for slide in todo.values()}
+        futures = []
+        for look, group in _by_look(todo.values()).items():
+            size = chunks(len(group), per_page, jobs)
+            futures += pool.submit(look, [[(s.document_key, s.html()) for s in group[i:i + size]]
+                                          for i in range(0, len(group), size)])
+        frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, inline)
+        done = 0
+        if progress and todo:
+            progress("slides", 0, len(todo))
+        for chunk in as_completed(futures):
+            cache_keys = [by_document_key[key].cache_key for key in chunk.keys]
+            cache.put(chunk.pdf, cache_keys,
+                      {c: chunk.measures[k] for c, k in zip(cache_keys, chunk.keys, strict=True)},
+                      chunk.fonts, chunk.refused)
+            rendered.add(chunk, cache_keys)
+            done += len(chunk.keys)
+            if progress:
+                progress("slides", done, len(todo))
+    placed = {slide.key: Placed(*rendered.where[slide.cache_key], slide.look.canvas.points,
+                                slide.part) for slide in slides if not inline}
+    report = Imposition()
+    pdf = impose(frames_pdf, frames.frames, placed, rendered.documents,
+                 {**rendered.fonts, **frame_fonts}, frames.rules, report)
+    problems = _problems(decks, slides, rendered, frame_refused)
+    return Composed(pdf, frames.pages, problems, decks, slides, rendered, frames, report)
+
+
+def _slide(part: int, prepared: Prepared, slide: Any) -> _Slide:
+    settings = prepared.settings
+    look = SlideLook(Canvas.for_ratio(settings.ratio), Look(
+        SLIDE_SHEETS, settings.grayscale, prepared.source.folder.resolve().as_uri() + "/",
+        (prepared.root, prepared.pictures.folder), settings.allow_remote))
+    section = section_html(slide, KEY_PLACEHOLDER)
+    return _Slide(slide_key(part, slide.number), slide.number, part,
+                  SlideCache.key(section, _look_print(look)), section, look)
+
+
+def _by_look(slides: Iterable[_Slide]) -> dict[SlideLook, list[_Slide]]:
+    groups: dict[SlideLook, list[_Slide]] = {}
+    for slide in slides:
+        groups.setdefault(slide.look, []).append(slide)
+    return groups
+
+
+_STYLES_PRINT: list[str] = []
+
+
+def _look_print(look: SlideLook) -> str:
+    """What of a look changes a rendered slide: the look itself and the styles' bytes."""
+    if not _STYLES_PRINT:
+        _STYLES_PRINT.append(digest(*(p.read_bytes() for p in sorted(STYLES.glob("*.css")))))
+    return digest(repr(look), _STYLES_PRINT[0])
+
+
+class _PageRenderer:
+    """The page-frame document's renderer, made when a layout is not in the cache after all."""
+
+    def __init__(self, look: Look) -> None:
+        self.look = look
+        self.print = _look_print(look)
+        self._renderer: Renderer | None = None
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            self._renderer = Renderer(self.look)
+        return self._renderer
+
+    def refused(self) -> list[str]:
+        return self._renderer.refused() if self._renderer else []
+
+
+def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: bool
+                 ) -> tuple[bytes, PageFrames, dict[str, bytes], list[str]]:
+    """The laid-out page-frame document of these decks: from the cache when the same document
+    was laid out before, else laid out once (after a small document that measures the title
+    block of a deck with an introduction)."""
+    first = decks[0]
+    pages = _PageRenderer(Look(
+        ONE_DOCUMENT_SHEETS if inline else PAGE_SHEETS, first.settings.grayscale,
+        first.source.folder.resolve().as_uri() + "/",
+        tuple(dict.fromkeys(p for d in decks for p in (d.root, d.pictures.folder))),
+        first.settings.allow_remote))
+    parts = []
+    for index, prepared in enumerate(decks):
+        settings = prepared.settings
+        title_block = _title_block_mm(pages, cache, index, prepared) \
+            if prepared.rendered.preamble else None
+        geo = layout.geometry(settings, title_block)
+        parts.append(Part(index, prepared.rendered, settings, geo))
+    deck = first.rendered
+    html = document_html(parts, title=deck.title, authors=[deck.author],
+                         byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x))
+    key = digest(html, pages.print)
+    if (found := _cached_frames(cache, key)) is not None:
+        return found
+    document = pages.renderer.lay_out(html)
+    frames = read_frames(document)
+    data = document.write_pdf()
+    fonts = font_originals(document)
+    refused = pages.refused()
+    name = cache.put(data, [], {}, {}, ())
+    cache.put_json("frames", key, {"pack": name, "fonts": cache.put_fonts(fonts),
+                                   "refused": refused, **frames.to_json()})
+    return data, frames, fonts, refused
+
+
+def _cached_frames(cache: SlideCache, key: str
+                   ) -> tuple[bytes, PageFrames, dict[str, bytes], list[str]] | None:
+    record = cache.get_json("frames", key)
+    if record is None:
+        return None
+    data = cache.pack(record["pack"])
+    fonts = {face: cache.font(sha) for face, sha in record["fonts"].items()}
+    if data is None or None in fonts.values():
+        return None
+    return data, PageFrames.from_json(record), fonts, list(record["refused"])  # type: ignore[return-value]
+
+
+def _title_block_mm(pages: _PageRenderer, cache: SlideCache, index: int, prepared: Prepared
+                    ) -> float:
+    """How tall the deck's title block (title, author, date, introduction) prints."""
+    settings = prepared.settings
+    bare = replace(prepared.rendered, slides=[])
+    html = document_html([Part(index, bare, settings, layout.geometry(settings))], title=bare.title)
+    key = digest(html, pages.print)
+    if (record := cache.get_json("measures", key)) is not None:
+        return float(record["title_block_mm"])
+    document = pages.renderer.lay_out(html)
+    height = sum(box.margin_height() for page in document.pages
+                 for box in _boxes(page._page_box)
+                 if box.element_tag == "header"
+                 and "title-block" in box.element.get("class", "").split()) * MM_PER_PX
+    cache.put_json("measures", key, {"title_block_mm": height})
+    return height
+
+
+def _boxes(box: Any) -> Iterable[Any]:
+    if getattr(box, "element", None) is not None and getattr(box, "element_tag", None):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+def _problems(decks: Sequence[Prepared], slides: list[_Slide], rendered: _Rendered,
+              frame_refused: list[str]) -> list[Problem]:
+    from handout.pipeline import overflow_problem, refused_problems
+
+    found: list[Problem] = []
+    for slide in slides:
+        if rendered.measures[slide.cache_key].overflow > 1.0:
+            found.append(overflow_problem(decks[slide.part], slide.number, FIT_FLOOR))
+    for part, prepared in enumerate(decks):
+        urls = [url for slide in slides if slide.part == part
+                for url in rendered.refused.get(slide.cache_key, ())]
+        found.extend(refused_problems(prepared, [*urls, *(frame_refused if part == 0 else [])]))
+    return found

@@ -1,0 +1,482 @@
+"""Imposition: rendered slides placed into the empty frames of the laid-out handout pages (pikepdf).
+
+Each slide was rendered once, on a page of its own (slides.py); here it is drawn into its frame,
+scaled and clipped, so its text stays vector text. What makes the result as small as one document:
+
+- a handout page gets ONE form holding all its slides, with their resources combined (one form
+  per slide compresses a quarter worse);
+- identical pictures are kept once, whichever slide document embedded them;
+- the copies of a font face that each slide document subset are merged into one font. WeasyPrint
+  70 subsets with the glyph ids kept (RETAIN_GIDS) and writes `Identity-H` with `CIDToGIDMap
+  /Identity`, so a glyph's code in every content stream is its id in the original font: one
+  subset of the original with the union of the glyph ids, the union of `/W` widths and of
+  `/ToUnicode` replaces every copy, and no content stream changes.
+
+Links inside a slide move with it; `#slide-N` links (written as markers.SLIDE_LINK_URI + N before
+the slide was rendered alone) become jumps to slide N's frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf, Stream
+
+from handout.markers import SLIDE_LINK_URI, slide_key
+
+MM_TO_PT = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class FrameRect:
+    """Where a slide goes: a page of the handout and a rectangle in PDF points (origin bottom left)."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class RuledLines:
+    """Ruled lines to draw below `top` on a page: `count` lines `spacing` points apart."""
+
+    page: int
+    x: float
+    top: float
+    width: float
+    count: int
+    spacing: float
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A rendered slide: page `page` of slide document `document`, canvas `canvas` (w, h in
+    points) at the top of that page; `part` is its deck in a pack, for its #slide-N links."""
+
+    document: int
+    page: int
+    canvas: tuple[float, float]
+    part: int = 0
+
+
+RULE_GREY = 0.769
+"""#c4c4c4, as the ruled lines of the one-document edition."""
+RULE_WIDTH_PT = 0.4
+
+
+@dataclass
+class Imposition:
+    """What imposition did, for tests and bench/ (not needed by the build)."""
+
+    slides: int = 0
+    links: int = 0
+    internal_links: int = 0
+    images_before: int = 0
+    images_after: int = 0
+    fonts_before: int = 0
+    fonts_after: int = 0
+    own_forms: int = 0
+    unmerged_fonts: list[str] = field(default_factory=list)
+
+
+def impose(frames_pdf: bytes, frames: Mapping[str, FrameRect], slides: Mapping[str, Placed],
+           documents: list[bytes], fonts: Mapping[str, bytes], rules: list[RuledLines] = (),
+           report: Imposition | None = None) -> Pdf:
+    """The handout: the page-frame document with every slide drawn into its frame.
+
+    `frames` and `slides` are keyed by slide key; `documents` are the slide documents' bytes;
+    `fonts` maps a face's name to its original font file, for merging the copies.
+    """
+    report = report if report is not None else Imposition()
+    out = Pdf.open(io.BytesIO(frames_pdf))
+    pages = list(out.pages)
+    sources = [Pdf.open(io.BytesIO(data)) for data in documents]
+    copied: dict[int, pikepdf.Object] = {}  # a slide document's resources, copied in once
+    groups: dict[int, _PageGroup] = {}
+    font_copies: list[pikepdf.Object] = []
+    """Every copy of a font a placed slide uses: a page's form names only the first copy of a
+    face, but the merged font needs every copy's glyphs, widths and text."""
+    links: list[tuple[int, list[float], str, str | None]] = []
+    for key, placed in slides.items():
+        rect = frames.get(key)
+        if rect is None:
+            continue
+        source_page = sources[placed.document].pages[placed.page]
+        top = float(source_page.mediabox[3])
+        width, height = placed.canvas
+        box = (0.0, top - height, width, top)  # the slide is the top of its taller page
+        scale = rect.width / width
+        tx, ty = rect.x - scale * box[0], rect.y - scale * box[1]
+        group = groups.setdefault(rect.page, _PageGroup())
+        resources = copied.get(placed.document)
+        if resources is None:
+            resources = copied[placed.document] = out.copy_foreign(source_page.obj.Resources)
+        clip = b"%.4f %.4f %.4f %.4f re W n\n" % (box[0], box[1], box[2] - box[0], box[3] - box[1])
+        content = _content_of(source_page)
+        used = _names_in(content)
+        fonts_used = resources.get(Name.Font) or {}
+        font_copies.extend(font for name, font in fonts_used.items() if name in used)
+        if group.merge(resources, used):
+            group.content.append(b"q %.6f 0 0 %.6f %.4f %.4f cm " % (scale, scale, tx, ty) + clip
+                                 + content + b"\nQ\n")
+        else:  # a resource name here means another object: this slide gets a form of its own
+            form = out.copy_foreign(source_page.as_form_xobject())
+            form.BBox = Array(list(box))
+            name = f"/Slide{len(group.resources.get('/XObject', {}))}"
+            group.resources.setdefault("/XObject", {})[name] = form
+            group.content.append(b"q %.6f 0 0 %.6f %.4f %.4f cm " % (scale, scale, tx, ty) + clip
+                                 + name.encode() + b" Do Q\n")
+            report.own_forms += 1
+        report.slides += 1
+        for annotation in source_page.obj.get(Name.Annots, ()):
+            moved = _moved_link(annotation, box, scale, rect)
+            if moved is not None:
+                uri = moved[1]
+                target = None
+                if uri.startswith(SLIDE_LINK_URI):
+                    target = slide_key(placed.part, int(uri[len(SLIDE_LINK_URI):] or 0))
+                links.append((rect.page, moved[0], uri, target))
+    drawings: dict[int, list[bytes]] = {}
+    for index, group in groups.items():
+        drawings.setdefault(index, []).append(group.place_on(out, pages[index]))
+    for lines in rules:  # each line stroked on its own, as a reader's eye (and a test) counts them
+        strokes = b"".join(
+            b"%.3f %.3f m %.3f %.3f l S " % (lines.x, y, lines.x + lines.width, y)
+            for y in (lines.top - n * lines.spacing for n in range(1, lines.count + 1)))
+        drawings.setdefault(lines.page, []).insert(
+            0, b"q %.2f w %.3f %.3f %.3f RG " % ((RULE_WIDTH_PT,) + (RULE_GREY,) * 3) + strokes
+            + b"Q\n")
+    for index, streams in drawings.items():
+        # WeasyPrint's page content leaves its y-flip in effect: close it in q/Q first
+        pages[index].contents_add(Stream(out, b"q\n"), prepend=True)
+        pages[index].contents_add(Stream(out, b"Q\n" + b"".join(streams)), prepend=False)
+    for index, rect, uri, target in links:
+        _add_link(out, pages, index, rect, uri, target, frames, report)
+    _dedupe_images(out, report)
+    _merge_fonts(out, fonts, report, font_copies)
+    out._handout_sources = sources  # keep the slide documents open until the PDF is saved
+    return out
+
+
+class _PageGroup:
+    """The slides of one handout page: one content stream and their combined resources."""
+
+    def __init__(self) -> None:
+        self.content: list[bytes] = []
+        self.resources: dict[str, dict[str, pikepdf.Object]] = {}
+
+    def merge(self, resources: pikepdf.Object, used: set[str]) -> bool:
+        """Add the resources a slide's content names (a slide document shares one resource
+        dictionary among all its slides); False (nothing added) when one of its names is taken."""
+        additions = []
+        for category, entries in resources.items():
+            if not isinstance(entries, Dictionary):
+                continue
+            have = self.resources.get(category, {})
+            for name, obj in entries.items():
+                if name not in used:
+                    continue
+                other = have.get(name)
+                if other is None:
+                    additions.append((category, name, obj))
+                elif other.objgen == obj.objgen or _same_meaning(category, name, other, obj):
+                    continue
+                else:
+                    return False
+        for category, name, obj in additions:
+            self.resources.setdefault(category, {})[name] = obj
+        return True
+
+    def place_on(self, out: Pdf, page: pikepdf.Page) -> bytes:
+        """Make the form, give the page its own resources naming it, and return how to draw it."""
+        form = Stream(out, b"".join(self.content))
+        form.Type, form.Subtype = Name.XObject, Name.Form
+        form.BBox = Array([float(v) for v in page.mediabox])
+        form.Resources = out.make_indirect(Dictionary(
+            {category: Dictionary(entries) for category, entries in self.resources.items()}))
+        shared = page.obj.get(Name.Resources) or Dictionary()
+        # WeasyPrint gives every page the same /Resources: copy it before adding to it
+        own = Dictionary({k: (Dictionary(dict(v.items())) if isinstance(v, Dictionary) else v)
+                          for k, v in shared.items()})
+        if Name.XObject not in own:
+            own.XObject = Dictionary()
+        own.XObject[Name.HandoutSlides] = out.make_indirect(form)
+        page.obj.Resources = own
+        return b"q /HandoutSlides Do Q\n"
+
+
+STABLE_NAME = re.compile(r"^/(i[0-9a-f]+\d*|[aA][0-9.]+|[A-Z]{6})$")
+"""WeasyPrint resource names that mean the same thing in every document: pictures (i + a hash of
+the URL), alpha states (a/A + the value) and fonts (a hash of the font's description). Other
+names (x0, p0, s0: groups, patterns, shadings) are counters, so a clash is a conflict."""
+
+
+def _same_meaning(category: str, name: str, one: pikepdf.Object, other: pikepdf.Object) -> bool:
+    if category == "/Font":  # two copies of one face, merged below (Identity-H ones only)
+        return (one.get(Name.BaseFont) == other.get(Name.BaseFont)
+                and one.get(Name.Encoding) == other.get(Name.Encoding) == Name("/Identity-H"))
+    return bool(STABLE_NAME.match(name))
+
+
+NAME_TOKEN = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+
+
+def _names_in(content: bytes) -> set[str]:
+    """Every name a content stream mentions (a superset of the resources it uses)."""
+    return {"/" + match.decode("latin-1") for match in NAME_TOKEN.findall(content)}
+
+
+def _content_of(page: pikepdf.Page) -> bytes:
+    contents = page.obj.Contents
+    if isinstance(contents, Array):
+        return b"\n".join(part.read_bytes() for part in contents)
+    return contents.read_bytes()
+
+
+def _moved_link(annotation: pikepdf.Object, box: tuple[float, float, float, float], scale: float,
+                rect: FrameRect) -> tuple[list[float], str] | None:
+    """A slide's link annotation in page space, clipped to the frame; None if it is cut off."""
+    if annotation.get(Name.Subtype) != Name.Link:
+        return None
+    action = annotation.get(Name.A)
+    uri = str(action.get(Name.URI, "")) if action is not None else ""
+    if not uri:
+        return None
+    x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
+    x0, x1 = max(min(x0, x1), box[0]), min(max(x0, x1), box[2])
+    y0, y1 = max(min(y0, y1), box[1]), min(max(y0, y1), box[3])
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return [rect.x + scale * (x0 - box[0]), rect.y + scale * (y0 - box[1]),
+            rect.x + scale * (x1 - box[0]), rect.y + scale * (y1 - box[1])], uri
+
+
+def _add_link(out: Pdf, pages: list[pikepdf.Page], index: int, rect: list[float], uri: str,
+              target: str | None, frames: Mapping[str, FrameRect], report: Imposition) -> None:
+    annotation = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array(rect),
+                            Border=Array([0, 0, 0]))
+    if target is not None:
+        frame = frames.get(target)
+        if frame is None:  # its slide is not in the handout: the build warns (broken-link)
+            return
+        annotation.Dest = Array([pages[frame.page].obj, Name.XYZ, frame.x, frame.y + frame.height, 0])
+        report.internal_links += 1
+    else:
+        annotation.A = Dictionary(Type=Name.Action, S=Name.URI, URI=pikepdf.String(uri))
+    page = pages[index]
+    if Name.Annots not in page.obj:
+        page.obj.Annots = Array()
+    page.obj.Annots.append(out.make_indirect(annotation))
+    report.links += 1
+
+
+# -- resources shared between slide documents ---------------------------------------------------
+
+def _resource_dicts(out: Pdf) -> Iterator[pikepdf.Object]:
+    """Every /Resources dictionary reachable from the pages, once (forms and patterns nest)."""
+    seen: set[tuple[int, int] | int] = set()
+    alive = []  # id() of a direct object is only unique while its wrapper lives
+    stack = [page.obj.get(Name.Resources) for page in out.pages]
+    while stack:
+        resources = stack.pop()
+        if resources is None:
+            continue
+        key = resources.objgen if resources.is_indirect else id(resources)
+        if key in seen:
+            continue
+        seen.add(key)
+        alive.append(resources)
+        yield resources
+        for kind in (Name.XObject, Name.Pattern):
+            group = resources.get(kind)
+            for _, obj in (group.items() if group is not None else ()):
+                if isinstance(obj, Stream | Dictionary) and Name.Resources in obj:
+                    stack.append(obj.Resources)
+
+
+def _dedupe_images(out: Pdf, report: Imposition) -> None:
+    """One picture object per picture, however many slide documents embedded it."""
+    canonical: dict[str, pikepdf.Object] = {}
+    seen: set[tuple[int, int]] = set()
+    for resources in _resource_dicts(out):
+        xobjects = resources.get(Name.XObject)
+        if xobjects is None:
+            continue
+        for key, obj in list(xobjects.items()):
+            if not isinstance(obj, Stream) or obj.get(Name.Subtype) != Name.Image:
+                continue
+            if obj.objgen not in seen:
+                seen.add(obj.objgen)
+                report.images_before += 1
+            first = canonical.setdefault(_image_digest(obj), obj)
+            if first.objgen != obj.objgen:
+                xobjects[key] = first
+    report.images_after = len(canonical)
+
+
+def _image_digest(image: Stream) -> str:
+    digest = hashlib.sha256(image.read_raw_bytes())
+    for key in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms", "/ColorSpace"):
+        digest.update(repr(image.get(key)).encode())
+    mask = image.get(Name.SMask)
+    if mask is not None:
+        digest.update(_image_digest(mask).encode())
+    return digest.hexdigest()
+
+
+# -- fonts -----------------------------------------------------------------------------------
+
+SUBSET_TAG = re.compile(r"^/?[A-Z]{6}\+")
+BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
+                  "SVG ")
+"""Tables a PDF viewer never reads (WeasyPrint drops the same ones)."""
+
+
+def face_name(base_font: str) -> str:
+    """A font's face name without its subset tag: '/ABCDEF+Handout-Sans' -> 'Handout-Sans'."""
+    return SUBSET_TAG.sub("", str(base_font)).lstrip("/")
+
+
+def _merge_fonts(out: Pdf, originals: Mapping[str, bytes], report: Imposition,
+                 copies: Iterable[pikepdf.Object] = ()) -> None:
+    """One Type0 font per face instead of one per slide document. `copies` are fonts no page
+    names any more (another copy of their face stands for them) whose glyphs count too."""
+    holders: list[tuple[pikepdf.Object, str]] = []
+    faces: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
+    for font in copies:
+        if font.get(Name.Subtype) == Name.Type0:
+            faces.setdefault(str(font.BaseFont), {})[font.objgen] = font
+    for resources in _resource_dicts(out):
+        fonts = resources.get(Name.Font)
+        if fonts is None:
+            continue
+        for key, font in fonts.items():
+            holders.append((fonts, key))
+            if font.get(Name.Subtype) == Name.Type0:
+                faces.setdefault(str(font.BaseFont), {})[font.objgen] = font
+    report.fonts_before = sum(len(copies) for copies in faces.values())
+    replacement: dict[tuple[int, int], pikepdf.Object] = {}
+    for base_font, copies_by_id in faces.items():
+        copies = list(copies_by_id.values())
+        name = face_name(base_font)
+        mergeable = [c for c in copies if c.get(Name.Encoding) == Name("/Identity-H")]
+        if len(mergeable) < len(copies):  # glyphs no font has get a custom encoding
+            report.unmerged_fonts.append(
+                f"{name}: {len(copies) - len(mergeable)} with an encoding of its own")
+        if len(mergeable) < 2:
+            continue
+        if name not in originals:
+            report.unmerged_fonts.append(f"{name}: original font not known")
+            continue
+        widths: dict[int, float] = {}
+        to_unicode: dict[int, bytes] = {}
+        for copy in mergeable:
+            widths.update(_widths(copy.DescendantFonts[0].W))
+            if Name.ToUnicode in copy:
+                to_unicode.update(_to_unicode(copy.ToUnicode))
+        program = subset_font(originals[name], set(widths) | {0})
+        merged = _make_font(out, mergeable[0], program, widths, to_unicode)
+        for copy in mergeable:
+            replacement[copy.objgen] = merged
+    for fonts, key in holders:
+        if fonts[key].objgen in replacement:
+            fonts[key] = replacement[fonts[key].objgen]
+    merged_into = {font.objgen for font in replacement.values()}
+    report.fonts_after = report.fonts_before - len(replacement) + len(merged_into)
+
+
+def _widths(array: pikepdf.Object) -> dict[int, float]:
+    """A CID font's /W array as glyph id -> width."""
+    result: dict[int, float] = {}
+    items = list(array)
+    index = 0
+    while index < len(items):
+        first, following = int(items[index]), items[index + 1]
+        if isinstance(following, Array):
+            for offset, width in enumerate(following):
+                result[first + offset] = float(width)
+            index += 2
+        else:  # first last width
+            for glyph in range(first, int(following) + 1):
+                result[glyph] = float(items[index + 2])
+            index += 3
+    return result
+
+
+def _to_unicode(stream: Stream) -> dict[int, bytes]:
+    return {int(glyph, 16): text for glyph, text in BFCHAR.findall(stream.read_bytes())}
+
+
+def subset_font(original: bytes, glyphs: set[int]) -> bytes:
+    """The original font cut to these glyph ids, with the ids kept (as WeasyPrint 70 does)."""
+    import uharfbuzz as hb
+
+    face = hb.Face(hb.Blob(original))
+    request = hb.SubsetInput()
+    for glyph in glyphs:
+        request.glyph_set.add(glyph)
+    request.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+                     | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
+    dropped = request.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in DROPPED_TABLES:
+        dropped.add(int.from_bytes(tag.encode("ascii"), "big"))
+    return hb.subset(face, request).blob.data
+
+
+def _make_font(out: Pdf, template: pikepdf.Object, program: bytes, widths: dict[int, float],
+               to_unicode: dict[int, bytes]) -> pikepdf.Object:
+    old_cid = template.DescendantFonts[0]
+    old_descriptor = old_cid.FontDescriptor
+    tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(program).digest()[:6])
+    name = Name("/" + tag + "+" + face_name(str(template.BaseFont)))
+    file_stream = Stream(out, program)
+    file_stream.Length1 = len(program)
+    descriptor = Dictionary(dict(old_descriptor.items()))
+    descriptor.FontName = name
+    descriptor[Name.FontFile2] = out.make_indirect(file_stream)
+    w = Array()
+    run: Array | None = None
+    for glyph in sorted(widths):
+        if run is None or glyph - 1 not in widths:
+            run = Array()
+            w.append(glyph)
+            w.append(run)
+        run.append(round(widths[glyph]))
+    cid = Dictionary(dict(old_cid.items()))
+    cid.BaseFont = name
+    cid.W = w
+    cid.FontDescriptor = out.make_indirect(descriptor)
+    cmap = Stream(out, _cmap(to_unicode))
+    font = Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=name,
+                      Encoding=Name("/Identity-H"), DescendantFonts=Array([out.make_indirect(cid)]),
+                      ToUnicode=out.make_indirect(cmap))
+    return out.make_indirect(font)
+
+
+def _cmap(to_unicode: dict[int, bytes]) -> bytes:
+    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
+             b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
+             b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange"]
+    items = sorted(to_unicode.items())
+    for start in range(0, len(items), 100):
+        batch = items[start:start + 100]
+        lines.append(b"%d beginbfchar" % len(batch))
+        lines.extend(b"<%04x> <%s>" % (glyph, text) for glyph, text in batch)
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
+
+
+def save(pdf: Pdf, stream: io.BufferedIOBase | io.BytesIO) -> None:
+    """Write the imposed handout (object streams as WeasyPrint wrote them; content compressed)."""
+    pdf.save(stream, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve,
+             deterministic_id=True)

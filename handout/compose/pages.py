@@ -1,0 +1,143 @@
+"""The handout's pages: the page-frame document, laid out once, with an empty frame per slide.
+
+Everything on a page but the slides themselves (title block, notes, ruled lines' room, numbers,
+captions, header and footer, the outline, the credits page) is one WeasyPrint document; the
+frames' rectangles are read from its boxes, and imposition (impose.py) draws each rendered
+slide into its frame. A workshop pack is several decks (parts) in one such document.
+
+A slide never stands on another page than the start of its notes, in one layout: the frame is a
+block that never breaks and the notes column starts at the frame's top, so a row starts wherever
+its frame fits and its notes run on over the page (templates/handout.html.j2, handout.css).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, dataclass
+from functools import cached_property
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from handout import __version__
+from handout.compose.impose import MM_TO_PT, FrameRect, RuledLines
+from handout.layout import RULE_SPACING_MM, Cell, Geometry, css_string, sheets
+from handout.markers import DATA_RULES, DATA_SLIDE, FRAME_CLASS, NOTES_CLASS, slide_anchor, slide_key
+from handout.render import RenderedDeck, RenderedSlide
+
+PX_TO_PT = 0.75
+NOTES_LINE_MM = 4.6
+"""A line of notes text: 9.5 pt at 1.38 leading (handout.css)."""
+NOTES_CHAR_MM = 1.6
+"""A notes character's width, a little under Open Sans' average at 9.5 pt: the estimate of a
+notes column's height errs long, so a row that may run over a page is never kept whole."""
+NOTES_BLOCK_GAP_MM = 2.5
+LONG_NOTES_SHARE = 0.9
+"""Notes estimated taller than this share of a page make their row `long-notes`."""
+BLOCK_END = re.compile(r"</(p|li|h[1-6]|pre|div|tr|blockquote|dt|dd)>|<br\s*/?>", re.IGNORECASE)
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass
+class Part:
+    """One deck's share of a page-frame document (a handout has one; a pack has several)."""
+
+    index: int
+    deck: RenderedDeck
+    settings: Any  # options.Settings
+    geo: Geometry
+    inline: dict[str, Markup] | None = None
+    """Slide key -> the slide's section, for the one-document edition (frames not left empty)."""
+
+    def key(self, slide: RenderedSlide) -> str:
+        return slide_key(self.index, slide.number)
+
+    def anchor(self, slide: RenderedSlide) -> str:
+        return slide_anchor(self.index, slide.number)
+
+    def anchor_of(self, number: int) -> str:
+        return slide_anchor(self.index, number)
+
+    @cached_property
+    def sheets(self) -> list[list[Cell]]:
+        if self.settings.per_page < 4:
+            return []
+        return sheets(self.deck.slides, self.geo, self.settings.order == "vertical")
+
+
+_ENV = Environment(loader=PackageLoader("handout", "templates"), autoescape=True,
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["css_string"] = css_string
+_ENV.filters["mm"] = lambda value: f"{value:.3f}mm"
+
+
+def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] = (),
+                  byline: str = "", lang: str = "en") -> str:
+    """The page-frame document of these parts (page size, header and footer from the first)."""
+    first = parts[0]
+    settings = first.settings
+    credits = [(part, line) for part in parts for line in part.deck.credits]
+    return _ENV.get_template("handout.html.j2").render(
+        parts=parts, page=first.geo, title=title, authors=[a for a in authors if a],
+        byline=byline, lang=lang, header=settings.header, footer=settings.footer,
+        frame=settings.frame, numbers=settings.numbers, grayscale=settings.grayscale,
+        credits=credits, rule_spacing=RULE_SPACING_MM, version=__version__)
+
+
+@dataclass
+class PageFrames:
+    """What the laid-out page-frame document says: where each slide goes and what to draw."""
+
+    frames: dict[str, FrameRect]
+    rules: list[RuledLines]
+    pages: int
+    notes_pages: dict[str, tuple[int, int]]
+    """Slide key -> the first and last page its notes column is on."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"frames": {key: astuple(rect) for key, rect in self.frames.items()},
+                "rules": [astuple(lines) for lines in self.rules], "pages": self.pages,
+                "notes_pages": self.notes_pages}
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> PageFrames:
+        return cls({key: FrameRect(*rect) for key, rect in record["frames"].items()},
+                   [RuledLines(*lines) for lines in record["rules"]], int(record["pages"]),
+                   {key: tuple(pages) for key, pages in record["notes_pages"].items()})
+
+
+def read_frames(document: Any) -> PageFrames:
+    """The frames' rectangles (PDF points, origin bottom left), the ruled lines' boxes and the
+    pages each notes column spans, from WeasyPrint's laid-out boxes."""
+    frames: dict[str, FrameRect] = {}
+    rules: list[RuledLines] = []
+    notes: dict[str, tuple[int, int]] = {}
+    for index, page in enumerate(document.pages):
+        height_pt = page.height * PX_TO_PT
+        for box in _boxes(page._page_box):
+            element = box.element
+            classes = element.get("class", "").split()
+            x, y = box.border_box_x() * PX_TO_PT, box.border_box_y() * PX_TO_PT
+            width, height = box.border_width() * PX_TO_PT, box.border_height() * PX_TO_PT
+            if element.get(DATA_RULES):
+                rules.append(RuledLines(index, x, height_pt - y, width, int(element.get(DATA_RULES)),
+                                        RULE_SPACING_MM * MM_TO_PT))
+            key = element.get(DATA_SLIDE)
+            if key is None:
+                continue
+            if FRAME_CLASS in classes and key not in frames:
+                frames[key] = FrameRect(index, x, height_pt - y - height, width, height)
+            elif NOTES_CLASS in classes:
+                first, _ = notes.get(key, (index, index))
+                notes[key] = (first, index)
+    return PageFrames(frames, rules, len(document.pages), notes)
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """Every box that belongs to an element, depth first (WeasyPrint's boxes are internal)."""
+    if getattr(box, "element", None) is not None and getattr(box, "element_tag", None):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)

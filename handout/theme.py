@@ -1,0 +1,105 @@
+"""The look: handout's stylesheets and fonts, and the one way a document is laid out with them.
+
+Slide documents (slides.py) and the page-frame document (compose/pages.py) are laid out alike: a
+guarded fetcher reads only the folders a deck may read, and the stylesheets and fonts are parsed
+once per renderer (~25 ms a document) and reused for every document it lays out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+
+from handout.fetch import GuardedFetcher, seal
+
+
+def _parse_array_types_once() -> None:
+    """WeasyPrint 70 subsets each font with C arrays typed by their length (`hb_codepoint_t[123]`),
+    and cffi parses every new length as a new type: ~6 ms each, ten per document, paid again in
+    every process. Its `ffi` there is wrapped so a sized array is made as the open array type
+    (`hb_codepoint_t[]`, parsed once) with the same items: the same bytes, 0.1-0.2 s less a build."""
+    import re
+
+    from weasyprint.pdf import fonts
+
+    sized = re.compile(r"^\s*([\w ]+?)\s*\[(\d+)\]\s*$")
+
+    class ArrayTypesOnce:
+        def __init__(self, ffi: object) -> None:
+            self._ffi = ffi
+
+        def new(self, cdecl: str, init: object = None) -> object:
+            if match := sized.match(cdecl):
+                return self._ffi.new(f"{match[1]}[]", init if init is not None else int(match[2]))
+            return self._ffi.new(cdecl, init)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._ffi, name)
+
+    if not hasattr(fonts.ffi, "_ffi"):  # wrapped once, however often this module is loaded
+        fonts.ffi = ArrayTypesOnce(fonts.ffi)
+
+
+_parse_array_types_once()
+
+STYLES = next(p for p in (Path(__file__).resolve().parent / "styles",
+                          Path(__file__).resolve().parent.parent / "styles") if p.is_dir())
+"""Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
+SLIDE_SHEETS = ("fonts.css", "slide.css")
+PAGE_SHEETS = ("fonts.css", "handout.css")
+ONE_DOCUMENT_SHEETS = ("fonts.css", "slide.css", "handout.css")
+"""The edition whose frames hold their slides (a tagged PDF: imposed slides carry no structure)."""
+
+
+@dataclass(frozen=True)
+class Look:
+    """Everything besides a document's own HTML that changes how it renders."""
+
+    sheets: tuple[str, ...]
+    grayscale: bool
+    base_url: str
+    allowed: tuple[Path, ...]
+    """Folders the guarded fetcher reads from: the deck's root, the styles, the picture cache."""
+    allow_remote: bool = False
+
+
+class Renderer:
+    """Lays out documents for one look, with its stylesheets and fonts parsed once."""
+
+    def __init__(self, look: Look) -> None:
+        self.look = look
+        self.fetcher = GuardedFetcher((*look.allowed, STYLES), look.allow_remote)
+        self.font_config = FontConfiguration()
+        names: Sequence[str] = (*look.sheets, "grayscale.css") if look.grayscale else look.sheets
+        self.stylesheets = [CSS(filename=str(STYLES / name), font_config=self.font_config,
+                                url_fetcher=self.fetcher) for name in names]
+
+    def lay_out(self, html: str) -> Document:
+        """The laid-out document, sealed: it embeds no file and carries only web, mail and
+        in-document links, whatever got past the HTML cleaner (fetch.seal)."""
+        document = HTML(string=html, base_url=self.look.base_url, url_fetcher=self.fetcher).render(
+            stylesheets=self.stylesheets, font_config=self.font_config)
+        seal(document, self.fetcher)
+        return document
+
+    def refused(self) -> list[str]:
+        """Addresses refused since the last call (each once)."""
+        found = list(dict.fromkeys(self.fetcher.refused))
+        self.fetcher.refused.clear()
+        return found
+
+
+def font_originals(document: Document) -> dict[str, bytes]:
+    """Each face a written document used: its name (as in /BaseFont, untagged) to the original
+    font file (imposition merges the faces' copies from several documents into one)."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    from handout.compose.impose import face_name
+
+    return {face_name(font.name.decode()): get_hb_object_data(font.hb_face)
+            for font in document.fonts.values()}
