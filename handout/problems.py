@@ -38,6 +38,7 @@ CODES: dict[str, Code] = {
     "deck-limit": Code(WARNING, "{n} parts of the deck were cut to stay within handout's limits"),
     # settings
     "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml were refused"),
+    "pack-wide": Code(NOTE, "{n} settings of a pack's part were left for the pack's own"),
     # pictures
     "missing-picture": Code(WARNING, "{n} pictures are missing"),
     "broken-picture": Code(WARNING, "{n} pictures cannot be printed"),
