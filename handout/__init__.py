@@ -52,7 +52,7 @@ def check(path: Path | str = "slides", **options: Any) -> Result:
     text below 6 pt ...), without writing anything; `result.warnings` is empty when all is well.
     Given a pack file (workshop.toml), every part of the pack is checked."""
     if Path(path).suffix.lower() == ".toml":
-        from handout.pack import check as check_pack
+        from handout.workshop import check as check_pack
 
         return check_pack([path], **_known(options))
     from handout.pipeline import check as run_check
@@ -69,7 +69,7 @@ def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = N
     the pack's own (`title`, `duplex`, `binding`, `booklet`, `sheet` ...) and every build option,
     which applies to every deck of the pack (`per_page=6`).
     """
-    from handout.pack import run as run_pack
+    from handout.workshop import run as run_pack
 
     listed = [paths] if isinstance(paths, str | Path) else list(paths)
     return run_pack(listed, output, **_known(options, pack=True))

@@ -294,8 +294,8 @@ PACK_OPTIONS: tuple[Option, ...] = (
            "Town Hall'", _text, "TEXT", commands=("pack",)),
     Option("organiser", "", "Who runs the workshop, on the cover. Example: --organiser 'Example "
            "Training Ltd'", _text, "NAME", commands=("pack",)),
-    Option("logo", "", "A picture for the cover (inside the pack's folder). Example: --logo "
-           "logo.png", _text, "FILE", commands=("pack",)),
+    Option("logo", "", "A picture for the cover (in workshop.toml: a file inside the pack's "
+           "folder). Example: --logo logo.png", _text, "FILE", commands=("pack",)),
     Option("duplex", True, "Printed on both sides: every part starts on a right-hand page (a "
            "blank page before it where needed) and the margins mirror. Example: --simplex", _flag,
            negative="--simplex", commands=("pack",), kind=bool),

@@ -1,4 +1,4 @@
-"""Workshop packs: many decks, one pack, ready for the print shop.
+"""Workshop packs: many decks, one pack, ready for the print shop (`handout pack`, `handout.pack`).
 
     handout pack workshop.toml                        # out/<pack folder's name>.pdf
     handout pack talk1.md talk2/ --title "ØMQ day" -o out/pack.pdf
@@ -299,6 +299,12 @@ def _parts(data: dict[str, Any], path: Path, folder: Path, reach: Path | None,
     for index, table in enumerate(data.get("part", [])):
         number = index + 1
         header = lines.get((index, "[[part]]"))
+        for key in table:
+            if key not in PART_KEYS and key not in BY_NAME and key not in PACK_BY_NAME:
+                raise HandoutError(f"unknown key {key!r} in part {number}", path,
+                                   lines.get((index, key), header),
+                                   hint=f"a part takes: {', '.join(PART_KEYS)} and a deck's options "
+                                   "(per-page, slides, notes ...)")
         kinds = [key for key in PART_KINDS if key in table]
         if len(kinds) != 1:
             raise HandoutError(
@@ -319,17 +325,13 @@ def _parts(data: dict[str, Any], path: Path, folder: Path, reach: Path | None,
             elif key in PACK_WIDE or key in PACK_BY_NAME:
                 raise HandoutError(f"'{key}' is the pack's, not a part's", path, line,
                                    hint=f"set it at the top of {path.name}, above the first [[part]]")
-            elif key in BY_NAME:
+            else:
                 if kind != "deck":
                     raise HandoutError(f"'{key}' is a deck's option, and part {number} is not a deck",
                                        path, line)
                 checked = _checked(key, value, path, line, folder, problems)
                 if checked:
                     own[checked[0]] = checked[1]
-            else:
-                raise HandoutError(f"unknown key {key!r} in part {number}", path, line,
-                                   hint=f"a part takes: {', '.join(PART_KEYS)} and a deck's options "
-                                   "(per-page, slides, notes ...)")
         line = lines.get((index, kind), header)
         given = {**defaults, **own, **{a: defaults[a] for a in users if a in defaults}}
         if kind == "ruled-pages":
