@@ -24,13 +24,16 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, make_dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handout import config, fetch, limits
 from handout.errors import HandoutError
 from handout.model import Image, Problem, Slide
 from handout.options import BY_NAME, PACK_BY_NAME, PACK_OPTIONS, PAPERS_MM, parse_length, parse_paper
 from handout.problems import Problems, problem
+
+if TYPE_CHECKING:
+    from handout.pipeline import Result
 
 PACK_FILE = "workshop.toml"
 README_SECTION = "Workshop packs"
@@ -43,7 +46,6 @@ PACK_WIDE = ("paper", "landscape", "margin", "header", "footer", "grayscale", "s
 """Deck options that are the pack's, not a part's: one paper, one header and footer, one run."""
 PACK_DATE = "date"
 """At the top of workshop.toml and on `handout pack`, `date` is the pack's (on the cover)."""
-MAX_PARTS = 100
 MAX_RULED_PAGES = 20
 HALF_SHEET = {"a4": "a5", "a3": "a4"}
 """A booklet's pages are half its sheet."""
@@ -166,8 +168,9 @@ def read_pack(paths: Sequence[Path | str], given: dict[str, Any]) -> PackSpec:
                  for n, p in enumerate(paths, start=1)]
     else:
         parts = _parts(data, pack_file, folder, reach, lines, deck_defaults, set(user_decks), problems)
-    if len(parts) > MAX_PARTS:
-        raise HandoutError(f"the pack has {len(parts)} parts; at most {MAX_PARTS} print in one pack",
+    if len(parts) > limits.MAX_PACK_PARTS:
+        raise HandoutError(f"the pack has {len(parts)} parts; at most {limits.MAX_PACK_PARTS} print "
+                           "in one pack",
                            pack_file, hint="split it into several packs")
     if not any(part.kind == "deck" for part in parts):
         raise HandoutError("the pack names no deck", pack_file,
@@ -391,15 +394,32 @@ Progress = Callable[[str, int, int], None]
 
 
 def run(paths: Sequence[Path | str], output: Path | str | None = None, *, write: bool = True,
-        checking: bool = False, progress: Progress | None = None, **given: Any) -> Any:
-    """Build (or, with write=False, check) the pack; returns a pipeline.Result."""
+        checking: bool = False, progress: Progress | None = None, **given: Any) -> Result:
+    """Build the pack (with write=False, only check it); `given` holds the user's options by
+    attribute name (None: not given)."""
+    spec = read_pack(paths, given)
+    try:
+        return _build(spec, Path(output) if output else None, write, checking, progress,
+                      from_user=given.get("logo") is not None)
+    except RecursionError as error:  # WeasyPrint lays nested boxes out recursively
+        raise HandoutError("a part nests too deeply to lay out (lists, quotes or HTML inside each "
+                           "other more than about a hundred levels)", spec.file,
+                           hint="flatten the deepest list, quote or HTML") from error
+
+
+def check(paths: Sequence[Path | str], **given: Any) -> Result:
+    """Every problem the printed pack would show, for every part, without writing it."""
+    return run(paths, write=False, checking=True, **given)
+
+
+def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
+           progress: Progress | None, from_user: bool) -> Result:
     from handout.cache import SlideCache, cache_root
     from handout.compose import compose
     from handout.compose.pack import Cover, Pack, PackPage
     from handout.output import check_target, write_atomically
     from handout.pipeline import MIN_TEXT_PT, Prepared, Result, _enforce_strict
 
-    spec = read_pack(paths, given)
     problems = Problems(spec.problems)
     decks: list[Prepared] = []
     order: list[int | PackPage] = []
@@ -414,16 +434,20 @@ def run(paths: Sequence[Path | str], output: Path | str | None = None, *, write:
             inputs += prepared.inputs
         else:
             order.append(pages.page(part, len(order)))
+    slides = sum(len(d.deck.slides) for d in decks)
+    if slides > limits.MAX_PACK_SLIDES:
+        raise HandoutError(f"the pack has {slides} slides; at most {limits.MAX_PACK_SLIDES} print in "
+                           "one pack", spec.file, hint="split it into several packs, or choose "
+                           "slides with a part's 'slides' option")
     first = decks[0]
     settings = spec.settings
     cover = Cover(settings.title or first.rendered.title, settings.subtitle, spec.date, settings.venue,
-                  settings.organiser, pages.logo(settings.logo, from_user="logo" in given and
-                                                 given["logo"] is not None))
+                  settings.organiser, pages.logo(settings.logo, from_user))
     problems.extend(pages.problems)
     inputs += pages.inputs
     pack = Pack(cover, tuple(order), settings.duplex, parse_length(settings.binding), settings.blank_page,
                 folders=pages.folders)
-    target = Path(output) if output else Path("out") / f"{spec.name}.pdf"
+    target = output or Path("out") / f"{spec.name}.pdf"
     if write:
         check_target(target, inputs)
         _enforce_strict(problems, first.settings)
@@ -441,13 +465,8 @@ def run(paths: Sequence[Path | str], output: Path | str | None = None, *, write:
     if write:
         _enforce_strict(problems, first.settings)
         write_atomically(target, save, inputs)
-    return Result(output=target if write else None, pages=count,
-                  slides=sum(len(d.deck.slides) for d in decks), problems=list(problems))
-
-
-def check(paths: Sequence[Path | str], **given: Any) -> Any:
-    """Every problem the printed pack would show, for every part, without writing it."""
-    return run(paths, write=False, checking=True, **given)
+    return Result(output=target if write else None, pages=count, slides=slides,
+                  problems=list(problems))
 
 
 def _prepare_part(part: PartSpec, spec: PackSpec) -> Any:

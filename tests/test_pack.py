@@ -413,6 +413,20 @@ def test_a_pack_file_may_not_reach_outside_its_folder(tmp_path):
     assert (refused.code, refused.line) == ("refused-setting", 1)
 
 
+def test_a_pack_is_held_to_its_limits(tmp_path, monkeypatch):
+    from handout import limits
+
+    file = write_pack(tmp_path)
+    monkeypatch.setattr(limits, "MAX_PACK_PARTS", 4)
+    with pytest.raises(handout.HandoutError, match="5 parts; at most 4"):
+        read_pack([file], {})
+    monkeypatch.setattr(limits, "MAX_PACK_PARTS", 100)
+    monkeypatch.setattr(limits, "MAX_PACK_SLIDES", 9)
+    with pytest.raises(handout.HandoutError, match="10 slides; at most 9") as caught:
+        handout.pack(file, tmp_path / "x.pdf")
+    assert caught.value.problem.file == file and not (tmp_path / "x.pdf").exists()
+
+
 def test_key_lines_follow_part_tables():
     text = 'title = "x"\n\n[[part]]\ndeck = "a.md"\n"per-page" = 2\n[[ part ]]\npage = "b.md"\n'
     assert key_lines(text) == {(None, "title"): 1, (0, "[[part]]"): 3, (0, "deck"): 4,
