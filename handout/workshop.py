@@ -223,13 +223,7 @@ def _user_options(given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
             continue
         name = attribute.replace("_", "-")
         option = PACK_BY_NAME.get(name) or BY_NAME[name]
-        try:
-            parsed = option.parse(value)
-        except ValueError as error:
-            raise HandoutError(f"{option.flag} {error}") from error
-        if name == "root":
-            parsed = str(Path(parsed).resolve())
-        (pack if name in PACK_BY_NAME else decks)[attribute] = parsed
+        (pack if name in PACK_BY_NAME else decks)[attribute] = config.user_value(option, value)
     return pack, decks
 
 
@@ -238,18 +232,10 @@ def _checked(key: str, value: Any, path: Path, line: int | None, folder: Path,
     """A deck option written in the pack file: (attribute, value), or None when refused because it
     would widen what the decks reach (the user must say it)."""
     option = BY_NAME[key]
-    try:
-        parsed = option.parse(value)
-    except ValueError as error:
-        raise HandoutError(f"'{key}' {error}", path, line) from error
-    if option.widens and option.widens(parsed, folder):
-        problems.append(problem(
-            "refused-setting", f"'{key} = {value!r}' refused: a pack file may not widen what its "
-            "decks can reach", path, line, f"if you trust this pack, say it yourself: {option.flag}"
-            + ("" if option.is_switch else f" {parsed}")))
+    parsed, refusal = config.checked_setting(option, value, path, line, folder, whose="pack")
+    if refusal is not None:
+        problems.append(refusal)
         return None
-    if key == "root":  # relative to the pack file's folder
-        parsed = str((folder / parsed).resolve())
     return option.attribute, parsed
 
 

@@ -21,6 +21,7 @@ from kit import (
     images,
     line_of,
     links,
+    metadata,
     operations,
     outline,
     size,
@@ -183,6 +184,8 @@ def test_the_cover_names_the_workshop_and_shows_its_logo(pack):
     assert "page" not in cover  # no footer, no header on the cover
     (logo,) = images(pack.pdf, 0).values()
     assert size(logo) == (240, 120)
+    info = metadata(pack.pdf)
+    assert (info["Title"], info["Author"]) == (TITLE, "Test Organiser Ltd")
 
 
 def test_contents_numbers_are_the_numbers_printed_on_the_pages(pack):
