@@ -485,3 +485,11 @@ def test_readme_pack_options_table_is_made_from_the_option_table():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert markdown_table(PACK_OPTIONS) in readme, (
         "the README's pack options table is out of date: paste `.venv/bin/python -m handout.options pack`")
+
+
+def test_the_example_pack_checks_clean():
+    from kit import REPO
+
+    result = handout.check(REPO / "examples" / "pack" / "workshop.toml", root=REPO)
+    assert result.warnings == [], [str(p) for p in result.warnings]
+    assert result.slides == 21  # the bundled deck's 15, and our own two decks' 3 each
