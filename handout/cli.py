@@ -107,11 +107,32 @@ def build_command(path: DeckPath = Path("slides"), output: OutputPath = None,
     """
     import handout
     from handout.problems import for_terminal
+    from handout.progress import TerminalProgress
 
-    result = _guarded(lambda: handout.build(path, output, **options), debug)
+    with TerminalProgress() as progress:
+        result = _guarded(lambda: handout.build(path, output, progress=progress, **options), debug)
     for line in for_terminal(result.problems):
         typer.echo(line, err=True)
     typer.echo(f"wrote {result.output} ({result.pages} pages, {result.slides} slides)")
+
+
+@app.command("watch")
+@_with_options("watch")
+def watch_command(path: DeckPath = Path("slides"), output: OutputPath = None,
+                  debug: Debug = False, **options: Any) -> None:
+    """Build a PDF handout, then build it again on every save of the deck, its pictures,
+    handout.toml or credits.toml; Ctrl-C stops. A save that breaks the deck prints the error and
+    keeps the last good PDF.
+
+    Example: handout watch talk.md --per-page 2
+    """
+    from handout.watch import watch
+
+    def say(line: str) -> None:
+        typer.echo(line, err=not line.startswith(("wrote ", "changed: ", "stopped ")))
+
+    _guarded(lambda: watch(path, output, {k: v for k, v in options.items() if v is not None},
+                           say), debug)
 
 
 @app.command("check")

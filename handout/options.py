@@ -188,7 +188,7 @@ class Option:
     widens: Callable[[Any, Path], bool] | None = None
     """For settings that widen what a deck may reach: True when this value would, coming from a
     deck's own handout.toml, which is then refused (the user must say it: a flag or the API)."""
-    commands: tuple[str, ...] = ("build", "check")
+    commands: tuple[str, ...] = ("build", "check", "watch")
     kind: type = str
 
     @property
