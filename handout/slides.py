@@ -23,9 +23,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
-from weasyprint.document import Document
-from weasyprint.formatting_structure.boxes import ReplacedBox, TextBox
 
+from handout.engine import Document, ReplacedBox, TextBox
 from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.markers import CONTENT_CLASS, DATA_SLIDE, SLIDE_CLASS, SLIDE_LINK_URI
 from handout.theme import Look, Renderer, font_originals
