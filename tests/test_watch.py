@@ -93,3 +93,27 @@ def test_watch_takes_every_build_option():
         assert option.flag in run.output
 
 
+
+
+def test_progress_shows_only_on_a_terminal_and_after_a_second(monkeypatch):
+    import io
+
+    from handout import progress as progress_module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    clock = [100.0]
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    piped, terminal = io.StringIO(), Terminal()
+    for stream in (piped, terminal):
+        with progress_module.TerminalProgress(stream) as bar:
+            bar("slides", 1, 10)  # within the first second: nothing
+            assert stream.getvalue() == ""
+            clock[0] += 1.5
+            bar("slides", 5, 10)
+            bar("slides", 10, 10)
+        clock[0] = 100.0
+    assert piped.getvalue() == ""
+    assert "rendering slides" in terminal.getvalue()
