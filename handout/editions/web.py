@@ -146,7 +146,7 @@ class _Inliner:
             response = self.fetcher.fetch(url)
         except ValueError:
             return None  # recorded in fetcher.refused
-        data = response.body if isinstance(response.body, bytes) else response.body.read()
+        data = response.read()
         mime = _picture_type(data)
         if mime is None:
             self.fetcher.refused.append(url)
