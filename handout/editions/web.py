@@ -14,6 +14,7 @@ slide's text keeps a readable size and the slide grows taller instead (styles/we
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import re
@@ -87,7 +88,7 @@ def build_web(prepared: Prepared, output: Path | None, *, write: bool = True) ->
     if write:
         check_target(output, prepared.inputs)
         _enforce_strict(problems, settings)
-    page, refused = web_page(prepared)
+    page, refused = web_page(prepared, fonts=write)
     problems.extend(_refused(prepared, refused))
     if write:
         _enforce_strict(problems, settings)
@@ -96,8 +97,9 @@ def build_web(prepared: Prepared, output: Path | None, *, write: bool = True) ->
                   problems=list(problems))
 
 
-def web_page(prepared: Prepared) -> tuple[str, list[str]]:
-    """The page's HTML, and the addresses of pictures that could not be put inside it."""
+def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
+    """The page's HTML, and the addresses of pictures that could not be put inside it (without
+    `fonts`, the page names the fonts but holds none: enough for `handout check`)."""
     deck = prepared.rendered
     settings = prepared.settings
     width, height = settings.ratio
@@ -108,7 +110,7 @@ def web_page(prepared: Prepared) -> tuple[str, list[str]]:
         byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x))
     fetcher = GuardedFetcher((prepared.root, prepared.pictures.folder), settings.allow_remote)
     content = offline(content, _Inliner(fetcher))
-    css = "\n".join([font_faces(_text_of(content) + deck.title),
+    css = "\n".join([font_faces(_text_of(content) + deck.title) if fonts else "",
                      *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS)])
     page = _ENV.get_template("web.html.j2").render(
         title=deck.title, author=deck.author, version=__version__, csp=CSP, css=Markup(css),
@@ -259,6 +261,12 @@ def _font_bytes(path: Path) -> bytes:
 def subset_font(path: Path, characters: Iterable[str]) -> bytes:
     """The font at `path` with only the glyphs for these characters (and what its layout
     features need for them), as WOFF2, without hinting: a screen font a few kB in size."""
+    return _subset(path, frozenset(characters))
+
+
+@functools.lru_cache(maxsize=32)
+def _subset(path: Path, characters: frozenset[str]) -> bytes:
+    """subset_font, remembered: a watch loop or a test suite builds the same page again."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
