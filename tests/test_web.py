@@ -200,9 +200,12 @@ class Browser:
         to_browser, self._to_browser = os.pipe()
         self._from_browser, from_browser = os.pipe()
 
-        def plumb() -> None:
-            os.dup2(to_browser, 3)
-            os.dup2(from_browser, 4)
+        def plumb() -> None:  # in the child: the pipe's ends become fds 3 and 4, inherited
+            reading, writing = os.dup(to_browser), os.dup(from_browser)  # clear of 3 and 4
+            os.dup2(reading, 3)
+            os.dup2(writing, 4)
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
 
         self.process = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",

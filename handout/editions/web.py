@@ -236,7 +236,7 @@ def font_faces(text: str) -> str:
         woff2 = subset_font(STYLES / url, wanted)
         rules.append("@font-face { " + " ".join(f"{k}: {v};" for k, v in descriptors.items())
                      + f" src: url(data:font/woff2;base64,{base64.b64encode(woff2).decode('ascii')})"
-                     " format(\"woff2\"); font-display: block; }")
+                     " format(\"woff2\"); font-display: swap; }")
     return "\n".join(rules)
 
 
