@@ -93,7 +93,7 @@ def web_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def page(web_deck: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, handout.Result]:
     output = tmp_path_factory.mktemp("site") / "talk.html"
-    result = handout.build(web_deck, output, to="html", jobs=1)
+    result = handout.build(web_deck, output, to="html", links="qr", jobs=1)  # links: paper only
     return output, result
 
 
@@ -161,6 +161,7 @@ def test_every_slide_with_its_notes_below_and_the_credits_at_the_end(page):
     assert "https://photos.example.org/ada/big" in html[order[-1]:]
     assert 'href="#slide-1"' in html  # a link to another slide lands on it
     assert '<a href="https://guide.example.org/start">' in html  # a bare address is a link
+    assert "link-mark" not in html and "Links</h2>" not in html  # --links is for paper
 
 
 def test_what_the_web_page_drops_is_said(page):
