@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 # Debian packages handout uses when they are there (installed on the way where this user may,
 # skipped otherwise, and checked once per machine):
 #   libharfbuzz-subset0  WeasyPrint subsets fonts with it, ten times faster than with fontTools
-DEBIAN_PACKAGES := libharfbuzz-subset0
+#   chromium             the web edition's tests open the page in it (they skip without it)
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium
 
 .PHONY: handout test lint bench clean system
 

@@ -35,8 +35,8 @@ MIN_TEXT_PT = 6.0  # as pipeline.MIN_TEXT_PT, without importing the pipeline for
 DeckPath = Annotated[Path, typer.Argument(
     help="Deck file, or a folder holding one deck. Example: slides/ or talk.md")]
 OutputPath = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Where to write the PDF; folders are made as needed. "
-    "Default: out/<deck file name>.pdf. Example: -o out/six.pdf")]
+    "--output", "-o", help="Where to write the PDF (or the web page, with --to html); folders are "
+    "made as needed. Default: out/<deck file name>.pdf (.html). Example: -o out/six.pdf")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
 
 
@@ -113,7 +113,8 @@ def build_command(path: DeckPath = Path("slides"), output: OutputPath = None,
         result = _guarded(lambda: handout.build(path, output, progress=progress, **options), debug)
     for line in for_terminal(result.problems):
         typer.echo(line, err=True)
-    typer.echo(f"wrote {result.output} ({result.pages} pages, {result.slides} slides)")
+    pages = f"{result.pages} pages, " if result.pages else ""  # a web page has none
+    typer.echo(f"wrote {result.output} ({pages}{result.slides} slides)")
 
 
 @app.command("watch")

@@ -25,6 +25,7 @@ from handout.cache import SlideCache, cache_root, digest
 from handout.credits import CREDITS_FILE, attach_credits
 from handout.errors import HandoutError
 from handout.formats import DeckSource, find_deck, read
+from handout.links import number_links
 from handout.markers import slide_key
 from handout.model import Deck, Markdown, Problem
 from handout.options import Settings, parse_selection
@@ -133,24 +134,39 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
         deck = _without_raw_html_images(deck)
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
-    geo = layout.geometry(settings)
-    pictures = Pictures(deck.source, root, dpi=settings.dpi, grayscale=settings.grayscale,
+    placements, dpi = screen_sizing(settings) if settings.to == "html" else print_sizing(settings)
+    pictures = Pictures(deck.source, root, dpi=dpi, grayscale=settings.grayscale,
                         allow_remote=settings.allow_remote,
                         cache=PictureCache(None if settings.cache else _scratch_folder()))
     # (a cache folder that cannot be used is replaced by a temporary one, which lives as long
     # as this PictureCache: Prepared keeps it, since the slides are rendered later)
     deck, credit_report = attach_credits(deck, pictures.credit)
-    placements = Placements.for_frame(geo.frame_width, geo.frame_height)
     pictures.prepare_deck(deck, placements)
     rendered = render(deck, lambda image, background: pictures.url(
         image, placements.background if background else placements.inline), settings.html,
         lambda image: pictures.resolution(image, placements.inline), settings.grayscale,
         session.render_memo if session else None)
+    if settings.links != "off" and settings.to == "pdf":
+        rendered = number_links(rendered)
     problems.extend([*deck.problems, *credit_report.uncredited, *credit_report.inferred,
                      *pictures.problems, *rendered.warnings, *_broken_slide_links(deck)])
     inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
               *pictures.files_read]
     return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems)
+
+
+def print_sizing(settings: Settings) -> tuple[Placements, int]:
+    """Where the handout prints pictures (its frames), and at how many dots per inch."""
+    geo = layout.geometry(settings)
+    return Placements.for_frame(geo.frame_width, geo.frame_height), settings.dpi
+
+
+def screen_sizing(settings: Settings) -> tuple[Placements, int]:
+    """Where the web edition shows pictures (a slide at its canvas size), and at how many dots
+    per inch (editions/web.py)."""
+    from handout.editions.web import screen_placements
+
+    return screen_placements(settings)
 
 
 def _scratch_folder() -> Path:
@@ -180,6 +196,10 @@ class Build:
         from handout.compose import compose  # WeasyPrint is loaded from here on
 
         settings = prepared.settings
+        if settings.to == "html":
+            from handout.editions.web import build_web
+
+            return build_web(prepared, self.output, write=self.write)
         output = self.output or Path("out") / f"{prepared.source.name}.pdf"
         if self.write:  # before the slow part: a bad output path, or a problem --strict
             check_target(output, prepared.inputs)  # forbids (a missing picture...), fails at once

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import markdown
 from markdown.extensions import Extension
@@ -25,6 +25,9 @@ from handout.colour import HEX_COLOUR, to_grey
 from handout.model import Block, Code, Credit, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem
 from handout.sanitize import clean_html
+
+if TYPE_CHECKING:
+    from handout.links import LinkEntry
 
 
 class PrintStyle(DefaultStyle):
@@ -112,6 +115,8 @@ class RenderedDeck:
     author: str = ""
     date: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    links: tuple[LinkEntry, ...] = ()
+    """With --links footnote or qr, the numbered web addresses for the Links page (links.py)."""
 
     @property
     def credits(self) -> list[CreditLine]:

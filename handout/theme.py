@@ -17,9 +17,9 @@ from handout.fetch import GuardedFetcher, seal
 STYLES = next(p for p in (Path(__file__).resolve().parent / "styles",
                           Path(__file__).resolve().parent.parent / "styles") if p.is_dir())
 """Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
-SLIDE_SHEETS = ("fonts.css", "slide.css")
-PAGE_SHEETS = ("fonts.css", "handout.css")
-ONE_DOCUMENT_SHEETS = ("fonts.css", "slide.css", "handout.css")
+SLIDE_SHEETS = ("fonts.css", "slide.css", "links.css")
+PAGE_SHEETS = ("fonts.css", "handout.css", "links.css")
+ONE_DOCUMENT_SHEETS = ("fonts.css", "slide.css", "handout.css", "links.css")
 """The edition whose frames hold their slides (a tagged PDF: imposed slides carry no structure)."""
 
 
