@@ -5,7 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: handout pack test lint bench bench-pack tools clean
+# Debian packages handout uses when they are there (installed on the way where this user may,
+# skipped otherwise, and checked once per machine):
+#   libharfbuzz-subset0  WeasyPrint subsets fonts with it, ten times faster than with fontTools
+#   chromium             the web edition's tests open the page in it (they skip without it)
+#   qpdf, ghostscript    the workshop pack's tests check the booklet with them (they skip without)
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript
+
+.PHONY: handout pack test lint bench bench-pack clean system
 
 handout: $(STAMP)
 	$(BIN)/handout build slides/
@@ -19,27 +26,38 @@ pack: $(STAMP)
 
 # The suite runs on every core (pytest-xdist), whole test files to a worker so that the tests of a
 # file share their builds; `$(BIN)/pytest tests/x.py` runs one file in this process.
-test: $(STAMP) tools
+test: $(STAMP)
 	$(BIN)/ruff check handout tests bench
 	$(BIN)/pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/slides.py
 
 bench-pack: $(STAMP)
 	$(BIN)/python bench/pack.py
 
-# qpdf and Ghostscript check the booklet in the tests (which skip, saying so, without them):
-# installed from Debian when missing and possible, never a failure.
-tools:
-	@command -v qpdf >/dev/null && command -v gs >/dev/null || \
-	  { (apt-get install -y qpdf ghostscript || sudo -n apt-get install -y qpdf ghostscript) \
-	    >/dev/null 2>&1 || echo "note: qpdf/ghostscript not installed; the booklet checks will skip"; }
-
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
+
+# Best effort: a package that cannot be installed here is reported, and what needs it is slower
+# (or its tests are skipped with the reason), never broken.
+system:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages: $$missing"; \
+	    (apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && \
+	      apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1)) || \
+	    echo "note: could not install $$missing; handout works without them, only slower"; \
+	  else \
+	    echo "note: Debian packages $$missing are missing; as root: apt-get install $$missing"; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) out/*.pdf .pytest_cache

@@ -21,7 +21,7 @@ Every option of `handout build` is a keyword argument, named as the flag with '_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,16 +35,17 @@ __version__ = "0.1.0"
 __all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "pack"]
 
 
-def build(path: Path | str = "slides", output: Path | str | None = None, **options: Any) -> Result:
+def build(path: Path | str = "slides", output: Path | str | None = None, *,
+          progress: Callable[[str, int, int], None] | None = None, **options: Any) -> Result:
     """Build the handout of the deck at `path` (a file, or a folder holding one deck).
 
     Writes `output` (default: out/<deck name>.pdf); options as the command line's, e.g.
     `per_page=6, paper="letter", grayscale=True`. Settings in handout.toml beside the deck apply
-    where an option is not given.
+    where an option is not given. `progress(stage, done, total)` is told how rendering goes.
     """
     from handout.pipeline import run
 
-    return run(path, output, **_known(options))
+    return run(path, output, progress=progress, **_known(options))
 
 
 def check(path: Path | str = "slides", **options: Any) -> Result:

@@ -66,9 +66,12 @@ class Entry:
 class SlideCache:
     """Packs of rendered slides under their content hash; an index entry per slide key."""
 
-    def __init__(self, root: Path | None, limit_mb: int | None = None) -> None:
+    def __init__(self, root: Path | None, limit_mb: int | None = None,
+                 memory: dict[tuple[str, str], object] | None = None) -> None:
         self.problems: list[Problem] = []
         self.folder: Path | None = None
+        self.memory = memory if memory is not None else {}
+        """What this process has read or written (`handout watch` keeps it between builds)."""
         self.limit = (limit_mb if limit_mb is not None else
                       int(os.environ.get("HANDOUT_CACHE_MB", DEFAULT_LIMIT_MB))) * 1024 * 1024
         if root is None:  # --no-cache
@@ -97,6 +100,8 @@ class SlideCache:
     def get(self, key: str) -> Entry | None:
         if self.folder is None:
             return None
+        if (known := self.memory.get(("index", key))) is not None:
+            return known  # type: ignore[return-value]
         path = self._index_path(key)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -112,9 +117,12 @@ class SlideCache:
             return None
         with contextlib.suppress(OSError):  # least recently used goes first: mark it used
             os.utime(self._pack_path(entry.pack))
+        self.memory[("index", key)] = entry
         return entry
 
     def pack(self, name: str) -> bytes | None:
+        if (known := self.memory.get(("pack", name))) is not None:
+            return known  # type: ignore[return-value]
         if self.folder is None:
             return None
         try:
@@ -125,16 +133,22 @@ class SlideCache:
         if digest(data)[:32] != name:
             self._warn(f"slide cache pack {name} is damaged; rendered again")
             return None
+        self.memory[("pack", name)] = data
         return data
 
     def font(self, sha: str) -> bytes | None:
+        if (known := self.memory.get(("font", sha))) is not None:
+            return known  # type: ignore[return-value]
         if self.folder is None:
             return None
         try:
             data = (self.folder / "fonts" / sha).read_bytes()
         except OSError:
             return None
-        return data if digest(data)[:32] == sha else None
+        if digest(data)[:32] != sha:
+            return None
+        self.memory[("font", sha)] = data
+        return data
 
     def put(self, pdf: bytes, keys: list[str], measures: dict, fonts: dict[str, bytes],
             refused: Iterable[str] = ()) -> str:
@@ -142,6 +156,7 @@ class SlideCache:
         name = digest(pdf)[:32]
         if self.folder is None:
             return name
+        self.memory[("pack", name)] = pdf
         font_names = self.put_fonts(fonts)
         try:
             _write(self._pack_path(name), pdf)
@@ -150,6 +165,9 @@ class SlideCache:
                 entry = {"pack": name, "page": page, "fit": measure.fit,
                          "overflow": measure.overflow, "smallest_px": measure.smallest_px,
                          "fonts": font_names, "refused": list(refused)}
+                self.memory[("index", key)] = Entry(name, page, measure.fit, measure.overflow,
+                                                    measure.smallest_px, font_names,
+                                                    tuple(refused))
                 path = self._index_path(key)
                 path.parent.mkdir(exist_ok=True)
                 _write(path, json.dumps(entry).encode(), replace=True)
@@ -161,11 +179,15 @@ class SlideCache:
     def get_json(self, kind: str, key: str) -> dict | None:
         """A small record kept under a content key (a measurement, a page-frame document's
         frames), or None."""
+        if (known := self.memory.get((kind, key))) is not None:
+            return known  # type: ignore[return-value]
         if self.folder is None:
             return None
         path = self.folder / kind / key[:2] / key
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            record = json.loads(path.read_text(encoding="utf-8"))
+            self.memory[(kind, key)] = record
+            return record
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as error:
@@ -175,6 +197,7 @@ class SlideCache:
     def put_json(self, kind: str, key: str, record: dict) -> None:
         if self.folder is None:
             return
+        self.memory[(kind, key)] = record
         path = self.folder / kind / key[:2] / key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,6 +210,7 @@ class SlideCache:
         names = {}
         for face, data in fonts.items():
             names[face] = digest(data)[:32]
+            self.memory[("font", names[face])] = data
             if self.folder is not None:
                 try:
                     _write(self.folder / "fonts" / names[face], data)

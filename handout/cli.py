@@ -35,8 +35,8 @@ MIN_TEXT_PT = 6.0  # as pipeline.MIN_TEXT_PT, without importing the pipeline for
 DeckPath = Annotated[Path, typer.Argument(
     help="Deck file, or a folder holding one deck. Example: slides/ or talk.md")]
 OutputPath = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Where to write the PDF; folders are made as needed. "
-    "Default: out/<deck file name>.pdf. Example: -o out/six.pdf")]
+    "--output", "-o", help="Where to write the PDF (or the web page, with --to html); folders are "
+    "made as needed. Default: out/<deck file name>.pdf (.html). Example: -o out/six.pdf")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for errors.")]
 
 
@@ -107,11 +107,33 @@ def build_command(path: DeckPath = Path("slides"), output: OutputPath = None,
     """
     import handout
     from handout.problems import for_terminal
+    from handout.progress import TerminalProgress
 
-    result = _guarded(lambda: handout.build(path, output, **options), debug)
+    with TerminalProgress() as progress:
+        result = _guarded(lambda: handout.build(path, output, progress=progress, **options), debug)
     for line in for_terminal(result.problems):
         typer.echo(line, err=True)
-    typer.echo(f"wrote {result.output} ({result.pages} pages, {result.slides} slides)")
+    pages = f"{result.pages} pages, " if result.pages else ""  # a web page has none
+    typer.echo(f"wrote {result.output} ({pages}{result.slides} slides)")
+
+
+@app.command("watch")
+@_with_options("watch")
+def watch_command(path: DeckPath = Path("slides"), output: OutputPath = None,
+                  debug: Debug = False, **options: Any) -> None:
+    """Build a PDF handout, then build it again on every save of the deck, its pictures,
+    handout.toml or credits.toml; Ctrl-C stops. A save that breaks the deck prints the error and
+    keeps the last good PDF.
+
+    Example: handout watch talk.md --per-page 2
+    """
+    from handout.watch import watch
+
+    def say(line: str) -> None:
+        typer.echo(line, err=not line.startswith(("wrote ", "changed: ", "stopped ")))
+
+    _guarded(lambda: watch(path, output, {k: v for k, v in options.items() if v is not None},
+                           say), debug)
 
 
 @app.command("check")

@@ -51,11 +51,11 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
     """A copy of the deck whose images carry their credits, with what was inferred or missing."""
     from_file = load_credits_file(deck.source.parent)
     credited = _with_credits(deck, from_file, read_metadata)
-    inferred = _inferred_from_credits_slide(credited)
+    inferred, pairing = _inferred_from_credits_slide(credited)
     if inferred:
         credited = _with_credits(credited, inferred, lambda image: None)
     credited = _with_safe_links(credited)
-    report = CreditReport(inferred=[], uncredited=[])
+    report = CreditReport(inferred=[pairing] if pairing else [], uncredited=[])
     for slide in credited.slides:
         for image in _slide_images(slide):
             if image.credit and image.credit.origin == "inferred":
@@ -145,12 +145,13 @@ def load_credits_file(folder: Path) -> dict[str, Credit]:
     return credits
 
 
-def _inferred_from_credits_slide(deck: Deck) -> dict[str, Credit]:
-    """Pair a closing Credits slide's URLs with the full-background photos, if the counts match."""
+def _inferred_from_credits_slide(deck: Deck) -> tuple[dict[str, Credit], Problem | None]:
+    """Pair a closing Credits slide's URLs with the full-background photos, if the counts match;
+    when they do not, a note says why nothing was paired."""
     credits_slide = next((s for s in reversed(deck.slides)
                           if s.title.strip().lower() in CREDITS_TITLES), None)
     if credits_slide is None:
-        return {}
+        return {}, None
     urls = [url.rstrip(".,;") for block in credits_slide.blocks if isinstance(block, Markdown)
             for url in URL.findall(block.text)]
     backgrounds = [s.background for s in deck.slides if s.background is not None]
@@ -163,8 +164,15 @@ def _inferred_from_credits_slide(deck: Deck) -> dict[str, Credit]:
     for photos in (not_inline, uncredited, every):
         if urls and len(urls) == len(photos):
             return {photo: _credit_from_url(url) for photo, url in zip(photos, urls, strict=True)
-                    if photo in uncredited}
-    return {}
+                    if photo in uncredited}, None
+    if not uncredited or not urls:
+        return {}, None
+    return {}, problem(
+        "credit-pairing", f"the Credits slide lists {len(urls)} address"
+        f"{'es' if len(urls) != 1 else ''} and the deck has {len(every)} background photo"
+        f"{'s' if len(every) != 1 else ''} ({len(uncredited)} without a credit): not paired, since "
+        "the counts differ", credits_slide.source or deck.source, credits_slide.line,
+        f"credit the photos in {CREDITS_FILE}, or inline as '}}}}}} path::author::service::link'")
 
 
 def _credit_from_url(url: str) -> Credit:

@@ -26,9 +26,8 @@ from urllib import request
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from handout import limits
+from handout.engine import URLFetcher, URLFetcherResponse
 from handout.errors import HandoutError
 from handout.sanitize import SAFE_DATA_IMAGE, is_web_link
 

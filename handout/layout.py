@@ -19,11 +19,27 @@ CANVAS_WIDTH_PX = 1024
 """Slides are designed on a 1024 px wide canvas, as keydown's deck.js slides were..."""
 CANVAS_ROOT_PX = 20
 """...with keydown's 20 px root font size; slide.css sizes everything in em of it."""
+HEADER_MM = 12.0
+FOOTER_MM = 11.0
+"""The least top and bottom margins that hold the header and footer lines (8 pt, with space)."""
 RULE_SPACING_MM = 8.0
+"""Ruled lines for writing are as far apart as a college-ruled notebook's, a little wider."""
 NOTES_GAP_MM = 7.0
+"""Between a slide and its notes (beside it, or below it at 1 per page)."""
 LABEL_MM = 9.0
+"""The notes column's label ('7 Golf' over a rule) with the space under it."""
 ROW_GAP_MM = 8.0
 """2 and 3 per page: the least room between one slide frame and the next row's."""
+LABEL_RULE_GAP_MM = 3.0
+"""2 and 3 per page: between the label's rule and the first ruled line."""
+SLIDE_SHARE_LANDSCAPE_1UP = 0.62
+"""1 per page on landscape paper: the slide takes at most this share of the width, the notes the
+rest (a 4:3 slide as tall as the page would leave the notes too narrow to read)."""
+SLIDE_SHARE_PORTRAIT_1UP = 0.55
+"""1 per page on portrait paper: the slide takes at most this share of the height, so the notes
+below it get nearly half the page."""
+SLIDE_SHARE_BESIDE = 0.6
+"""2 and 3 per page: the slide takes at most this share of the width; the notes beside it the rest."""
 GRIDS = {  # per page: (columns, rows) on portrait paper, and on landscape paper
     4: ((2, 2), (2, 2)),
     6: ((2, 3), (3, 2)),
@@ -77,11 +93,11 @@ class Geometry:
 
     @property
     def margin_top(self) -> float:
-        return max(self.margin, 12.0) if self.header else self.margin
+        return max(self.margin, HEADER_MM) if self.header else self.margin
 
     @property
     def margin_bottom(self) -> float:
-        return max(self.margin, 11.0) if self.footer else self.margin
+        return max(self.margin, FOOTER_MM) if self.footer else self.margin
 
     @property
     def content_width(self) -> float:
@@ -117,19 +133,20 @@ def geometry(settings: Settings, title_block: float | None = None, binding: floa
     if n == 1:
         geo.row_height = geo.content_height
         if landscape:  # slide left, notes right
-            geo.frame_width = min(geo.content_width * 0.62,
+            geo.frame_width = min(geo.content_width * SLIDE_SHARE_LANDSCAPE_1UP,
                                   (geo.content_height - LABEL_MM) * ratio_w / ratio_h)
             room_for_rules = geo.content_height - LABEL_MM
         else:  # slide above its notes
-            geo.frame_width = min(geo.content_width, geo.content_height * 0.55 * ratio_w / ratio_h)
+            geo.frame_width = min(geo.content_width,
+                                  geo.content_height * SLIDE_SHARE_PORTRAIT_1UP * ratio_w / ratio_h)
             room_for_rules = geo.content_height - geo.frame_width * ratio_h / ratio_w \
                 - NOTES_GAP_MM - LABEL_MM
     elif n in (2, 3):
         geo.rows = n
         geo.row_height = geo.content_height / n
-        geo.frame_width = min(geo.content_width * 0.6,
-                              (geo.row_height - 8) * ratio_w / ratio_h)
-        room_for_rules = geo.row_height - LABEL_MM - 3
+        geo.frame_width = min(geo.content_width * SLIDE_SHARE_BESIDE,
+                              (geo.row_height - ROW_GAP_MM) * ratio_w / ratio_h)
+        room_for_rules = geo.row_height - LABEL_MM - LABEL_RULE_GAP_MM
     else:
         geo.columns, geo.rows = GRIDS[n][landscape]
         geo.row_height = geo.content_height / geo.rows
@@ -170,7 +187,7 @@ def _first_page(geo: Geometry, n: int, landscape: bool, title_block: float,
     if rows == 0:
         return FirstPage(title_block, 0, 0.0, 0)
     height = room / rows
-    spare = height - LABEL_MM - (0.0 if n == 1 else 3.0)
+    spare = height - LABEL_MM - (0.0 if n == 1 else LABEL_RULE_GAP_MM)
     return FirstPage(title_block, rows, height, 0 if n > 3 else _rules(spare, lines))
 
 

@@ -20,6 +20,8 @@ ASPECTS = {"4:3": (4, 3), "16:9": (16, 9)}
 PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a5": (148.0, 210.0),
              "legal": (215.9, 355.6)}
 ORDERS = ("horizontal", "vertical")
+LINK_MODES = ("off", "footnote", "qr")
+EDITIONS = ("pdf", "html")
 FORMATS = ("keydown", "showoff", "marp", "remark", "reveal", "slidev", "pandoc", "landslide")
 """The readers' names, for --help without importing them (a test keeps this in step with
 formats.registry, which the value is checked against)."""
@@ -188,7 +190,7 @@ class Option:
     widens: Callable[[Any, Path], bool] | None = None
     """For settings that widen what a deck may reach: True when this value would, coming from a
     deck's own handout.toml, which is then refused (the user must say it: a flag or the API)."""
-    commands: tuple[str, ...] = ("build", "check", "pack")
+    commands: tuple[str, ...] = ("build", "check", "watch", "pack")
     kind: type = str
 
     @property
@@ -269,6 +271,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("cache", True, "Keep rendered slides and prepared pictures in your cache folder "
            "($XDG_CACHE_HOME/handout), so an unchanged slide is never laid out again. "
            "Example: --no-cache", _flag, negative="--no-cache", kind=bool),
+    Option("links", "off", "Links on paper: footnote gives every web address in slides and notes "
+           "a small number where it prints and lists them on a Links page at the end; qr adds a "
+           "QR code to each, for a phone to scan; off prints slides as projected (links stay "
+           "clickable in the PDF). Example: --links qr", _one_of(LINK_MODES), "MODE"),
+    Option("to", "pdf", "What to make: pdf (the handout) or html (one self-contained web page: "
+           "each slide with its notes below, pictures and fonts inside, no script, nothing "
+           "fetched; written to out/<deck>.html unless -o says). Example: --to html -o "
+           "site/talk.html", _one_of(EDITIONS), "EDITION"),
     Option("allow-remote", False, "Let the deck load pictures and styles from http(s) addresses "
            "(5 s and 20 MB each). Off by default: a deck from a stranger reaches nothing outside "
            "its folder. Example: --allow-remote", _flag, negative="--no-allow-remote",

@@ -50,15 +50,9 @@ def interruptible() -> Iterator[None]:
     _received.clear()
     _owner[:] = [os.getpid()]
     try:
-        previous = {s: signal.signal(s, _on_signal) for s in _SIGNALS}
-    except ValueError:  # not the main thread: signals are not ours to take
-        yield
-        return
-    try:
-        yield
+        with _handling(_on_signal):
+            yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         _received.clear()  # a later build in this process starts uninterrupted
 
 
@@ -69,18 +63,25 @@ def deferred() -> Iterator[None]:
     if not _received and signal.getsignal(signal.SIGINT) is not _on_signal:
         yield  # not in an interruptible() build: nothing of ours to defer
         return
+    with _handling(_record):
+        yield
+    if _received:
+        raise Interrupted(_received[0])
+
+
+@contextlib.contextmanager
+def _handling(handler: Callable[[int, object], None]) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP handled by `handler` within the block, as before after it."""
     try:
-        previous = {s: signal.signal(s, _record) for s in _SIGNALS}
-    except ValueError:
+        previous = {s: signal.signal(s, handler) for s in _SIGNALS}
+    except ValueError:  # not the main thread: signals are not ours to take
         yield
         return
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if _received:
-        raise Interrupted(_received[0])
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def _record(signum: int, _frame: object) -> None:

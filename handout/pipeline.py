@@ -25,6 +25,7 @@ from handout.cache import SlideCache, cache_root, digest
 from handout.credits import CREDITS_FILE, attach_credits
 from handout.errors import HandoutError
 from handout.formats import DeckSource, find_deck, read
+from handout.links import number_links
 from handout.markers import slide_key
 from handout.model import Deck, Markdown, Problem
 from handout.options import Settings, parse_selection
@@ -79,6 +80,22 @@ class Prepared:
     problems: Problems
 
 
+@dataclass
+class Session:
+    """What a build leaves for the next one in the same process (`handout watch`): the HTML of
+    every markdown and code block, the slide cache's reads and writes, and the worker pool with
+    its warm renderers. A build without one starts from the files alone."""
+
+    render_memo: dict[tuple, Any] = field(default_factory=dict)
+    cache_memory: dict[tuple[str, str], object] = field(default_factory=dict)
+    pool: Any = None  # workers.SlidePool, made by the first build that needs one
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
 def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
     """Leave out `noprint` slides and those outside --slides; numbers stay the deck's.
 
@@ -101,7 +118,7 @@ def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
     return replace(deck, slides=slides)
 
 
-def prepare(path: Path | str, given: dict[str, Any]) -> Prepared:
+def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None) -> Prepared:
     """Read the deck at `path` with its settings, select, credit and render its slides."""
     path = Path(path)
     resolved = config.resolve(given, path if path.is_dir() else path.parent)
@@ -117,23 +134,39 @@ def prepare(path: Path | str, given: dict[str, Any]) -> Prepared:
         deck = _without_raw_html_images(deck)
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
-    geo = layout.geometry(settings)
-    pictures = Pictures(deck.source, root, dpi=settings.dpi, grayscale=settings.grayscale,
+    placements, dpi = screen_sizing(settings) if settings.to == "html" else print_sizing(settings)
+    pictures = Pictures(deck.source, root, dpi=dpi, grayscale=settings.grayscale,
                         allow_remote=settings.allow_remote,
                         cache=PictureCache(None if settings.cache else _scratch_folder()))
     # (a cache folder that cannot be used is replaced by a temporary one, which lives as long
     # as this PictureCache: Prepared keeps it, since the slides are rendered later)
     deck, credit_report = attach_credits(deck, pictures.credit)
-    placements = Placements.for_frame(geo.frame_width, geo.frame_height)
     pictures.prepare_deck(deck, placements)
     rendered = render(deck, lambda image, background: pictures.url(
         image, placements.background if background else placements.inline), settings.html,
-        lambda image: pictures.resolution(image, placements.inline), settings.grayscale)
+        lambda image: pictures.resolution(image, placements.inline), settings.grayscale,
+        session.render_memo if session else None)
+    if settings.links != "off" and settings.to == "pdf":
+        rendered = number_links(rendered)
     problems.extend([*deck.problems, *credit_report.uncredited, *credit_report.inferred,
                      *pictures.problems, *rendered.warnings, *_broken_slide_links(deck)])
     inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
               *pictures.files_read]
     return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems)
+
+
+def print_sizing(settings: Settings) -> tuple[Placements, int]:
+    """Where the handout prints pictures (its frames), and at how many dots per inch."""
+    geo = layout.geometry(settings)
+    return Placements.for_frame(geo.frame_width, geo.frame_height), settings.dpi
+
+
+def screen_sizing(settings: Settings) -> tuple[Placements, int]:
+    """Where the web edition shows pictures (a slide at its canvas size), and at how many dots
+    per inch (editions/web.py)."""
+    from handout.editions.web import screen_placements
+
+    return screen_placements(settings)
 
 
 def _scratch_folder() -> Path:
@@ -151,23 +184,31 @@ class Build:
     """One build: its decks, settings, stages and caches (the slide cache, the worker pool)."""
 
     def __init__(self, output: Path | None = None, *, write: bool = True, checking: bool = False,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, session: Session | None = None) -> None:
         self.output = output
         self.write = write
         self.checking = checking
         self.progress = progress
+        self.session = session
 
     def run(self, prepared: Prepared) -> Result:
         """Render the slides, lay out the pages, impose, and write the PDF."""
         from handout.compose import compose  # WeasyPrint is loaded from here on
 
         settings = prepared.settings
+        if settings.to == "html":
+            from handout.editions.web import build_web
+
+            return build_web(prepared, self.output, write=self.write)
         output = self.output or Path("out") / f"{prepared.source.name}.pdf"
         if self.write:  # before the slow part: a bad output path, or a problem --strict
             check_target(output, prepared.inputs)  # forbids (a missing picture...), fails at once
             _enforce_strict(prepared.problems, settings)
-        cache = SlideCache(cache_root() if settings.cache else None)
-        made = compose([prepared], cache, jobs=settings.jobs, progress=self.progress)
+        session = self.session
+        cache = SlideCache(cache_root() if settings.cache else None,
+                           memory=session.cache_memory if session else None)
+        made = compose([prepared], cache, jobs=settings.jobs, progress=self.progress,
+                       session=session)
         problems = Problems([*prepared.problems, *cache.problems, *made.problems])
         if self.checking:
             problems.extend(made.small_text(MIN_TEXT_PT))
@@ -179,13 +220,14 @@ class Build:
 
 
 def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
-        checking: bool = False, progress: Progress | None = None, **given: Any) -> Result:
+        checking: bool = False, progress: Progress | None = None, session: Session | None = None,
+        **given: Any) -> Result:
     """Build the handout of the deck at `path`. `given` holds settings by attribute name (None:
     not given); with write=False nothing is written; `checking` also reports text below 6 pt."""
     try:
-        prepared = prepare(path, given)
+        prepared = prepare(path, given, session)
         build = Build(Path(output) if output else None, write=write, checking=checking,
-                      progress=progress)
+                      progress=progress, session=session)
         return build.run(prepared)
     except RecursionError as error:  # WeasyPrint lays nested boxes out recursively
         raise HandoutError(

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import markdown
 from markdown.extensions import Extension
@@ -25,6 +25,9 @@ from handout.colour import HEX_COLOUR, to_grey
 from handout.model import Block, Code, Credit, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem
 from handout.sanitize import clean_html
+
+if TYPE_CHECKING:
+    from handout.links import LinkEntry
 
 
 class PrintStyle(DefaultStyle):
@@ -112,6 +115,8 @@ class RenderedDeck:
     author: str = ""
     date: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    links: tuple[LinkEntry, ...] = ()
+    """With --links footnote or qr, the numbered web addresses for the Links page (links.py)."""
 
     @property
     def credits(self) -> list[CreditLine]:
@@ -183,9 +188,14 @@ class Renderer:
     """
 
     def __init__(self, image_url: ImageUrl, source: Path, allow_html: bool = True,
-                 image_resolution: ImageResolution | None = None, grayscale: bool = False) -> None:
+                 image_resolution: ImageResolution | None = None, grayscale: bool = False,
+                 memo: dict[tuple, Any] | None = None) -> None:
         self.image_url = image_url
+        self.allow_html = allow_html
         self.grayscale = grayscale
+        self.memo = memo if memo is not None else {}
+        """Block HTML already made (with what the cleaner removed): `handout watch` keeps it from
+        one build to the next, so only edited blocks are rendered again."""
         self.image_resolution = image_resolution
         self.source = source
         self.urls: dict[str, str] = {}
@@ -247,11 +257,11 @@ class Renderer:
         return Markup("\n".join(parts))
 
     def text(self, block: Markdown) -> str:
-        self.markdown.reset()
-        html = self.markdown.convert(block.text)
-        if not MAY_NEED_CLEANING.search(block.text):
-            return html  # plain text, emphasis, lists, headings, code: nothing to clean
-        html, removed = clean_html(html, self.urls)
+        key = ("text", block.text, self.allow_html, frozenset(self.urls.items()),
+               frozenset(self.resolutions.items()))
+        if key not in self.memo:
+            self.memo[key] = self._text(block.text)
+        html, removed = self.memo[key]
         lines = block.text.lower().split("\n")
         for removal in removed:
             offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
@@ -261,7 +271,21 @@ class Renderer:
                 "see the README"))
         return html
 
+    def _text(self, text: str) -> tuple[str, list[Any]]:
+        """A markdown block as clean HTML, and what the cleaner took out of it."""
+        self.markdown.reset()
+        html = self.markdown.convert(text)
+        if not MAY_NEED_CLEANING.search(text):
+            return html, []  # plain text, emphasis, lists, headings, code: nothing to clean
+        return clean_html(html, self.urls)
+
     def code(self, code: Code) -> str:
+        key = ("code", code.source, code.language, self.grayscale)
+        if key not in self.memo:
+            self.memo[key] = self._code(code)
+        return self.memo[key]
+
+    def _code(self, code: Code) -> str:
         try:  # readers write Pygments' names; an unknown one prints as plain text
             lexer = get_lexer_by_name(code.language) if code.language else TextLexer()
         except ClassNotFound:
@@ -296,8 +320,10 @@ def _short_url(url: str) -> str:
 
 
 def render(deck: Deck, image_url: ImageUrl, allow_html: bool = True,
-           image_resolution: ImageResolution | None = None, grayscale: bool = False) -> RenderedDeck:
+           image_resolution: ImageResolution | None = None, grayscale: bool = False,
+           memo: dict[tuple, Any] | None = None) -> RenderedDeck:
     """The deck's slides, notes and introduction as HTML. Code colours are written inline (as
     greys of the same luminance with `grayscale`): bold and italic still tell keywords and
     comments apart."""
-    return Renderer(image_url, deck.source, allow_html, image_resolution, grayscale).deck(deck)
+    return Renderer(image_url, deck.source, allow_html, image_resolution, grayscale,
+                    memo).deck(deck)

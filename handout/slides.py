@@ -14,6 +14,7 @@ This module imports WeasyPrint: only workers and the build's render step load it
 from __future__ import annotations
 
 import gc
+import html as html_text
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -22,9 +23,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
-from weasyprint.document import Document
-from weasyprint.formatting_structure.boxes import ReplacedBox, TextBox
 
+from handout.engine import Document, ReplacedBox, TextBox
 from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.markers import CONTENT_CLASS, DATA_SLIDE, SLIDE_CLASS, SLIDE_LINK_URI
 from handout.theme import Look, Renderer, font_originals
@@ -126,8 +126,12 @@ class SlideRenderer:
 
     def render(self, sections: Sequence[tuple[str, str]], fits: dict[str, float] | None = None
                ) -> RenderedChunk:
-        """Render these (key, section HTML) slides; shrink and render again those that overflow."""
-        fits = dict(fits or {})
+        """Render these (key, section HTML) slides; shrink and render again those that overflow.
+
+        A slide whose HTML alone shows it cannot fit (a long listing) starts at the size it will
+        need (predicted_fit): a second layout costs as much as the first."""
+        fits = {key: predicted_fit(html) for key, html in sections} | dict(fits or {})
+        fits = {key: fit for key, fit in fits.items() if fit < 1.0}
         measures: dict[str, SlideMeasure] = {}
         pending = list(sections)
         documents: list[tuple[Document, list[str]]] = []
@@ -176,6 +180,45 @@ class SlideRenderer:
         del documents, document
         gc.collect()  # WeasyPrint's box trees hold cycles: free them before the next chunk
         return RenderedChunk(data, keys, measures, fonts, refused)
+
+
+# -- predicting the fit from the HTML ---------------------------------------------------------------
+
+ROOM_PX = 768 - 2 * 2.8 * CANVAS_ROOT_PX
+"""The height a 4:3 slide's text flows in (slide.css: 2.8em of padding above and below)."""
+_PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.DOTALL)
+_BLOCK = re.compile(r"<(h[1-6]|li|p|tr|dt|dd|blockquote)\b[^>]*>(.*?)</\1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_INLINE_PICTURE = re.compile(r"<img\b(?![^>]*class=\"background)")
+LINE_PX = {"h1": (74, 30, 24), "h2": (58, 23, 31), "h3": (49, 20, 37), "h4": (43, 17, 43),
+           "h5": (43, 17, 43), "h6": (43, 17, 43), "p": (47, 18, 50), "li": (47, 9, 47),
+           "tr": (47, 0, 60), "dt": (47, 0, 50), "dd": (47, 0, 50), "blockquote": (47, 18, 48)}
+"""Per element of slide.css at full size: (height of a line, space after, characters a line)."""
+CODE_LINE_PX, CODE_BLOCK_PX, CODE_CHARS = 27.7, 26.4, 65
+PREDICT_FROM = 1.02
+"""A slide predicted to need less than this share more than its room is rendered at full size."""
+
+
+def predicted_fit(section: str) -> float:
+    """The share of its size a slide's text will need to fit, judged from its HTML (1.0: fits).
+
+    Listings do not wrap, so their height is nearly exact; text is counted in lines of average
+    characters. The layout has the last word: a slide still too full is shrunk again."""
+    height = 0.0
+    for listing in _PRE.finditer(section):
+        lines = html_text.unescape(_TAG.sub("", listing[1])).rstrip("\n").split("\n")
+        height += sum(max(1, math.ceil(len(line) / CODE_CHARS)) for line in lines) * CODE_LINE_PX
+        height += CODE_BLOCK_PX
+    rest = _PRE.sub("", section)
+    for block in _BLOCK.finditer(rest):
+        if block[1] == "li" and "<p" in block[2]:
+            continue  # its paragraphs count
+        line, after, chars = LINE_PX[block[1]]
+        text = html_text.unescape(_TAG.sub("", block[2])).strip()
+        height += (max(1, math.ceil(len(text) / chars)) * line + after) if text else 0
+    height += 420 * len(_INLINE_PICTURE.findall(rest))  # slide.css: 21em at most
+    need = height / ROOM_PX
+    return 1.0 if need < PREDICT_FROM else max(FIT_FLOOR, 1 / need)
 
 
 # -- measuring ---------------------------------------------------------------------------------

@@ -11,48 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from weasyprint import CSS, HTML
-from weasyprint.document import Document
-from weasyprint.text.fonts import FontConfiguration
-
+from handout.engine import CSS, HTML, Document, FontConfiguration, get_hb_object_data
 from handout.fetch import GuardedFetcher, seal
-
-
-def _parse_array_types_once() -> None:
-    """WeasyPrint 70 subsets each font with C arrays typed by their length (`hb_codepoint_t[123]`),
-    and cffi parses every new length as a new type: ~6 ms each, ten per document, paid again in
-    every process. Its `ffi` there is wrapped so a sized array is made as the open array type
-    (`hb_codepoint_t[]`, parsed once) with the same items: the same bytes, 0.1-0.2 s less a build."""
-    import re
-
-    from weasyprint.pdf import fonts
-
-    sized = re.compile(r"^\s*([\w ]+?)\s*\[(\d+)\]\s*$")
-
-    class ArrayTypesOnce:
-        def __init__(self, ffi: object) -> None:
-            self._ffi = ffi
-
-        def new(self, cdecl: str, init: object = None) -> object:
-            if match := sized.match(cdecl):
-                return self._ffi.new(f"{match[1]}[]", init if init is not None else int(match[2]))
-            return self._ffi.new(cdecl, init)
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(self._ffi, name)
-
-    if not hasattr(fonts.ffi, "_ffi"):  # wrapped once, however often this module is loaded
-        fonts.ffi = ArrayTypesOnce(fonts.ffi)
-
-
-_parse_array_types_once()
 
 STYLES = next(p for p in (Path(__file__).resolve().parent / "styles",
                           Path(__file__).resolve().parent.parent / "styles") if p.is_dir())
 """Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
-SLIDE_SHEETS = ("fonts.css", "slide.css")
-PAGE_SHEETS = ("fonts.css", "handout.css")
-ONE_DOCUMENT_SHEETS = ("fonts.css", "slide.css", "handout.css")
+SLIDE_SHEETS = ("fonts.css", "slide.css", "links.css")
+PAGE_SHEETS = ("fonts.css", "handout.css", "links.css")
+ONE_DOCUMENT_SHEETS = ("fonts.css", "slide.css", "handout.css", "links.css")
 """The edition whose frames hold their slides (a tagged PDF: imposed slides carry no structure)."""
 
 
@@ -97,8 +64,6 @@ class Renderer:
 def font_originals(document: Document) -> dict[str, bytes]:
     """Each face a written document used: its name (as in /BaseFont, untagged) to the original
     font file (imposition merges the faces' copies from several documents into one)."""
-    from weasyprint.text.fonts import get_hb_object_data
-
     from handout.compose.impose import face_name
 
     return {face_name(font.name.decode()): get_hb_object_data(font.hb_face)

@@ -41,9 +41,10 @@ PART_KINDS = ("deck", "page", "ruled-pages")
 """What a [[part]] is: a deck (any format a reader knows), a markdown page of the pack's own (an
 agenda, an exercise sheet), or a number of pages of ruled lines for the reader's notes."""
 PART_KEYS = (*PART_KINDS, "title")
-PACK_WIDE = ("paper", "landscape", "margin", "header", "footer", "grayscale", "strict", "jobs",
-             "cache", "allow-remote")
-"""Deck options that are the pack's, not a part's: one paper, one header and footer, one run."""
+PACK_WIDE = ("paper", "landscape", "margin", "header", "footer", "grayscale", "links", "to",
+             "strict", "jobs", "cache", "allow-remote")
+"""Deck options that are the pack's, not a part's: one paper, one header and footer, one Links
+page, one run."""
 PACK_DATE = "date"
 """At the top of workshop.toml and on `handout pack`, `date` is the pack's (on the cover)."""
 MAX_RULED_PAGES = 20
@@ -163,6 +164,10 @@ def read_pack(paths: Sequence[Path | str], given: dict[str, Any]) -> PackSpec:
     for name in PACK_WIDE:  # the pack's value (or the default) wins over a deck's own file
         attribute = name.replace("-", "_")
         deck_defaults.setdefault(attribute, BY_NAME[name].default)
+    if deck_defaults["to"] != "pdf":
+        raise HandoutError(f"a pack is a PDF (asked for: {deck_defaults['to']})", pack_file,
+                           lines.get((None, "to")), hint="make each deck's web edition with "
+                           "handout build DECK --to html")
     if pack_file is None:
         parts = [PartSpec(n, "deck", p, dict(deck_defaults), written=str(p))
                  for n, p in enumerate(paths, start=1)]

@@ -436,10 +436,13 @@ def fonts(pdf: PdfLike) -> Iterator[tuple[str, DictionaryObject]]:
 
 @dataclass(frozen=True)
 class Link:
-    """A link annotation: an external address (uri) or the 0-based page it leads to (page)."""
+    """A link annotation: an external address (uri) or the 0-based page it leads to (page);
+    where it is: the 0-based page it is on, and its rectangle (x0, y0, x1, y1, in points)."""
 
     uri: str | None
     page: int | None
+    on: int = 0
+    rect: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
 
 
 def links(pdf: PdfLike, page: int | None = None) -> list[Link]:
@@ -447,20 +450,23 @@ def links(pdf: PdfLike, page: int | None = None) -> list[Link]:
     reader = open_pdf(pdf)
     found = []
     for one in _pages(reader, page):
+        on = reader.get_page_number(one)
         for ref in one.get("/Annots") or []:
             annot = ref.get_object()
             if annot.get("/Subtype") != "/Link":
                 continue
+            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            rect = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
             action = annot.get("/A")
             action = action.get_object() if action is not None else {}
             if action.get("/S") == "/URI":
-                found.append(Link(str(action["/URI"]), None))
+                found.append(Link(str(action["/URI"]), None, on, rect))
                 continue
             dest = annot.get("/Dest")
             if dest is None and action.get("/S") == "/GoTo":
                 dest = action.get("/D")
             if dest is not None:
-                found.append(Link(None, _destination_page(reader, dest.get_object())))
+                found.append(Link(None, _destination_page(reader, dest.get_object()), on, rect))
     return found
 
 

@@ -161,7 +161,9 @@ def test_no_pairing_when_the_credits_slide_lists_more_urls_than_photos(tmp_path)
                                                  "https://www.flickr.com/photos/bert/2/",
                                                  "https://www.flickr.com/photos/carl/3/"])
     result, reader = run_build(deck, per_page=2)
-    assert not result.notes, [str(n) for n in result.notes]
+    [why] = result.notes  # the pairing gave up, and says so on the Credits slide's line
+    assert why.code == "credit-pairing" and (why.file, why.line) == (deck, line_of(deck, "# Credits") - 1)
+    assert "3 addresses" in why.message and "2 background photos" in why.message
     missing = [w for w in result.warnings if "has no credit" in w.message]
     assert len(missing) == 2, [str(w) for w in result.warnings]
     for warning, image in zip(missing, ["one.jpg", "two.jpg"], strict=True):

@@ -48,7 +48,7 @@ author: Ada Lovelace
 }}} images/shared.jpg
 
 !NOTES
-Welcome everyone to the opening of the day.
+Welcome everyone to the opening of the day; the slides are on [our site](https://example.org/queues).
 
 !SLIDE left
 # Queues explained
@@ -448,7 +448,7 @@ def test_pack_from_decks_on_the_command_line(tmp_path):
     write_pack(tmp_path)
     (tmp_path / "grid" / "handout.toml").write_text('paper = "letter"\n', encoding="utf-8")
     run = cli("pack", "talks/first.md", "grid/", "--title", "Listed decks", "--simplex",
-              "--per-page", "6", cwd=tmp_path)
+              "--per-page", "6", "--links", "footnote", cwd=tmp_path)
     assert run.returncode == 0, run.output
     assert "note[pack-wide]" in run.stderr and "grid/handout.toml:1" in run.stderr
     pdf = tmp_path / "out" / "pack.pdf"  # decks on the command line: out/pack.pdf
@@ -456,8 +456,16 @@ def test_pack_from_decks_on_the_command_line(tmp_path):
     assert "Listed decks" in pages[0]
     assert pages[1].startswith("Contents")  # simplex: no blank page behind the cover
     assert BLANK not in "".join(pages)
+    assert re.search(r"^Links \.+ (\d+)$", pages[1], re.M)  # one Links page, in the contents
+    links_page = int(re.search(r"^Links \.+ (\d+)$", pages[1], re.M)[1]) - 1
+    assert "https://example.org/queues" in pages[links_page] and "Listed decks Links" in pages[links_page]
     with pdfplumber.open(pdf) as document:
         assert {(round(p.width / MM), round(p.height / MM)) for p in document.pages} == {(210, 297)}
+
+
+def test_a_pack_is_a_pdf(tmp_path):
+    with pytest.raises(handout.HandoutError, match="a pack is a PDF"):
+        read_pack([write_pack(tmp_path)], {"to": "html"})
 
 
 def test_strict_stops_the_pack_before_anything_is_written(pack, tmp_path):

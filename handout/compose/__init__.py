@@ -8,6 +8,7 @@ rendered slides.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,7 +34,7 @@ from handout.workers import SlidePool, as_completed, default_jobs
 
 if TYPE_CHECKING:
     from handout.compose.pack import Pack
-    from handout.pipeline import Prepared, Progress
+    from handout.pipeline import Prepared, Progress, Session
 
 KEY_PLACEHOLDER = "@@slide@@"
 """Stands for a slide's key inside its slide document while its cache key is computed."""
@@ -136,9 +137,10 @@ class Composed:
 
 def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             progress: Progress | None = None, inline: bool = False,
-            pack: Pack | None = None) -> Composed:
-    """The handout of these decks (one, or a pack's parts), imposed and ready to save; `pack`
-    adds a workshop pack's cover, contents and own pages (compose/pack.py)."""
+            session: Session | None = None, pack: Pack | None = None) -> Composed:
+    """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
+    session, its worker pool is used and kept for the next composition; `pack` adds a workshop
+    pack's cover, contents and own pages (compose/pack.py)."""
     slides = [_slide(part, prepared, slide) for part, prepared in enumerate(decks)
               for slide in prepared.rendered.slides]
     rendered = _Rendered()
@@ -149,7 +151,11 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             todo[slide.cache_key] = slide
     jobs = jobs or default_jobs()
     per_page = decks[0].settings.per_page
-    with SlidePool(jobs) as pool:
+    pool = session.pool if session and session.pool and session.pool.jobs == jobs else SlidePool(jobs)
+    if session is not None and session.pool is not pool:
+        session.close()
+        session.pool = pool
+    with contextlib.nullcontext(pool) if session is not None else pool:
         by_document_key = {slide.document_key: slide for slide in todo.values()}
         futures = []
         for look, group in _by_look(todo.values()).items():

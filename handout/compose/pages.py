@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from handout import __version__
 from handout.compose.impose import MM_TO_PT, FrameRect, RuledLines
-from handout.layout import RULE_SPACING_MM, Cell, Geometry, css_string, sheets
+from handout.layout import NOTES_GAP_MM, RULE_SPACING_MM, Cell, Geometry, css_string, sheets
 from handout.markers import DATA_RULES, DATA_SLIDE, FRAME_CLASS, NOTES_CLASS, slide_anchor, slide_key
 from handout.render import RenderedDeck, RenderedSlide
 
@@ -97,7 +97,7 @@ def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] =
         authors=[a for a in authors if a],
         byline=byline, lang=lang, header=settings.header, footer=settings.footer,
         frame=settings.frame, numbers=settings.numbers, grayscale=settings.grayscale,
-        credits=credits, rule_spacing=RULE_SPACING_MM, version=__version__)
+        credits=credits, rule_spacing=RULE_SPACING_MM, notes_gap=NOTES_GAP_MM, version=__version__)
 
 
 @dataclass

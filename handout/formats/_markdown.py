@@ -644,6 +644,14 @@ def count(pattern: str, text: str, flags: int = re.MULTILINE) -> int:
     return len(re.findall(pattern, text, flags))
 
 
+def sniff_score(own: int, rules: int, sure: float = 0.6, separators_only: float = 0.15) -> float:
+    """How surely a text is a `---`-separated format's: its own markers make it likely (`sure`,
+    and more with each), bare separator rules only a little (`separators_only`)."""
+    if own:
+        return min(1.0, sure + 0.1 * own)
+    return separators_only if rules else 0.0
+
+
 def unwrap_lines(lines: list[Line], opener: re.Pattern[str], closer: re.Pattern[str]) -> list[Line]:
     """Lines with wrapper lines (Pandoc's `:::` divs, Vue's `<v-click>`) removed, their content kept."""
     return [Line(line.number, "") if not kind and (opener.match(line.text) or closer.match(line.text))

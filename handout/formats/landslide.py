@@ -30,9 +30,7 @@ class LandslideReader(Reader):
         own = md.count(r"^#{1,6}[ \t]*presenter[ \t]+notes[ \t]*$", text, re.MULTILINE | re.IGNORECASE) \
             + md.count(r"^\.(fx|notes|qr):", text) + md.count(r"^ {4}![a-z]+[ \t]*$", text)
         rules = md.count(r"^---[ \t]*$", text)
-        if own:
-            return min(1.0, 0.6 + 0.1 * own)
-        return 0.15 if rules else 0.0
+        return md.sniff_score(own, rules)
 
     def parse(self, text: str, path: Path) -> Deck:
         problems: list[Problem] = []

@@ -51,9 +51,7 @@ class MarpReader(Reader):
         own = md.count(r"<!--\s*_?(class|paginate|header|footer|backgroundColor|backgroundImage|"
                        r"color|theme|size)\s*:", text) + md.count(r"!\[bg\b", text)
         rules = md.count(r"^(---|\*\*\*|___)[ \t]*$", text)
-        if own:
-            return min(1.0, 0.6 + 0.1 * own)
-        return 0.25 if rules else 0.0
+        return md.sniff_score(own, rules, separators_only=0.25)
 
     def parse(self, text: str, path: Path) -> Deck:
         problems: list[Problem] = []

@@ -34,9 +34,7 @@ class RevealReader(Reader):
     def sniff(self, text: str) -> float:
         own = md.count(r"<!--\s*\.(slide|element):", text) + md.count(r"^Notes?:", text, re.I | re.M)
         rules = md.count(r"^---[ \t]*$", text)
-        if own:
-            return min(1.0, 0.55 + 0.1 * own)
-        return 0.2 if rules else 0.0
+        return md.sniff_score(own, rules, sure=0.55, separators_only=0.2)
 
     def parse(self, text: str, path: Path) -> Deck:
         problems: list[Problem] = []

@@ -48,9 +48,7 @@ class SlidevReader(Reader):
     def sniff(self, text: str) -> float:
         own = md.count(r"v-clicks?\b|v-after\b|^::\w+::$|^layout:\s*\S", text)
         rules = md.count(r"^---[ \t]*$", text)
-        if own:
-            return min(1.0, 0.6 + 0.1 * own)
-        return 0.15 if rules else 0.0
+        return md.sniff_score(own, rules)
 
     def parse(self, text: str, path: Path) -> Deck:
         problems: list[Problem] = []

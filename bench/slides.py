@@ -1,0 +1,174 @@
+"""The slide cache, the workers and imposition, measured (issue 9's table).
+
+For each deck and per-page value it times, each in a process of its own:
+
+  cold    an empty cache folder (what a first-time user sees);
+  warm    the same build again, nothing changed;
+  edited  one slide's text changed, then built;
+
+and, in one process that keeps a `handout watch` session, how long one edited slide takes to give
+a new PDF. Memory is sampled from /proc over the whole process tree (the build and its worker
+processes): the largest single process, and the sum.
+
+The decks are the peer benchmark's (../shared/bench-peers/make_decks.py: seed, synth_N), so the
+cold figures can be set beside Marp's and pandoc's; for ratios measured in the same window, run
+../shared/bench-peers/compare.sh with cold.sh (see peer-benchmarks.md). On a shared machine, give
+this shell priority first (`echo -19 > /proc/self/autogroup`) and read CPU beside wall time.
+
+    .venv/bin/python bench/slides.py                       # seed and synth_500, 2 and 6 per page
+    .venv/bin/python bench/slides.py --decks synth_2000 --per-page 6
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MAKE_DECKS = REPO.parent / "shared" / "bench-peers" / "make_decks.py"
+HANDOUT = REPO / ".venv" / "bin" / "handout"
+PYTHON = REPO / ".venv" / "bin" / "python"
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@dataclass
+class Run:
+    wall_s: float
+    cpu_s: float
+    largest_mib: float
+    tree_mib: float
+
+
+def tree_rss(root: int) -> tuple[float, float]:
+    """(largest process, sum) of resident memory in MiB over `root` and its descendants."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    ppid = int(stat.read().decode("latin-1").rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    sizes, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(parents.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                sizes.append(int(statm.read().split()[1]) * PAGE_KIB / 1024)
+        except (OSError, ValueError, IndexError):
+            continue
+    return (max(sizes, default=0.0), sum(sizes))
+
+
+def timed(command: list[str], env: dict[str, str]) -> Run:
+    """Run a command, sampling its process tree's memory every 20 ms."""
+    before = os.times()
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peaks = [0.0, 0.0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            largest, total = tree_rss(process.pid)
+            peaks[0], peaks[1] = max(peaks[0], largest), max(peaks[1], total)
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    sampler.join()
+    after = os.times()
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{stderr.decode()[-2000:]}")
+    cpu = (after.children_user - before.children_user) + (after.children_system
+                                                          - before.children_system)
+    return Run(wall, cpu, peaks[0], peaks[1])
+
+
+def edited(deck: Path) -> None:
+    """Change one slide's text (the middle slide's first bullet, or its title)."""
+    text = deck.read_text(encoding="utf-8")
+    slides = [m.start() for m in re.finditer(r"^!SLIDE", text, re.MULTILINE)]
+    middle = slides[len(slides) // 2]
+    line_end = text.index("\n", text.index("\n# ", middle) + 1)
+    deck.write_text(text[:line_end] + f" (edited {time.time_ns()})" + text[line_end:],
+                    encoding="utf-8")
+
+
+def watch_edit(deck: Path, per_page: int, cache: Path) -> float:
+    """Seconds from one edited slide to a new PDF, in a warm `handout watch` session."""
+    code = f"""
+import os, time, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+os.environ["HANDOUT_CACHE"] = {str(cache)!r}
+from pathlib import Path
+from handout.pipeline import Session, run
+from slides import edited
+session = Session()
+deck = Path({str(deck)!r})
+run(deck, {str(deck.with_suffix('.watch.pdf'))!r}, session=session, per_page={per_page})
+times = []
+for _ in range(3):
+    edited(deck)
+    started = time.perf_counter()
+    run(deck, {str(deck.with_suffix('.watch.pdf'))!r}, session=session, per_page={per_page})
+    times.append(time.perf_counter() - started)
+session.close()
+print(sorted(times)[1])
+"""
+    done = subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--decks", nargs="+", default=["seed", "synth_500"])
+    parser.add_argument("--per-page", nargs="+", type=int, default=[2, 6])
+    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="handout-bench-"))
+    sizes = sorted({d.split("_")[1] for d in args.decks if d.startswith("synth_")})
+    subprocess.run([sys.executable, str(MAKE_DECKS), "--root", str(work), "--sizes",
+                    ",".join(sizes) or "100"], check=True, stdout=subprocess.DEVNULL)
+    print("| deck | per page | cold s (CPU s) | largest process MiB | tree MiB | warm s | "
+          "one slide edited s | watch, one edit s | pages |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name in args.decks:
+        for per_page in args.per_page:
+            deck = work / "decks" / f"{name}.md"
+            copy = work / "run" / f"{name}-{per_page}" / deck.name
+            if copy.parent.exists():
+                shutil.rmtree(copy.parent)
+            shutil.copytree(deck.parent, copy.parent, ignore=shutil.ignore_patterns("*.pdf"))
+            cache = copy.parent / "cache"
+            env = {**os.environ, "HANDOUT_CACHE": str(cache)}
+            output = copy.with_suffix(".pdf")
+            command = [str(HANDOUT), "build", str(copy), "-n", str(per_page), "-o", str(output),
+                       "--jobs", str(args.jobs)]
+            cold = timed(command, env)
+            warm = timed(command, env)
+            edited(copy)
+            edit = timed(command, env)
+            watch = watch_edit(copy, per_page, cache)
+            pages = subprocess.run(["pdfinfo", str(output)], capture_output=True, text=True)
+            count = re.search(r"Pages:\s+(\d+)", pages.stdout)
+            print(f"| {name} | {per_page} | {cold.wall_s:.2f} ({cold.cpu_s:.1f}) | "
+                  f"{cold.largest_mib:.0f} | {cold.tree_mib:.0f} | {warm.wall_s:.2f} | "
+                  f"{edit.wall_s:.2f} | {watch:.2f} | {count[1] if count else '?'} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Every slide laid out once: rendered on its own, cached by content, imposed into its frame.
+
+Whichever way the slides come (rendered here or by workers, fresh or from the cache), the handout
+is the same: text in the same reading order, links at the same places, the same outline and pages.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from kit import images, links, objects, outline, run_build, texts, write_deck, write_jpeg
+
+import handout
+from handout import slides as slides_module
+
+DECK = """\
+# Cache test
+author: Ada
+
+!SLIDE
+# Opening
+## A subtitle
+
+!NOTES
+Short notes.
+
+!SLIDE left
+# Links
+* [to the end](#slide-5) and [a site](https://example.org/page)
+
+!NOTES
+A [link in the notes](https://example.org/notes).
+
+!SLIDE left
+# Code
+
+``` python
+def greet(name):
+    return f"Hello, {name}!"
+```
+
+!SLIDE bottom-left
+# A photo
+}}} photo.jpg::Me::flickr::https://example.org/photo
+
+!SLIDE
+# The end
+
+!NOTES
+""" + "\n\n".join(f"Paragraph {n} of notes long enough to run over the page once there are many."
+                  for n in range(40)) + "\n"
+
+
+@pytest.fixture
+def deck(tmp_path: Path) -> Path:
+    folder = tmp_path / "talk"
+    path = write_deck(folder, DECK)
+    write_jpeg(folder / "photo.jpg", (1200, 900))
+    return path
+
+
+def summary(pdf: Path) -> tuple:
+    """What must not depend on how the slides were made: pages and their text, links, outline,
+    pictures."""
+    return (texts(pdf),
+            [(link.on, tuple(round(v, 1) for v in link.rect), link.uri, link.page)
+             for link in links(pdf)],
+            outline(pdf), len(images(pdf)))
+
+
+def test_the_same_handout_whichever_way_the_slides_come(deck, tmp_path, monkeypatch):
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    made = {}
+    for name, options in (("cold-1", {"jobs": 1}), ("warm-1", {"jobs": 1}),
+                          ("nocache-2", {"jobs": 2, "cache": False})):
+        result = handout.build(deck, tmp_path / f"{name}.pdf", per_page=2, **options)
+        made[name] = summary(result.output)
+    shutil.rmtree(tmp_path / "cache")
+    made["cold-2"] = summary(handout.build(deck, tmp_path / "cold-2.pdf", per_page=2, jobs=2).output)
+    reference = made.pop("cold-1")
+    assert reference[1], "the deck's links are in the handout"
+    for name, found in made.items():
+        assert found == reference, name
+
+
+def test_an_unchanged_slide_is_never_laid_out_again(deck, tmp_path, monkeypatch):
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    rendered: list[str] = []
+    original = slides_module.SlideRenderer.render
+
+    def counting(self, sections, fits=None):
+        rendered.extend(key for key, _ in sections)
+        return original(self, sections, fits)
+
+    monkeypatch.setattr(slides_module.SlideRenderer, "render", counting)
+    handout.build(deck, tmp_path / "a.pdf", per_page=2, jobs=1)
+    assert len(rendered) == 5
+    rendered.clear()
+    handout.build(deck, tmp_path / "b.pdf", per_page=6, jobs=1)
+    assert len(rendered) == 1, "another layout reuses every slide but the photo (prepared anew)"
+    rendered.clear()
+    handout.build(deck, tmp_path / "c.pdf", per_page=2, jobs=1)
+    assert rendered == []
+    deck.write_text(DECK.replace("# Code", "# Some code"), encoding="utf-8")
+    result = handout.build(deck, tmp_path / "d.pdf", per_page=2, jobs=1)
+    assert len(rendered) == 1, rendered
+    assert "Some code" in " ".join(texts(result.output))
+
+
+def test_the_cache_lives_in_the_users_cache_folder(deck, tmp_path, monkeypatch):
+    monkeypatch.delenv("HANDOUT_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    handout.build(deck, tmp_path / "out.pdf", jobs=1)
+    assert list((tmp_path / "xdg" / "handout" / "slides-v1" / "packs").glob("*.pdf"))
+    assert list((tmp_path / "xdg" / "handout" / "images").iterdir())
+
+
+def test_no_cache_keeps_nothing(deck, tmp_path, monkeypatch):
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    result = handout.build(deck, tmp_path / "out.pdf", cache=False, jobs=1)
+    assert not (tmp_path / "cache").exists()
+    assert len(texts(result.output)) >= 3
+
+
+def test_a_damaged_cache_is_a_warning_not_a_failure(deck, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HANDOUT_CACHE", str(cache))
+    first = handout.build(deck, tmp_path / "first.pdf", per_page=2, jobs=1)
+    for pack in (cache / "slides-v1" / "packs").iterdir():
+        pack.write_bytes(pack.read_bytes()[:200])  # cut short
+    for entry in (cache / "slides-v1" / "index").rglob("*"):
+        if entry.is_file():
+            entry.write_text("{not json", encoding="utf-8")
+            break
+    again = handout.build(deck, tmp_path / "again.pdf", per_page=2, jobs=1)
+    assert again.with_code("cache-unusable")
+    assert summary(again.output) == summary(first.output)
+
+
+def test_an_unusable_cache_folder_is_a_warning(deck, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("HANDOUT_CACHE", str(blocker))
+    result = handout.build(deck, tmp_path / "out.pdf", jobs=1)
+    assert result.with_code("cache-unusable")
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+    assert len(images(result.output)) == 1  # the photo (its credits thumbnail is the same picture)
+
+
+def test_the_least_recently_used_packs_go_first(deck, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HANDOUT_CACHE", str(cache))
+    monkeypatch.setenv("HANDOUT_CACHE_MB", "0")
+    result = handout.build(deck, tmp_path / "out.pdf", jobs=1)
+    assert list((cache / "slides-v1" / "packs").iterdir()) == []  # over the cap: all evicted
+    assert len(texts(result.output)) >= 3  # the build itself needs no cache
+    monkeypatch.delenv("HANDOUT_CACHE_MB")
+    handout.build(deck, tmp_path / "out.pdf", jobs=1)
+    assert list((cache / "slides-v1" / "packs").iterdir())
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3])
+def test_a_slide_stands_on_the_page_where_its_notes_start(tmp_path, per_page):
+    lengths = [0, 3, 25, 1, 60, 2, 12, 0, 40, 5, 80, 1]
+    body = "".join(
+        f"\n!SLIDE left\n# Heading {n}\n\n* a point\n\n!NOTES\n"
+        + "\n\n".join(f"Notes {n} paragraph {p} with enough words to wrap the line once."
+                      for p in range(count)) + "\n"
+        for n, count in enumerate(lengths, start=1))
+    deck = write_deck(tmp_path / "talk", "# Notes everywhere\n" + body)
+    _, reader = run_build(deck, per_page=per_page, jobs=1)
+    pages = texts(reader)
+    for n, count in enumerate(lengths, start=1):
+        slide_page = next(i for i, text in enumerate(pages) if f"Heading {n}\n" in text + "\n"
+                          or text.endswith(f"Heading {n}"))
+        if count:
+            notes_page = next(i for i, text in enumerate(pages) if f"Notes {n} paragraph 0 " in text)
+            assert notes_page == slide_page, (n, slide_page, notes_page)
+    everything = "".join(pages)
+    for n, count in enumerate(lengths, start=1):
+        for p in range(count):
+            assert f"Notes {n} paragraph {p} " in everything, (n, p)  # no note lost
+
+
+def test_jobs_is_an_option(deck, tmp_path):
+    result, _ = run_build(deck, jobs=2, cache=False)
+    assert result.slides == 5
+    with pytest.raises(handout.HandoutError, match="--jobs"):
+        handout.build(deck, tmp_path / "x.pdf", jobs=-1)
+
+
+def test_no_picture_leaks_from_an_earlier_deck_sharing_the_cache(tmp_path, monkeypatch):
+    """A pack is a whole slide document: imposing one slide of it must carry only what that
+    slide draws, not the other slides' pictures."""
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "one.jpg", (800, 600), seed=1)
+    write_jpeg(folder / "two.jpg", (800, 600), seed=2)
+    both = "# Two photos\n!SLIDE\n# One\n}}} one.jpg::Me\n\n!SLIDE\n# Two\n}}} two.jpg::Me\n"
+    deck = write_deck(folder, both)
+    handout.build(deck, tmp_path / "both.pdf", jobs=1)
+    deck.write_text("# One photo\n!SLIDE\n# One\n}}} one.jpg::Me\n", encoding="utf-8")
+    result = handout.build(deck, tmp_path / "one.pdf", jobs=1)
+    assert len(images(result.output)) == 1  # one.jpg, also the credits page's thumbnail
+    in_file = [item for item in objects(result.output)
+               if hasattr(item, "get") and item.get("/Subtype") == "/Image"]
+    assert len(in_file) == 1, "a picture no page draws was carried into the file"

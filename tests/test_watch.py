@@ -1,0 +1,119 @@
+"""`handout watch`: a rebuild on every save, the last good PDF kept when a save breaks the deck."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+from kit import handout_command, pdf_text, write_deck
+
+from handout.watch import watch, worth_a_build
+
+DECK = "# Watched\n\n!SLIDE left\n# First title\n\n* a point\n\n!SLIDE\n# Second\n"
+
+
+def test_every_save_rebuilds_and_a_broken_save_keeps_the_last_pdf(tmp_path, monkeypatch):
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    deck = write_deck(tmp_path / "talk", DECK)
+    output = tmp_path / "out" / "watched.pdf"
+    said: list[str] = []
+    seen: list[str] = []
+
+    def saves():
+        seen.append(pdf_text(output))
+        deck.write_text(DECK.replace("First title", "Edited title"), encoding="utf-8")
+        yield {(2, str(deck))}
+        seen.append(pdf_text(output))
+        deck.write_text(DECK + "\n```python\nnever closed\n", encoding="utf-8")
+        yield {(2, str(deck))}
+        seen.append(pdf_text(output))
+        raise KeyboardInterrupt  # Ctrl-C
+
+    watch(deck, output, {"jobs": 1}, said.append, saves())
+    assert "First title" in seen[0]
+    assert "Edited title" in seen[1] and "First title" not in seen[1]
+    assert seen[2] == seen[1], "a broken save leaves the last good PDF"
+    assert [line for line in said if line.startswith("changed: ")] == ["changed: deck.md"] * 2
+    errors = [line for line in said if line.startswith("error: ")]
+    assert len(errors) == 1 and "never closed" in errors[0], said
+    assert said[-1] == "stopped watching"
+    assert sum(line.startswith("wrote ") for line in said) == 2
+
+
+def test_our_own_output_and_temporary_files_are_not_changes(tmp_path):
+    assert worth_a_build(2, str(tmp_path / "talk" / "deck.md"))
+    assert worth_a_build(1, str(tmp_path / "talk" / "images" / "new.jpg"))
+    assert not worth_a_build(2, str(tmp_path / "out" / "deck.pdf"))
+    assert not worth_a_build(1, str(tmp_path / "out" / ".deck.pdf.a1b2.tmp"))
+    assert not worth_a_build(2, str(tmp_path / "talk" / ".git" / "index"))
+    assert not worth_a_build(2, str(tmp_path / "talk" / "deck.md~"))
+
+
+def test_the_command_rebuilds_on_save_and_stops_on_ctrl_c(tmp_path):
+    deck = write_deck(tmp_path / "talk", DECK)
+    output = tmp_path / "out.pdf"
+    process = subprocess.Popen([*handout_command(), "watch", str(deck), "-o", str(output),
+                                "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={"HANDOUT_CACHE": str(tmp_path / "cache"),
+                                               "PATH": "/usr/bin:/bin"})
+    try:
+        _wait_for(lambda: output.exists(), process)
+        first = output.stat().st_mtime_ns
+        time.sleep(0.3)
+        deck.write_text(DECK.replace("Second", "Second, edited"), encoding="utf-8")
+        _wait_for(lambda: output.stat().st_mtime_ns != first, process)
+        assert "Second, edited" in pdf_text(output)
+    finally:
+        process.send_signal(2)
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "changed: deck.md" in stdout and "stopped watching" in stdout
+    assert "Traceback" not in stderr
+
+
+def _wait_for(condition, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if process.poll() is not None:
+            pytest.fail(f"watch ended: {process.communicate()}")
+        if time.monotonic() > deadline:
+            pytest.fail("timed out")
+        time.sleep(0.05)
+
+
+def test_watch_takes_every_build_option():
+    from kit import cli
+
+    from handout.options import OPTIONS
+
+    run = cli("watch", "--help")
+    assert run.returncode == 0
+    for option in OPTIONS:
+        assert option.flag in run.output
+
+
+
+
+def test_progress_shows_only_on_a_terminal_and_after_a_second(monkeypatch):
+    import io
+
+    from handout import progress as progress_module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    clock = [100.0]
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
+    piped, terminal = io.StringIO(), Terminal()
+    for stream in (piped, terminal):
+        with progress_module.TerminalProgress(stream) as bar:
+            bar("slides", 1, 10)  # within the first second: nothing
+            assert stream.getvalue() == ""
+            clock[0] += 1.5
+            bar("slides", 5, 10)
+            bar("slides", 10, 10)
+        clock[0] = 100.0
+    assert piped.getvalue() == ""
+    assert "rendering slides" in terminal.getvalue()
