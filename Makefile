@@ -9,12 +9,20 @@ STAMP := $(VENV)/.installed
 # skipped otherwise, and checked once per machine):
 #   libharfbuzz-subset0  WeasyPrint subsets fonts with it, ten times faster than with fontTools
 #   chromium             the web edition's tests open the page in it (they skip without it)
-DEBIAN_PACKAGES := libharfbuzz-subset0 chromium
+#   qpdf, ghostscript    the workshop pack's tests check the booklet with them (they skip without)
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript
 
-.PHONY: handout test lint bench clean system
+.PHONY: handout pack test lint bench bench-pack clean system
 
 handout: $(STAMP)
 	$(BIN)/handout build slides/
+
+# The example workshop pack (examples/pack/workshop.toml) into out/pack.pdf, and as a booklet. The
+# bundled deck it names lives outside the pack's folder, so the pack is given --root . (the user's
+# word: a pack file alone may only name parts inside its own folder).
+pack: $(STAMP)
+	$(BIN)/handout pack examples/pack/workshop.toml --root .
+	$(BIN)/handout pack examples/pack/workshop.toml --root . --booklet -o out/pack-booklet.pdf
 
 # The suite runs on every core (pytest-xdist), whole test files to a worker so that the tests of a
 # file share their builds; `$(BIN)/pytest tests/x.py` runs one file in this process.
@@ -25,6 +33,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/slides.py
+
+bench-pack: $(STAMP)
+	$(BIN)/python bench/pack.py
 
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system

@@ -1,4 +1,5 @@
-"""Regenerate the README's pictures: page 1 of the bundled deck with each print option.
+"""Regenerate the README's pictures: page 1 of the bundled deck with each print option, and the
+example workshop pack's cover, contents, a part's page and a booklet sheet.
 
 Run from the repository root after `make handout`: .venv/bin/python docs/pictures.py
 Needs pdftoppm (Debian package poppler-utils).
@@ -33,10 +34,34 @@ PICTURES = {
 }
 
 
+PACK = ["pack", "examples/pack/workshop.toml", "--root", "."]
+PACK_PICTURES = {  # picture: (booklet?, page), from the example pack (make pack)
+    "pack-cover": (False, 1),
+    "pack-contents": (False, 3),
+    "pack-part": (False, 17),
+    "pack-booklet": (True, 3),
+}
+
+
+def pack_pictures(out: Path, temporary: Path) -> None:
+    for booklet in (False, True):
+        pdf = temporary / f"pack-{booklet}.pdf"
+        subprocess.run([str(HANDOUT), *PACK, "-o", str(pdf), *(["--booklet"] if booklet else [])],
+                       cwd=ROOT, check=True, capture_output=True)
+        for name, (of_booklet, page) in PACK_PICTURES.items():
+            if of_booklet == booklet:
+                subprocess.run(["pdftoppm", "-png", "-r", "36", "-f", str(page), "-l", str(page),
+                                "-singlefile", str(pdf), str(out / name)], check=True)
+                print(f"docs/img/{name}.png", file=sys.stderr)
+
+
 def main() -> None:
     out = ROOT / "docs" / "img"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temporary:
+        pack_pictures(out, Path(temporary))
+        if sys.argv[1:] == ["pack"]:  # docs/pictures.py pack: the pack's pictures only
+            return
         for name, flags in PICTURES.items():
             pdf = Path(temporary) / f"{name}.pdf"
             subprocess.run([str(HANDOUT), "build", "slides/", "-o", str(pdf), *flags],

@@ -12,6 +12,8 @@ The Python API, for people who script their builds::
     report = handout.check("talk.md", per_page=6)        # writes nothing
     assert not report.warnings
 
+    handout.pack("workshop.toml", booklet=True)          # a workshop pack: several decks, one PDF
+
 Every option of `handout build` is a keyword argument, named as the flag with '_' for '-'
 (`per_page`, `allow_remote`, ...). A problem with the input raises `handout.HandoutError`, whose
 `.problem` names the file and line. Nothing here imports WeasyPrint until a build runs.
@@ -19,7 +21,7 @@ Every option of `handout build` is a keyword argument, named as the flag with '_
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from handout.pipeline import Result
 
 __version__ = "0.1.0"
-__all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check"]
+__all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "pack"]
 
 
 def build(path: Path | str = "slides", output: Path | str | None = None, *,
@@ -48,19 +50,40 @@ def build(path: Path | str = "slides", output: Path | str | None = None, *,
 
 def check(path: Path | str = "slides", **options: Any) -> Result:
     """Every problem the printed handout would show (overflow, missing or uncredited pictures,
-    text below 6 pt ...), without writing anything; `result.warnings` is empty when all is well."""
+    text below 6 pt ...), without writing anything; `result.warnings` is empty when all is well.
+    Given a pack file (workshop.toml), every part of the pack is checked."""
+    if Path(path).suffix.lower() == ".toml":
+        from handout.workshop import check as check_pack
+
+        return check_pack([path], **_known(options))
     from handout.pipeline import check as run_check
 
     return run_check(path, **_known(options))
 
 
-def _known(options: dict[str, Any]) -> dict[str, Any]:
-    from handout.options import SETTING_NAMES
+def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = None,
+         **options: Any) -> Result:
+    """Build a workshop pack: a pack file (workshop.toml, or a folder holding one), or several
+    decks, as one PDF with a cover, contents, every part and one credits appendix.
 
-    unknown = sorted(set(options) - SETTING_NAMES)
+    Writes `output` (default: out/<the pack folder's name>.pdf); options as `handout pack`'s:
+    the pack's own (`title`, `duplex`, `binding`, `booklet`, `sheet` ...) and every build option,
+    which applies to every deck of the pack (`per_page=6`).
+    """
+    from handout.workshop import run as run_pack
+
+    listed = [paths] if isinstance(paths, str | Path) else list(paths)
+    return run_pack(listed, output, **_known(options, pack=True))
+
+
+def _known(options: dict[str, Any], pack: bool = False) -> dict[str, Any]:
+    from handout.options import PACK_OPTIONS, SETTING_NAMES
+
+    known = SETTING_NAMES | ({o.attribute for o in PACK_OPTIONS} if pack else set())
+    unknown = sorted(set(options) - known)
     if unknown:
         raise TypeError(f"unknown option {unknown[0]!r}; known options: "
-                        f"{', '.join(sorted(SETTING_NAMES))}")
+                        f"{', '.join(sorted(known))}")
     return options
 
 

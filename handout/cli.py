@@ -18,7 +18,7 @@ import typer
 
 from handout import __version__
 from handout.errors import HandoutError
-from handout.options import OPTIONS, Option
+from handout.options import OPTIONS, PACK_OPTIONS, Option
 
 app = typer.Typer(
     name="handout",
@@ -62,7 +62,7 @@ def _with_options(command: str) -> Callable[[Callable[..., T]], Callable[..., T]
     def decorate(function: Callable[..., T]) -> Callable[..., T]:
         signature = inspect.signature(function, eval_str=True)
         fixed = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
-        generated = [_parameter(o) for o in OPTIONS if command in o.commands]
+        generated = [_parameter(o) for o in (*OPTIONS, *PACK_OPTIONS) if command in o.commands]
         function.__signature__ = signature.replace(parameters=[*fixed, *generated])  # type: ignore[attr-defined]
         function.__annotations__ = {**function.__annotations__,
                                     **{p.name: p.annotation for p in generated}}
@@ -158,6 +158,39 @@ def check_command(path: DeckPath = Path("slides"), debug: Debug = False, **optio
         raise typer.Exit(1)
     typer.echo(f"no problems found (text at least {MIN_TEXT_PT:g} pt, every slide fits, "
                "every picture found and credited)")
+
+
+PackPaths = Annotated[list[Path], typer.Argument(
+    help="A pack file (workshop.toml, or a folder holding one), or several decks. "
+    "Example: workshop.toml, or talk1.md talk2/ talk3.md", show_default=False)]
+
+
+@app.command("pack")
+@_with_options("pack")
+def pack_command(paths: PackPaths, output: OutputPath = None, debug: Debug = False,
+                 **options: Any) -> None:
+    """Build a workshop pack: several decks (and pages of your own) as one PDF for the print shop.
+
+    A cover, a contents page, every part starting on a right-hand page, page numbers and a
+    running header over the whole pack, one outline and one credits appendix. A pack file
+    (workshop.toml) names the parts, each with its own options; every build option given here
+    applies to every deck. Default output: out/<the pack folder's name>.pdf.
+
+    Examples:
+
+      handout pack workshop.toml
+
+      handout pack talk1.md talk2/ talk3.md --title "ØMQ day" -o out/pack.pdf
+
+      handout pack workshop.toml --booklet            (A5 pages on A4 sheets, to fold and staple)
+    """
+    import handout
+    from handout.problems import for_terminal
+
+    result = _guarded(lambda: handout.pack(paths, output, **options), debug)
+    for line in for_terminal(result.problems):
+        typer.echo(line, err=True)
+    typer.echo(f"wrote {result.output} ({result.pages} pages, {result.slides} slides)")
 
 
 @app.command("init")

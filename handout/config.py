@@ -17,7 +17,7 @@ from typing import Any
 from handout import fetch, limits
 from handout.errors import HandoutError
 from handout.model import Problem
-from handout.options import BY_NAME, OPTIONS, Settings
+from handout.options import BY_NAME, OPTIONS, Option, Settings
 from handout.problems import problem
 
 CONFIG_NAME = "handout.toml"
@@ -71,21 +71,43 @@ def from_file(folder: Path) -> tuple[dict[str, Any], dict[str, str], list[Proble
         if option is None:
             raise HandoutError(f"unknown setting {key!r}", path, line,
                                hint=f"known settings: {', '.join(sorted(BY_NAME))}")
-        try:
-            parsed = option.parse(value)
-        except ValueError as error:
-            raise HandoutError(f"'{key}' {error}", path, line) from error
-        if option.widens and option.widens(parsed, folder):
-            refused.append(problem(
-                "refused-setting", f"'{key} = {value!r}' refused: a deck's own settings may not "
-                "widen what it can reach", path, line,
-                f"if you trust this deck, say it yourself: {_as_flag(option.name, parsed)}"))
+        parsed, refusal = checked_setting(option, value, path, line, folder)
+        if refusal is not None:
+            refused.append(refusal)
             continue
-        if option.name == "root":  # the file's root is relative to the file's folder
-            parsed = str((folder / parsed).resolve())
         values[option.attribute] = parsed
         said_in[option.attribute] = f"{path}:{line}" if line else str(path)
     return values, said_in, refused
+
+
+def checked_setting(option: Option, value: Any, path: Path, line: int | None, folder: Path,
+                    whose: str = "deck") -> tuple[Any, Problem | None]:
+    """A setting written in a file that comes with the decks (a deck's handout.toml, a pack's
+    workshop.toml): its value, checked by its option, or a refusal when it would widen what the
+    deck reaches. A `root` is relative to the file's folder."""
+    try:
+        parsed = option.parse(value)
+    except ValueError as error:
+        raise HandoutError(f"'{option.name}' {error}", path, line) from error
+    if option.widens and option.widens(parsed, folder):
+        own = "a deck's own settings" if whose == "deck" else f"a {whose}'s settings"
+        return None, problem(
+            "refused-setting", f"'{option.name} = {value!r}' refused: {own} may not widen what "
+            "it can reach", path, line,
+            f"if you trust this {whose}, say it yourself: {_as_flag(option.name, parsed)}")
+    if option.name == "root":
+        parsed = str((folder / parsed).resolve())
+    return parsed, None
+
+
+def user_value(option: Option, value: Any) -> Any:
+    """A setting the user gave (a flag, an API keyword), checked by its option; a `root` is
+    relative to where the user is."""
+    try:
+        parsed = option.parse(value)
+    except ValueError as error:
+        raise HandoutError(f"{option.flag} {error}") from error
+    return str(Path(parsed).resolve()) if option.name == "root" else parsed
 
 
 def _as_flag(name: str, value: Any) -> str:
@@ -106,12 +128,7 @@ def resolve(given: dict[str, Any], folder: Path) -> Resolved:
         if value is None:
             continue
         option = BY_NAME[attribute.replace("_", "-")]
-        try:
-            values[attribute] = option.parse(value)
-        except ValueError as error:
-            raise HandoutError(f"{option.flag} {error}") from error
-        if option.name == "root":  # the user's root is relative to where the user is
-            values[attribute] = str(Path(values[attribute]).resolve())
+        values[attribute] = user_value(option, value)
         said_in[attribute] = option.flag
     return Resolved(replace(Settings(), **values), said_in, refused)
 

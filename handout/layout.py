@@ -88,6 +88,8 @@ class Geometry:
     rules: int = 0
     first: FirstPage | None = None
     """Set when the title block's height is known (measured by a first layout)."""
+    binding: float = 0.0
+    """A pack's extra inner margin for binding: the content is this much narrower."""
 
     @property
     def margin_top(self) -> float:
@@ -99,7 +101,7 @@ class Geometry:
 
     @property
     def content_width(self) -> float:
-        return self.page_width - 2 * self.margin
+        return self.page_width - 2 * self.margin - self.binding
 
     @property
     def content_height(self) -> float:
@@ -115,16 +117,17 @@ class Geometry:
         return (self.content_width - (self.columns - 1) * self.gap) / self.columns
 
 
-def geometry(settings: Settings, title_block: float | None = None) -> Geometry:
+def geometry(settings: Settings, title_block: float | None = None, binding: float = 0.0) -> Geometry:
     """Choose frame sizes so each layout fills its page the way a print dialog would.
 
     `title_block` is the height in mm of the deck's title block (title, author, date,
-    introduction) on page 1, when it has one and it has been measured.
+    introduction) on page 1, when it has one and it has been measured; `binding` (mm) is a
+    pack's extra inner margin.
     """
     ratio_w, ratio_h = settings.ratio
     width, height = settings.paper_mm
     geo = Geometry(page_width=width, page_height=height, margin=settings.margin_mm,
-                   header=settings.header, footer=settings.footer)
+                   header=settings.header, footer=settings.footer, binding=binding)
     n = settings.per_page
     landscape = width > height
     if n == 1:

@@ -24,6 +24,12 @@ MAX_SETTINGS_BYTES = MiB // 4
 MAX_SLIDES = 500
 """Slides past this many are left out, with a warning (500 bare slides: 7 s; 1000: 22 s; 20,000: 400 s)."""
 
+MAX_PACK_PARTS = 100
+"""Parts of a workshop pack (workshop.toml): more is an error."""
+MAX_PACK_SLIDES = 1000
+"""Slides of a workshop pack, all parts together: more is an error (one page-frame document lays
+them all out: 400 slides take ~7 s of it)."""
+
 MAX_CODE_LINE_CHARS = 240
 """A code line longer than this is cut, with a warning. WeasyPrint wraps a long unbroken line in
 time that grows with the square of its length (250 characters: +0.9 s, 1000: +13 s, 21,000: 47 s),

@@ -190,7 +190,7 @@ class Option:
     widens: Callable[[Any, Path], bool] | None = None
     """For settings that widen what a deck may reach: True when this value would, coming from a
     deck's own handout.toml, which is then refused (the user must say it: a flag or the API)."""
-    commands: tuple[str, ...] = ("build", "check", "watch")
+    commands: tuple[str, ...] = ("build", "check", "watch", "pack")
     kind: type = str
 
     @property
@@ -287,6 +287,43 @@ OPTIONS: tuple[Option, ...] = (
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 
+# -- a workshop pack's own settings (handout pack, workshop.toml's top level): of the pack as a
+#    whole, not of a deck, so they are no field of Settings. Every option above is a pack option
+#    too: the default for every deck of the pack (paper, margin, header, footer... are pack-wide).
+
+SHEETS = ("a4", "a3")
+"""Sheets a booklet is printed on; each holds two pages of half its size (A5 on A4, A4 on A3)."""
+
+PACK_OPTIONS: tuple[Option, ...] = (
+    Option("title", "", "The pack's title: on its cover, in the running header and the PDF's "
+           "metadata. Example: --title 'ØMQ day'", _text, "TEXT",
+           default_text="the first deck's title", commands=("pack",)),
+    Option("subtitle", "", "A line under the title on the cover. Example: --subtitle 'Messaging "
+           "patterns, hands on'", _text, "TEXT", commands=("pack",)),
+    Option("venue", "", "Where the workshop takes place, on the cover. Example: --venue 'Room 4, "
+           "Town Hall'", _text, "TEXT", commands=("pack",)),
+    Option("organiser", "", "Who runs the workshop, on the cover. Example: --organiser 'Example "
+           "Training Ltd'", _text, "NAME", commands=("pack",)),
+    Option("logo", "", "A picture for the cover (in workshop.toml: a file inside the pack's "
+           "folder). Example: --logo logo.png", _text, "FILE", commands=("pack",)),
+    Option("duplex", True, "Printed on both sides: every part starts on a right-hand page (a "
+           "blank page before it where needed) and the margins mirror. Example: --simplex", _flag,
+           negative="--simplex", commands=("pack",), kind=bool),
+    Option("binding", "0mm", "Extra inner margin for the binding (left on right-hand pages, right "
+           "on left-hand ones). Example: --binding 10mm", _margin, "LENGTH", commands=("pack",)),
+    Option("blank-page", "", "Text printed on the blank pages duplex inserts. Example: "
+           "--blank-page 'This page is intentionally left blank'", _text, "TEXT",
+           default_text="none", commands=("pack",)),
+    Option("booklet", False, "Impose the pack as a booklet for saddle stitching: pages in folding "
+           "order, two to a side of the sheet; print both sides, flipped on the short edge. "
+           "Example: --booklet", _flag, negative="--no-booklet", commands=("pack",), kind=bool),
+    Option("sheet", "", "With --booklet: the sheet to print on, a4 (A5 pages) or a3 (A4 pages). "
+           "Example: --sheet a3", _one_of(SHEETS), "SIZE",
+           default_text="a4, or twice --paper", commands=("pack",)),
+)
+
+PACK_BY_NAME: dict[str, Option] = {option.name: option for option in PACK_OPTIONS}
+
 
 def _settings_class() -> type:
     """Settings: a frozen dataclass with one field per option, made from the table."""
@@ -328,10 +365,11 @@ Settings = _settings_class()
 SETTING_NAMES = frozenset(f.name for f in fields(Settings))
 
 
-def markdown_table() -> str:
-    """The README's table of options, made from the table above (a test keeps them in step)."""
+def markdown_table(options: tuple[Option, ...] = OPTIONS) -> str:
+    """The README's table of options, made from the table above (a test keeps them in step);
+    `python -m handout.options pack` prints the pack's own (PACK_OPTIONS)."""
     rows = ["| option | meaning | default |", "|---|---|---|"]
-    for option in OPTIONS:
+    for option in options:
         if option.is_switch:
             flags = f"`{option.flag} / {option.negative}`"
         else:
@@ -342,5 +380,7 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
-if __name__ == "__main__":  # python -m handout.options: print the README table
-    print(markdown_table())
+if __name__ == "__main__":  # python -m handout.options [pack]: print a README table
+    import sys
+
+    print(markdown_table(PACK_OPTIONS if sys.argv[1:] == ["pack"] else OPTIONS))

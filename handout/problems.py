@@ -37,7 +37,8 @@ CODES: dict[str, Code] = {
     "deck-feature": Code(NOTE, "{n} parts of the deck have no place on paper and were left out"),
     "deck-limit": Code(WARNING, "{n} parts of the deck were cut to stay within handout's limits"),
     # settings
-    "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml were refused"),
+    "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml or a pack file were refused"),
+    "pack-wide": Code(NOTE, "{n} settings of a pack's part were left for the pack's own"),
     # pictures
     "missing-picture": Code(WARNING, "{n} pictures are missing"),
     "broken-picture": Code(WARNING, "{n} pictures cannot be printed"),

@@ -33,6 +33,7 @@ from handout.theme import (
 from handout.workers import SlidePool, as_completed, default_jobs
 
 if TYPE_CHECKING:
+    from handout.compose.pack import Pack
     from handout.pipeline import Prepared, Progress, Session
 
 KEY_PLACEHOLDER = "@@slide@@"
@@ -136,9 +137,10 @@ class Composed:
 
 def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             progress: Progress | None = None, inline: bool = False,
-            session: Session | None = None) -> Composed:
+            session: Session | None = None, pack: Pack | None = None) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
-    session, its worker pool is used and kept for the next composition."""
+    session, its worker pool is used and kept for the next composition; `pack` adds a workshop
+    pack's cover, contents and own pages (compose/pack.py)."""
     slides = [_slide(part, prepared, slide) for part, prepared in enumerate(decks)
               for slide in prepared.rendered.slides]
     rendered = _Rendered()
@@ -160,7 +162,7 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             size = chunks(len(group), per_page, jobs)
             futures += pool.submit(look, [[(s.document_key, s.html()) for s in group[i:i + size]]
                                           for i in range(0, len(group), size)])
-        frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, inline)
+        frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, inline, pack)
         done = 0
         if progress and todo:
             progress("slides", 0, len(todo))
@@ -227,7 +229,7 @@ class _PageRenderer:
         return self._renderer.refused() if self._renderer else []
 
 
-def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: bool
+def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: bool, pack: Pack | None = None
                  ) -> tuple[bytes, PageFrames, dict[str, bytes], list[str]]:
     """The laid-out page-frame document of these decks: from the cache when the same document
     was laid out before, else laid out once (after a small document that measures the title
@@ -236,18 +238,25 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: bool
     pages = _PageRenderer(Look(
         ONE_DOCUMENT_SHEETS if inline else PAGE_SHEETS, first.settings.grayscale,
         first.source.folder.resolve().as_uri() + "/",
-        tuple(dict.fromkeys(p for d in decks for p in (d.root, d.pictures.folder))),
+        tuple(dict.fromkeys([*(p for d in decks for p in (d.root, d.pictures.folder)),
+                             *(pack.folders if pack else ())])),
         first.settings.allow_remote))
+    binding = pack.binding if pack else 0.0
     parts = []
     for index, prepared in enumerate(decks):
         settings = prepared.settings
-        title_block = _title_block_mm(pages, cache, index, prepared) \
+        title_block = _title_block_mm(pages, cache, index, prepared, binding) \
             if prepared.rendered.preamble else None
-        geo = layout.geometry(settings, title_block)
+        geo = layout.geometry(settings, title_block, binding)
         parts.append(Part(index, prepared.rendered, settings, geo))
     deck = first.rendered
-    html = document_html(parts, title=deck.title, authors=[deck.author],
-                         byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x))
+    if pack:
+        html = document_html(parts, title=pack.cover.title, pack=pack, authors=[
+            pack.cover.organiser or " \u00b7 ".join(dict.fromkeys(d.rendered.author for d in decks
+                                                                 if d.rendered.author))])
+    else:
+        html = document_html(parts, title=deck.title, authors=[deck.author],
+                             byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x))
     key = digest(html, pages.print)
     if (found := _cached_frames(cache, key)) is not None:
         return found
@@ -274,12 +283,13 @@ def _cached_frames(cache: SlideCache, key: str
     return data, PageFrames.from_json(record), fonts, list(record["refused"])  # type: ignore[return-value]
 
 
-def _title_block_mm(pages: _PageRenderer, cache: SlideCache, index: int, prepared: Prepared
-                    ) -> float:
+def _title_block_mm(pages: _PageRenderer, cache: SlideCache, index: int, prepared: Prepared,
+                    binding: float = 0.0) -> float:
     """How tall the deck's title block (title, author, date, introduction) prints."""
     settings = prepared.settings
     bare = replace(prepared.rendered, slides=[])
-    html = document_html([Part(index, bare, settings, layout.geometry(settings))], title=bare.title)
+    html = document_html([Part(index, bare, settings, layout.geometry(settings, binding=binding))],
+                         title=bare.title)
     key = digest(html, pages.print)
     if (record := cache.get_json("measures", key)) is not None:
         return float(record["title_block_mm"])

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -26,6 +26,9 @@ from handout.compose.impose import MM_TO_PT, FrameRect, RuledLines
 from handout.layout import NOTES_GAP_MM, RULE_SPACING_MM, Cell, Geometry, css_string, sheets
 from handout.markers import DATA_RULES, DATA_SLIDE, FRAME_CLASS, NOTES_CLASS, slide_anchor, slide_key
 from handout.render import RenderedDeck, RenderedSlide
+
+if TYPE_CHECKING:
+    from handout.compose.pack import Pack
 
 PX_TO_PT = 0.75
 NOTES_LINE_MM = 4.6
@@ -50,6 +53,13 @@ class Part:
     geo: Geometry
     inline: dict[str, Markup] | None = None
     """Slide key -> the slide's section, for the one-document edition (frames not left empty)."""
+    kind: ClassVar[str] = "deck"
+    """A pack's parts are decks and pages of its own (compose/pack.py: PackPage)."""
+
+    @property
+    def anchor_id(self) -> str:
+        """The id of the part's first box (a pack's contents link to it)."""
+        return f"part-{self.index}"
 
     def key(self, slide: RenderedSlide) -> str:
         return slide_key(self.index, slide.number)
@@ -74,13 +84,17 @@ _ENV.filters["mm"] = lambda value: f"{value:.3f}mm"
 
 
 def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] = (),
-                  byline: str = "", lang: str = "en") -> str:
-    """The page-frame document of these parts (page size, header and footer from the first)."""
+                  byline: str = "", lang: str = "en", pack: Pack | None = None) -> str:
+    """The page-frame document of these parts (page size, header and footer from the first);
+    with `pack`, a workshop pack's: its cover and contents first, its own pages among the parts."""
     first = parts[0]
     settings = first.settings
-    credits = [(part, line) for part in parts for line in part.deck.credits]
+    sequence = [parts[item] if isinstance(item, int) else item for item in pack.order] \
+        if pack else list(parts)
+    credits = [(part, line) for part in sequence if part.kind == "deck" for line in part.deck.credits]
     return _ENV.get_template("handout.html.j2").render(
-        parts=parts, page=first.geo, title=title, authors=[a for a in authors if a],
+        parts=parts, sequence=sequence, pack=pack, page=first.geo, title=title,
+        authors=[a for a in authors if a],
         byline=byline, lang=lang, header=settings.header, footer=settings.footer,
         frame=settings.frame, numbers=settings.numbers, grayscale=settings.grayscale,
         credits=credits, rule_spacing=RULE_SPACING_MM, notes_gap=NOTES_GAP_MM, version=__version__)

@@ -1,0 +1,73 @@
+"""A workshop pack in the page-frame document: its cover, its contents, its own pages between the
+decks (markdown such as an agenda or an exercise sheet, pages of ruled lines), and how it prints.
+
+A pack is ONE composition (compose/__init__.py): its decks are the parts of one page-frame
+document, each laid out with its own settings, and what this module describes is laid out between
+them by templates/_pack.html.j2. Page numbers, the running header, the duplex blank pages and the
+mirrored margins are paged-media CSS in that one document, so they count the whole pack, and the
+contents' page numbers (`target-counter`) are the ones printed on the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from markupsafe import Markup
+
+from handout.layout import RULE_SPACING_MM, Geometry
+
+RULED_HEADING_MM = 16.0
+"""A page of ruled lines: its heading and the gap under it (handout.css, the pack block)."""
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover says (every field but the title may be empty)."""
+
+    title: str
+    subtitle: str = ""
+    date: str = ""
+    venue: str = ""
+    organiser: str = ""
+    logo_url: str = ""
+    """The prepared logo's URL (pictures/), or '' for none."""
+
+
+@dataclass(frozen=True)
+class PackPage:
+    """A page of the pack's own: markdown (`body`), or `ruled` pages of ruled lines for notes."""
+
+    index: int
+    title: str
+    body: Markup = field(default_factory=Markup)
+    ruled: int = 0
+    kind: ClassVar[str] = "page"
+    """What the page-frame template tells apart: a deck's Part is "deck"."""
+
+    @property
+    def anchor(self) -> str:
+        return f"pack-page-{self.index}"
+
+
+@dataclass(frozen=True)
+class Pack:
+    """What makes a composition a pack: the cover, the parts' order with the pack's own pages
+    among them, and the pack-wide print settings."""
+
+    cover: Cover
+    order: tuple[int | PackPage, ...]
+    """Print order: a deck's index in compose()'s decks, or a page of the pack's own."""
+    duplex: bool = True
+    binding: float = 0.0
+    """Extra inner margin (mm): the left on right-hand pages, the right on left-hand ones."""
+    blank_page: str = ""
+    """Printed on the blank left-hand pages duplex inserts ('' leaves them blank)."""
+    contents: bool = True
+    folders: tuple[Path, ...] = ()
+    """Folders the page-frame document may read besides the decks' (the prepared logo's)."""
+
+    def ruled_lines(self, geo: Geometry) -> int:
+        """Ruled lines on one page of ruled lines."""
+        return max(0, int((geo.content_height - RULED_HEADING_MM) // RULE_SPACING_MM))
