@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -137,7 +137,7 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     placements, dpi = screen_sizing(settings) if settings.to == "html" else print_sizing(settings)
     pictures = Pictures(deck.source, root, dpi=dpi, grayscale=settings.grayscale,
                         allow_remote=settings.allow_remote,
-                        cache=PictureCache(None if settings.cache else _scratch_folder()))
+                        cache=PictureCache(None if settings.cache else scratch_folder()))
     # (a cache folder that cannot be used is replaced by a temporary one, which lives as long
     # as this PictureCache: Prepared keeps it, since the slides are rendered later)
     deck, credit_report = attach_credits(deck, pictures.credit)
@@ -169,7 +169,7 @@ def screen_sizing(settings: Settings) -> tuple[Placements, int]:
     return screen_placements(settings)
 
 
-def _scratch_folder() -> Path:
+def scratch_folder() -> Path:
     """With --no-cache, pictures are prepared in a folder that goes with the process."""
     import atexit
     import shutil
@@ -192,31 +192,47 @@ class Build:
         self.session = session
 
     def run(self, prepared: Prepared) -> Result:
-        """Render the slides, lay out the pages, impose, and write the PDF."""
-        from handout.compose import compose  # WeasyPrint is loaded from here on
-
-        settings = prepared.settings
-        if settings.to == "html":
+        """Render the slides, lay out the pages, impose, and write the PDF (or the web page)."""
+        if prepared.settings.to == "html":
             from handout.editions.web import build_web
 
             return build_web(prepared, self.output, write=self.write)
-        output = self.output or Path("out") / f"{prepared.source.name}.pdf"
-        if self.write:  # before the slow part: a bad output path, or a problem --strict
-            check_target(output, prepared.inputs)  # forbids (a missing picture...), fails at once
-            _enforce_strict(prepared.problems, settings)
+        return self.make([prepared], self.output or Path("out") / f"{prepared.source.name}.pdf",
+                         prepared.inputs, prepared.problems)
+
+    def make(self, decks: Sequence[Prepared], output: Path, inputs: Sequence[Path],
+             problems: Iterable[Problem], pack: Any = None, booklet_sheet: str | None = None
+             ) -> Result:
+        """Compose these decks (one, or a pack's parts) and write the PDF: every edition's end.
+
+        A bad output path, or a problem --strict forbids (a missing picture...), fails before the
+        slow part; the problems composing finds, before anything is written."""
+        from handout.compose import compose  # WeasyPrint is loaded from here on
+
+        settings = decks[0].settings
+        found = Problems(problems)
+        if self.write:
+            check_target(output, inputs)
+            enforce_strict(found, settings)
         session = self.session
         cache = SlideCache(cache_root() if settings.cache else None,
                            memory=session.cache_memory if session else None)
-        made = compose([prepared], cache, jobs=settings.jobs, progress=self.progress,
-                       session=session)
-        problems = Problems([*prepared.problems, *cache.problems, *made.problems])
+        made = compose(decks, cache, jobs=settings.jobs, progress=self.progress, session=session,
+                       pack=pack)
+        found.extend([*cache.problems, *made.problems])
         if self.checking:
-            problems.extend(made.small_text(MIN_TEXT_PT))
+            found.extend(made.small_text(MIN_TEXT_PT))
+        save, pages = made.save, made.pages
+        if booklet_sheet:
+            from handout.compose.booklet import impose_booklet
+
+            booklet = impose_booklet(made.pdf, booklet_sheet)
+            save, pages = booklet.save, booklet.sides
         if self.write:
-            _enforce_strict(problems, settings)
-            write_atomically(output, made.save, prepared.inputs)
-        return Result(output=output if self.write else None, pages=made.pages,
-                      slides=len(prepared.deck.slides), problems=list(problems))
+            enforce_strict(found, settings)
+            write_atomically(output, save, inputs)
+        return Result(output=output if self.write else None, pages=pages,
+                      slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found))
 
 
 def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
@@ -313,7 +329,7 @@ def _line_mentioning(source: Path, url: str) -> int | None:
     return None
 
 
-def _enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:
+def enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:
     """With --strict, the first problem of a strict kind stops the build before anything is
     written; the message says how many more there are."""
     fatal = [p for p in problems if p.code in settings.strict_codes and p.severity != NOTE]

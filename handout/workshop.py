@@ -405,11 +405,8 @@ def check(paths: Sequence[Path | str], **given: Any) -> Result:
 
 def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
            progress: Progress | None, from_user: bool) -> Result:
-    from handout.cache import SlideCache, cache_root
-    from handout.compose import compose
     from handout.compose.pack import Cover, Pack, PackPage
-    from handout.output import check_target, write_atomically
-    from handout.pipeline import MIN_TEXT_PT, Prepared, Result, _enforce_strict
+    from handout.pipeline import Build, Prepared
 
     problems = Problems(spec.problems)
     decks: list[Prepared] = []
@@ -438,26 +435,9 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
     inputs += pages.inputs
     pack = Pack(cover, tuple(order), settings.duplex, parse_length(settings.binding), settings.blank_page,
                 folders=pages.folders)
-    target = output or Path("out") / f"{spec.name}.pdf"
-    if write:
-        check_target(target, inputs)
-        _enforce_strict(problems, first.settings)
-    cache = SlideCache(cache_root() if first.settings.cache else None)
-    made = compose(decks, cache, jobs=first.settings.jobs, progress=progress, pack=pack)
-    problems.extend([*cache.problems, *made.problems])
-    if checking:
-        problems.extend(made.small_text(MIN_TEXT_PT))
-    save, count = made.save, made.pages
-    if settings.booklet:
-        from handout.compose.booklet import impose_booklet
-
-        booklet = impose_booklet(made.pdf, settings.sheet)
-        save, count = booklet.save, booklet.sides
-    if write:
-        _enforce_strict(problems, first.settings)
-        write_atomically(target, save, inputs)
-    return Result(output=target if write else None, pages=count, slides=slides,
-                  problems=list(problems))
+    build = Build(write=write, checking=checking, progress=progress)
+    return build.make(decks, output or Path("out") / f"{spec.name}.pdf", inputs, problems, pack,
+                      settings.sheet if settings.booklet else None)
 
 
 def _prepare_part(part: PartSpec, spec: PackSpec) -> Any:
@@ -560,11 +540,11 @@ class _OwnPages:
 
     def _pictures(self, file: Path, root: Path) -> Any:
         from handout.pictures import PictureCache, Pictures
-        from handout.pipeline import _scratch_folder
+        from handout.pipeline import scratch_folder
 
         defaults = self.spec.defaults
         pictures = Pictures(file, root, dpi=defaults.get("dpi", BY_NAME["dpi"].default),
                             grayscale=defaults["grayscale"], allow_remote=defaults["allow_remote"],
-                            cache=PictureCache(None if defaults["cache"] else _scratch_folder()))
+                            cache=PictureCache(None if defaults["cache"] else scratch_folder()))
         self.folders = tuple(dict.fromkeys([*self.folders, pictures.cache_dir]))
         return pictures

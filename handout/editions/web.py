@@ -80,18 +80,18 @@ def screen_placements(settings: Any) -> tuple[Placements, int]:
 
 def build_web(prepared: Prepared, output: Path | None, *, write: bool = True) -> Result:
     """Write (or, with write=False, only check) the web page of a prepared deck."""
-    from handout.pipeline import Result, _enforce_strict
+    from handout.pipeline import Result, enforce_strict
 
     settings = prepared.settings
     output = output or Path("out") / f"{prepared.source.name}.html"
     problems = Problems(p for p in prepared.problems if p.code not in PRINT_ONLY)
     if write:
         check_target(output, prepared.inputs)
-        _enforce_strict(problems, settings)
+        enforce_strict(problems, settings)
     page, refused = web_page(prepared, fonts=write)
     problems.extend(_refused(prepared, refused))
     if write:
-        _enforce_strict(problems, settings)
+        enforce_strict(problems, settings)
         write_atomically(output, lambda stream: stream.write(page.encode("utf-8")), prepared.inputs)
     return Result(output=output if write else None, pages=0, slides=len(prepared.deck.slides),
                   problems=list(problems))
