@@ -20,7 +20,7 @@ from handout.errors import HandoutError
 from handout.formats import reader_named, readers
 from handout.model import Deck
 
-FUZZ = settings(max_examples=100, deadline=None, database=None,
+FUZZ = settings(max_examples=int(__import__("os").environ.get("HANDOUT_FUZZ", "100")), deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 SOURCE = Path("talk.md")
 WORD = re.compile(r"\w+")

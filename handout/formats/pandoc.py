@@ -20,7 +20,11 @@ from handout.formats.registry import Reader, register
 from handout.model import Deck, Image, Problem, Slide
 
 HEADING = re.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<text>.*?)[ \t]*$|^(?P<empty>#{1,6})[ \t]*$")
-ATTRIBUTES = re.compile(r"[ \t]*\{(?P<attributes>[^{}]*)\}[ \t]*$")
+ATTRIBUTES = re.compile(
+    r"[ \t]*\{(?P<attributes>[ \t]*(?:(?:[#.][\w:.-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]+)|-)[ \t]*)+)\}"
+    r"[ \t]*$")
+"""Pandoc's attributes after a heading (`{#id .class key=value}`, or `{-}`): anything else in
+braces is text, as Pandoc prints it."""
 DIV_OPEN = re.compile(r"^[ \t]*:{3,}[ \t]*(?:\{(?P<attributes>[^}]*)\}|(?P<name>[\w-]+))[ \t]*:*[ \t]*$")
 DIV_CLOSE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
 PAUSE = re.compile(r"^[ \t]*\.[ \t]\.[ \t]\.[ \t]*$")
