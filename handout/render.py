@@ -77,6 +77,8 @@ class CreditLine:
     image_path: str
     credit: Credit
     background: bool
+    alt: str = ""
+    """The picture's alt text (alt_text), for its thumbnail on the credits page."""
 
     @property
     def label(self) -> str:
@@ -245,7 +247,7 @@ class Renderer:
         background_url = self.image_url(background, True) if background else None
         credits = tuple(
             CreditLine(slide.number, slide.label, self.urls.get(image.path) or background_url or "",
-                       image.path, image.credit, image is background)
+                       image.path, image.credit, image is background, alt_text(image))
             for image in (background, *slide.images)
             if image is not None and image.credit is not None
         )

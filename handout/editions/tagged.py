@@ -118,12 +118,13 @@ def _struct_elements(root: Dictionary) -> set[tuple[int, int]]:
 
 
 def _describe_links(pdf: Pdf) -> None:
-    """Give every link annotation a description (its address, or the page it leads to): a
-    screen reader announces /Contents, and PDF/UA requires it."""
+    """Give every link annotation a description (its address, or the slide or page it leads to):
+    a screen reader announces /Contents, and PDF/UA requires it (WeasyPrint writes the bare
+    address, or the anchor's name)."""
     names = _named_destinations(pdf)
     for page in pdf.pages:
         for annotation in page.obj.get(Name.Annots, ()):
-            if annotation.get(Name.Subtype) != Name.Link or Name.Contents in annotation:
+            if annotation.get(Name.Subtype) != Name.Link:
                 continue
             action = annotation.get(Name.A)
             if action is not None and Name.URI in action:
