@@ -236,10 +236,11 @@ class Build:
             enforce_strict(found, settings)
         session = self.session
         one_deck = pack is None and len(decks) == 1  # the tagged and archive editions are one deck's
-        cache = SlideCache(cache_root() if settings.cache and editions.may_use_cache(settings)
-                           else None, memory=session.cache_memory if session else None)
-        made = compose(decks, cache, jobs=settings.jobs, progress=self.progress, session=session,
-                       pack=pack, inline=one_deck and is_tagged(settings))
+        afresh = one_deck and editions.imposed_archive(settings)  # the same bytes on any machine
+        cache = SlideCache(cache_root() if settings.cache and not afresh else None,
+                           memory=session.cache_memory if session and not afresh else None)
+        made = compose(decks, cache, jobs=1 if afresh else settings.jobs, progress=self.progress,
+                       session=session, pack=pack, inline=one_deck and is_tagged(settings))
         found.extend([*cache.problems, *made.problems])
         if self.checking:
             found.extend(made.small_text(MIN_TEXT_PT))

@@ -287,6 +287,25 @@ def test_same_inputs_give_the_same_bytes_on_any_day_in_any_folder(tmp_path, monk
     assert manifest_of(tmp_path / "one.pdf")["built"] == "2026-11-26T00:00:00Z"
 
 
+def test_an_imposed_archive_is_the_same_whatever_the_cache_holds_and_the_cores(tmp_path,
+                                                                              monkeypatch):
+    """--no-tagged imposes slides from slide documents, merging their fonts: a cached document
+    holding other slides' glyphs, or slides split among one document per core, would change the
+    bytes; an imposed archive renders its slides afresh, in one process."""
+    text = "# Many\n" + "".join(
+        f"\n!SLIDE left\n# Slide {n}\n\n* point {n}\n\n![Picture {n % 3}](p{n % 3}.jpg)\n\n"
+        f"```python\nprint({n})\n```\n" for n in range(1, 18))
+    deck = write_deck(tmp_path / "talk", text)
+    for n in range(3):
+        write_jpeg(tmp_path / "talk" / f"p{n}.jpg", seed=n)
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "warm"))
+    handout.build(deck, tmp_path / "print.pdf", jobs=2)  # every slide cached, two documents
+    handout.build(deck, tmp_path / "warm.pdf", archive=True, tagged=False, slides="2-12", jobs=2)
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cold"))
+    handout.build(deck, tmp_path / "cold.pdf", archive=True, tagged=False, slides="2-12", jobs=1)
+    assert (tmp_path / "warm.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
+
+
 def test_source_date_epoch_must_be_a_number(deck, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     run = cli("build", deck, "--archive", "-o", tmp_path / "x.pdf")

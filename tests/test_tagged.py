@@ -137,7 +137,7 @@ def test_check_tagged_lists_pictures_without_alt_text(talk):
     assert "warning[no-alt-text]" in run.stdout and "images/nu.png" in run.stdout
 
 
-def test_language_from_the_deck_or_the_flag(tagged, talk, tmp_path):
+def test_language_from_the_deck_or_the_flag(built, tagged, talk, tmp_path):
     with pikepdf.open(tagged.pdf) as pdf:
         assert str(pdf.Root.Lang) == "fr"
         with pdf.open_metadata() as meta:
@@ -146,6 +146,8 @@ def test_language_from_the_deck_or_the_flag(tagged, talk, tmp_path):
             assert meta["dc:title"] == "Tagged talk"
         assert pdf.Root.ViewerPreferences.DisplayDocTitle
         assert pdf.Root.MarkInfo.Marked
+    with pikepdf.open(built(talk).pdf) as pdf:  # the print edition says it too
+        assert str(pdf.Root.Lang) == "fr"
     plain = write_deck(tmp_path / "plain", "# Plain\n\n!SLIDE\n# Hello\n")
     told = cli("build", plain, "--tagged", "--lang", "de-CH", "-o", tmp_path / "de.pdf")
     assert told.returncode == 0, told.output

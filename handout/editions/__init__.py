@@ -47,13 +47,14 @@ def alt_text_problems(deck: Deck) -> list[Problem]:
     return found
 
 
-def may_use_cache(settings: Any) -> bool:
-    """Whether the build may take rendered slides from the cache. Not an archive imposed from
-    slide documents (--archive --no-tagged): imposition merges the copies of each font that the
-    slide documents it draws from hold, and a cached document may hold glyphs of slides from
-    other builds, which would change the archive's bytes. (The tagged edition lays its slides
-    out afresh in one document: the cache only saves it measuring them.)"""
-    return not (settings.archive and not is_tagged(settings))
+def imposed_archive(settings: Any) -> bool:
+    """An archive imposed from slide documents (--archive --no-tagged) renders its slides afresh
+    (no cache) in one process: imposition merges the copies of each font the slide documents it
+    draws from hold, so a cached document holding glyphs of other slides, or the slides split
+    among as many documents as the machine has cores, would change the archive's bytes. (The
+    tagged edition lays its slides out afresh in one document: rendering them only measures
+    them, and the cache and the workers serve it as they serve print.)"""
+    return bool(settings.archive and not is_tagged(settings))
 
 
 def finish(made: Composed, prepared: Prepared) -> list[Problem]:

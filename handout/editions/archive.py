@@ -26,7 +26,6 @@ import contextlib
 import datetime as dt
 import errno
 import hashlib
-import io
 import json
 import os
 import posixpath
@@ -245,10 +244,10 @@ def rebuild_command(deck_name: str, options: dict[str, Any]) -> str:
     words = ["handout", "build", deck_name]
     for name, value in options.items():
         option = BY_NAME[name]
+        if name == "strict" and not isinstance(value, bool):
+            continue  # a list of codes is said in handout.toml, which the archive carries
         if option.is_switch:
             words.append(option.flag if value else option.negative)
-        elif name == "strict":
-            words.append("--strict")
         else:
             words += [option.flag, str(value)]
     return " ".join(_shell_word(word) for word in words)
@@ -462,7 +461,6 @@ def save(pdf: Pdf, stream: BinaryIO, deck: Path) -> list[Problem]:
     import pikepdf.pdfa
 
     level = getattr(pdf, "_handout_archive_level", LEVEL_B)
-    pdf = canonical(pdf)
     report = pikepdf.pdfa.check(pdf, "3b", **SAVE_OPTIONS)
     problems = []
     if not report.passed:
@@ -474,20 +472,6 @@ def save(pdf: Pdf, stream: BinaryIO, deck: Path) -> list[Problem]:
         declare(pdf, level, build_date())
     pdf.save(stream, **report.save_kwargs)
     return problems
-
-
-def canonical(pdf: Pdf) -> Pdf:
-    """The same document with its objects numbered in the order they are reached from the
-    trailer, and no file identifier yet: written with object streams, qpdf orders objects by
-    their numbers in memory, which depend on the order imposition copied them in (and so on how
-    many workers rendered the slides). The identifier is then made from the content alone."""
-    buffer = io.BytesIO()
-    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.disable, compress_streams=False,
-             stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    numbered = Pdf.open(buffer)
-    if Name.ID in numbered.trailer:
-        del numbered.trailer[Name.ID]
-    return numbered
 
 
 def drop_empty_resources(pdf: Pdf) -> None:
