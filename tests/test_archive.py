@@ -258,6 +258,15 @@ def test_archive_level_b_when_a_picture_has_no_alt_text(tmp_path):
         assert meta["pdfaid:conformance"] == "B"
 
 
+def test_an_archive_that_does_not_pass_the_check_is_written_with_a_warning(tmp_path):
+    deck = write_deck(tmp_path / "talk", "# Talk\n\n!SLIDE\n# Shaded\n\n"
+                      '<div style="height: 5em; background: linear-gradient(red, blue)">x</div>\n')
+    result = handout.build(deck, tmp_path / "out.pdf", archive=True)
+    warning = result.with_code("archive-check")
+    assert len(warning) == 1 and "PDF/A-3b check" in warning[0].message
+    assert "deck.md" in attached(tmp_path / "out.pdf")
+
+
 # -- the same bytes on every build ---------------------------------------------------------------
 
 def test_same_inputs_give_the_same_bytes_on_any_day_in_any_folder(tmp_path, monkeypatch):

@@ -81,6 +81,6 @@ def writer(made: Composed, prepared: Prepared, problems: list[Problem]
     def write(stream: BinaryIO) -> None:
         from handout.editions import archive
 
-        problems.extend(archive.save(made.pdf, stream, prepared.deck.source))
+        problems.extend(archive.save(made.pdf, stream, prepared))
 
     return write

@@ -13,11 +13,11 @@ fetch.seal):
   same tree back;
 - XMP metadata: title, author, date, language, keywords, and the credits as rights;
 - pikepdf.pdfa prepares what PDF/A asks of the rest (sRGB output intent, print flags on
-  annotations, the PDF/A identification) and checks the bytes it writes; the level is 3a when
-  the document is tagged and every picture has alt text, else 3b (a note says why);
-- reproducible bytes: no date but SOURCE_DATE_EPOCH's, pictures named by their content, a
-  deterministic file identifier: the same inputs and options give the same file, on any day and
-  in any folder.
+  annotations, the PDF/A identification) and checks the file as it will be written; the level
+  is 3a when the document is tagged and every picture has alt text, else 3b (a note says why);
+- reproducible bytes: no date but SOURCE_DATE_EPOCH's, pictures named by their content, a file
+  identifier made from the content: the same inputs and options give the same file, on any day,
+  in any folder, on any machine (an imposed archive renders its slides afresh: editions/).
 """
 
 from __future__ import annotations
@@ -119,50 +119,41 @@ def base_folder(prepared: Prepared) -> Path:
 
 
 def collect(prepared: Prepared, with_pictures: bool) -> tuple[list[Attached], list[Problem]]:
-    """The files the archive attaches (the manifest last), and what could not be attached."""
+    """The files the archive attaches (the manifest is made from them, and added after), and
+    what could not be attached. Each is read again through the guarded reader, so the bytes
+    attached are the bytes checksummed."""
     base = base_folder(prepared)
-    deck = prepared.deck.source
-    problems: list[Problem] = []
-    found: list[Attached] = []
-    wanted: list[tuple[Path, str, str]] = [
-        (path, SOURCE, "the deck") for path in dict.fromkeys(
-            (prepared.source.path, *prepared.source.files))]
     folder = prepared.source.folder
-    wanted += [(folder / CONFIG_NAME, DATA, "the deck's settings"),
-               (folder / CREDITS_FILE, DATA, "the pictures' credits")]
+    # (file, relationship, description, its size limit, whether it may be missing)
+    wanted = [(path, SOURCE, "the deck", limits.MAX_DECK_BYTES, False)
+              for path in dict.fromkeys((prepared.source.path, *prepared.source.files))]
+    wanted += [(folder / CONFIG_NAME, DATA, "the deck's settings", limits.MAX_SETTINGS_BYTES, True),
+               (folder / CREDITS_FILE, DATA, "the pictures' credits", limits.MAX_SETTINGS_BYTES,
+                True)]
     if with_pictures:
-        wanted += [(path, DATA, "a picture the deck shows") for path in prepared.picture_files]
-    seen: set[str] = set()
-    for path, relationship, description in wanted:
+        wanted += [(path, DATA, "a picture the deck shows", limits.MAX_PICTURE_BYTES, False)
+                   for path in prepared.picture_files]
+    found: list[Attached] = []
+    problems: list[Problem] = []
+    for path, relationship, description, limit, optional in wanted:
         name = _name_in(path, base)
         if name is None:
             problems.append(problem(
-                "not-attached", f"{path} is not attached: it is outside {base}", deck,
-                hint="keep the pictures inside the deck's folder (or --root)"))
+                "not-attached", f"{path} is not attached: it is outside {base}",
+                prepared.deck.source, hint="keep the pictures inside the deck's folder (or --root)"))
             continue
-        if name in seen:
+        if any(file.name == name for file in found):
             continue
         try:
-            data = read_inside(path, (base,), limit=_limit(relationship, path),
-                               missing_ok=relationship == DATA and description != "a picture the "
-                               "deck shows")
+            data = read_inside(path, (base,), limit=limit, missing_ok=optional)
         except Refused as refused:
             problems.append(problem("not-attached", f"{name} is not attached: {refused.detail}",
-                                    deck, hint="the archive carries only files it may read"))
+                                    prepared.deck.source,
+                                    hint="the archive carries only files the build may read"))
             continue
-        if data is None:
-            continue
-        seen.add(name)
-        found.append(Attached(name, data, relationship, description))
+        if data is not None:
+            found.append(Attached(name, data, relationship, description))
     return found, problems
-
-
-def _limit(relationship: str, path: Path) -> int:
-    if relationship == SOURCE:
-        return limits.MAX_DECK_BYTES
-    if path.name in (CONFIG_NAME, CREDITS_FILE):
-        return limits.MAX_SETTINGS_BYTES
-    return limits.MAX_PICTURE_BYTES
 
 
 def _name_in(path: Path, base: Path) -> str | None:
@@ -191,7 +182,8 @@ def manifest(prepared: Prepared, attached: Sequence[Attached], date: dt.datetime
         data = held.data if held else _read_quietly(path, base)
         if data is None:
             continue
-        inputs.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
+        inputs.append({"name": name, "sha256": held.sha256 if held else hashlib.sha256(data).hexdigest(),
+                       "bytes": len(data),
                        "attached": held is not None,
                        **({"relationship": held.relationship} if held else {})})
     options = recorded_options(prepared.settings, prepared.source.folder, base)
@@ -276,10 +268,8 @@ def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
     attached, problems = collect(prepared, settings.with_pictures)
     attached.append(manifest(prepared, attached, date))
     attach(pdf, attached, date)
-    level = LEVEL_A if tagged else LEVEL_B
-    missing_alt = [p for p in prepared.problems if p.code == "no-alt-text"]
+    missing_alt = _missing_alt(prepared)
     if tagged and missing_alt:
-        level = LEVEL_B
         problems.append(problem(
             "archive-level", f"the archive is PDF/A-3b, not 3a: {len(missing_alt)} "
             f"picture{'s have' if len(missing_alt) != 1 else ' has'} no alt text",
@@ -288,9 +278,19 @@ def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
     describe(pdf, prepared, date)
     drop_empty_resources(pdf)
     pikepdf.pdfa.prepare(pdf, "3b")
-    declare(pdf, LEVEL_B, date)
-    pdf._handout_archive_level = level  # declared once checked as 3b (save)
+    declare(pdf, LEVEL_B, date)  # level A, where it is earned, once checked as 3b (save)
     return problems
+
+
+def level(prepared: Prepared) -> str:
+    """PDF/A-3a when the archive is tagged and every picture has alt text, else 3b."""
+    from handout.editions import is_tagged
+
+    return LEVEL_A if is_tagged(prepared.settings) and not _missing_alt(prepared) else LEVEL_B
+
+
+def _missing_alt(prepared: Prepared) -> list[Problem]:
+    return [p for p in prepared.problems if p.code == "no-alt-text"]
 
 
 def attach(pdf: Pdf, files: Iterable[Attached], date: dt.datetime | None) -> None:
@@ -452,7 +452,7 @@ def _content_digest(image: pikepdf.Stream) -> str:
     return digest.hexdigest()
 
 
-def save(pdf: Pdf, stream: BinaryIO, deck: Path) -> list[Problem]:
+def save(pdf: Pdf, stream: BinaryIO, prepared: Prepared) -> list[Problem]:
     """Write the archive, checked as PDF/A-3b by pikepdf.pdfa first (which checks the file as
     pdf.save would write it). Level A is declared after the check, which knows only level B:
     what A adds (structure, alt text) the tagged edition's own tests check. A file that does not
@@ -460,16 +460,16 @@ def save(pdf: Pdf, stream: BinaryIO, deck: Path) -> list[Problem]:
     worth more than none."""
     import pikepdf.pdfa
 
-    level = getattr(pdf, "_handout_archive_level", LEVEL_B)
     report = pikepdf.pdfa.check(pdf, "3b", **SAVE_OPTIONS)
     problems = []
     if not report.passed:
         findings = "; ".join(f"{f.rule}: {f.message}" for f in report.findings[:3])
         problems.append(problem(
             "archive-check", f"the archive did not pass pikepdf's PDF/A-3b check: {findings}",
-            deck, hint="please report it, with the deck if you can"))
-    if level != LEVEL_B:
-        declare(pdf, level, build_date())
+            prepared.deck.source, hint="the archive is written all the same; pikepdf's check "
+            "allows only what it knows (a gradient is beyond it), and veraPDF can say more"))
+    if (earned := level(prepared)) != LEVEL_B:
+        declare(pdf, earned, build_date())
     pdf.save(stream, **report.save_kwargs)
     return problems
 
