@@ -127,6 +127,7 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     resolved = config.resolve(given, path if path.is_dir() else path.parent)
     source = find_deck(path, resolved.settings.format or None)
     settings = resolved.settings
+    editions.check_settings(settings)
     folder = source.folder
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
     problems = Problems([*resolved.problems, *source.problems])

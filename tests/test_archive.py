@@ -315,6 +315,13 @@ def test_an_imposed_archive_is_the_same_whatever_the_cache_holds_and_the_cores(t
     assert (tmp_path / "warm.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
 
 
+def test_archive_and_tagged_are_pdfs_not_web_pages(deck, tmp_path):
+    for flag in ("--archive", "--tagged"):
+        run = cli("build", deck, flag, "--to", "html", "-o", tmp_path / "x.html")
+        assert run.returncode == 2 and f"{flag} makes a PDF" in run.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
 def test_source_date_epoch_must_be_a_number(deck, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     run = cli("build", deck, "--archive", "-o", tmp_path / "x.pdf")

@@ -127,6 +127,12 @@ def test_every_picture_says_what_it_shows_or_is_reported(tagged, talk):
     assert "images/nu.png" in missing[0].message
 
 
+def test_qr_codes_on_the_links_page_say_what_they_hold(built, talk):
+    figures = [e for e in structure(built(talk, tagged=True, links="qr")) if e.kind == "Figure"]
+    assert "QR code of https://example.org/site" in [e.alt for e in figures]
+    assert sum(1 for e in figures if not e.alt) == 1  # images/nu.png, which the deck gives none
+
+
 def test_print_edition_does_not_warn_about_alt_text(built, talk):
     assert not built(talk).result.with_code("no-alt-text")
 

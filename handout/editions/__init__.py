@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from handout.errors import HandoutError
 from handout.model import Deck, Image, Problem
 from handout.problems import problem
 from handout.render import alt_text
@@ -45,6 +46,14 @@ def alt_text_problems(deck: Deck) -> list[Problem]:
                     "say what it shows: ![what it shows](picture.jpg), or give it a title in "
                     "credits.toml"))
     return found
+
+
+def check_settings(settings: Any) -> None:
+    """The archive and tagged editions are PDFs: asked for with --to html, they would be lost."""
+    if settings.to == "html" and (settings.archive or settings.tagged):
+        asked = "--archive" if settings.archive else "--tagged"
+        raise HandoutError(f"{asked} makes a PDF; it does not go with --to html",
+                           hint="build the web page and the PDF one after the other")
 
 
 def imposed_archive(settings: Any) -> bool:
