@@ -407,6 +407,14 @@ def test_extract_refuses_a_file_that_inflates_past_the_limit(tmp_path, monkeypat
     assert not (tmp_path / "out" / "big.bin").exists()
 
 
+def test_extract_writes_so_many_files_and_no_more(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_EXTRACTED_FILES", 3)
+    pdf = hostile_archive(tmp_path / "many.pdf", {f"f{n}.txt": b"x" for n in range(5)})
+    result = handout.extract(pdf, tmp_path / "out")
+    assert len(result.written) == 3 and len(list((tmp_path / "out").iterdir())) == 3
+    assert len(result.problems) == 2 and "at most 3 files" in result.problems[0].message
+
+
 def test_extract_needs_an_archive(built, deck, tmp_path):
     not_pdf = tmp_path / "talk.pdf"
     not_pdf.write_text("# not a PDF\n", encoding="utf-8")

@@ -556,10 +556,17 @@ def extract(pdf_path: Path, folder: Path) -> Extracted:
     written: list[Path] = []
     problems: list[Problem] = []
     manifest_data: dict[str, Any] | None = None
+    total = 0
     try:
         for name, data in files:
             if isinstance(data, str):  # why it could not be read
                 problems.append(_not_extracted(source, name, data))
+                continue
+            if len(written) >= limits.MAX_EXTRACTED_FILES \
+                    or total + len(data) > limits.MAX_EXTRACTED_BYTES:
+                problems.append(_not_extracted(
+                    source, name, f"handout extracts at most {limits.MAX_EXTRACTED_FILES:,} files "
+                    f"and {limits.MAX_EXTRACTED_BYTES / limits.MiB:,.0f} MB from one PDF"))
                 continue
             why = safe_name(name)
             if why is None:
@@ -568,6 +575,7 @@ def extract(pdf_path: Path, folder: Path) -> Extracted:
                 problems.append(_not_extracted(source, name, why))
                 continue
             written.append(folder / name)
+            total += len(data)
             if name == MANIFEST_NAME:
                 manifest_data = _read_manifest(data)
     finally:
