@@ -226,6 +226,9 @@ class Option:
         return str(self.default) if self.default not in ("", None) else ""
 
 
+SINGLE_DECK = ("build", "check", "watch")
+"""The archive and tagged editions are made of one deck (a workshop pack is not archived yet)."""
+
 OPTIONS: tuple[Option, ...] = (
     Option("format", "", f"The deck's format, when its content does not make it plain: "
            f"{', '.join(FORMATS)}. Example: --format marp", _format, "NAME",
@@ -300,14 +303,16 @@ OPTIONS: tuple[Option, ...] = (
            "handout.toml and credits.toml and a manifest (options, checksums, credits) as "
            "attachments, tagged for screen readers, the same bytes on every build "
            "(SOURCE_DATE_EPOCH dates it). `handout extract` gives the files back. "
-           "Example: --archive", _flag, negative="--no-archive", kind=bool),
+           "Example: --archive", _flag, negative="--no-archive", kind=bool,
+           commands=SINGLE_DECK),
     Option("with-pictures", False, "With --archive: attach the original picture files too, so "
            "the talk can be rebuilt exactly from the PDF alone. Example: --archive --with-pictures",
-           _flag, negative="--without-pictures", kind=bool),
+           _flag, negative="--without-pictures", kind=bool, commands=SINGLE_DECK),
     Option("tagged", None, "The accessible edition: a tagged PDF (headings, reading order slide, "
            "notes, next slide, alt text for every picture, links) for screen readers; each "
            "picture without alt text is a warning. Example: --tagged", _flag,
-           negative="--no-tagged", default_text="off; on with --archive", kind=bool),
+           negative="--no-tagged", default_text="off; on with --archive", kind=bool,
+           commands=SINGLE_DECK),
     Option("lang", "", "The language the deck is written in, for the PDF and screen readers "
            "(default: a 'lang:' line in the deck's preamble, else en). Example: --lang fr",
            parse_language, "TAG", default_text="from the deck, else en"),
