@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 # skipped otherwise, and checked once per machine):
 #   libharfbuzz-subset0  WeasyPrint subsets fonts with it, ten times faster than with fontTools
 #   chromium             the web edition's tests open the page in it (they skip without it)
-#   qpdf, ghostscript    the workshop pack's tests check the booklet with them (they skip without)
+#   qpdf, ghostscript    the pack's and the archive's tests check their PDFs with them (they skip
+#                        without)
 DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript
 
 .PHONY: handout pack test lint bench bench-pack clean system

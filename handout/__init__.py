@@ -13,6 +13,8 @@ The Python API, for people who script their builds::
     assert not report.warnings
 
     handout.pack("workshop.toml", booklet=True)          # a workshop pack: several decks, one PDF
+    handout.build("talk.md", archive=True)               # PDF/A-3, sources attached
+    handout.extract("out/talk.pdf", "restored/")         # the sources back
 
 Every option of `handout build` is a keyword argument, named as the flag with '_' for '-'
 (`per_page`, `allow_remote`, ...). A problem with the input raises `handout.HandoutError`, whose
@@ -29,10 +31,11 @@ from handout.errors import HandoutError
 from handout.model import Problem
 
 if TYPE_CHECKING:
+    from handout.editions.archive import Extracted
     from handout.pipeline import Result
 
 __version__ = "0.1.0"
-__all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "pack"]
+__all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack"]
 
 
 def build(path: Path | str = "slides", output: Path | str | None = None, *,
@@ -59,6 +62,15 @@ def check(path: Path | str = "slides", **options: Any) -> Result:
     from handout.pipeline import check as run_check
 
     return run_check(path, **_known(options))
+
+
+def extract(pdf: Path | str, folder: Path | str) -> Extracted:
+    """Write the files an archive edition (`build(..., archive=True)`) carries into `folder`:
+    `.written` lists them, `.problems` what was refused (a name that would leave the folder, a
+    file already there), `.rebuild` the command that builds the talk again from them."""
+    from handout.editions.archive import extract as extract_files
+
+    return extract_files(Path(pdf), Path(folder))
 
 
 def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = None,

@@ -211,6 +211,36 @@ def init_command(
     typer.echo(f"now: handout build {folder}")
 
 
+@app.command("extract")
+def extract_command(
+    pdf: Annotated[Path, typer.Argument(help="A PDF built with --archive. Example: out/talk.pdf")],
+    folder: Annotated[Path, typer.Argument(
+        help="Folder to write the files into; made as needed, and nothing in it is overwritten. "
+        "Example: restored/")],
+    debug: Debug = False,
+) -> None:
+    """Write back the files an archive edition carries: the deck, its handout.toml and
+    credits.toml, the manifest, and the pictures when it was built --with-pictures.
+
+    Each file goes to the path its name gives, inside FOLDER and never outside it: a name with
+    '..', an absolute path, a file already there or a symlink on the way is refused with a
+    warning (exit 1), and the other files are written.
+
+    Example: handout extract out/talk.pdf restored/ && cd restored && handout build talk.md
+    """
+    import handout
+
+    result = _guarded(lambda: handout.extract(pdf, folder), debug)
+    for problem in result.problems:  # each refusal says which name and why
+        typer.echo(f"{problem.severity}[{problem.code}]: {problem}", err=True)
+    for path in result.written:
+        typer.echo(f"wrote {path}")
+    if result.rebuild:
+        typer.echo(f"to build it again: cd {folder} && {result.rebuild}")
+    if result.problems:
+        raise typer.Exit(1)
+
+
 def _guarded(action: Callable[[], T], debug: bool) -> T:
     """Run the action; user errors exit 2 with their message, anything else 1 with a pointer."""
     from handout.output import Interrupted, interruptible

@@ -58,6 +58,13 @@ REMOTE_TIMEOUT_S = 5.0
 DIRECTORY_SCAN_ENTRIES = 5_000
 """How many names the near-match hint for a missing picture looks at, at most."""
 
+MAX_EXTRACTED_FILES = 5_000
+"""`handout extract` writes at most this many files from one PDF (an archive holds a deck, its
+settings, a manifest and its pictures); the rest are refused, each with a warning."""
+
+MAX_EXTRACTED_BYTES = 2048 * MiB
+"""...and at most this many bytes in all (each file at most MAX_PICTURE_BYTES)."""
+
 
 def within_limits(deck: Deck) -> Deck:
     """The deck with what exceeds the limits cut off, each cut reported on the deck's problems.

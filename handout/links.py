@@ -91,7 +91,7 @@ def qr_svg(text: str, module_mm: float = QR_MODULE_MM) -> Markup:
     modules = code.symbol_size(border=border)[0]
     size = max(QR_MIN_MM, modules * module_mm)
     svg = code.svg_inline(scale=1, border=border, dark="#000", light="#fff", omitsize=True,
-                          title=None, svgclass="qr")
+                          title=f"QR code of {text}", svgclass="qr")
     return Markup(svg.replace("<svg ", f'<svg width="{size:.1f}mm" height="{size:.1f}mm" ', 1))
 
 

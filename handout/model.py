@@ -127,6 +127,10 @@ class Deck:
     """The reader that read it ("keydown", "marp", ...)."""
     aspect: str = ""
     """The canvas shape the deck was made for ("4:3", "16:9"); "" when it does not say."""
+    lang: str = ""
+    """The language the deck is written in, as it says (`lang: fr`); "" when it does not say."""
+    keywords: str = ""
+    """Keywords the deck gives itself (`keywords: a, b`), as written."""
 
 
 def block_text(block: Block) -> str:

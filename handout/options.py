@@ -158,6 +158,18 @@ def _format(value: Any) -> str:
     return text
 
 
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")
+"""A BCP 47 language tag as decks write one: 'en', 'fr-CA', 'zh-Hant-TW'."""
+
+
+def parse_language(value: Any) -> str:
+    """A language tag such as en, fr or pt-BR (BCP 47's common forms)."""
+    text = _text(value).strip()
+    if not LANGUAGE_TAG.fullmatch(text):
+        raise ValueError(f"must be a language tag such as en, fr or pt-BR (got {value!r})")
+    return text
+
+
 def _folder(value: Any) -> str:
     text = _text(os.fspath(value) if isinstance(value, os.PathLike) else value)
     if not text.strip():
@@ -213,6 +225,9 @@ class Option:
             return "on" if self.default else "off"
         return str(self.default) if self.default not in ("", None) else ""
 
+
+SINGLE_DECK = ("build", "check", "watch")
+"""The archive and tagged editions are made of one deck (a workshop pack is not archived yet)."""
 
 OPTIONS: tuple[Option, ...] = (
     Option("format", "", f"The deck's format, when its content does not make it plain: "
@@ -283,6 +298,24 @@ OPTIONS: tuple[Option, ...] = (
            "(5 s and 20 MB each). Off by default: a deck from a stranger reaches nothing outside "
            "its folder. Example: --allow-remote", _flag, negative="--no-allow-remote",
            widens=lambda value, _: value is True, kind=bool),
+    # editions (README: Archiving the talk)
+    Option("archive", False, "The archive edition: a PDF/A-3 file that carries the deck, its "
+           "handout.toml and credits.toml and a manifest (options, checksums, credits) as "
+           "attachments, tagged for screen readers, the same bytes on every build "
+           "(SOURCE_DATE_EPOCH dates it). `handout extract` gives the files back. "
+           "Example: --archive", _flag, negative="--no-archive", kind=bool,
+           commands=SINGLE_DECK),
+    Option("with-pictures", False, "With --archive: attach the original picture files too, so "
+           "the talk can be rebuilt exactly from the PDF alone. Example: --archive --with-pictures",
+           _flag, negative="--without-pictures", kind=bool, commands=SINGLE_DECK),
+    Option("tagged", None, "The accessible edition: a tagged PDF (headings, reading order slide, "
+           "notes, next slide, alt text for every picture, links) for screen readers; each "
+           "picture without alt text is a warning. Example: --tagged", _flag,
+           negative="--no-tagged", default_text="off; on with --archive", kind=bool,
+           commands=SINGLE_DECK),
+    Option("lang", "", "The language the deck is written in, for the PDF and screen readers "
+           "(default: a 'lang:' line in the deck's preamble, else en). Example: --lang fr",
+           parse_language, "TAG", default_text="from the deck, else en"),
 )
 
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -20,15 +20,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from handout import config, fetch, layout, limits
+from handout import config, editions, fetch, layout, limits
 from handout.cache import SlideCache, cache_root, digest
 from handout.credits import CREDITS_FILE, attach_credits
+from handout.editions import alt_text_problems, is_tagged
 from handout.errors import HandoutError
 from handout.formats import DeckSource, find_deck, read
 from handout.links import number_links
 from handout.markers import slide_key
 from handout.model import Deck, Markdown, Problem
-from handout.options import Settings, parse_selection
+from handout.options import Settings, parse_language, parse_selection
 from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.problems import NOTE, Problems, problem
@@ -78,6 +79,8 @@ class Prepared:
     inputs: list[Path]
     """Every file the build read (the output may not overwrite one)."""
     problems: Problems
+    picture_files: list[Path] = field(default_factory=list)
+    """The picture files the deck shows, as found (the archive attaches them)."""
 
 
 @dataclass
@@ -124,12 +127,15 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     resolved = config.resolve(given, path if path.is_dir() else path.parent)
     source = find_deck(path, resolved.settings.format or None)
     settings = resolved.settings
+    editions.check_settings(settings)
     folder = source.folder
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
     problems = Problems([*resolved.problems, *source.problems])
     deck = limits.within_limits(read(source))
     if not settings.aspect:  # the deck's own shape, as its format says it (else 4:3)
         settings = replace(settings, aspect=deck.aspect or "4:3")
+    if not settings.lang:  # the deck's own language, as it says it (else English)
+        settings = replace(settings, lang=_deck_language(deck, problems))
     if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
         deck = _without_raw_html_images(deck)
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))
@@ -150,9 +156,24 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
         rendered = number_links(rendered)
     problems.extend([*deck.problems, *credit_report.uncredited, *credit_report.inferred,
                      *pictures.problems, *rendered.warnings, *_broken_slide_links(deck)])
+    if is_tagged(settings):
+        problems.extend(alt_text_problems(deck))
     inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
               *pictures.files_read]
-    return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems)
+    return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems,
+                    pictures.files_read)
+
+
+def _deck_language(deck: Deck, problems: Problems) -> str:
+    """The language the deck says it is in (`lang: fr`), if it is a language tag; else English."""
+    if not deck.lang:
+        return "en"
+    try:
+        return parse_language(deck.lang)
+    except ValueError as error:
+        problems.report("deck-syntax", f"'lang: {deck.lang}' ignored: {error}", deck.source,
+                        hint="write a language tag such as lang: fr, or pass --lang")
+        return "en"
 
 
 def print_sizing(settings: Settings) -> tuple[Placements, int]:
@@ -215,14 +236,20 @@ class Build:
             check_target(output, inputs)
             enforce_strict(found, settings)
         session = self.session
-        cache = SlideCache(cache_root() if settings.cache else None,
-                           memory=session.cache_memory if session else None)
-        made = compose(decks, cache, jobs=settings.jobs, progress=self.progress, session=session,
-                       pack=pack)
+        one_deck = pack is None and len(decks) == 1  # the tagged and archive editions are one deck's
+        afresh = one_deck and editions.imposed_archive(settings)  # the same bytes on any machine
+        cache = SlideCache(cache_root() if settings.cache and not afresh else None,
+                           memory=session.cache_memory if session and not afresh else None)
+        made = compose(decks, cache, jobs=1 if afresh else settings.jobs, progress=self.progress,
+                       session=session, pack=pack, inline=one_deck and is_tagged(settings))
         found.extend([*cache.problems, *made.problems])
         if self.checking:
             found.extend(made.small_text(MIN_TEXT_PT))
         save, pages = made.save, made.pages
+        checked: list[Problem] = []
+        if one_deck:
+            found.extend(editions.finish(made, decks[0]))
+            save = editions.writer(made, decks[0], checked)
         if booklet_sheet:
             from handout.compose.booklet import impose_booklet
 
@@ -231,6 +258,7 @@ class Build:
         if self.write:
             enforce_strict(found, settings)
             write_atomically(output, save, inputs)
+            found.extend(checked)
         return Result(output=output if self.write else None, pages=pages,
                       slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found))
 

@@ -55,6 +55,12 @@ CODES: dict[str, Code] = {
     "overflow": Code(WARNING, "{n} slides do not fit their frame"),
     "small-text": Code(WARNING, "{n} slides have text below 6 pt"),
     "broken-link": Code(WARNING, "{n} links lead to slides not in the handout"),
+    # editions: tagged, archive, extract
+    "no-alt-text": Code(WARNING, "{n} pictures have no alt text for screen readers"),
+    "archive-level": Code(NOTE, "{n} notes on the archive's PDF/A level"),
+    "not-attached": Code(WARNING, "{n} files could not be attached to the archive"),
+    "archive-check": Code(WARNING, "{n} archives did not pass pikepdf's PDF/A check"),
+    "not-extracted": Code(WARNING, "{n} attachments were not extracted"),
 }
 
 STRICT_CODES = frozenset({"missing-picture", "broken-picture", "no-credit", "overflow", "refused-url",

@@ -77,6 +77,8 @@ class CreditLine:
     image_path: str
     credit: Credit
     background: bool
+    alt: str = ""
+    """The picture's alt text (alt_text), for its thumbnail on the credits page."""
 
     @property
     def label(self) -> str:
@@ -97,6 +99,8 @@ class RenderedSlide:
     credits: tuple[CreditLine, ...] = ()
     handouts: Markup = field(default_factory=Markup)
     """Text written for the handout (Showoff's handouts section): printed beside the slide."""
+    background_alt: str = ""
+    """The background picture's alt text (see alt_text), for screen readers."""
 
     @property
     def background_credit(self) -> CreditLine | None:
@@ -133,14 +137,17 @@ class _ImageSources(Treeprocessor):
     print keeps its original natural size in the slide's layout (CSS image-resolution)."""
 
     def __init__(self, md: markdown.Markdown, urls: Mapping[str, str],
-                 resolutions: Mapping[str, float]) -> None:
+                 resolutions: Mapping[str, float], alts: Mapping[str, str]) -> None:
         super().__init__(md)
         self.urls = urls
         self.resolutions = resolutions
+        self.alts = alts
 
     def run(self, root: etree.Element) -> None:
         for img in root.iter("img"):
             src = img.get("src", "")
+            if not img.get("alt") and self.alts.get(src):  # the credit's title describes it
+                img.set("alt", self.alts[src])
             if src in self.urls:
                 img.set("src", self.urls[src])
                 if (resolution := self.resolutions.get(src, 1.0)) != 1.0:
@@ -169,13 +176,15 @@ def _break_long_words(text: str) -> str:
 
 
 class _ImageSourcesExtension(Extension):
-    def __init__(self, urls: dict[str, str], resolutions: dict[str, float]) -> None:
+    def __init__(self, urls: dict[str, str], resolutions: dict[str, float],
+                 alts: dict[str, str]) -> None:
         super().__init__()
         self.urls = urls
         self.resolutions = resolutions
+        self.alts = alts
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_ImageSources(md, self.urls, self.resolutions),
+        md.treeprocessors.register(_ImageSources(md, self.urls, self.resolutions, self.alts),
                                    "handout-images", 0)
         md.treeprocessors.register(_LongWordBreaks(md), "handout-long-words", 1)
 
@@ -200,9 +209,11 @@ class Renderer:
         self.source = source
         self.urls: dict[str, str] = {}
         self.resolutions: dict[str, float] = {}
+        self.alts: dict[str, str] = {}
         self.warnings: list[Problem] = []
         self.markdown = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, _ImageSourcesExtension(self.urls, self.resolutions)],
+            extensions=[*MARKDOWN_EXTENSIONS,
+                        _ImageSourcesExtension(self.urls, self.resolutions, self.alts)],
             output_format="html",
         )
         if not allow_html:
@@ -226,6 +237,8 @@ class Renderer:
     def slide(self, slide: Slide) -> RenderedSlide:
         self.urls.clear()
         self.urls.update({image.path: self.image_url(image, False) for image in slide.images})
+        self.alts.clear()
+        self.alts.update({image.path: alt_text(image) for image in slide.images})
         self.resolutions.clear()
         if self.image_resolution is not None:
             self.resolutions.update({image.path: self.image_resolution(image)
@@ -234,7 +247,7 @@ class Renderer:
         background_url = self.image_url(background, True) if background else None
         credits = tuple(
             CreditLine(slide.number, slide.label, self.urls.get(image.path) or background_url or "",
-                       image.path, image.credit, image is background)
+                       image.path, image.credit, image is background, alt_text(image))
             for image in (background, *slide.images)
             if image is not None and image.credit is not None
         )
@@ -250,6 +263,7 @@ class Renderer:
             credits=credits,
             handouts=Markup("") if slide.handouts is None or slide.handouts.is_empty
             else self.blocks(slide.handouts.blocks),
+            background_alt=alt_text(background) if background else "",
         )
 
     def blocks(self, blocks: tuple[Block, ...]) -> Markup:
@@ -300,6 +314,12 @@ class Renderer:
         wrap = " wrap" if longest > CODE_LINE_FITS else ""
         return html.replace('<div class="highlight">',
                             f'<div class="highlight{wrap}" data-language="{language}">', 1)
+
+
+def alt_text(image: Image) -> str:
+    """What a picture shows, for screen readers: its alt text as written (`![alt]`), else its
+    credit's title; "" when the deck says neither (the tagged edition warns: no-alt-text)."""
+    return image.alt.strip() or (image.credit.title.strip() if image.credit else "")
 
 
 def credit_label(credit: Credit) -> str:

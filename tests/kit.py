@@ -32,6 +32,11 @@ Reading PDFs (each takes a path, a Built or, on pypdf, a PdfReader; pages are 0-
     operations(pdf, page)                     what the page paints, parsed, its forms' content
                                                  included (forms=False: its own stream only)
     objects(pdf), embedded_files, actions, payload   everything in the file, for leak checks
+    structure(pdf)                            the tagged PDF's structure tree, in reading order,
+                                                 each element with its text and alt text
+    marked_content(pdf, page)                 what the page paints, each with the marked content
+                                                 around it (an MCID, or an artifact)
+    attached(pdf)                             the embedded files: name -> bytes, relationship, MIME
 """
 
 from __future__ import annotations
@@ -552,8 +557,9 @@ def embedded_files(pdf: PdfLike) -> list[str]:
 def actions(pdf: PdfLike) -> list[tuple[str, str]]:
     """Every action in the PDF as (kind, target): ('/URI', url), ('/JavaScript', code)..."""
     found = []
-    for o in objects(pdf):
-        if isinstance(o, DictionaryObject) and "/S" in o:
+    for o in objects(pdf):  # (structure elements and output intents have an /S too)
+        if isinstance(o, DictionaryObject) and "/S" in o \
+                and o.get("/Type") not in ("/StructElem", "/OutputIntent"):
             kind = str(o["/S"])
             target = o.get("/URI") if kind == "/URI" else o.get("/JS", "")
             found.append((kind, str(target)))
@@ -574,3 +580,108 @@ def payload(pdf: str | os.PathLike[str]) -> bytes:
             chunks.append(obj.get_data())
     chunks += [page.extract_text().encode() for page in reader.pages]
     return b"\n".join(chunks)
+
+
+@dataclass(frozen=True)
+class Element:
+    """An element of a tagged PDF's structure tree: its type ('H1', 'P', 'Figure', 'Link'...),
+    depth, the text of its own marked content and of its descendants', its alt text, and the
+    0-based page its content starts on."""
+
+    kind: str
+    depth: int
+    text: str
+    alt: str | None
+    page: int | None
+
+
+def structure(pdf: str | os.PathLike[str]) -> list[Element]:
+    """The structure tree, depth first (the order a screen reader reads it in), from pdfplumber:
+    each element's text is the characters of its marked content, found by MCID."""
+    with pdfplumber.open(os.fspath(pdf)) as document:
+        chars: dict[tuple[int, int], list[str]] = {}
+        for index, page in enumerate(document.pages):
+            for char in page.chars:
+                if char.get("mcid") is not None:
+                    chars.setdefault((index, char["mcid"]), []).append(char["text"])
+        found: list[Element] = []
+
+        def walk(element: dict[str, Any], depth: int) -> str:
+            page = element.get("page_number")
+            index = page - 1 if page else None
+            slot = len(found)
+            found.append(Element(element["type"], depth, "", element.get("alt_text"), index))
+            own = "".join("".join(chars.get((index, mcid), [])) for mcid in element.get("mcids") or ()
+                          if index is not None)
+            text = own + "".join(walk(child, depth + 1) for child in element.get("children", ()))
+            found[slot] = Element(element["type"], depth, normalise(text), element.get("alt_text"),
+                                  index)
+            return text + " "
+
+        for element in document.structure_tree:
+            walk(element, 0)
+        return found
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A painting operator and the marked content it is in: its MCID (None: not in marked
+    content with one) and whether it is in an artifact."""
+
+    operator: str
+    mcid: int | None
+    artifact: bool
+    operands: tuple[Any, ...]
+
+
+PAINTING = {"Tj", "TJ", "'", '"', "Do", "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "BI"}
+
+
+def marked_content(pdf: str | os.PathLike[str], page: int) -> list[Marked]:
+    """Every painting operator of the page (its own content stream) with the marked content
+    around it, read with pikepdf."""
+    import pikepdf
+
+    with pikepdf.open(os.fspath(pdf)) as document:
+        stack: list[tuple[str, int | None]] = []
+        found = []
+        for operands, operator in pikepdf.parse_content_stream(document.pages[page]):
+            name = str(operator)
+            if name in ("BDC", "BMC"):
+                properties = operands[1] if name == "BDC" and len(operands) > 1 else None
+                mcid = int(properties["/MCID"]) if isinstance(properties, pikepdf.Dictionary) \
+                    and "/MCID" in properties else None
+                stack.append((str(operands[0]), mcid))
+            elif name == "EMC" and stack:
+                stack.pop()
+            elif name in PAINTING:
+                mcid = next((m for _, m in reversed(stack) if m is not None), None)
+                artifact = any(tag == "/Artifact" for tag, _ in stack)
+                found.append(Marked(name, mcid, artifact, tuple(operands)))
+        return found
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file a PDF carries: its bytes, /AFRelationship, MIME type (/Subtype), and whether the
+    catalog's /AF array lists it."""
+
+    data: bytes
+    relationship: str
+    mime_type: str
+    associated: bool
+
+
+def attached(pdf: str | os.PathLike[str]) -> dict[str, AttachedFile]:
+    """The embedded files of the catalog's name tree, by name."""
+    import pikepdf
+
+    with pikepdf.open(os.fspath(pdf)) as document:
+        listed = {spec.objgen for spec in document.Root.get("/AF", ())}
+        found = {}
+        for name, spec in document.attachments.items():
+            stream = spec.obj.EF.F
+            found[name] = AttachedFile(spec.get_file().read_bytes(),
+                                       str(spec.obj.get("/AFRelationship", "")),
+                                       str(stream.get("/Subtype", "")), spec.obj.objgen in listed)
+        return found

@@ -14,13 +14,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from handout import layout
 from handout.cache import SlideCache, digest
 from handout.compose.impose import Imposition, Placed, impose, save
 from handout.compose.pages import PageFrames, Part, document_html, read_frames
 from handout.markers import slide_key
 from handout.model import Problem
-from handout.slides import FIT_FLOOR, Canvas, RenderedChunk, SlideLook, SlideMeasure, chunks, section_html
+from handout.slides import (
+    FIT_FLOOR,
+    Canvas,
+    RenderedChunk,
+    SlideLook,
+    SlideMeasure,
+    centre_slides,
+    chunks,
+    section_html,
+)
 from handout.theme import (
     ONE_DOCUMENT_SHEETS,
     PAGE_SHEETS,
@@ -36,6 +47,8 @@ if TYPE_CHECKING:
     from handout.compose.pack import Pack
     from handout.pipeline import Prepared, Progress, Session
 
+Inline = dict[str, tuple[str, float]]
+"""The one-document edition's slides: slide key -> (its section's HTML, its measured fit)."""
 KEY_PLACEHOLDER = "@@slide@@"
 """Stands for a slide's key inside its slide document while its cache key is computed."""
 MM_PER_PX = 25.4 / 96
@@ -140,7 +153,11 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             session: Session | None = None, pack: Pack | None = None) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
     session, its worker pool is used and kept for the next composition; `pack` adds a workshop
-    pack's cover, contents and own pages (compose/pack.py)."""
+    pack's cover, contents and own pages (compose/pack.py).
+
+    With `inline`, the one-document edition (a tagged PDF: imposed slides carry no structure):
+    the slides are rendered and measured as for imposition, then laid out again inside their
+    frames, at the size each was measured to fit, in one tagged document (editions/tagged.py)."""
     slides = [_slide(part, prepared, slide) for part, prepared in enumerate(decks)
               for slide in prepared.rendered.slides]
     rendered = _Rendered()
@@ -162,7 +179,8 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             size = chunks(len(group), per_page, jobs)
             futures += pool.submit(look, [[(s.document_key, s.html()) for s in group[i:i + size]]
                                           for i in range(0, len(group), size)])
-        frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, inline, pack)
+        if not inline:  # laid out while the slides render
+            frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, None, pack)
         done = 0
         if progress and todo:
             progress("slides", 0, len(todo))
@@ -175,11 +193,19 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             done += len(chunk.keys)
             if progress:
                 progress("slides", done, len(todo))
-    placed = {slide.key: Placed(*rendered.where[slide.cache_key], slide.look.canvas.points,
-                                slide.part) for slide in slides if not inline}
     report = Imposition()
-    pdf = impose(frames_pdf, frames.frames, placed, rendered.documents,
-                 {**rendered.fonts, **frame_fonts}, frames.rules, report)
+    if inline:
+        from handout.editions.tagged import finish_one_document, inline_sections
+
+        frames_pdf, frames, frame_fonts, frame_refused = _page_frames(
+            decks, cache, inline_sections(slides, {s.key: rendered.measures[s.cache_key].fit
+                                                   for s in slides}), pack)
+        pdf = finish_one_document(frames_pdf, frames.rules)
+    else:
+        placed = {slide.key: Placed(*rendered.where[slide.cache_key], slide.look.canvas.points,
+                                    slide.part) for slide in slides}
+        pdf = impose(frames_pdf, frames.frames, placed, rendered.documents,
+                     {**rendered.fonts, **frame_fonts}, frames.rules, report)
     problems = _problems(decks, slides, rendered, frame_refused)
     return Composed(pdf, frames.pages, problems, decks, slides, rendered, frames, report)
 
@@ -229,14 +255,16 @@ class _PageRenderer:
         return self._renderer.refused() if self._renderer else []
 
 
-def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: bool, pack: Pack | None = None
+def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | None = None,
+                 pack: Pack | None = None
                  ) -> tuple[bytes, PageFrames, dict[str, bytes], list[str]]:
     """The laid-out page-frame document of these decks: from the cache when the same document
     was laid out before, else laid out once (after a small document that measures the title
-    block of a deck with an introduction)."""
+    block of a deck with an introduction). With `inline` (slide key -> section and fit), each
+    frame holds its slide and the document is written tagged: the one-document edition."""
     first = decks[0]
     pages = _PageRenderer(Look(
-        ONE_DOCUMENT_SHEETS if inline else PAGE_SHEETS, first.settings.grayscale,
+        ONE_DOCUMENT_SHEETS if inline is not None else PAGE_SHEETS, first.settings.grayscale,
         first.source.folder.resolve().as_uri() + "/",
         tuple(dict.fromkeys([*(p for d in decks for p in (d.root, d.pictures.folder)),
                              *(pack.folders if pack else ())])),
@@ -248,21 +276,33 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: bool, pac
         title_block = _title_block_mm(pages, cache, index, prepared, binding) \
             if prepared.rendered.preamble else None
         geo = layout.geometry(settings, title_block, binding)
-        parts.append(Part(index, prepared.rendered, settings, geo))
+        part = Part(index, prepared.rendered, settings, geo)
+        if inline is not None:
+            keys = [part.key(slide) for slide in prepared.rendered.slides]
+            part.inline = {key: Markup(inline[key][0]) for key in keys}
+            part.fits = {key: inline[key][1] for key in keys if inline[key][1] < 1.0}
+        parts.append(part)
     deck = first.rendered
+    lang = first.settings.lang or "en"
     if pack:
-        html = document_html(parts, title=pack.cover.title, pack=pack, authors=[
+        html = document_html(parts, title=pack.cover.title, pack=pack, lang=lang, authors=[
             pack.cover.organiser or " \u00b7 ".join(dict.fromkeys(d.rendered.author for d in decks
                                                                  if d.rendered.author))])
     else:
         html = document_html(parts, title=deck.title, authors=[deck.author],
-                             byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x))
-    key = digest(html, pages.print)
+                             byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x),
+                             lang=lang)
+    key = digest(html, pages.print, "tagged, PDF 1.7" if inline is not None else "")
     if (found := _cached_frames(cache, key)) is not None:
         return found
     document = pages.renderer.lay_out(html)
     frames = read_frames(document)
-    data = document.write_pdf()
+    if inline is not None:
+        centre_slides(document)
+    # (pdf_version said: WeasyPrint 70 compares the version as text, and None writes PDF 2.0's
+    # structure namespaces into a PDF 1.7 file)
+    data = document.write_pdf(pdf_tags=True, pdf_version="1.7") if inline is not None \
+        else document.write_pdf()
     fonts = font_originals(document)
     refused = pages.refused()
     name = cache.put(data, [], {}, {}, ())

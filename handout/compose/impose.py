@@ -146,23 +146,32 @@ def impose(frames_pdf: bytes, frames: Mapping[str, FrameRect], slides: Mapping[s
     drawings: dict[int, list[bytes]] = {}
     for index, group in groups.items():
         drawings.setdefault(index, []).append(group.place_on(out, pages[index]))
-    for lines in rules:  # each line stroked on its own, as a reader's eye (and a test) counts them
-        strokes = b"".join(
-            b"%.3f %.3f m %.3f %.3f l S " % (lines.x, y, lines.x + lines.width, y)
-            for y in (lines.top - n * lines.spacing for n in range(1, lines.count + 1)))
-        drawings.setdefault(lines.page, []).insert(
-            0, b"q %.2f w %.3f %.3f %.3f RG " % ((RULE_WIDTH_PT,) + (RULE_GREY,) * 3) + strokes
-            + b"Q\n")
-    for index, streams in drawings.items():
-        # WeasyPrint's page content leaves its y-flip in effect: close it in q/Q first
-        pages[index].contents_add(Stream(out, b"q\n"), prepend=True)
-        pages[index].contents_add(Stream(out, b"Q\n" + b"".join(streams)), prepend=False)
+    for lines in rules:
+        drawings.setdefault(lines.page, []).insert(0, ruled_lines(lines))
+    draw_over(out, pages, drawings)
     for index, rect, uri, target in links:
         _add_link(out, pages, index, rect, uri, target, frames, report)
     _dedupe_images(out, report)
     _merge_fonts(out, fonts, report, font_copies)
     out._handout_sources = sources  # keep the slide documents open until the PDF is saved
     return out
+
+
+def ruled_lines(lines: RuledLines) -> bytes:
+    """The content that strokes these ruled lines, each on its own (as a reader's eye, and a
+    test, counts them)."""
+    strokes = b"".join(
+        b"%.3f %.3f m %.3f %.3f l S " % (lines.x, y, lines.x + lines.width, y)
+        for y in (lines.top - n * lines.spacing for n in range(1, lines.count + 1)))
+    return b"q %.2f w %.3f %.3f %.3f RG " % ((RULE_WIDTH_PT,) + (RULE_GREY,) * 3) + strokes + b"Q\n"
+
+
+def draw_over(out: Pdf, pages: list[pikepdf.Page], drawings: Mapping[int, list[bytes]]) -> None:
+    """Add content on top of pages (page index -> content streams), in PDF's own coordinates."""
+    for index, streams in drawings.items():
+        # WeasyPrint's page content leaves its y-flip in effect: close it in q/Q first
+        pages[index].contents_add(Stream(out, b"q\n"), prepend=True)
+        pages[index].contents_add(Stream(out, b"Q\n" + b"".join(streams)), prepend=False)
 
 
 class _PageGroup:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,14 +23,32 @@ from markupsafe import Markup
 
 from handout import __version__
 from handout.compose.impose import MM_TO_PT, FrameRect, RuledLines
-from handout.layout import NOTES_GAP_MM, RULE_SPACING_MM, Cell, Geometry, css_string, sheets
-from handout.markers import DATA_RULES, DATA_SLIDE, FRAME_CLASS, NOTES_CLASS, slide_anchor, slide_key
+from handout.layout import (
+    CANVAS_ROOT_PX,
+    CANVAS_WIDTH_PX,
+    NOTES_GAP_MM,
+    RULE_SPACING_MM,
+    Cell,
+    Geometry,
+    css_string,
+    sheets,
+)
+from handout.markers import (
+    DATA_RULES,
+    DATA_SLIDE,
+    FRAME_CLASS,
+    NOTES_CLASS,
+    SLIDE_CLASS,
+    slide_anchor,
+    slide_key,
+)
 from handout.render import RenderedDeck, RenderedSlide
 
 if TYPE_CHECKING:
     from handout.compose.pack import Pack
 
 PX_TO_PT = 0.75
+MM_PER_PX = 25.4 / 96
 NOTES_LINE_MM = 4.6
 """A line of notes text: 9.5 pt at 1.38 leading (handout.css)."""
 NOTES_CHAR_MM = 1.6
@@ -53,6 +71,10 @@ class Part:
     geo: Geometry
     inline: dict[str, Markup] | None = None
     """Slide key -> the slide's section, for the one-document edition (frames not left empty)."""
+    fits: dict[str, float] = field(default_factory=dict)
+    """One-document edition: slide key -> the share of its size the slide's text was measured to
+    fit at (slides.py), so that it prints as in the imposed edition."""
+
     kind: ClassVar[str] = "deck"
     """A pack's parts are decks and pages of its own (compose/pack.py: PackPage)."""
 
@@ -69,6 +91,16 @@ class Part:
 
     def anchor_of(self, number: int) -> str:
         return slide_anchor(self.index, number)
+
+    @property
+    def slide_scale(self) -> float:
+        """One-document edition: a slide is laid out at its canvas size, as slides.py lays it
+        out, and scaled into its frame (a transform), so it breaks its lines in the same places."""
+        return self.geo.frame_width / (CANVAS_WIDTH_PX * MM_PER_PX)
+
+    @property
+    def canvas_height(self) -> float:
+        return CANVAS_WIDTH_PX * self.geo.frame_height / self.geo.frame_width
 
     @cached_property
     def sheets(self) -> list[list[Cell]]:
@@ -97,7 +129,8 @@ def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] =
         authors=[a for a in authors if a],
         byline=byline, lang=lang, header=settings.header, footer=settings.footer,
         frame=settings.frame, numbers=settings.numbers, grayscale=settings.grayscale,
-        credits=credits, rule_spacing=RULE_SPACING_MM, notes_gap=NOTES_GAP_MM, version=__version__)
+        credits=credits, rule_spacing=RULE_SPACING_MM, notes_gap=NOTES_GAP_MM, version=__version__,
+        root=CANVAS_ROOT_PX)
 
 
 @dataclass
@@ -150,8 +183,12 @@ def read_frames(document: Any) -> PageFrames:
 
 
 def _boxes(box: Any) -> Iterator[Any]:
-    """Every box that belongs to an element, depth first (WeasyPrint's boxes are internal)."""
-    if getattr(box, "element", None) is not None and getattr(box, "element_tag", None):
+    """Every box that belongs to an element, depth first (WeasyPrint's boxes are internal), but
+    never inside a slide: a deck's HTML there is no frame, notes or ruled lines."""
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", None):
         yield box
+        if element.get(DATA_SLIDE) and SLIDE_CLASS in element.get("class", "").split():
+            return  # the one-document edition's frames hold their slides
     for child in getattr(box, "children", ()):
         yield from _boxes(child)

@@ -31,6 +31,7 @@ SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
+HTML_ALT = re.compile(r"\balt\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')", re.IGNORECASE)
 EMBEDDED_PICTURE = re.compile(
     r"<(?P<tag>embed|object)\b(?P<attrs>[^>]*?\b(?:src|data)\s*=\s*[\"'](?P<src>[^\"']+"
     r"\.(?:svg|png|jpe?g|gif|webp))[\"'][^>]*)>(?:(?P<inner>.*?)</object\s*>)?",
@@ -466,7 +467,9 @@ def pictures(blocks: Iterable[Block]) -> Iterator[Image]:
             for match in MD_IMAGE.finditer(line):
                 yield Image(path=match["src"], line=block.line + offset, alt=match["alt"])
             for match in HTML_IMAGE.finditer(line):
-                yield Image(path=match["src"], line=block.line + offset, raw_html=True)
+                alt = HTML_ALT.search(match[0] + line[match.end():].split(">", 1)[0])
+                yield Image(path=match["src"], line=block.line + offset, raw_html=True,
+                            alt=html.unescape(alt["double"] or alt["single"] or "") if alt else "")
 
 
 def embedded_pictures(lines: list[Line]) -> list[Line]:

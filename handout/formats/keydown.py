@@ -23,7 +23,8 @@ SEPARATOR = re.compile(r"^!SLIDE(?:[ \t]+(?P<classes>.*?))?[ \t]*$")
 NOTES_MARK = re.compile(r"^!NOTES?(?:[ \t]+(?P<rest>.*?))?[ \t]*$")
 BACKGROUND = re.compile(r"^\}\}\}[ \t]?(?P<spec>.*?)[ \t]*$")
 PREAMBLE_TITLE = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
-PREAMBLE_FIELD = re.compile(r"^(?P<key>author|date)[ \t]*:[ \t]*(?P<value>.+?)[ \t]*$", re.IGNORECASE)
+PREAMBLE_FIELD = re.compile(r"^(?P<key>author|date|lang|keywords)[ \t]*:[ \t]*(?P<value>.+?)[ \t]*$",
+                            re.IGNORECASE)
 ESCAPED_BANG = re.compile(r"&#(?:33|x21);", re.IGNORECASE)
 
 LANGUAGES = {**md.COMMON_LANGUAGES, "js": "javascript", "rhtml": "rhtml", "sh": "bash",
@@ -70,6 +71,8 @@ class KeydownReader(Reader):
                     preamble=tuple(b for d in decks for b in d.preamble),
                     author=next((d.author for d in decks if d.author), ""),
                     date=next((d.date for d in decks if d.date), ""),
+                    lang=next((d.lang for d in decks if d.lang), ""),
+                    keywords=next((d.keywords for d in decks if d.keywords), ""),
                     problems=[p for d in decks for p in d.problems], format=self.name, aspect=ASPECT)
 
 
@@ -92,14 +95,15 @@ def parse(text: str, source: Path, several: bool = False) -> Deck:
     preamble_lines, slide_chunks = chunks[0][1], chunks[1:]
     if not slide_chunks and not several:
         raise HandoutError("no slides found", source, 1, _NO_SLIDES)
-    title, author, date, preamble = _read_preamble(preamble_lines)
+    title, author, date, preamble, meta = _read_preamble(preamble_lines)
     slides = [
         _read_slide(number, header, body, source, warnings, several)
         for number, (header, body) in enumerate(slide_chunks, start=1)
         if header is not None
     ]
     return Deck(source=source, title=title or source.stem, slides=slides, preamble=preamble,
-                author=author, date=date, problems=warnings, format="keydown", aspect=ASPECT)
+                author=author, date=date, problems=warnings, format="keydown", aspect=ASPECT,
+                lang=meta.get("lang", ""), keywords=meta.get("keywords", ""))
 
 
 def _warn_separators_in_code(lines: list[Line], source: Path, warnings: list[Problem]) -> None:
@@ -118,9 +122,10 @@ def _warn_separators_in_code(lines: list[Line], source: Path, warnings: list[Pro
             ))
 
 
-def _read_preamble(lines: list[Line]) -> tuple[str, str, str, tuple[Block, ...]]:
+def _read_preamble(lines: list[Line]) -> tuple[str, str, str, tuple[Block, ...], dict[str, str]]:
     """The text before the first slide: a leading `# Title` names the deck, `author:` and
-    `date:` lines give the handout's header, and the rest is kept as an introduction."""
+    `date:` lines give the handout's header, `lang:` and `keywords:` describe it, and the rest is
+    kept as an introduction."""
     lines = list(lines)
     content = [line for line in lines if line.text.strip()]
     title = ""
@@ -133,7 +138,7 @@ def _read_preamble(lines: list[Line]) -> tuple[str, str, str, tuple[Block, ...]]
             meta[match["key"].lower()] = match["value"]
             lines.remove(line)
     blocks = tuple(b for b in md.blocks(lines, DIALECT) if md.has_text(b))
-    return title, meta.get("author", ""), meta.get("date", ""), blocks
+    return title, meta.get("author", ""), meta.get("date", ""), blocks, meta
 
 
 def _read_slide(number: int, header: Line, lines: list[Line], source: Path,

@@ -76,6 +76,7 @@ class MarpReader(Reader):
             raise md.no_slides(path, "Marp slides are separated by '---' lines")
         return Deck(source=path, title=md.deck_title(meta, slides, path), slides=slides,
                     author=md.meta_text(meta, "author"), date=md.meta_text(meta, "date"),
+                    lang=md.meta_text(meta, "lang"), keywords=md.meta_text(meta, "keywords"),
                     problems=problems, format=self.name,
                     aspect=md.aspect_of(meta.get("size")) or "16:9")
 

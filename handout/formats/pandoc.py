@@ -64,6 +64,7 @@ class PandocReader(Reader):
             raise md.no_slides(path, "Pandoc slides start at headings or '---' lines")
         return Deck(source=path, title=md.deck_title(meta, slides, path), slides=slides,
                     author=md.meta_text(meta, "author"), date=md.meta_text(meta, "date"),
+                    lang=md.meta_text(meta, "lang"), keywords=md.meta_text(meta, "keywords"),
                     problems=problems, format=self.name, aspect=md.aspect_of(meta.get("aspectratio")))
 
 

@@ -1,0 +1,671 @@
+"""The archive edition: a PDF/A-3 file that carries the talk's sources, and `handout extract`.
+
+An archived talk must still open, print and say what it is in decades, and must be rebuildable
+from itself. So the archive edition is the handout (tagged, unless --no-tagged) finished as
+PDF/A-3 with pikepdf after composition (WeasyPrint's own attachments are sealed away on purpose,
+fetch.seal):
+
+- associated files (/AF, /EmbeddedFiles, /AFRelationship, MIME /Subtype): the deck's source
+  files (Source), its handout.toml and credits.toml (Data), a manifest (Data: handout's version,
+  the options used, the SHA-256 of every input file, each picture's credit and the command that
+  rebuilds it), and with --with-pictures the original picture files (Data). Each is named by its
+  path from the deck's folder (or the --root folder holding it), so `handout extract` writes the
+  same tree back;
+- XMP metadata: title, author, date, language, keywords, and the credits as rights;
+- pikepdf.pdfa prepares what PDF/A asks of the rest (sRGB output intent, print flags on
+  annotations, the PDF/A identification) and checks the file as it will be written; the level
+  is 3a when the document is tagged and every picture has alt text, else 3b (a note says why);
+- reproducible bytes: no date but SOURCE_DATE_EPOCH's, pictures named by their content, a file
+  identifier made from the content: the same inputs and options give the same file, on any day,
+  in any folder, on any machine (an imposed archive renders its slides afresh: editions/).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import hashlib
+import json
+import os
+import posixpath
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+
+from handout import __version__, limits
+from handout.config import CONFIG_NAME
+from handout.credits import CREDITS_FILE
+from handout.errors import HandoutError
+from handout.fetch import Refused, read_inside
+from handout.model import Problem
+from handout.options import BY_NAME, Settings
+from handout.problems import problem
+from handout.render import credit_label
+
+if TYPE_CHECKING:
+    from handout.pipeline import Prepared
+
+MANIFEST_NAME = "handout-manifest.json"
+MANIFEST_FORMAT = "handout-archive/1"
+SOURCE, DATA = "Source", "Data"
+"""AFRelationship: the deck's own source files, and everything else that makes the talk."""
+MIME_TYPES = {
+    ".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain",
+    ".html": "text/html", ".htm": "text/html", ".toml": "application/toml",
+    ".json": "application/json", ".yml": "application/yaml", ".yaml": "application/yaml",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+    ".webp": "image/webp", ".svg": "image/svg+xml", ".tif": "image/tiff", ".tiff": "image/tiff",
+    ".heic": "image/heic", ".css": "text/css",
+}
+"""A table of our own, not the machine's MIME database: the same file gets the same type on
+every machine, so the archive's bytes do not depend on where it was built."""
+NOT_RECORDED = frozenset({"root", "jobs", "cache"})
+"""Options that say where or how fast a build ran, not what it made (root is recorded as the
+folder the files are named from)."""
+LEVEL_A, LEVEL_B = "A", "B"
+SAVE_OPTIONS = {"deterministic_id": True, "compress_streams": True}
+IMAGE_NAME = re.compile(rb"/i[0-9a-f]{32}[01]\b")
+"""WeasyPrint names a picture by the MD5 of its URL, which holds the picture cache's folder."""
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file the archive carries: its name (a relative path with '/'), bytes and role."""
+
+    name: str
+    data: bytes
+    relationship: str
+    description: str
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES.get(posixpath.splitext(self.name)[1].lower(), "application/octet-stream")
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def build_date() -> dt.datetime | None:
+    """The build's date: SOURCE_DATE_EPOCH (reproducible-builds.org) when set, else none at all,
+    so that a build today and one next year give the same bytes."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise HandoutError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 "
+                           f"(got {value!r})", hint="e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise HandoutError(f"SOURCE_DATE_EPOCH is out of range ({value})") from error
+
+
+# -- what the archive carries --------------------------------------------------------------------
+
+def base_folder(prepared: Prepared) -> Path:
+    """The folder attachments are named from: the --root folder when it holds the deck (so a
+    picture beside the deck's folder keeps its place), else the deck's folder."""
+    folder = prepared.source.folder.resolve()
+    root = prepared.root.resolve()
+    return root if folder.is_relative_to(root) else folder
+
+
+def collect(prepared: Prepared, with_pictures: bool) -> tuple[list[Attached], list[Problem]]:
+    """The files the archive attaches (the manifest is made from them, and added after), and
+    what could not be attached. Each is read again through the guarded reader, so the bytes
+    attached are the bytes checksummed."""
+    base = base_folder(prepared)
+    folder = prepared.source.folder
+    # (file, relationship, description, its size limit, whether it may be missing)
+    wanted = [(path, SOURCE, "the deck", limits.MAX_DECK_BYTES, False)
+              for path in dict.fromkeys((prepared.source.path, *prepared.source.files))]
+    wanted += [(folder / CONFIG_NAME, DATA, "the deck's settings", limits.MAX_SETTINGS_BYTES, True),
+               (folder / CREDITS_FILE, DATA, "the pictures' credits", limits.MAX_SETTINGS_BYTES,
+                True)]
+    if with_pictures:
+        wanted += [(path, DATA, "a picture the deck shows", limits.MAX_PICTURE_BYTES, False)
+                   for path in prepared.picture_files]
+    found: list[Attached] = []
+    problems: list[Problem] = []
+    for path, relationship, description, limit, optional in wanted:
+        name = _name_in(path, base)
+        if name is None:
+            problems.append(problem(
+                "not-attached", f"{path} is not attached: it is outside {base}",
+                prepared.deck.source, hint="keep the pictures inside the deck's folder (or --root)"))
+            continue
+        if any(file.name == name for file in found):
+            continue
+        try:
+            data = read_inside(path, (base,), limit=limit, missing_ok=optional)
+        except Refused as refused:
+            problems.append(problem("not-attached", f"{name} is not attached: {refused.detail}",
+                                    prepared.deck.source,
+                                    hint="the archive carries only files the build may read"))
+            continue
+        if data is not None:
+            found.append(Attached(name, data, relationship, description))
+    return found, problems
+
+
+def _name_in(path: Path, base: Path) -> str | None:
+    """The path of a file from the base folder, '/'-separated; None when it is not inside."""
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(base)
+    except ValueError:
+        try:
+            relative = path.resolve().relative_to(base)
+        except ValueError:
+            return None
+    return relative.as_posix()
+
+
+def manifest(prepared: Prepared, attached: Sequence[Attached], date: dt.datetime | None) -> Attached:
+    """What the archive is and how to make it again, as JSON (keys sorted, no absolute path)."""
+    base = base_folder(prepared)
+    deck = prepared.deck
+    inputs = []
+    names = {a.name: a for a in attached}
+    for path in dict.fromkeys(prepared.inputs):
+        name = _name_in(path, base)
+        if name is None or not path.is_file():
+            continue
+        held = names.get(name)
+        data = held.data if held else _read_quietly(path, base)
+        if data is None:
+            continue
+        inputs.append({"name": name, "sha256": held.sha256 if held else hashlib.sha256(data).hexdigest(),
+                       "bytes": len(data),
+                       "attached": held is not None,
+                       **({"relationship": held.relationship} if held else {})})
+    options = recorded_options(prepared.settings, prepared.source.folder, base)
+    deck_name = _name_in(prepared.source.path, base) or prepared.source.path.name
+    record = {
+        "format": MANIFEST_FORMAT,
+        "handout": __version__,
+        "deck": deck_name,
+        "reader": deck.format,
+        "title": deck.title,
+        "author": deck.author,
+        "date": deck.date,
+        "lang": prepared.settings.lang,
+        "built": date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
+        "options": options,
+        "rebuild": rebuild_command(deck_name, options),
+        "files": sorted(inputs, key=lambda item: item["name"]),
+        "credits": [_credit_record(line) for line in prepared.rendered.credits],
+    }
+    data = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
+    return Attached(MANIFEST_NAME, data, DATA, "how this handout was made: handout's version, "
+                    "options, checksums of every input and the pictures' credits")
+
+
+def _read_quietly(path: Path, base: Path) -> bytes | None:
+    try:
+        return read_inside(path, (base,), limit=limits.MAX_PICTURE_BYTES)
+    except Refused:
+        return None
+
+
+def recorded_options(settings: Any, deck_folder: Path, base: Path) -> dict[str, Any]:
+    """Every option that is not its default, as handout.toml says it (root as the folder the
+    files are named from, relative to the deck's folder)."""
+    defaults = Settings()
+    found: dict[str, Any] = {}
+    for item in fields(settings):
+        option = BY_NAME[item.name.replace("_", "-")]
+        value = getattr(settings, item.name)
+        if option.name in NOT_RECORDED or value == getattr(defaults, item.name):
+            continue
+        found[option.name] = list(value) if isinstance(value, tuple) else value
+    if base != deck_folder.resolve():
+        found["root"] = Path(os.path.relpath(base, deck_folder.resolve())).as_posix()
+    return found
+
+
+def rebuild_command(deck_name: str, options: dict[str, Any]) -> str:
+    """The command that builds this handout again from the extracted files."""
+    words = ["handout", "build", deck_name]
+    for name, value in options.items():
+        option = BY_NAME[name]
+        if name == "strict" and not isinstance(value, bool):
+            continue  # a list of codes is said in handout.toml, which the archive carries
+        if option.is_switch:
+            words.append(option.flag if value else option.negative)
+        else:
+            words += [option.flag, str(value)]
+    return " ".join(_shell_word(word) for word in words)
+
+
+def _shell_word(word: str) -> str:
+    return word if re.fullmatch(r"[\w@%+=:,./-]+", word) else "'" + word.replace("'", "'\\''") + "'"
+
+
+def _credit_record(line: Any) -> dict[str, Any]:
+    credit = line.credit
+    return {"picture": line.image_path, "slide": line.slide, "title": credit.title,
+            "author": credit.author, "source": credit.source_url, "licence": credit.licence,
+            "licence_url": credit.licence_url, "origin": credit.origin}
+
+
+# -- finishing the PDF ---------------------------------------------------------------------------
+
+def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
+    """Make the composed handout the archive edition (in place): attachments, metadata, PDF/A.
+    Returns the notes and warnings for the build."""
+    import pikepdf.pdfa
+
+    date = build_date()
+    settings = prepared.settings
+    attached, problems = collect(prepared, settings.with_pictures)
+    attached.append(manifest(prepared, attached, date))
+    attach(pdf, attached, date)
+    missing_alt = _missing_alt(prepared)
+    if tagged and missing_alt:
+        problems.append(problem(
+            "archive-level", f"the archive is PDF/A-3b, not 3a: {len(missing_alt)} "
+            f"picture{'s have' if len(missing_alt) != 1 else ' has'} no alt text",
+            prepared.deck.source, missing_alt[0].line,
+            "give every picture alt text (![what it shows](picture.jpg)) for PDF/A-3a"))
+    describe(pdf, prepared, date)
+    drop_empty_resources(pdf)
+    pikepdf.pdfa.prepare(pdf, "3b")
+    declare(pdf, LEVEL_B, date)  # level A, where it is earned, once checked as 3b (save)
+    return problems
+
+
+def level(prepared: Prepared) -> str:
+    """PDF/A-3a when the archive is tagged and every picture has alt text, else 3b."""
+    from handout.editions import is_tagged
+
+    return LEVEL_A if is_tagged(prepared.settings) and not _missing_alt(prepared) else LEVEL_B
+
+
+def _missing_alt(prepared: Prepared) -> list[Problem]:
+    return [p for p in prepared.problems if p.code == "no-alt-text"]
+
+
+def attach(pdf: Pdf, files: Iterable[Attached], date: dt.datetime | None) -> None:
+    """Embed the files as associated files of the document (PDF/A-3: /AF, AFRelationship, MIME
+    type, sizes and checksums, dated only by SOURCE_DATE_EPOCH)."""
+    stamp = _pdf_date(date) if date else ""
+    tree = pikepdf.NameTree.new(pdf)
+    associated = Array()
+    for file in files:
+        spec = pikepdf.AttachedFileSpec(
+            pdf, file.data, description=file.description, filename=file.name,
+            mime_type=file.mime_type, creation_date=stamp, mod_date=stamp,
+            relationship=Name("/" + file.relationship))
+        filespec = pdf.make_indirect(spec.obj)
+        tree[file.name] = filespec
+        associated.append(filespec)
+    names = pdf.Root.get(Name.Names)
+    if names is None:
+        names = pdf.Root.Names = Dictionary()
+    names.EmbeddedFiles = tree.obj
+    pdf.Root.AF = associated
+
+
+def describe(pdf: Pdf, prepared: Prepared, date: dt.datetime | None) -> None:
+    """Title, author, subject, keywords and dates in the document information; language, the
+    talk's date and the credits (as rights) in the XMP metadata."""
+    deck = prepared.deck
+    info = pdf.docinfo
+    info.Title = pikepdf.String(deck.title)
+    if deck.author:
+        info.Author = pikepdf.String(deck.author)
+    info.Subject = pikepdf.String(f"Handout of the talk \u201c{deck.title}\u201d"
+                                  + (f" by {deck.author}" if deck.author else ""))
+    info.Keywords = pikepdf.String(", ".join(keywords(prepared)))
+    if date:
+        info.CreationDate = info.ModDate = pikepdf.String(_pdf_date(date))
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:language"] = [prepared.settings.lang]
+        meta["dc:subject"] = set(keywords(prepared))
+        if talk_date := iso_date(deck.date):
+            meta["dc:date"] = [talk_date]
+        if rights := rights_statement(prepared):
+            meta["dc:rights"] = rights
+
+
+def declare(pdf: Pdf, level: str, date: dt.datetime | None) -> None:
+    """The PDF/A identification at its level, and a metadata date that is the build's (pikepdf
+    stamps the time of day, which would make every build's bytes differ)."""
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["pdfaid:conformance"] = level
+        if date:
+            meta["xmp:MetadataDate"] = date.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif "xmp:MetadataDate" in meta:
+            del meta["xmp:MetadataDate"]
+
+
+def keywords(prepared: Prepared) -> list[str]:
+    """The deck's own keywords (`keywords:` in its preamble or front matter), else what it is."""
+    written = [k.strip() for k in re.split(r"[,;]", prepared.deck.keywords) if k.strip()]
+    return written or ["talk", "slides", "handout"]
+
+
+def rights_statement(prepared: Prepared) -> str:
+    """The pictures' credits in one line: "Pictures: <credit>; <credit>"."""
+    credits = prepared.rendered.credits
+    if not credits:
+        return ""
+    return "Pictures: " + "; ".join(
+        credit_label(line.credit) + (f" <{line.credit.source_url}>" if line.credit.source_url else "")
+        for line in credits)
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y",
+                "%b %d, %Y", "%B %Y", "%Y/%m/%d", "%d.%m.%Y")
+
+
+def iso_date(text: str) -> str:
+    """A talk's date as XMP writes dates ('2026-11-26'), when it reads as one; else ''."""
+    text = " ".join(text.split())
+    for form in DATE_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(text, form)
+        except ValueError:
+            continue
+        return parsed.strftime({"%Y": "%Y", "%Y-%m": "%Y-%m", "%B %Y": "%Y-%m"}.get(form, "%Y-%m-%d"))
+    return ""
+
+
+def _pdf_date(date: dt.datetime) -> str:
+    return date.strftime("D:%Y%m%d%H%M%SZ")
+
+
+def canonical_picture_names(pdf: Pdf) -> int:
+    """Name every picture by its content instead of its URL. WeasyPrint names a picture `i` + the
+    MD5 of the URL it was loaded from, which holds the picture cache's folder: two machines, or a
+    --no-cache build, would write different bytes for the same handout. Returns how many names
+    changed."""
+    renamed: dict[bytes, bytes] = {}
+    holders = list(_resource_holders(pdf))
+    for resources, _ in holders:
+        xobjects = resources.get(Name.XObject)
+        if not isinstance(xobjects, Dictionary):
+            continue
+        for key in list(xobjects.keys()):
+            old = key.encode()
+            if not IMAGE_NAME.fullmatch(old):
+                continue
+            image = xobjects[key]
+            new = renamed.setdefault(old, b"/Im" + _content_digest(image)[:20].encode()
+                                     + old[-1:])
+            xobjects[new.decode()] = image
+            del xobjects[key]
+    if not renamed:
+        return 0
+    pattern = re.compile(b"|".join(re.escape(old) for old in renamed) + rb"(?![\w.])")
+    for _, stream in holders:
+        if stream is None:
+            continue
+        data = stream.read_bytes()
+        changed = pattern.sub(lambda m: renamed[m[0]], data)
+        if changed != data:
+            stream.write(changed)
+    return len(renamed)
+
+
+def _resource_holders(pdf: Pdf) -> Iterable[tuple[Dictionary, pikepdf.Stream | None]]:
+    """(resources, content stream) of every page, form and tiling pattern, each once."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, Any]] = []
+    for page in pdf.pages:
+        contents = page.obj.get(Name.Contents)
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        resources = page.obj.get(Name.Resources)
+        for stream in streams:
+            stack.append((resources, stream))
+    while stack:
+        resources, stream = stack.pop()
+        if stream is not None:
+            if stream.objgen in seen and stream.objgen != (0, 0):
+                continue
+            seen.add(stream.objgen)
+        if not isinstance(resources, Dictionary):
+            continue
+        yield resources, stream
+        for kind in (Name.XObject, Name.Pattern):
+            group = resources.get(kind)
+            for _, obj in (group.items() if isinstance(group, Dictionary) else ()):
+                if isinstance(obj, pikepdf.Stream) and obj.get(Name.Subtype) != Name.Image:
+                    stack.append((obj.get(Name.Resources), obj))
+
+
+def _content_digest(image: pikepdf.Stream) -> str:
+    digest = hashlib.sha256(image.read_raw_bytes())
+    for key in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms", "/ColorSpace"):
+        digest.update(repr(image.get(key)).encode())
+    mask = image.get(Name.SMask)
+    if isinstance(mask, pikepdf.Stream):
+        digest.update(_content_digest(mask).encode())
+    return digest.hexdigest()
+
+
+def save(pdf: Pdf, stream: BinaryIO, prepared: Prepared) -> list[Problem]:
+    """Write the archive, checked as PDF/A-3b by pikepdf.pdfa first (which checks the file as
+    pdf.save would write it). Level A is declared after the check, which knows only level B:
+    what A adds (structure, alt text) the tagged edition's own tests check. A file that does not
+    pass is written all the same, with a warning naming what failed: an archive of the talk is
+    worth more than none."""
+    import pikepdf.pdfa
+
+    report = pikepdf.pdfa.check(pdf, "3b", **SAVE_OPTIONS)
+    problems = []
+    if not report.passed:
+        findings = "; ".join(f"{f.rule}: {f.message}" for f in report.findings[:3])
+        problems.append(problem(
+            "archive-check", f"the archive did not pass pikepdf's PDF/A-3b check: {findings}",
+            prepared.deck.source, hint="the archive is written all the same; pikepdf's check "
+            "allows only what it knows (a gradient is beyond it), and veraPDF can say more"))
+    if (earned := level(prepared)) != LEVEL_B:
+        declare(pdf, earned, build_date())
+    pdf.save(stream, **report.save_kwargs)
+    return problems
+
+
+def drop_empty_resources(pdf: Pdf) -> None:
+    """WeasyPrint lists empty /Pattern and /Shading dictionaries in every page's resources; PDF/A
+    checkers that allow only what they know are kept from passing a file by them."""
+    for resources, _ in _resource_holders(pdf):
+        for kind in (Name.Pattern, Name.Shading, Name.XObject, Name.ExtGState):
+            entries = resources.get(kind)
+            if isinstance(entries, Dictionary) and not entries.keys():
+                del resources[kind]
+
+
+# -- handout extract ------------------------------------------------------------------------------
+
+MAX_NAME_CHARS = 1024
+MAX_DEPTH = 32
+UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\x7f\\]")
+"""Control characters (NUL among them) and backslashes: no file name of ours holds one, and a
+backslash is a folder separator on Windows."""
+
+
+@dataclass
+class Extracted:
+    """What `extract` wrote, what it refused, and the manifest it found (None: none)."""
+
+    folder: Path
+    written: list[Path]
+    problems: list[Problem]
+    manifest: dict[str, Any] | None
+
+    @property
+    def rebuild(self) -> str:
+        """The command that builds the talk again from the files written."""
+        if self.manifest and isinstance(self.manifest.get("rebuild"), str):
+            return self.manifest["rebuild"]
+        return ""
+
+
+def safe_name(name: str) -> str | None:
+    """Why an attachment's name may not be written inside the folder (None: it may). The name
+    comes from the PDF, which may come from anyone: only a plain relative path passes."""
+    if not name:
+        return "it has no name"
+    if len(name) > MAX_NAME_CHARS:
+        return f"its name is longer than {MAX_NAME_CHARS} characters"
+    if UNSAFE_CHARACTER.search(name):
+        return "its name holds a control character or a backslash"
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return "its name is an absolute path"
+    parts = name.split("/")
+    if len(parts) > MAX_DEPTH:
+        return f"its name is more than {MAX_DEPTH} folders deep"
+    for part in parts:
+        if part in ("", ".", ".."):
+            return "its name holds an empty, '.' or '..' part"
+        if len(os.fsencode(part)) > 255:
+            return "a part of its name is longer than 255 bytes"
+    return None
+
+
+def extract(pdf_path: Path, folder: Path) -> Extracted:
+    """Write the files an archive edition carries into `folder`, each at the path its name says,
+    never outside `folder`: an unsafe name, a file already there, or a symlink on the way is
+    refused (and reported), never followed or overwritten."""
+    source = Path(pdf_path)
+    try:
+        pdf = Pdf.open(source)
+    except (pikepdf.PdfError, OSError, ValueError) as error:
+        raise HandoutError(f"cannot read {source} as a PDF: {error}", source,
+                           hint="give the PDF that `handout build --archive` wrote") from error
+    with pdf:
+        files = _attachments(pdf, source)
+    if not files:
+        raise HandoutError(f"{source} carries no files", source,
+                           hint="only the archive edition does: handout build talk.md --archive")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        root = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as error:
+        raise HandoutError(f"cannot write into {folder}: {error.strerror or error}", folder,
+                           hint="name a folder you can write to") from error
+    written: list[Path] = []
+    problems: list[Problem] = []
+    manifest_data: dict[str, Any] | None = None
+    total = 0
+    try:
+        for name, data in files:
+            if isinstance(data, str):  # why it could not be read
+                problems.append(_not_extracted(source, name, data))
+                continue
+            if len(written) >= limits.MAX_EXTRACTED_FILES \
+                    or total + len(data) > limits.MAX_EXTRACTED_BYTES:
+                problems.append(_not_extracted(
+                    source, name, f"handout extracts at most {limits.MAX_EXTRACTED_FILES:,} files "
+                    f"and {limits.MAX_EXTRACTED_BYTES / limits.MiB:,.0f} MB from one PDF"))
+                continue
+            why = safe_name(name)
+            if why is None:
+                why = _write_below(root, name, data)
+            if why is not None:
+                problems.append(_not_extracted(source, name, why))
+                continue
+            written.append(folder / name)
+            total += len(data)
+            if name == MANIFEST_NAME:
+                manifest_data = _read_manifest(data)
+    finally:
+        os.close(root)
+    return Extracted(folder, written, problems, manifest_data)
+
+
+def _attachments(pdf: Pdf, source: Path) -> list[tuple[str, bytes | str]]:
+    """(name, bytes) of each embedded file, or (name, why it cannot be read)."""
+    found: list[tuple[str, bytes | str]] = []
+    try:
+        names = list(pdf.attachments.keys())
+    except (pikepdf.PdfError, ValueError, TypeError):
+        return found
+    for key in names:
+        try:
+            spec = pdf.attachments[key]
+            name = str(spec.filename or key)
+            stream = spec.obj.EF.get(Name.UF) or spec.obj.EF.F
+            found.append((name, _bounded_contents(stream)))
+        except (pikepdf.PdfError, AttributeError, KeyError, ValueError, TypeError) as error:
+            found.append((str(key), f"it cannot be read ({error})"))
+    return found
+
+
+def _bounded_contents(stream: pikepdf.Stream) -> bytes | str:
+    """An embedded file's bytes, decompressed no further than the limit (a small stream may
+    inflate to gigabytes); a reason instead when it is too large or in an unusual encoding."""
+    limit = limits.MAX_PICTURE_BYTES
+    filters = stream.get(Name.Filter)
+    filters = list(filters) if isinstance(filters, Array) else [filters] if filters is not None else []
+    raw = stream.read_raw_bytes()
+    if not filters:
+        data = raw
+    elif filters == [Name.FlateDecode] and Name.DecodeParms not in stream:
+        inflate = zlib.decompressobj()
+        try:
+            data = inflate.decompress(raw, limit + 1)
+        except zlib.error as error:
+            return f"its data is corrupt ({error})"
+    else:
+        return "it is stored in an encoding handout does not write"
+    if len(data) > limit:
+        return f"it is larger than {limit / limits.MiB:g} MB"
+    return data
+
+
+def _write_below(root: int, name: str, data: bytes) -> str | None:
+    """Write `data` at `name` below the folder open as `root`, making folders as needed, never
+    through a symlink and never over a file: None when done, else why not."""
+    *parents, leaf = name.split("/")
+    current = root
+    opened: list[int] = []
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    try:
+        for part in parents:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, 0o777, dir_fd=current)
+            try:
+                current = os.open(part, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | nofollow,
+                                  dir_fd=current)
+            except OSError as error:
+                if error.errno in (errno.ELOOP, errno.ENOTDIR):
+                    return f"{part!r} in its path is a symlink or a file, not a folder"
+                raise
+            opened.append(current)
+        try:
+            handle = os.open(leaf, os.O_WRONLY | os.O_CREAT | os.O_EXCL | nofollow, 0o666,
+                             dir_fd=current)
+        except FileExistsError:
+            return "a file of that name is already there (extract into an empty folder)"
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        return None
+    except OSError as error:
+        return f"it cannot be written: {error.strerror or error}"
+    finally:
+        for handle in opened:
+            os.close(handle)
+
+
+def _read_manifest(data: bytes) -> dict[str, Any] | None:
+    try:
+        record = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _not_extracted(source: Path, name: str, why: str) -> Problem:
+    shown = name.encode("unicode_escape").decode("ascii")[:200]
+    return problem("not-extracted", f"attachment {shown!r} not extracted: {why}", source,
+                   hint="the other files were written")
