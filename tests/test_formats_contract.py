@@ -6,6 +6,7 @@ text. The same generator writes each format's own separators and notes markers.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ from handout.errors import HandoutError
 from handout.formats import reader_named, readers
 from handout.model import Deck
 
-FUZZ = settings(max_examples=int(__import__("os").environ.get("HANDOUT_FUZZ", "100")), deadline=None, database=None,
+FUZZ = settings(max_examples=int(os.environ.get("HANDOUT_FUZZ", "100")), deadline=None,
+                database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+"""100 examples a run; HANDOUT_FUZZ=3000 for a longer hunt."""
 SOURCE = Path("talk.md")
 WORD = re.compile(r"\w+")
 
