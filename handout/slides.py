@@ -8,7 +8,7 @@ so a rendered slide serves every layout and is cached by its content (cache.py).
 rendered in chunks of several to a document (a document costs ~30 ms before its first slide),
 in worker processes (workers.py); imposition (compose/impose.py) draws them into their frames.
 
-This module imports WeasyPrint: only workers and the build's render step load it.
+This module imports WeasyPrint (through engine.py): only workers and the composition load it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from markupsafe import Markup
 from handout.engine import Document, ReplacedBox, TextBox
 from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.markers import CONTENT_CLASS, DATA_SLIDE, SLIDE_CLASS, SLIDE_LINK_URI
-from handout.theme import Look, Renderer, font_originals
+from handout.theme import Look, Typesetter, font_originals
 
 PAGE_HEIGHT_FACTOR = 8
 """A slide page is this many slides tall: room below the slide for what overflows it, so a slide
@@ -81,7 +81,7 @@ class SlideMeasure:
 
 
 @dataclass
-class RenderedChunk:
+class SlideDocument:
     """A slide document: one page per slide, in `keys` order, with what each slide measured."""
 
     pdf: bytes
@@ -111,22 +111,22 @@ def section_html(slide: Any, key: str) -> str:
 
 @dataclass(frozen=True)
 class SlideLook:
-    """How slides render: the canvas and the look of their documents (one renderer each)."""
+    """How slides are typeset: the canvas and the look of their documents (one typesetter each)."""
 
     canvas: Canvas
     look: Look
 
 
-class SlideRenderer:
+class SlideTypesetter:
     """Renders slide documents of one look, reusing its parsed stylesheets and fonts."""
 
     def __init__(self, look: SlideLook) -> None:
         self.canvas = look.canvas
-        self.renderer = Renderer(look.look)
+        self.typesetter = Typesetter(look.look)
 
-    def render(self, sections: Sequence[tuple[str, str]], fits: dict[str, float] | None = None
-               ) -> RenderedChunk:
-        """Render these (key, section HTML) slides; shrink and render again those that overflow.
+    def typeset(self, sections: Sequence[tuple[str, str]], fits: dict[str, float] | None = None
+                ) -> SlideDocument:
+        """Typeset these (key, section HTML) slides; shrink and typeset again those that overflow.
 
         A slide whose HTML alone shows it cannot fit (a long listing) starts at the size it will
         need (predicted_fit): a second layout costs as much as the first."""
@@ -157,12 +157,12 @@ class SlideRenderer:
             width=canvas.width, height=canvas.height, page_height=canvas.height * PAGE_HEIGHT_FACTOR,
             root=CANVAS_ROOT_PX, sections=[Markup(html) for _, html in sections],
             fits={key: fits[key] for key, _ in sections if key in fits})
-        document = self.renderer.lay_out(html)
+        document = self.typesetter.lay_out(html)
         centre_slides(document)
         return document
 
     def _chunk(self, documents: list[tuple[Document, list[str]]],
-               measures: dict[str, SlideMeasure]) -> RenderedChunk:
+               measures: dict[str, SlideMeasure]) -> SlideDocument:
         """One PDF of each slide's last render, in the order the slides were asked for."""
         final: dict[str, tuple[int, int]] = {}
         for index, (_, keys) in enumerate(documents):
@@ -176,10 +176,10 @@ class SlideRenderer:
             document = documents[0][0].copy(pages)
         data = document.write_pdf()
         fonts = font_originals(document)
-        refused = self.renderer.refused()
+        refused = self.typesetter.refused()
         del documents, document
         gc.collect()  # WeasyPrint's box trees hold cycles: free them before the next chunk
-        return RenderedChunk(data, keys, measures, fonts, refused)
+        return SlideDocument(data, keys, measures, fonts, refused)
 
 
 # -- predicting the fit from the HTML ---------------------------------------------------------------

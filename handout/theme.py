@@ -2,7 +2,7 @@
 
 Slide documents (slides.py) and the page-frame document (compose/pages.py) are laid out alike: a
 guarded fetcher reads only the folders a deck may read, and the stylesheets and fonts are parsed
-once per renderer (~25 ms a document) and reused for every document it lays out.
+once per typesetter (~25 ms a document) and reused for every document it lays out.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Look:
     allow_remote: bool = False
 
 
-class Renderer:
+class Typesetter:
     """Lays out documents for one look, with its stylesheets and fonts parsed once."""
 
     def __init__(self, look: Look) -> None:

@@ -1,7 +1,7 @@
 """Slides rendered in parallel: a pool of forked worker processes, each keeping its renderer.
 
 Workers are forked after WeasyPrint is imported, so none pays for the import again (spawning
-them costs 1.2 s more). A worker keeps one SlideRenderer per look, with its stylesheets and fonts
+them costs 1.2 s more). A worker keeps one SlideTypesetter per look, with its stylesheets and fonts
 parsed once for all the documents it renders. Memory is bounded by the chunk a worker holds
 (~100 MiB each), not by the deck. With one job, or one chunk, nothing is forked.
 """
@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from handout.output import deferred
-from handout.slides import RenderedChunk, SlideLook, SlideRenderer
+from handout.slides import SlideDocument, SlideLook, SlideTypesetter
 
-_RENDERERS: dict[SlideLook, SlideRenderer] = {}
+_TYPESETTERS: dict[SlideLook, SlideTypesetter] = {}
 
 
 def default_jobs() -> int:
@@ -37,12 +37,12 @@ def _quiet_signals() -> None:
             signal.signal(signum, signal.SIG_DFL)
 
 
-def render_chunk(look: SlideLook, sections: Sequence[tuple[str, str]]) -> RenderedChunk:
-    """Render slides in this process, with the renderer kept for their look."""
-    renderer = _RENDERERS.get(look)
-    if renderer is None:
-        renderer = _RENDERERS[look] = SlideRenderer(look)
-    return renderer.render(sections)
+def typeset_chunk(look: SlideLook, sections: Sequence[tuple[str, str]]) -> SlideDocument:
+    """Typeset slides in this process, with the typesetter kept for their look."""
+    typesetter = _TYPESETTERS.get(look)
+    if typesetter is None:
+        typesetter = _TYPESETTERS[look] = SlideTypesetter(look)
+    return typesetter.typeset(sections)
 
 
 class SlidePool:
@@ -52,7 +52,7 @@ class SlidePool:
         self.jobs = max(1, jobs)
         self._executor: ProcessPoolExecutor | None = None
 
-    def submit(self, look: SlideLook, chunks: list[list[tuple[str, str]]]) -> list[Future[RenderedChunk]]:
+    def submit(self, look: SlideLook, chunks: list[list[tuple[str, str]]]) -> list[Future[SlideDocument]]:
         """Start rendering; the caller may lay out the page frames meanwhile."""
         if self.jobs == 1 or len(chunks) <= 1:
             return [_Deferred(look, chunk) for chunk in chunks]  # type: ignore[misc]
@@ -61,7 +61,7 @@ class SlidePool:
                 context = multiprocessing.get_context("fork")
                 self._executor = ProcessPoolExecutor(max_workers=min(self.jobs, len(chunks)),
                                                      mp_context=context, initializer=_quiet_signals)
-            return [self._executor.submit(render_chunk, look, chunk) for chunk in chunks]
+            return [self._executor.submit(typeset_chunk, look, chunk) for chunk in chunks]
 
     def close(self, stop: bool = False) -> None:
         """Let the workers go; with `stop` (an interrupt, an error) without finishing their work."""
@@ -90,14 +90,14 @@ class _Deferred(Future):  # type: ignore[type-arg]
         super().__init__()
         self.look, self.chunk = look, chunk
 
-    def result(self, timeout: float | None = None) -> RenderedChunk:
+    def result(self, timeout: float | None = None) -> SlideDocument:
         if not self.done():
-            self.set_result(render_chunk(self.look, self.chunk))
+            self.set_result(typeset_chunk(self.look, self.chunk))
         return super().result(timeout)
 
 
-def as_completed(futures: list[Future[RenderedChunk]],
-                 progress: Callable[[int], None] | None = None) -> Iterator[RenderedChunk]:
+def as_completed(futures: list[Future[SlideDocument]],
+                 progress: Callable[[int], None] | None = None) -> Iterator[SlideDocument]:
     """Results as workers finish them (deferred ones last, in order), reporting each chunk done.
 
     A signal while waiting is recorded and raised between waits (output.deferred): raised inside

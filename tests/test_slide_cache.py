@@ -88,13 +88,13 @@ def test_the_same_handout_whichever_way_the_slides_come(deck, tmp_path, monkeypa
 def test_an_unchanged_slide_is_never_laid_out_again(deck, tmp_path, monkeypatch):
     monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
     rendered: list[str] = []
-    original = slides_module.SlideRenderer.render
+    original = slides_module.SlideTypesetter.typeset
 
     def counting(self, sections, fits=None):
         rendered.extend(key for key, _ in sections)
         return original(self, sections, fits)
 
-    monkeypatch.setattr(slides_module.SlideRenderer, "render", counting)
+    monkeypatch.setattr(slides_module.SlideTypesetter, "typeset", counting)
     handout.build(deck, tmp_path / "a.pdf", per_page=2, jobs=1)
     assert len(rendered) == 5
     rendered.clear()

@@ -25,7 +25,7 @@ from handout.model import Problem
 from handout.slides import (
     FIT_FLOOR,
     Canvas,
-    RenderedChunk,
+    SlideDocument,
     SlideLook,
     SlideMeasure,
     centre_slides,
@@ -38,7 +38,7 @@ from handout.theme import (
     SLIDE_SHEETS,
     STYLES,
     Look,
-    Renderer,
+    Typesetter,
     font_originals,
 )
 from handout.workers import SlidePool, as_completed, default_jobs
@@ -106,7 +106,7 @@ class _Rendered:
         self.refused[cache_key] = entry.refused
         return True
 
-    def add(self, chunk: RenderedChunk, cache_keys: list[str]) -> None:
+    def add(self, chunk: SlideDocument, cache_keys: list[str]) -> None:
         """File a freshly rendered chunk whose pages hold these slides, in order."""
         index = len(self.documents)
         self.documents.append(chunk.pdf)
@@ -237,22 +237,22 @@ def _look_print(look: SlideLook) -> str:
     return digest(repr(look), _STYLES_PRINT[0])
 
 
-class _PageRenderer:
-    """The page-frame document's renderer, made when a layout is not in the cache after all."""
+class _PageTypesetter:
+    """The page-frame document's typesetter, made when a layout is not in the cache after all."""
 
     def __init__(self, look: Look) -> None:
         self.look = look
         self.print = _look_print(look)
-        self._renderer: Renderer | None = None
+        self._typesetter: Typesetter | None = None
 
     @property
-    def renderer(self) -> Renderer:
-        if self._renderer is None:
-            self._renderer = Renderer(self.look)
-        return self._renderer
+    def typesetter(self) -> Typesetter:
+        if self._typesetter is None:
+            self._typesetter = Typesetter(self.look)
+        return self._typesetter
 
     def refused(self) -> list[str]:
-        return self._renderer.refused() if self._renderer else []
+        return self._typesetter.refused() if self._typesetter else []
 
 
 def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | None = None,
@@ -263,7 +263,7 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
     block of a deck with an introduction). With `inline` (slide key -> section and fit), each
     frame holds its slide and the document is written tagged: the one-document edition."""
     first = decks[0]
-    pages = _PageRenderer(Look(
+    pages = _PageTypesetter(Look(
         ONE_DOCUMENT_SHEETS if inline is not None else PAGE_SHEETS, first.settings.grayscale,
         first.source.folder.resolve().as_uri() + "/",
         tuple(dict.fromkeys([*(p for d in decks for p in (d.root, d.pictures.folder)),
@@ -295,7 +295,7 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
     key = digest(html, pages.print, "tagged, PDF 1.7" if inline is not None else "")
     if (found := _cached_frames(cache, key)) is not None:
         return found
-    document = pages.renderer.lay_out(html)
+    document = pages.typesetter.lay_out(html)
     frames = read_frames(document)
     if inline is not None:
         centre_slides(document)
@@ -323,7 +323,7 @@ def _cached_frames(cache: SlideCache, key: str
     return data, PageFrames.from_json(record), fonts, list(record["refused"])  # type: ignore[return-value]
 
 
-def _title_block_mm(pages: _PageRenderer, cache: SlideCache, index: int, prepared: Prepared,
+def _title_block_mm(pages: _PageTypesetter, cache: SlideCache, index: int, prepared: Prepared,
                     binding: float = 0.0) -> float:
     """How tall the deck's title block (title, author, date, introduction) prints."""
     settings = prepared.settings
@@ -333,7 +333,7 @@ def _title_block_mm(pages: _PageRenderer, cache: SlideCache, index: int, prepare
     key = digest(html, pages.print)
     if (record := cache.get_json("measures", key)) is not None:
         return float(record["title_block_mm"])
-    document = pages.renderer.lay_out(html)
+    document = pages.typesetter.lay_out(html)
     height = sum(box.margin_height() for page in document.pages
                  for box in _boxes(page._page_box)
                  if box.element_tag == "header"
