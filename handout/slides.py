@@ -384,9 +384,14 @@ def _sections(box: Any) -> Iterator[Any]:
         yield from _sections(child)
 
 
+MIN_CHUNK = 16
+"""A worker costs ~0.1 s to start (its stylesheets, fonts, first document): as much as five
+slides. A small deck goes to one worker, and the page frames are laid out meanwhile."""
+
+
 def chunks(count: int, per_page: int, jobs: int) -> int:
-    """How many slides to render to a document: ~48 (a multiple of every layout's slides per
-    page but 9's, so a page's slides come from one document), fewer for small decks so that
-    every worker gets work, never fewer than 8 (a document's fixed cost)."""
+    """How many slides to typeset to a document: ~48 (a multiple of every layout's slides per
+    page but 9's, so a page's slides come from one document), fewer for mid-sized decks so that
+    every worker gets work, never fewer than MIN_CHUNK."""
     size = 45 if per_page == 9 else 48
-    return max(8, min(size, math.ceil(count / max(1, jobs))))
+    return max(MIN_CHUNK, min(size, math.ceil(count / max(1, jobs))))

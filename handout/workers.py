@@ -53,8 +53,9 @@ class SlidePool:
         self._executor: ProcessPoolExecutor | None = None
 
     def submit(self, look: SlideLook, chunks: list[list[tuple[str, str]]]) -> list[Future[SlideDocument]]:
-        """Start rendering; the caller may lay out the page frames meanwhile."""
-        if self.jobs == 1 or len(chunks) <= 1:
+        """Start typesetting; the caller lays out the page frames meanwhile (so even one chunk goes
+        to a worker, unless there is one job)."""
+        if self.jobs == 1 or not chunks:
             return [_Deferred(look, chunk) for chunk in chunks]  # type: ignore[misc]
         with deferred():  # a signal raised while forking would break the fork's own handlers
             if self._executor is None:
