@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -43,6 +43,7 @@ MAX_FIT_PASSES = 3
 always fits, the third catches a reflow that added a line."""
 FIT_TOLERANCE_PX = 0.5
 """Rounding: ink this close to the edge of its room still counts as inside."""
+T = TypeVar("T")
 SLIDE_LINK = re.compile(r'href="#slide-(\d+)"')
 
 
@@ -389,9 +390,15 @@ MIN_CHUNK = 16
 slides. A small deck goes to one worker, and the page frames are laid out meanwhile."""
 
 
-def chunks(count: int, per_page: int, jobs: int) -> int:
-    """How many slides to typeset to a document: ~48 (a multiple of every layout's slides per
-    page but 9's, so a page's slides come from one document), fewer for mid-sized decks so that
-    every worker gets work, never fewer than MIN_CHUNK."""
-    size = 45 if per_page == 9 else 48
-    return max(MIN_CHUNK, min(size, math.ceil(count / max(1, jobs))))
+def chunked(items: Sequence[T], per_page: int, jobs: int) -> list[Sequence[T]]:
+    """Slides cut into the documents they are typeset in: 48 to a document (a multiple of every
+    layout's slides per page but 9's, which gets 45), then smaller ones as the end nears, so that
+    the workers finish together; never fewer than MIN_CHUNK to a document."""
+    full = 45 if per_page == 9 else 48
+    cut: list[Sequence[T]] = []
+    start = 0
+    while start < len(items):
+        size = min(full, max(MIN_CHUNK, math.ceil((len(items) - start) / (2 * max(1, jobs)))))
+        cut.append(items[start:start + size])
+        start += size
+    return cut

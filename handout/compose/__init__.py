@@ -29,7 +29,7 @@ from handout.slides import (
     SlideLook,
     SlideMeasure,
     centre_slides,
-    chunks,
+    chunked,
     section_html,
 )
 from handout.theme import (
@@ -176,9 +176,8 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
         by_document_key = {slide.document_key: slide for slide in todo.values()}
         futures = []
         for look, group in _by_look(todo.values()).items():
-            size = chunks(len(group), per_page, jobs)
-            futures += pool.submit(look, [[(s.document_key, s.html()) for s in group[i:i + size]]
-                                          for i in range(0, len(group), size)])
+            futures += pool.submit(look, [[(s.document_key, s.html()) for s in chunk]
+                                          for chunk in chunked(group, per_page, jobs)])
         if not inline:  # laid out while the slides render
             frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, None, pack)
         done = 0
