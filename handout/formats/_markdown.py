@@ -22,7 +22,7 @@ from pygments.util import ClassNotFound
 
 from handout import fetch, limits
 from handout.errors import HandoutError
-from handout.model import Block, Code, Image, Markdown, Notes, Problem, Slide
+from handout.model import Block, Code, Deck, Image, Markdown, Notes, Problem, Slide
 from handout.problems import problem
 
 FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,}|@@@)[ \t]*(?P<info>[^`]*?)[ \t]*$")
@@ -608,6 +608,16 @@ def deck_title(meta: Mapping[str, Any], slides: list[Slide], source: Path) -> st
     if isinstance(value, str | int | float) and str(value).strip():
         return plain(str(value))
     return next((s.title for s in slides if s.title), "") or source.stem
+
+
+def deck_of(meta: Mapping[str, Any], slides: list[Slide], source: Path, problems: list[Problem],
+            format: str, aspect: str) -> Deck:
+    """The deck, its title and what it says of itself (author, date, language, keywords) from
+    its front matter; the same for every reader that has YAML front matter."""
+    return Deck(source=source, title=deck_title(meta, slides, source), slides=slides,
+                author=meta_text(meta, "author"), date=meta_text(meta, "date"),
+                lang=meta_text(meta, "lang"), keywords=meta_text(meta, "keywords"),
+                problems=problems, format=format, aspect=aspect)
 
 
 def meta_text(meta: Mapping[str, Any], key: str) -> str:

@@ -74,11 +74,8 @@ class MarpReader(Reader):
                 slides.append(slide)
         if not slides:
             raise md.no_slides(path, "Marp slides are separated by '---' lines")
-        return Deck(source=path, title=md.deck_title(meta, slides, path), slides=slides,
-                    author=md.meta_text(meta, "author"), date=md.meta_text(meta, "date"),
-                    lang=md.meta_text(meta, "lang"), keywords=md.meta_text(meta, "keywords"),
-                    problems=problems, format=self.name,
-                    aspect=md.aspect_of(meta.get("size")) or "16:9")
+        return md.deck_of(meta, slides, path, problems, self.name,
+                          md.aspect_of(meta.get("size")) or "16:9")
 
     def _slide(self, number: int, line: int, body: list[Line], path: Path, state: dict[str, Any],
                problems: list[Problem]) -> Slide | None:

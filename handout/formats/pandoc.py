@@ -62,10 +62,8 @@ class PandocReader(Reader):
                 slides.append(slide)
         if not slides:
             raise md.no_slides(path, "Pandoc slides start at headings or '---' lines")
-        return Deck(source=path, title=md.deck_title(meta, slides, path), slides=slides,
-                    author=md.meta_text(meta, "author"), date=md.meta_text(meta, "date"),
-                    lang=md.meta_text(meta, "lang"), keywords=md.meta_text(meta, "keywords"),
-                    problems=problems, format=self.name, aspect=md.aspect_of(meta.get("aspectratio")))
+        return md.deck_of(meta, slides, path, problems, self.name,
+                          md.aspect_of(meta.get("aspectratio")))
 
 
 def _title_block(lines: list[Line]) -> tuple[list[Line], dict[str, Any]]:

@@ -53,9 +53,7 @@ class RevealReader(Reader):
         aspect = "4:3"  # reveal.js's 960 x 700 canvas is nearest 4:3
         if isinstance(options, dict) and options.get("width") and options.get("height"):
             aspect = md.aspect_of(f"{options['width']}:{options['height']}") or aspect
-        return Deck(source=path, title=md.deck_title(meta, slides, path), slides=slides,
-                    author=md.meta_text(meta, "author"), date=md.meta_text(meta, "date"),
-                    problems=problems, format=self.name, aspect=aspect)
+        return md.deck_of(meta, slides, path, problems, self.name, aspect)
 
     def _slide(self, number: int, line: int, lines: list[Line]) -> Slide | None:
         body, comments = md.take_comments(lines)

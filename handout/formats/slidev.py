@@ -63,10 +63,8 @@ class SlidevReader(Reader):
                 slides.append(slide)
         if not slides:
             raise md.no_slides(path, "Slidev slides are separated by '---' lines")
-        return Deck(source=path, title=md.deck_title(headmatter, slides, path), slides=slides,
-                    author=md.meta_text(headmatter, "author"), date=md.meta_text(headmatter, "date"),
-                    problems=problems, format=self.name,
-                    aspect=md.aspect_of(headmatter.get("aspectRatio")) or "16:9")
+        return md.deck_of(headmatter, slides, path, problems, self.name,
+                          md.aspect_of(headmatter.get("aspectRatio")) or "16:9")
 
     def _slide(self, number: int, line: int, meta: dict[str, Any], body: list[Line], path: Path,
                problems: list[Problem]) -> Slide | None:
