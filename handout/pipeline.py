@@ -229,6 +229,7 @@ class Build:
         A bad output path, or a problem --strict forbids (a missing picture...), fails before the
         slow part; the problems composing finds, before anything is written."""
         from handout.compose import compose  # WeasyPrint is loaded from here on
+        from handout.workers import build_collector
 
         settings = decks[0].settings
         found = Problems(problems)
@@ -240,8 +241,10 @@ class Build:
         afresh = one_deck and editions.imposed_archive(settings)  # the same bytes on any machine
         cache = SlideCache(cache_root() if settings.cache and not afresh else None,
                            memory=session.cache_memory if session and not afresh else None)
-        made = compose(decks, cache, jobs=1 if afresh else settings.jobs, progress=self.progress,
-                       session=session, pack=pack, inline=one_deck and is_tagged(settings))
+        with build_collector():
+            made = compose(decks, cache, jobs=1 if afresh else settings.jobs,
+                           progress=self.progress, session=session, pack=pack,
+                           inline=one_deck and is_tagged(settings))
         found.extend([*cache.problems, *made.problems])
         if self.checking:
             found.extend(made.small_text(MIN_TEXT_PT))

@@ -207,3 +207,33 @@ def test_no_picture_leaks_from_an_earlier_deck_sharing_the_cache(tmp_path, monke
     in_file = [item for item in objects(result.output)
                if hasattr(item, "get") and item.get("/Subtype") == "/Image"]
     assert len(in_file) == 1, "a picture no page draws was carried into the file"
+
+
+def test_a_build_leaves_pythons_garbage_collector_as_it_found_it(deck, monkeypatch):
+    """The build freezes what is alive and collects less often while it lays slides out; a program
+    calling handout.build() gets its own settings back, even when the build fails."""
+    import gc
+
+    from handout import compose as compose_module
+    from handout.workers import BUILD_GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    seen: list[tuple] = []
+    real = compose_module.compose
+
+    def spy(*args, **kwargs):
+        seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compose_module, "compose", spy)
+    run_build(deck, jobs=1, cache=False)
+    assert seen == [(BUILD_GC_THRESHOLDS, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(compose_module, "compose", broken)
+    with pytest.raises(RuntimeError):
+        handout.build(deck, deck.parent / "broken.pdf", cache=False)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
