@@ -7,6 +7,9 @@ once per typesetter (~25 ms a document) and reused for every document it lays ou
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +48,7 @@ class Typesetter:
         names: Sequence[str] = (*look.sheets, "grayscale.css") if look.grayscale else look.sheets
         self.stylesheets = [CSS(filename=str(STYLES / name), font_config=self.font_config,
                                 url_fetcher=self.fetcher) for name in names]
+        _font_folder_made(getattr(self.font_config, "_folder", None))
 
     def lay_out(self, html: str) -> Document:
         """The laid-out document, sealed: it embeds no file and carries only web, mail and
@@ -68,3 +72,30 @@ def font_originals(document: Document) -> dict[str, bytes]:
 
     return {face_name(font.name.decode()): get_hb_object_data(font.hb_face)
             for font in document.fonts.values()}
+
+
+_FONT_FOLDERS: list[tuple[int, Path]] = []
+"""Each temporary folder WeasyPrint copied the fonts into (~2.5 MB), with the process that made it."""
+
+
+def _font_folder_made(folder: Path | None) -> None:
+    """WeasyPrint removes a FontConfiguration's font folder when the object is deleted; a build's
+    processes end without deleting it (cli.main and the workers end with os._exit), so the folder
+    is removed when this process ends instead: at exit, or when a worker's pool finishes it."""
+    if folder is None:
+        return
+    if not any(pid == os.getpid() for pid, _ in _FONT_FOLDERS):
+        import multiprocessing.util
+
+        atexit.register(remove_font_folders)
+        multiprocessing.util.Finalize(None, remove_font_folders, exitpriority=0)
+    _FONT_FOLDERS.append((os.getpid(), Path(folder)))
+
+
+def remove_font_folders() -> None:
+    """Remove the font folders this process made (a forked worker leaves its parent's alone)."""
+    mine = [entry for entry in _FONT_FOLDERS if entry[0] == os.getpid()]
+    for entry in mine:
+        shutil.rmtree(entry[1], ignore_errors=True)
+        _FONT_FOLDERS.remove(entry)
+

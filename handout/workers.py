@@ -58,11 +58,19 @@ def build_collector() -> Iterator[None]:
 
 def _quiet_signals() -> None:
     """A worker leaves signals to the build's own process, which stops it when it must: Ctrl-C
-    (sent to the whole process group) is ignored here, SIGTERM and SIGHUP end it quietly."""
+    (sent to the whole process group) is ignored here, SIGTERM and SIGHUP end it quietly, leaving
+    no font folder behind."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is not None:
-            signal.signal(signum, signal.SIG_DFL)
+            signal.signal(signum, _end_quietly)
+
+
+def _end_quietly(signum: int, _frame: object) -> None:
+    from handout.theme import remove_font_folders
+
+    remove_font_folders()
+    os._exit(128 + signum)
 
 
 def typeset_chunk(look: SlideLook, sections: Sequence[tuple[str, str]]) -> SlideDocument:

@@ -237,3 +237,18 @@ def test_a_build_leaves_pythons_garbage_collector_as_it_found_it(deck, monkeypat
     with pytest.raises(RuntimeError):
         handout.build(deck, deck.parent / "broken.pdf", cache=False)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_build_leaves_no_font_folder_in_the_temporary_folder(deck, tmp_path, monkeypatch):
+    """WeasyPrint copies the fonts into a temporary folder per process (~2.5 MB); the command
+    and its workers end without Python's tear-down, and must remove them themselves."""
+    from kit import run_process
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    done = run_process("build", deck, "-o", tmp_path / "out.pdf", "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.pdf").is_file()
+    assert sorted(p.name for p in scratch.iterdir()) == []
