@@ -18,8 +18,17 @@ from markupsafe import Markup
 
 from handout import layout
 from handout.cache import SlideCache, digest
+from handout.compose import segments
 from handout.compose.impose import Imposition, Placed, impose, save
-from handout.compose.pages import PageFrames, Part, document_html, read_frames
+from handout.compose.pages import (
+    PX_TO_PT,
+    PageFrames,
+    Part,
+    document_html,
+    page_number_html,
+    read_frames,
+)
+from handout.compose.segments import LaidOut
 from handout.markers import slide_key
 from handout.model import Problem
 from handout.slides import (
@@ -256,10 +265,11 @@ class _PageTypesetter:
 
 def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | None = None,
                  pack: Pack | None = None
-                 ) -> tuple[bytes, PageFrames, dict[str, bytes], list[str]]:
+                 ) -> tuple[bytes | Any, PageFrames, dict[str, bytes], list[str]]:
     """The laid-out page-frame document of these decks: from the cache when the same document
     was laid out before, else laid out once (after a small document that measures the title
-    block of a deck with an introduction). With `inline` (slide key -> section and fit), each
+    block of a deck with an introduction); a long deck's in segments, joined (a pikepdf.Pdf:
+    compose/segments.py). With `inline` (slide key -> section and fit), each
     frame holds its slide and the document is written tagged: the one-document edition."""
     first = decks[0]
     pages = _PageTypesetter(Look(
@@ -287,39 +297,58 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
         html = document_html(parts, title=pack.cover.title, pack=pack, lang=lang, authors=[
             pack.cover.organiser or " \u00b7 ".join(dict.fromkeys(d.rendered.author for d in decks
                                                                  if d.rendered.author))])
-    else:
-        html = document_html(parts, title=deck.title, authors=[deck.author],
-                             byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x),
-                             lang=lang)
-    key = digest(html, pages.print, "tagged, PDF 1.7" if inline is not None else "")
+        return _laid_out(pages, cache, html).parts
+    document = {"title": deck.title, "authors": [deck.author], "lang": lang,
+                "byline": " \u00b7 ".join(x for x in (deck.author, deck.date) if x)}
+    if inline is None and (groups := segments.cuts(parts[0])) is not None:
+        footer, footer_fonts = None, {}
+        if first.settings.footer:  # measured where the page rule prints it
+            sample = pages.typesetter.lay_out(page_number_html(parts[0], lang=lang))
+            footer, footer_fonts = segments.footer_of(sample), font_originals(sample)
+        if footer is not None or not first.settings.footer:
+            rest = layout.geometry(first.settings, binding=binding)
+            pieces = [_laid_out(pages, cache, segments.segment_html(
+                parts[0], slides, index, len(groups), rest, **document))
+                for index, slides in enumerate(groups)]
+            return segments.join(pieces, footer, footer_fonts, parts[0].index)
+    return _laid_out(pages, cache, document_html(parts, **document), inline is not None).parts
+
+
+def _laid_out(pages: _PageTypesetter, cache: SlideCache, html: str, inline: bool = False
+              ) -> LaidOut:
+    """This page-frame document laid out, or as the cache keeps it (its key: the HTML, the
+    look, and for the one-document edition its PDF's kind)."""
+    key = digest(html, pages.print, "tagged, PDF 1.7" if inline else "")
     if (found := _cached_frames(cache, key)) is not None:
         return found
     document = pages.typesetter.lay_out(html)
     frames = read_frames(document)
-    if inline is not None:
+    bookmarks = document.make_bookmark_tree(PX_TO_PT, transform_pages=True)
+    if inline:
         centre_slides(document)
     # (pdf_version said: WeasyPrint 70 compares the version as text, and None writes PDF 2.0's
     # structure namespaces into a PDF 1.7 file)
-    data = document.write_pdf(pdf_tags=True, pdf_version="1.7") if inline is not None \
+    data = document.write_pdf(pdf_tags=True, pdf_version="1.7") if inline \
         else document.write_pdf()
     fonts = font_originals(document)
     refused = pages.refused()
     name = cache.put(data, [], {}, {}, ())
     cache.put_json("frames", key, {"pack": name, "fonts": cache.put_fonts(fonts),
-                                   "refused": refused, **frames.to_json()})
-    return data, frames, fonts, refused
+                                   "refused": refused, "bookmarks": bookmarks,
+                                   **frames.to_json()})
+    return LaidOut(data, frames, fonts, refused, bookmarks)
 
 
-def _cached_frames(cache: SlideCache, key: str
-                   ) -> tuple[bytes, PageFrames, dict[str, bytes], list[str]] | None:
+def _cached_frames(cache: SlideCache, key: str) -> LaidOut | None:
     record = cache.get_json("frames", key)
-    if record is None:
+    if record is None or "bookmarks" not in record:
         return None
     data = cache.pack(record["pack"])
     fonts = {face: cache.font(sha) for face, sha in record["fonts"].items()}
     if data is None or None in fonts.values():
         return None
-    return data, PageFrames.from_json(record), fonts, list(record["refused"])  # type: ignore[return-value]
+    return LaidOut(data, PageFrames.from_json(record), fonts,  # type: ignore[arg-type]
+                   list(record["refused"]), record["bookmarks"])
 
 
 def _title_block_mm(pages: _PageTypesetter, cache: SlideCache, index: int, prepared: Prepared,

@@ -116,21 +116,39 @@ _ENV.filters["mm"] = lambda value: f"{value:.3f}mm"
 
 
 def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] = (),
-                  byline: str = "", lang: str = "en", pack: Pack | None = None) -> str:
+                  byline: str = "", lang: str = "en", pack: Pack | None = None,
+                  page_numbers: bool = True, credits: list[tuple[Part, Any]] | None = None
+                  ) -> str:
     """The page-frame document of these parts (page size, header and footer from the first);
-    with `pack`, a workshop pack's: its cover and contents first, its own pages among the parts."""
+    with `pack`, a workshop pack's: its cover and contents first, its own pages among the parts.
+
+    Without `page_numbers`, the pages have room for the footer but not it (a segment of a long
+    deck: compose/segments.py numbers the joined pages). `credits` replaces the
+    parts' own picture credits (a segment lists the whole deck's, or none)."""
     first = parts[0]
     settings = first.settings
     sequence = [parts[item] if isinstance(item, int) else item for item in pack.order] \
         if pack else list(parts)
-    credits = [(part, line) for part in sequence if part.kind == "deck" for line in part.deck.credits]
+    if credits is None:
+        credits = [(part, line) for part in sequence if part.kind == "deck"
+                   for line in part.deck.credits]
     return _ENV.get_template("handout.html.j2").render(
         parts=parts, sequence=sequence, pack=pack, page=first.geo, title=title,
-        authors=[a for a in authors if a],
-        byline=byline, lang=lang, header=settings.header, footer=settings.footer,
+        authors=[a for a in authors if a], byline=byline, lang=lang,
+        header=settings.header, footer=settings.footer and page_numbers,
         frame=settings.frame, numbers=settings.numbers, grayscale=settings.grayscale,
         credits=credits, rule_spacing=RULE_SPACING_MM, notes_gap=NOTES_GAP_MM, version=__version__,
         root=CANVAS_ROOT_PX)
+
+
+def page_number_html(part: Part, *, lang: str) -> str:
+    """A page with only the footer, for a long deck's page numbers (compose/segments.py)."""
+    return _ENV.get_template("page_number.html.j2").render(page=part.geo, lang=lang)
+
+
+def footer_text(page: int, pages: int) -> str:
+    """The footer as the page rule prints it (_page.html.j2)."""
+    return f"page {page} of {pages}"
 
 
 @dataclass
