@@ -301,10 +301,8 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
     document = {"title": deck.title, "authors": [deck.author], "lang": lang,
                 "byline": " \u00b7 ".join(x for x in (deck.author, deck.date) if x)}
     if inline is None and (groups := segments.cuts(parts[0])) is not None:
-        footer, footer_fonts = None, {}
-        if first.settings.footer:  # measured where the page rule prints it
-            sample = pages.typesetter.lay_out(page_number_html(parts[0], lang=lang))
-            footer, footer_fonts = segments.footer_of(sample), font_originals(sample)
+        footer, footer_fonts = _footer(pages, cache, parts[0], lang) if first.settings.footer \
+            else (None, {})
         if footer is not None or not first.settings.footer:
             rest = layout.geometry(first.settings, binding=binding)
             pieces = [_laid_out(pages, cache, segments.segment_html(
@@ -312,6 +310,27 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
                 for index, slides in enumerate(groups)]
             return segments.join(pieces, footer, footer_fonts, parts[0].index)
     return _laid_out(pages, cache, document_html(parts, **document), inline is not None).parts
+
+
+def _footer(pages: _PageTypesetter, cache: SlideCache, part: Part, lang: str
+            ) -> tuple[segments.Footer | None, dict[str, bytes]]:
+    """Where and in which font the footer prints (measured once on a page holding only it, then
+    kept in the cache), and its font's original file; None if the page rule prints no footer."""
+    html = page_number_html(part, lang=lang)
+    key = digest(html, pages.print)
+    if (record := cache.get_json("measures", key)) is not None and "footer" in record:
+        sample = cache.pack(record["pack"])
+        fonts = {face: cache.font(sha) for face, sha in record["fonts"].items()}
+        if sample is not None and None not in fonts.values():
+            right, baseline, size, colour = record["footer"]
+            return segments.Footer(right, baseline, size, tuple(colour), sample), fonts  # type: ignore[return-value]
+    document = pages.typesetter.lay_out(html)
+    footer, fonts = segments.footer_of(document), font_originals(document)
+    if footer is not None:
+        cache.put_json("measures", key, {
+            "pack": cache.put(footer.sample, [], {}, {}, ()), "fonts": cache.put_fonts(fonts),
+            "footer": [footer.right, footer.baseline, footer.size, list(footer.colour)]})
+    return footer, fonts
 
 
 def _laid_out(pages: _PageTypesetter, cache: SlideCache, html: str, inline: bool = False
