@@ -1,10 +1,7 @@
-"""WeasyPrint, the layout engine, as handout uses it: imported here, once, with three of its costs cut.
+"""WeasyPrint, the layout engine, as handout uses it: imported here, once, with two of its costs cut.
 
 Every module that needs WeasyPrint takes its names from here, so these hold whichever is first:
 
-- WeasyPrint imports fontTools' subsetter (0.1-0.2 s) for a fallback it does not use when
-  HarfBuzz-Subset is installed (Debian's libharfbuzz-subset0, which the Makefile installs). It is
-  registered here as a lazy module: loaded if it is ever used, not before.
 - WeasyPrint 70 subsets each font with C arrays typed by their length (`hb_codepoint_t[123]`), and
   cffi parses every new length as a new type: ~6 ms each, ten per document, in every process. Its
   `ffi` there is wrapped so that a sized array is made as the open array type, parsed once, with
@@ -21,28 +18,11 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import importlib
-import importlib.util
 import io
 import re
 import sys
 from collections.abc import Iterator
 from typing import Any
-
-LAZY_MODULES = ("fontTools.subset", "fontTools.varLib.instancer")
-
-
-def _lazy(name: str) -> None:
-    """Register `name` to load on first use of one of its attributes (importlib's LazyLoader)."""
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        return
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
 
 
 @contextlib.contextmanager
@@ -72,11 +52,9 @@ def load(module: str = "weasyprint") -> None:
         importlib.import_module(module)
 
 
-for _name in LAZY_MODULES:
-    _lazy(_name)
 load()
 
-import weasyprint  # noqa: E402  (after the lazy modules are in place)
+import weasyprint  # noqa: E402  (loaded by load() first)
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.document import Document  # noqa: E402
 from weasyprint.formatting_structure.boxes import ReplacedBox, TextBox  # noqa: E402
