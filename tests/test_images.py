@@ -540,3 +540,14 @@ def test_unusable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
     assert any("picture cache" in w.message for w in result.warnings)
     assert blocker.read_text(encoding="utf-8").startswith("a file")
     assert len(images(reader)) == 1
+
+
+def test_a_missing_photo_is_one_warning_not_also_an_uncredited_one(tmp_path):
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "images" / "there.jpg", (40, 30))
+    deck = write_deck(folder, "# Two photos\n!SLIDE\n# Gone\n\n![a](images/gone.jpg)\n\n"
+                              "!SLIDE\n# There\n\n![b](images/there.jpg)\n")
+    result, _ = run_build(deck)
+    found = sorted((p.code, p.line) for p in result.warnings
+                   if p.code in ("missing-picture", "no-credit"))
+    assert found == [("missing-picture", 5), ("no-credit", 10)]
