@@ -309,6 +309,11 @@ def _bounded(response: Any, encoding: str, deadline: float) -> bytes:
 
 # --- what a laid-out document may carry into the PDF --------------------------------------------
 
+FILE_LINK = "link:"
+"""Marks, among what seal() took out, a link to a file: not a file read (refused-url) but a link
+that prints as text (file-link), since a handout leaves its folder."""
+
+
 def seal(document: Any, fetcher: GuardedFetcher | None = None) -> list[str]:
     """Take out of a laid-out WeasyPrint document every embedded file (`<link rel=attachment>`,
     `<a rel=attachment>`) and every link action that is not a web or mail address (or a link
@@ -325,6 +330,8 @@ def seal(document: Any, fetcher: GuardedFetcher | None = None) -> list[str]:
             kind, target = link[0], link[1]
             if kind == "internal" or (kind == "external" and is_web_link(target)):
                 kept.append(link)
+            elif kind == "external" and str(target).startswith("file:"):  # [x](other.md): text
+                removed.append(FILE_LINK + str(target))
             else:
                 removed.append(str(target))
         page.links[:] = kept

@@ -312,11 +312,34 @@ def small_text_problem(prepared: Prepared, number: int, size: float) -> Problem:
 
 
 def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
+    """What the guarded fetcher refused to read, and the links to files taken out (fetch.seal)."""
     source = prepared.deck.source
-    return [problem(
-        "refused-url", f"not loaded: {url}", source, _line_mentioning(source, url),
-        "only files inside the deck's folder are read (widen it with --root; "
-        "web addresses need --allow-remote)") for url in dict.fromkeys(urls)]
+    found = []
+    for url in dict.fromkeys(urls):
+        if url.startswith(fetch.FILE_LINK):
+            target = url.removeprefix(fetch.FILE_LINK)
+            found.append(problem(
+                "file-link", f"the link to {_shown_file(target, source)} prints as text",
+                source, _line_mentioning(source, target),
+                "a handout leaves its folder: it links only to web and mail addresses and to "
+                "its own slides (#slide-7)"))
+        else:
+            found.append(problem(
+                "refused-url", f"not loaded: {url}", source, _line_mentioning(source, url),
+                "only files inside the deck's folder are read (widen it with --root; "
+                "web addresses need --allow-remote)"))
+    return found
+
+
+def _shown_file(url: str, source: Path) -> str:
+    """A file: address as the deck would write it (relative to the deck's folder when inside)."""
+    from urllib.parse import unquote, urlsplit
+
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        return repr(str(path.relative_to(source.parent.resolve())))
+    except ValueError:
+        return repr(str(path))
 
 
 def look_fingerprint(*parts: object) -> str:

@@ -55,6 +55,7 @@ CODES: dict[str, Code] = {
     "overflow": Code(WARNING, "{n} slides do not fit their frame"),
     "small-text": Code(WARNING, "{n} slides have text below 6 pt"),
     "broken-link": Code(WARNING, "{n} links lead to slides not in the handout"),
+    "file-link": Code(NOTE, "{n} links to files print as text"),
     # editions: tagged, archive, extract
     "no-alt-text": Code(WARNING, "{n} pictures have no alt text for screen readers"),
     "archive-level": Code(NOTE, "{n} notes on the archive's PDF/A level"),

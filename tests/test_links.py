@@ -261,3 +261,22 @@ def test_qr_code_is_sized_for_paper():
     svg = str(qr_svg(GUIDE))
     assert svg.startswith("<svg") and 'width="' in svg and "mm" in svg
     assert qr_svg("https://a.org/" + "x" * 2000) == ""  # too dense to scan: printed only
+
+
+def test_a_link_to_a_file_prints_as_text_with_a_note_not_a_refusal(tmp_path):
+    """[the other deck](other.md) is no file read: the handout leaves its folder, so the link
+    prints as text, and a note (not a refused-url warning) says so on its line."""
+    folder = tmp_path / "talk"
+    (folder / "other.md").parent.mkdir(parents=True)
+    (folder / "other.md").write_text("# Other\n")
+    deck = write_deck(folder, "# Files\n\n!SLIDE\n# Linked\n\n* see [the other deck](other.md)\n"
+                              "* and [the site](https://example.org/)\n\n!NOTES\n"
+                              "Or [a note file](notes/more.txt).\n")
+    result = handout.build(deck, folder / "out.pdf")
+    found = [(p.code, p.severity, p.line) for p in result.problems if p.code in
+             ("file-link", "refused-url")]
+    assert found == [("file-link", "note", 6), ("file-link", "note", 10)]
+    assert "'other.md'" in next(p.message for p in result.problems if p.line == 6)
+    printed = "\n".join(texts(folder / "out.pdf"))
+    assert "the other deck" in printed and "a note file" in printed
+    assert [link.uri for link in links(folder / "out.pdf")] == ["https://example.org/"]
