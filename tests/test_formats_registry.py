@@ -142,3 +142,26 @@ def test_build_of_a_folder_deck_is_named_after_the_folder(tmp_path):
     assert run.returncode == 0, run.output
     text = texts(tmp_path / "out" / "my-talk.pdf")[0]
     assert text.index("Part one") < text.index("Part two")
+
+
+def test_showoff_file_includes_are_read_by_the_guarded_reader(tmp_path, monkeypatch):
+    """~~~FILE:name~~~ prints a file from _files/ as code; one too large, or a link out of the
+    presentation, is left out with a note on its line, and the rest of the deck still reads."""
+    from handout import limits
+
+    folder = tmp_path / "pres"
+    write_deck(folder, '{"sections": ["one.md"]}', "showoff.json")
+    write_deck(folder, "!SLIDE\n# Code\n\n~~~FILE:hello.py~~~\n\n!SLIDE\n# Big\n\n~~~FILE:big.log~~~\n"
+                       "\n!SLIDE\n# Out\n\n~~~FILE:away.txt~~~\n", "one.md")
+    write_deck(folder / "_files", "print('hello')\n", "hello.py")
+    write_deck(folder / "_files", "x" * 5000 + "\n", "big.log")
+    (tmp_path / "secret.txt").write_text("not yours\n")
+    (folder / "_files" / "away.txt").symlink_to(tmp_path / "secret.txt")
+    monkeypatch.setattr(limits, "MAX_DECK_BYTES", 4000)
+    deck = read_deck(folder)
+    assert [s.title for s in deck.slides] == ["Code", "Big", "Out"]
+    [code] = [block for block in deck.slides[0].blocks if type(block).__name__ == "Code"]
+    assert (code.source, code.language) == ("print('hello')", "python")
+    assert "x" * 100 not in str(deck.slides[1].blocks) and "not yours" not in str(deck.slides[2].blocks)
+    notes = [(p.code, p.line) for p in deck.problems if "FILE:" in p.message]
+    assert notes == [("deck-syntax", 9), ("deck-syntax", 14)]

@@ -294,9 +294,14 @@ class _Reading:
             self.problems.append(problem("deck-syntax", f"~~~FILE:{name}~~~: no such file in _files/",
                                          path, line.number))
             return [Line(line.number, "")]
-        text = md.normalise(target.read_text(encoding="utf-8", errors="replace")).rstrip("\n")
+        try:  # by the guarded reader: inside the presentation, a regular file, within the limit
+            text = md.normalise(md.read_text(target, self.root)).rstrip("\n")
+        except HandoutError as error:
+            self.problems.append(problem("deck-syntax", f"~~~FILE:{name}~~~ left out: {error}",
+                                         path, line.number))
+            return [Line(line.number, "")]
         language = language or target.suffix.lstrip(".")
-        fence = "`" * max(3, *(len(m) + 1 for m in re.findall(r"`{3,}", text)))
+        fence = "`" * max([3, *(len(m) + 1 for m in re.findall(r"`{3,}", text))])
         return [Line(line.number, f"{fence}{language}"),
                 *(Line(line.number, t) for t in text.split("\n")), Line(line.number, fence)]
 
