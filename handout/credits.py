@@ -62,12 +62,12 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
                 report.inferred.append(problem(
                     "inferred-credit",
                     f"credit for {image.path!r} inferred from the Credits slide: "
-                    f"{image.credit.source_url}", deck.source, image.line,
+                    f"{image.credit.source_url}", slide.source or deck.source, image.line,
                     f"confirm it in {CREDITS_FILE}, or inline as '}}}}}} path::author::service::link'"))
             elif image.credit is None and is_photo(image, slide):
                 report.uncredited.append(problem(
                     "no-credit",
-                    f"photo {image.path!r} has no credit", deck.source, image.line,
+                    f"photo {image.path!r} has no credit", slide.source or deck.source, image.line,
                     f"credit it inline ('}}}}}} path::author::service::link') or in {CREDITS_FILE}"))
     return credited, report
 

@@ -165,3 +165,27 @@ def test_showoff_file_includes_are_read_by_the_guarded_reader(tmp_path, monkeypa
     assert "x" * 100 not in str(deck.slides[1].blocks) and "not yours" not in str(deck.slides[2].blocks)
     notes = [(p.code, p.line) for p in deck.problems if "FILE:" in p.message]
     assert notes == [("deck-syntax", 9), ("deck-syntax", 14)]
+
+
+def test_showoff_manifest_with_comments_and_sections_written_in_it(tmp_path):
+    """Real manifests (Showoff read them with Ruby's json gem) carry /* */ and // comments, and
+    sections that start with '#' are markdown: a subsection slide of their own, in order."""
+    folder = tmp_path / "pres"
+    write_deck(folder, '{"name": "Bootcamp", // the course\n "sections": [\n'
+                       '  "intro.md",\n  /* todo: a lab on arrays */\n'
+                       '  "# Lab: Hello\\n* say hello",\n  "basics.md" // more\n]}', "showoff.json")
+    write_deck(folder, "!SLIDE\n# Intro\n", "intro.md")
+    write_deck(folder, "!SLIDE\n# Basics\n\n![logo](logo.jpg)\n", "basics.md")
+    deck = read_deck(folder)
+    assert deck.title == "Bootcamp"
+    assert [s.title for s in deck.slides] == ["Intro", "Lab: Hello", "Basics"]
+    assert "subsection" in deck.slides[1].classes
+    assert not [p for p in deck.problems if p.code == "deck-syntax"]
+
+
+def test_a_broken_showoff_manifest_names_its_line_after_a_comment(tmp_path):
+    folder = tmp_path / "pres"
+    write_deck(folder, '{"sections": [ /* one\ntwo */\n "a.md",, ]}', "showoff.json")
+    with pytest.raises(HandoutError) as raised:
+        read_deck(folder)
+    assert raised.value.problem.line == 3

@@ -79,25 +79,44 @@ class ShowoffReader(Reader):
             raise HandoutError("showoff.json lists no slide files", source.path,
                                hint="its 'sections' name folders or .md files beside it")
         for file in files:
-            reading.file(file, md.read_text(file))
+            if isinstance(file, str):  # a section written in the manifest: one subsection slide
+                reading.file(source.path, f"<!SLIDE subsection>\n{file}")
+            else:
+                reading.file(file, md.read_text(file))
         name = source.name
         return reading.deck(source.path, name)
 
 
 def _manifest(path: Path) -> Any:
     try:
-        return json.loads(md.read_text(path))
+        return json.loads(without_comments(md.read_text(path)))
     except json.JSONDecodeError as error:
         raise HandoutError(f"showoff.json is not valid JSON: {error.msg}", path, error.lineno) from error
 
 
-def _section_files(config: Any, root: Path, manifest: Path, problems: list[Problem]) -> Iterator[Path]:
-    """The slide files in the order the manifest gives them (sections, nested, included)."""
+JSON_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|/\*.*?\*/|//[^\n]*', re.DOTALL)
+
+
+def without_comments(text: str) -> str:
+    """showoff.json as Showoff's JSON parser (Ruby's json gem) reads it: /* */ and // comments
+    are allowed outside strings (real manifests use them). They become spaces, so a JSON error
+    still names its line."""
+    return JSON_COMMENT.sub(
+        lambda m: m[0] if m[0].startswith('"') else re.sub(r"[^\n]", " ", m[0]), text)
+
+
+def _section_files(config: Any, root: Path, manifest: Path, problems: list[Problem]
+                   ) -> Iterator[Path | str]:
+    """The slide files in the order the manifest gives them (sections, nested, included); a
+    section that starts with '#' is markdown, a slide of its own (as Showoff reads it)."""
     sections = config.get("sections") if isinstance(config, dict) else config
     if sections is None:
         sections = ["."]
     seen: set[Path] = set()
     for entry in _entries(sections, root, manifest, problems, depth=0):
+        if entry.startswith("#"):
+            yield entry
+            continue
         target = (root / entry).resolve()
         if not target.is_relative_to(root.resolve()):
             problems.append(problem("deck-syntax", f"section {entry!r} is outside the presentation "
