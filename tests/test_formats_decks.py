@@ -297,3 +297,25 @@ def test_folder_of_keydown_parts_says_what_it_read(builds):
     assert note.severity == "note"
     assert "01-intro.md, 02-body.md" in note.message
     assert "README" not in note.message and "outline" not in note.message
+
+
+def test_a_slidev_picture_laid_behind_the_slide_is_its_background(tmp_path):
+    """`<img style="position: absolute; top: 0; left: 0; right: 0; bottom: 0; z-index: -1">` is
+    a web slide's background: printed as the slide's background picture, not as a box over
+    its text; a small absolutely placed logo stays where it was written."""
+    from handout.formats import reader_named
+
+    text = ("---\ntheme: default\n---\n\n# Cover\n\nBy Ada\n\n"
+            '<img style="position: absolute; left: 4%; top: 8%; height: 6%;" src="/logo.png" />\n\n'
+            '<img style="position: absolute; left: 0; right: 0; top: 0; bottom: 0; z-index: -1;"'
+            ' src="/assets/background.png"/>\n\n---\n\n# Next\n\n'
+            "<img style='position:fixed;top:0;left:0;width:100%;height:100%' src='a.png'>"
+            "<img style='position:fixed;top:0;left:0;width:100%;height:100%' src='b.png'>\n")
+    deck = reader_named("slidev").parse(text, tmp_path / "slides.md")
+    first, second = deck.slides
+    assert first.background is not None and first.background.path == "public/assets/background.png"
+    assert first.background.line == 11
+    body = " ".join(b.text for b in first.blocks if hasattr(b, "text"))
+    assert "background.png" not in body and "public/logo.png" in body
+    assert second.background is not None and second.background.path == "a.png"
+    assert [(p.code, p.line) for p in deck.problems] == [("second-background", 17)]

@@ -490,6 +490,47 @@ def embedded_pictures(lines: list[Line]) -> list[Line]:
     return out
 
 
+HTML_IMAGE_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"\bstyle\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')", re.IGNORECASE)
+ZERO = {"0", "0px", "0%", "0em", "0rem"}
+
+
+def behind_text_pictures(lines: list[Line]) -> tuple[list[Line], list[Image]]:
+    """Raw `<img>` tags laid over the whole slide with absolute positioning (`top: 0; left: 0;
+    right: 0; bottom: 0`, or `width: 100%; height: 100%`), usually with `z-index: -1`: a web
+    slide's way to write a background picture (Slidev decks do). They are taken out of the
+    text and returned, for the slide's background; in print they would cover it."""
+    out: list[Line] = []
+    found: list[Image] = []
+    for line, kind in code_state(lines):
+        if kind or "<img" not in line.text.lower():
+            out.append(line)
+            continue
+
+        def take(match: re.Match[str], number: int = line.number) -> str:
+            style = STYLE_ATTRIBUTE.search(match[0])
+            src = HTML_IMAGE.search(match[0])
+            declared = (style["double"] or style["single"] or "") if style else ""
+            if src is None or not _covers_the_slide(declared):
+                return match[0]
+            found.append(Image(path=src["src"], line=number))
+            return ""
+
+        out.append(Line(line.number, HTML_IMAGE_TAG.sub(take, line.text)))
+    return out, found
+
+
+def _covers_the_slide(style: str) -> bool:
+    declared = {name.strip().lower(): value.strip().lower()
+                for name, _, value in (part.partition(":") for part in style.split(";"))}
+    if declared.get("position") not in ("absolute", "fixed"):
+        return False
+    at_corner = declared.get("top") in ZERO and declared.get("left") in ZERO
+    stretched = declared.get("right") in ZERO and declared.get("bottom") in ZERO
+    full = declared.get("width") == "100%" and declared.get("height") == "100%"
+    return at_corner and (stretched or full)
+
+
 def rewrite_pictures(lines: list[Line], new_path: Callable[[str], str]) -> list[Line]:
     """Picture paths changed as the format means them (Slidev's `/x.png` is `public/x.png`)."""
     out = []

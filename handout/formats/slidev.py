@@ -82,8 +82,12 @@ class SlidevReader(Reader):
         body = [Line(t.number, VUE_ATTRIBUTE.sub("", VUE_INLINE.sub("", t.text))) if not kind else t
                 for t, kind in md.code_state(body)]
         body = md.rewrite_pictures(md.embedded_pictures(body), lambda src: _public(src, path))
+        body, behind = md.behind_text_pictures(body)
         layout = str(meta.get("layout") or "")
-        background = None
+        background = behind[0] if behind else None
+        for extra in behind[1:]:
+            problems.append(problem("second-background", f"a second picture behind the slide, "
+                                    f"{extra.path!r}, is left out", path, extra.line))
         image = meta.get("image") or meta.get("background")
         if isinstance(image, str) and image.strip() and not image.lstrip().startswith(("#", "rgb", "linear")):
             picture = Image(path=_public(image.strip(), path), line=line)
