@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from kit import BuildCache, images, operations, squash, texts
+from kit import BuildCache, images, operations, outline, squash, texts, write_deck, write_jpeg
 from PIL import Image, ImageDraw
 
-from handout.formats import find_deck, read
+from handout.formats import find_deck, read, read_deck
 from handout.pipeline import Result
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -319,3 +319,100 @@ def test_a_slidev_picture_laid_behind_the_slide_is_its_background(tmp_path):
     assert "background.png" not in body and "public/logo.png" in body
     assert second.background is not None and second.background.path == "a.png"
     assert [(p.code, p.line) for p in deck.problems] == [("second-background", 17)]
+
+
+REVEAL_HTML = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Old &amp; reveal</title>
+  <meta name="author" content="Grace Hopper">
+  <link rel="stylesheet" href="css/reveal.css">
+</head>
+<body>
+  <div class="reveal">
+    <div class="slides">
+      <section>
+        <h1>Opening</h1>
+        <p>A talk from <em>2013</em></p>
+        <aside class="notes">Say hello first.</aside>
+      </section>
+      <!-- <section><h2>Cut slide</h2></section> -->
+      <section>
+        <section data-background-image="img/photo.jpg" class="dark">
+          <h2>Down one</h2>
+          <ul>
+            <li>first</li>
+
+            <li>second, after a blank line</li>
+          </ul>
+        </section>
+        <section>
+          <h2>Down two</h2>
+          <pre><code class="python">def f():
+    return 1</code></pre>
+        </section>
+      </section>
+      <section data-markdown>
+        <textarea data-template>
+          ## From markdown
+          * a &amp; b point
+          ---
+          ## Second markdown
+          Note: notes of the markdown slide
+        </textarea>
+      </section>
+      <section data-markdown="more.md"></section>
+      <section></section>
+    </div>
+  </div>
+  <script src="js/reveal.js"></script>
+  <script>Reveal.initialize({ width: 1280, height: 720, controls: true });</script>
+</body>
+</html>
+"""
+
+
+def test_a_reveal_js_html_deck_prints_its_sections(tmp_path):
+    """Most reveal.js decks are an index.html: every innermost <section> a slide, in order,
+    with <aside class="notes">, data-background-image, and data-markdown sections (a template
+    or a file beside it); a section commented out, or empty, is no slide."""
+    folder = tmp_path / "talk"
+    write_deck(folder, REVEAL_HTML, "index.html")
+    write_deck(folder, "## From a file\n\n* in more.md\n\nNote: the file's notes\n", "more.md")
+    write_jpeg(folder / "img" / "photo.jpg", (640, 480))
+    deck = read_deck(folder)
+    assert deck.format == "reveal" and deck.title == "Old & reveal" and deck.author == "Grace Hopper"
+    assert deck.aspect == "16:9"
+    assert [s.title for s in deck.slides] == [
+        "Opening", "Down one", "Down two", "From markdown", "Second markdown", "From a file"]
+    opening, down, _, _, second, from_file = deck.slides
+    assert opening.line == 12 and "Say hello first" in opening.notes.blocks[0].text
+    assert down.background is not None and down.background.path == "img/photo.jpg"
+    assert "dark" in down.classes
+    assert "notes of the markdown slide" in second.notes.blocks[0].text
+    assert from_file.source == folder / "more.md" and from_file.line == 1
+    import handout
+
+    result = handout.build(folder, tmp_path / "out.pdf", per_page=2)
+    printed = "\n".join(texts(tmp_path / "out.pdf"))
+    for text in ("Opening", "A talk from 2013", "Say hello first", "Down one",
+                 "second, after a blank line", "return 1", "From markdown", "a & b point",
+                 "Second markdown", "notes of the markdown slide", "From a file", "the file's notes"):
+        assert text in printed, text
+    assert [entry.title for entry in outline(tmp_path / "out.pdf")][1:] == [
+        "Opening", "Down one", "Down two", "From markdown", "Second markdown", "From a file"]
+    assert "Cut slide" not in printed and "Reveal.initialize" not in printed
+    assert result.slides == 6
+
+
+def test_a_reveal_html_section_cannot_read_markdown_from_outside_its_folder(tmp_path):
+    (tmp_path / "secret.md").write_text("## The secret\n")
+    folder = tmp_path / "talk"
+    write_deck(folder, '<!doctype html><html><body><div class="reveal"><div class="slides">\n'
+                       '<section data-markdown="../secret.md"></section>\n'
+                       '<section><h2>Kept</h2></section></div></div></body></html>\n', "index.html")
+    deck = read_deck(folder)
+    assert [s.title for s in deck.slides] == ["Kept"]
+    [note] = [p for p in deck.problems if p.code == "deck-syntax"]
+    assert note.line == 2 and "../secret.md" in note.message

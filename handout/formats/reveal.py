@@ -1,5 +1,14 @@
-"""Reader for reveal.js markdown (and reveal-md): `---` separates slides, `--` and `----`
-vertical ones (printed in order), `Note:` / `Notes:` / `notes:` at a line's start begins the notes.
+"""Reader for reveal.js decks: markdown (and reveal-md), and the HTML presentation itself.
+
+Markdown: `---` separates slides, `--` and `----` vertical ones (printed in order), `Note:` /
+`Notes:` / `notes:` at a line's start begins the notes.
+
+HTML (an `index.html` with `<div class="reveal"><div class="slides">`, as most reveal.js decks
+since 2011 are written): each innermost `<section>` is a slide, in document order (a vertical
+stack's slides in turn); `<aside class="notes">` holds its notes, `data-background-image` its
+background, its first heading its title; the rest prints as the slide's HTML, cleaned like any
+raw HTML. A `<section data-markdown>` holds markdown (in a `<textarea data-template>` or a
+`<script type="text/template">`), or names a markdown file beside the deck, read as above.
 
 Like reveal.js itself, the separators are found in the raw text, before markdown, so a `---`
 inside a code fence splits there too (hakimel/reveal.js#1380: the tool's own rule, kept so
@@ -10,13 +19,17 @@ their final state), and other comments are not shown, as in a browser.
 
 from __future__ import annotations
 
+import html
 import re
+import textwrap
 from pathlib import Path
 
+from handout.errors import HandoutError
 from handout.formats import _markdown as md
 from handout.formats._markdown import Line
 from handout.formats.registry import Reader, register
 from handout.model import Deck, Image, Problem, Slide
+from handout.problems import problem
 
 SEPARATOR = re.compile(r"^(?:---|--|----)[ \t]*$")
 NOTES = re.compile(r"^[ \t]*notes?:[ \t]?(?P<rest>.*)$", re.IGNORECASE)
@@ -24,29 +37,42 @@ SLIDE_ATTRIBUTES = re.compile(r"^\.slide:\s*(?P<attributes>.*)$", re.DOTALL)
 ATTRIBUTE = re.compile(r"(?P<key>[^\"= ]+?)=\"(?P<value>[^\"]+?)\"")
 PICTURE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|webp|svg|avif)(\?.*)?$", re.IGNORECASE)
 CLASSES: dict[str, str | None] = {"has-dark-background": None}
+HTML_START = re.compile(r"^\s*<(!doctype|html)", re.IGNORECASE)
+HTML_DECK = re.compile(r"class\s*=\s*[\"'][^\"']*\breveal\b", re.IGNORECASE)
+SECTION_TAG = re.compile(r"<(/?)section\b([^>]*)>", re.IGNORECASE)
+HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+TAG_ATTRIBUTE = re.compile(r"([\w:-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
+ASIDE_NOTES = re.compile(r"<aside\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bnotes\b[^\"']*[\"'][^>]*>(?P<notes>.*?)"
+                         r"</aside>", re.IGNORECASE | re.DOTALL)
+HEADING = re.compile(r"<h([1-6])\b[^>]*>(?P<text>.*?)</h\1>", re.IGNORECASE | re.DOTALL)
+TEMPLATE = re.compile(r"<(textarea|script)\b[^>]*>(?P<body>.*?)</\1>", re.IGNORECASE | re.DOTALL)
+HTML_TITLE = re.compile(r"<title[^>]*>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)
+HTML_AUTHOR = re.compile(
+    r"<meta\b[^>]*\bname\s*=\s*[\"']author[\"'][^>]*\bcontent\s*=\s*[\"'](?P<author>[^\"']*)", re.IGNORECASE)
+CANVAS = re.compile(r"\bwidth\s*:\s*(?P<width>\d+)\s*,\s*height\s*:\s*(?P<height>\d+)")
 
 
 class RevealReader(Reader):
     name = "reveal"
     title = "reveal.js"
     front_matter_keys = frozenset({"revealOptions"})
+    suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
 
     def sniff(self, text: str) -> float:
+        if HTML_START.search(text):
+            return 1.0 if HTML_DECK.search(text) and SECTION_TAG.search(text) else 0.0
         own = md.count(r"<!--\s*\.(slide|element):", text) + md.count(r"^Notes?:", text, re.I | re.M)
         rules = md.count(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules, sure=0.55, separators_only=0.2)
 
     def parse(self, text: str, path: Path) -> Deck:
+        text = md.normalise(text)
+        if path.suffix.lower() in (".html", ".htm") or HTML_START.search(text):
+            return self._html_deck(text, path)
         problems: list[Problem] = []
         lines = md.lines_of(text)
         meta, lines = md.front_matter(lines, path, problems)
-        lines = md.drop_styles(lines, path, problems)
-        chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)), code_aware=False)
-        slides: list[Slide] = []
-        for head, body in chunks:
-            slide = self._slide(len(slides) + 1, head.number if head else 1, body)
-            if slide is not None:
-                slides.append(slide)
+        slides = self._markdown_slides(lines, path, problems, 1)
         if not slides:
             raise md.no_slides(path, "reveal.js slides are separated by '---' lines")
         options = meta.get("revealOptions")
@@ -55,7 +81,69 @@ class RevealReader(Reader):
             aspect = md.aspect_of(f"{options['width']}:{options['height']}") or aspect
         return md.deck_of(meta, slides, path, problems, self.name, aspect)
 
-    def _slide(self, number: int, line: int, lines: list[Line]) -> Slide | None:
+    def _markdown_slides(self, lines: list[Line], path: Path, problems: list[Problem],
+                         number: int, source: Path | None = None) -> list[Slide]:
+        lines = md.drop_styles(lines, path, problems)
+        chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)), code_aware=False)
+        slides: list[Slide] = []
+        for head, body in chunks:
+            slide = self._slide(number + len(slides), head.number if head else lines[0].number
+                                if lines else 1, body, source)
+            if slide is not None:
+                slides.append(slide)
+        return slides
+
+    def _html_deck(self, text: str, path: Path) -> Deck:
+        problems: list[Problem] = []
+        scan = HTML_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), text)
+        slides: list[Slide] = []
+        for start, attributes, inner in _innermost_sections(scan):
+            line = text.count("\n", 0, start) + 1
+            if "data-markdown" in attributes:
+                slides += self._markdown_section(text, path, attributes, inner, problems,
+                                                 len(slides) + 1, line)
+            elif (slide := _html_slide(text[inner[0]:inner[1]], attributes, len(slides) + 1, line,
+                                       text.count("\n", 0, inner[0]) + 1)) is not None:
+                slides.append(slide)
+        if not slides:
+            raise md.no_slides(path, "a reveal.js HTML file holds its slides in <section> elements")
+        meta: dict[str, str] = {}
+        if match := HTML_TITLE.search(text):
+            meta["title"] = md.plain(html.unescape(match["title"]))
+        if match := HTML_AUTHOR.search(text):
+            meta["author"] = html.unescape(match["author"])
+        aspect = "4:3"
+        if (match := CANVAS.search(text)) is not None:
+            aspect = md.aspect_of(f"{match['width']}:{match['height']}") or aspect
+        return md.deck_of(meta, slides, path, problems, self.name, aspect)
+
+    def _markdown_section(self, text: str, path: Path, attributes: dict[str, str],
+                          inner: tuple[int, int], problems: list[Problem], number: int,
+                          line: int) -> list[Slide]:
+        """A `<section data-markdown>`: its template's markdown, or the file it names."""
+        named = attributes.get("data-markdown", "").strip()
+        if named:
+            file = path.parent / named
+            try:
+                lines = md.lines_of(md.read_text(file, path.parent))
+            except HandoutError as error:
+                problems.append(problem("deck-syntax", f"<section data-markdown=\"{named}\"> left "
+                                        f"out: {error.problem.message}", path, line,
+                                        "the markdown file must be inside the deck's folder"))
+                return []
+            return self._markdown_slides(lines, file, problems, number, file)
+        found = TEMPLATE.search(text, inner[0], inner[1])
+        if found is None:
+            return []
+        body = found["body"]
+        if found[1].lower() == "textarea":
+            body = html.unescape(body)
+        first = text.count("\n", 0, found.start("body")) + 1
+        return self._markdown_slides(md.lines_of(textwrap.dedent(body), first), path, problems,
+                                     number)
+
+    def _slide(self, number: int, line: int, lines: list[Line],
+               source: Path | None = None) -> Slide | None:
         body, comments = md.take_comments(lines)
         classes: list[str] = []
         background = None
@@ -79,7 +167,58 @@ class RevealReader(Reader):
             return None
         first = next((t.number for t in body if t.text.strip()), line)
         return md.make_slide(md.Parts(number, first, body, md.class_names(classes, CLASSES), background,
-                                      notes))
+                                      notes, source=source))
+
+
+def _innermost_sections(scan: str) -> list[tuple[int, dict[str, str], tuple[int, int]]]:
+    """Each `<section>` that holds no other, in document order: where its tag starts, its
+    attributes, and where its content starts and ends."""
+    open_sections: list[list] = []
+    found: list[tuple[int, dict[str, str], tuple[int, int]]] = []
+    for match in SECTION_TAG.finditer(scan):
+        if not match[1]:
+            open_sections.append([match.start(), match[2], match.end(), False])
+        elif open_sections:
+            start, attributes, content, nested = open_sections.pop()
+            if open_sections:
+                open_sections[-1][3] = True
+            if not nested:
+                found.append((start, _attributes(attributes), (content, match.start())))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {m[1].lower(): html.unescape(m[2] if m[2] is not None else m[3] if m[3] is not None
+                                        else m[4] or "") for m in TAG_ATTRIBUTE.finditer(text)}
+
+
+def _html_slide(inner: str, attributes: dict[str, str], number: int, line: int,
+                first: int) -> Slide | None:
+    """An HTML section: notes from its `<aside class="notes">`, its title from its first heading,
+    the rest as the slide's HTML (in one block, so markdown leaves it as it is)."""
+    notes_html = [m["notes"] for m in ASIDE_NOTES.finditer(inner)]
+    inner = ASIDE_NOTES.sub("", inner)
+    if not re.sub(r"<[^>]+>|\s", "", inner) and not notes_html \
+            and not re.search(r"<img\b", inner, re.IGNORECASE):
+        return None
+    heading = HEADING.search(inner)
+    title = md.plain(html.unescape(re.sub(r"<[^>]+>", " ", heading["text"]))) if heading else ""
+    background = None
+    picture = attributes.get("data-background-image") or attributes.get("data-background") or ""
+    if PICTURE_SUFFIX.search(picture.strip()):
+        background = Image(path=picture.strip(), line=line)
+    body = _html_block(inner, first)
+    notes = _html_block("\n".join(notes_html), first) if notes_html else None
+    return md.make_slide(md.Parts(number, line, body, md.class_names(
+        attributes.get("class", "").split(), CLASSES), background, notes, title=title))
+
+
+def _html_block(markup: str, first: int) -> list[Line]:
+    """HTML as one raw block: inside a <div>, with its own indentation taken off, so that
+    markdown neither reads an indented line as code nor a blank line as the block's end."""
+    lines = textwrap.dedent(markup).strip("\n").split("\n")
+    return [Line(first, "<div>"), *(Line(first + n, text) for n, text in enumerate(lines)),
+            Line(first + len(lines), "</div>")]
 
 
 READER = register(RevealReader())
