@@ -63,6 +63,12 @@ class Entry:
     refused: tuple[str, ...] = ()
 
 
+RENDER_REVISION = 2
+"""Raised whenever a change to handout's code changes what a rendered slide holds (between
+versions: the styles' bytes and the version are in the key already). 2: listings' backgrounds
+move with centred content; links to files are told apart from refused files."""
+
+
 class SlideCache:
     """Packs of rendered slides under their content hash; an index entry per slide key."""
 
@@ -95,7 +101,7 @@ class SlideCache:
     @staticmethod
     def key(section: str, look: str) -> str:
         """A slide's key: its HTML and everything else that changes how it renders."""
-        return digest(__version__, look, section)
+        return digest(__version__, str(RENDER_REVISION), look, section)
 
     def get(self, key: str) -> Entry | None:
         if self.folder is None:

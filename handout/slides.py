@@ -374,6 +374,29 @@ def centre_slides(document: Document) -> None:
             free = box.height - content.margin_height()
             if free > 0:
                 content.translate(dy=free / 2)
+                _shift_backgrounds(content, free / 2)
+
+
+def _shift_backgrounds(box: Any, dy: float) -> None:
+    """Move the backgrounds of a box and its descendants with them: WeasyPrint places them
+    after layout, and Box.translate leaves them where they were (a listing's grey box would
+    stay above its text)."""
+    background = getattr(box, "background", None)
+    if background is not None:
+        box.background = background._replace(layers=[layer._replace(
+            painting_area=_moved(layer.painting_area, dy),
+            positioning_area=_moved(layer.positioning_area, dy),
+            clipped_boxes=[_moved(clip, dy) for clip in layer.clipped_boxes])
+            for layer in background.layers])
+    for child in box.all_children():
+        _shift_backgrounds(child, dy)
+
+
+def _moved(area: Any, dy: float) -> Any:
+    """An area (x, y, width, height, ...) moved down by dy; anything else as it is."""
+    if isinstance(area, tuple | list) and len(area) >= 4:
+        return (area[0], area[1] + dy, *area[2:])
+    return area
 
 
 def _sections(box: Any) -> Iterator[Any]:

@@ -346,6 +346,24 @@ def test_code_on_a_centred_slide_keeps_its_indentation(tmp_path, built):
     assert starts["print(name)"] - starts["def"] == pytest.approx(8 * advance, abs=0.3)
 
 
+def test_a_listing_on_a_centred_slide_has_its_grey_box_behind_its_text(tmp_path, built):
+    """A centred slide is centred after layout; each listing's background moves with its text
+    (it stayed above the slide's title, over the heading, before)."""
+    deck = write_deck(tmp_path, "# Talk\n\n!SLIDE\n# Two listings\n\n```go\nfunc a() {\n"
+                      "\treturn 1\n}\n```\n\n```scheme\n(define x 1)\n```\n")
+    pdf = built(deck, per_page=1).pdf
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[0]
+        boxes = [r for r in page.rects if r.get("fill") and r["x1"] - r["x0"] < page.width / 2]
+        code = [c for c in page.chars if "Mono" in c["fontname"] and c["text"].strip()]
+        title = [c for c in page.chars if c["text"] == "T" and c["size"] > 12]
+    assert code and boxes and title
+    for char in code:
+        assert any(r["x0"] <= char["x0"] and char["x1"] <= r["x1"] and r["top"] <= char["top"]
+                   and char["bottom"] <= r["bottom"] for r in boxes), char["text"]
+    assert all(r["top"] > title[0]["bottom"] for r in boxes), "no grey box above the title"
+
+
 # --- 6. headings sized by where they stand -------------------------------------------------------
 
 def test_headings_in_notes_and_in_lists_stay_small(tmp_path, built):

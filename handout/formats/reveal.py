@@ -207,10 +207,39 @@ def _html_slide(inner: str, attributes: dict[str, str], number: int, line: int,
     picture = attributes.get("data-background-image") or attributes.get("data-background") or ""
     if PICTURE_SUFFIX.search(picture.strip()):
         background = Image(path=picture.strip(), line=line)
-    body = _html_block(inner, first)
+    body = _html_with_listings(inner, first)
     notes = _html_block("\n".join(notes_html), first) if notes_html else None
     return md.make_slide(md.Parts(number, line, body, md.class_names(
         attributes.get("class", "").split(), CLASSES), background, notes, title=title))
+
+
+LISTING = re.compile(r"<pre\b[^>]*>\s*<code\b(?P<attributes>[^>]*)>(?P<code>.*?)</code>\s*</pre>",
+                     re.IGNORECASE | re.DOTALL)
+CODE_LANGUAGE = re.compile(r"^(?:language-|lang-)?(?P<language>[\w+#-]+)$")
+NOT_A_LANGUAGE = {"hljs", "fragment", "line-numbers", "nohighlight", "plaintext"}
+
+
+def _html_with_listings(markup: str, first: int) -> list[Line]:
+    """The section's HTML, each `<pre><code class="python">` in it a fenced listing (so it is
+    highlighted and printed like any code), the HTML between them raw blocks."""
+    lines: list[Line] = []
+    at = 0
+    for match in LISTING.finditer(markup):
+        line = first + markup.count("\n", 0, match.start())
+        if markup[at:match.start()].strip():
+            lines += _html_block(markup[at:match.start()], first + markup.count("\n", 0, at))
+        attributes = _attributes(match["attributes"])
+        words = [m["language"] for word in attributes.get("class", "").split()
+                 if (m := CODE_LANGUAGE.match(word)) and word not in NOT_A_LANGUAGE]
+        code = textwrap.dedent(html.unescape(re.sub(r"<[^>]+>", "", match["code"]))).strip("\n")
+        fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", code))])
+        lines += [Line(line, ""), Line(line, fence + (words[0] if words else "")),
+                  *(Line(line + n, text) for n, text in enumerate(code.split("\n"))),
+                  Line(line, fence), Line(line, "")]
+        at = match.end()
+    if markup[at:].strip() or not lines:
+        lines += _html_block(markup[at:], first + markup.count("\n", 0, at))
+    return lines
 
 
 def _html_block(markup: str, first: int) -> list[Line]:
