@@ -495,3 +495,16 @@ def test_seed_deck_prints_every_glyph_inside_its_frame(built, seed_deck, per_pag
     pdf = built(seed_deck, per_page=per_page).pdf
     assert not strays(pdf)
     assert not [w for w in built(seed_deck, per_page=per_page).result.warnings if w.code == "overflow"]
+
+
+def test_lists_and_listings_on_a_centred_slide_stand_one_under_another(tmp_path, built):
+    """Centred, each as wide as it needs, but never side by side (inline blocks shared a line)."""
+    deck = write_deck(tmp_path, "# Talk\n\n!SLIDE\n# Mixed\n\n* one point\n* two\n\n"
+                      "```python\nx = 1\n```\n\nA paragraph after.\n")
+    pdf = built(deck, per_page=1).pdf
+    with pdfplumber.open(pdf) as document:
+        chars = document.pages[0].chars
+    two = next(c for c in chars if c["text"] == "t" and chars[chars.index(c) + 1]["text"] == "w")
+    code = next(c for c in chars if "Mono" in c["fontname"] and c["text"] == "x")
+    after = next(c for c in chars if c["text"] == "A")
+    assert two["bottom"] <= code["top"] < code["bottom"] <= after["top"]
