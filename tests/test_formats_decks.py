@@ -16,6 +16,7 @@ import pytest
 from kit import BuildCache, images, operations, outline, squash, texts, write_deck, write_jpeg
 from PIL import Image, ImageDraw
 
+from handout.errors import HandoutError
 from handout.formats import find_deck, read, read_deck
 from handout.pipeline import Result
 
@@ -416,3 +417,60 @@ def test_a_reveal_html_section_cannot_read_markdown_from_outside_its_folder(tmp_
     assert [s.title for s in deck.slides] == ["Kept"]
     [note] = [p for p in deck.problems if p.code == "deck-syntax"]
     assert note.line == 2 and "../secret.md" in note.message
+
+
+# --- found in decks written by strangers (public repositories, tried as a new user would) ---------
+
+def parse_as(reader: str, text: str, path: Path) -> object:
+    from handout.formats import reader_named
+
+    return reader_named(reader).parse(text, path)
+
+
+def test_a_rule_right_after_a_comment_cuts_a_marp_slide(tmp_path):
+    """`-->` ends an HTML block, so the `---` under it is a rule, not a heading's underline."""
+    deck = parse_as("marp", "# One\n<!--\nspeaker note\n-->\n---\n# Two\n", tmp_path / "d.md")
+    assert [s.title for s in deck.slides] == ["One", "Two"]
+    assert "speaker note" in deck.slides[0].notes.blocks[0].text
+
+
+def test_showoff_notes_written_line_by_line_are_each_a_note(tmp_path):
+    deck = parse_as("showoff", "!SLIDE\n# Double\n\nBody\n\n.notes first point\n.notes second point\n",
+                    tmp_path / "d.md")
+    notes = deck.slides[0].notes.blocks[0].text
+    assert "first point" in notes and "second point" in notes and ".notes" not in notes
+
+
+def test_every_key_value_line_opening_a_remark_slide_is_a_property(tmp_path):
+    deck = parse_as("remark", "class: center\n\n# Design\n\n---\ntemplate: design\n"
+                              "diagram: queue1\n\nThe queue\n", tmp_path / "d.md")
+    texts_of = [" ".join(b.text for b in s.blocks if hasattr(b, "text")) for s in deck.slides]
+    assert "diagram" not in texts_of[1] and "The queue" in texts_of[1]
+
+
+def test_a_remark_html_page_reads_the_markdown_its_source_url_names(tmp_path):
+    folder = tmp_path / "talk"
+    write_deck(folder, "<!DOCTYPE html><html><head><title>Tips</title></head><body>\n"
+                       "<script src=\"remark.js\"></script>\n"
+                       "<script>var slideshow = remark.create({ sourceUrl: 'talk.md', ratio: '16:9' });"
+                       "</script></body></html>\n", "index.html")
+    write_deck(folder, "# First\n\n???\nnotes one\n\n---\n\n# Second\n", "talk.md")
+    deck = read_deck(folder)
+    assert deck.format == "remark" and deck.title == "Tips" and deck.aspect == "16:9"
+    assert [s.title for s in deck.slides] == ["First", "Second"]
+    assert deck.source == folder / "talk.md"
+    (folder / "index.html").write_text(
+        "<html><script>remark.create({sourceUrl: '../outside.md'})</script></html>\n")
+    (tmp_path / "outside.md").write_text("# Secret\n")
+    with pytest.raises(HandoutError, match="outside"):
+        read_deck(folder / "index.html")
+
+
+def test_a_titled_document_whose_headings_make_its_slides_is_read_as_pandoc(tmp_path):
+    folder = tmp_path / "talk"
+    write_deck(folder, "---\ntitle: Slides with pandoc\nauthor: Julien\n---\n\n## About\n\nText\n\n"
+                       "# Tools\n\n---\n\n- RevealJS\n- Pandoc\n\n## Pandoc\n\nMore\n\n## Reveal\n\n"
+                       "Even more\n", "index.md")
+    deck = read_deck(folder)
+    assert deck.format == "pandoc"
+    assert deck.slides[0].title == "About" and len(deck.slides) >= 3

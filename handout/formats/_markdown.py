@@ -631,8 +631,8 @@ def is_rule(lines: list[Line], index: int) -> bool:
     if text.strip().startswith("-") and index > 0:
         above = lines[index - 1].text
         if above.strip() and PARAGRAPH_TEXT.match(above) and not LIST_ITEM.match(above) \
-                and not THEMATIC_BREAK.match(above):
-            return False
+                and not THEMATIC_BREAK.match(above) and not above.rstrip().endswith("-->"):
+            return False  # (a line that ends an HTML comment ends an HTML block, not a paragraph)
     return True
 
 

@@ -44,6 +44,8 @@ class PandocReader(Reader):
             + (2 if re.match(r"\A\ufeff?%[ \t]", text) else 0)
         if own:
             return min(1.0, 0.55 + 0.1 * own)
+        if re.match(r"\A\ufeff?---[ \t]*\n(?:.*\n)*?title:", text) and _headed_slides(text) >= 2:
+            return 0.4  # a titled document whose headings make its slides, not only its rules (Marp)
         return 0.0  # plain markdown with headings is not a deck unless told: --format pandoc
 
     def parse(self, text: str, path: Path) -> Deck:
@@ -64,6 +66,13 @@ class PandocReader(Reader):
             raise md.no_slides(path, "Pandoc slides start at headings or '---' lines")
         return md.deck_of(meta, slides, path, problems, self.name,
                           md.aspect_of(meta.get("aspectratio")))
+
+
+def _headed_slides(text: str) -> int:
+    """Stretches between rules holding two headings or more: in Pandoc each starts a slide; in
+    Marp (and the other formats cut at rules) a slide rarely has two top headings."""
+    stretches = re.split(r"^(?:---|\*\*\*|___)[ \t]*$", text, flags=re.MULTILINE)
+    return sum(1 for part in stretches if len(re.findall(r"^#{1,2} \S", part, re.MULTILINE)) >= 2)
 
 
 def _title_block(lines: list[Line]) -> tuple[list[Line], dict[str, Any]]:

@@ -24,9 +24,7 @@ SEPARATOR = re.compile(r"^---[ \t]*$|^<!--\s*break\s*-->[ \t]*$")
 CONTINUE = re.compile(r"^--[ \t]*$")
 NOTES = re.compile(r"^\?\?\?[ \t]*$")
 PROPERTY = re.compile(r"^(?P<key>[-\w]+):(?P<value>[^\n]*)$")
-PROPERTIES = {"class", "name", "layout", "template", "count", "exclude", "background-image",
-              "background-size", "background-position", "background-color", "background-repeat",
-              "highlight-style", "highlight-lines", "highlight-language", "seq"}
+SOURCE_URL = re.compile(r"\bsourceUrl\s*:\s*[\"'](?P<url>[^\"']+)[\"']")
 TEXTAREA = re.compile(r"<textarea\b[^>]*\bid\s*=\s*[\"']source[\"'][^>]*>(?P<body>.*?)</textarea>",
                       re.IGNORECASE | re.DOTALL)
 HTML_TITLE = re.compile(r"<title>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -44,7 +42,7 @@ class RemarkReader(Reader):
     suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
 
     def sniff(self, text: str) -> float:
-        if TEXTAREA.search(text) and "remark" in text:
+        if (TEXTAREA.search(text) or SOURCE_URL.search(text)) and "remark" in text:
             return 1.0
         if re.search(r"^\s*<(!doctype|html)", text, re.IGNORECASE):
             return 0.0
@@ -67,8 +65,16 @@ class RemarkReader(Reader):
             if match := RATIO.search(text):
                 aspect = md.aspect_of(match["ratio"]) or aspect
             text = html.unescape(found["body"])
+        elif (source := SOURCE_URL.search(text)) is not None:  # remark.create({sourceUrl: 'x.md'})
+            if match := HTML_TITLE.search(text):
+                title = md.plain(match["title"])
+            if match := RATIO.search(text):
+                aspect = md.aspect_of(match["ratio"]) or aspect
+            folder, path = path.parent, path.parent / source["url"]
+            text = md.read_text(path, folder)  # only a file inside the deck's folder
         elif path.suffix.lower() in (".html", ".htm"):
-            raise md.no_slides(path, "a remark HTML file holds its slides in <textarea id=\"source\">")
+            raise md.no_slides(path, "a remark HTML file holds its slides in <textarea id=\"source\">"
+                               " or names them with sourceUrl")
         problems: list[Problem] = []
         lines = md.lines_of(text, first)
         lines = md.drop_styles(lines, path, problems)
@@ -121,8 +127,9 @@ class _Slides:
         index = 0
         while index < len(lines) and not lines[index].text.strip():
             index += 1
-        while index < len(lines) and (match := PROPERTY.match(lines[index].text)) \
-                and match["key"] in PROPERTIES:
+        # every `key: value` line opening a slide is a property, as in remark (besides its own,
+        # class, name, layout, template, background-image..., they name template variables)
+        while index < len(lines) and (match := PROPERTY.match(lines[index].text)):
             properties[match["key"]] = match["value"].strip()
             index += 1
         body = lines[index:]

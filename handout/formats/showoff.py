@@ -349,7 +349,9 @@ class _Reading:
                 continue
             if not line.text.strip():
                 paragraph = None
-            elif paragraph is None and (special := SPECIAL_PARAGRAPH.match(line.text)):
+            elif (paragraph is None or paragraph is notes or paragraph is handouts) \
+                    and (special := SPECIAL_PARAGRAPH.match(line.text)):
+                # (`.notes a` then `.notes b` on the next line: two notes, no marker printed)
                 kind_name = special["kind"]
                 if kind_name in ("break", "comment"):
                     paragraph = []  # dropped: the author's own hidden remark
