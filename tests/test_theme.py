@@ -508,3 +508,15 @@ def test_lists_and_listings_on_a_centred_slide_stand_one_under_another(tmp_path,
     code = next(c for c in chars if "Mono" in c["fontname"] and c["text"] == "x")
     after = next(c for c in chars if c["text"] == "A")
     assert two["bottom"] <= code["top"] < code["bottom"] <= after["top"]
+
+
+def test_a_list_in_a_quote_prints_at_the_size_of_the_quote(tmp_path, built):
+    """A list inside a blockquote (or a table cell) is sized once, with the quote: it printed at
+    1.8 times the quote's text, and autofit then shrank the whole slide for it."""
+    deck = write_deck(tmp_path, "# Talk\n\n!SLIDE left\n# Quote\n\n> You might use webhooks to:\n>\n"
+                      "> * Update a record\n> * Send a mail\n\nAfter.\n")
+    pdf = built(deck, per_page=1).pdf
+    with pdfplumber.open(pdf) as document:
+        chars = document.pages[0].chars
+    size = {c["text"]: round(c["size"], 1) for c in chars if c["text"] in "YUA"}
+    assert size["Y"] == size["U"] == size["A"]
