@@ -189,3 +189,14 @@ def test_a_broken_showoff_manifest_names_its_line_after_a_comment(tmp_path):
     with pytest.raises(HandoutError) as raised:
         read_deck(folder)
     assert raised.value.problem.line == 3
+
+
+def test_a_tie_between_formats_is_called_a_tie(tmp_path, monkeypatch):
+    from handout.formats import registry
+
+    marp, remark = reader_named("marp"), reader_named("remark")
+    monkeypatch.setattr(type(marp), "sniff", lambda self, text: 0.6)
+    monkeypatch.setattr(type(remark), "sniff", lambda self, text: 0.6)
+    reader, note = registry.choose("# A\n\n---\n\n# B\n", tmp_path / "deck.md")
+    assert note is not None and "tied with" in note.message and "ahead of" not in note.message
+    assert reader.name in ("marp", "remark")

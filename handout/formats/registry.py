@@ -137,8 +137,10 @@ def choose(text: str, path: Path) -> tuple[Reader, Problem | None]:
     if not close:
         return best, None
     others = ", ".join(f"{r.title} {s:.2f}" for s, r in close)
+    standing = f"ahead of {others}" if close[0][0] < best_score else \
+        f"tied with {others} (the format listed first wins a tie)"
     return best, problem(
-        "deck-choice", f"read as {best.title}: its markers score {best_score:.2f}, ahead of {others}",
+        "deck-choice", f"read as {best.title}: its markers score {best_score:.2f}, {standing}",
         path, hint=f"if that is wrong, name the format: --format {close[0][1].name}")
 
 
