@@ -252,3 +252,26 @@ def test_a_build_leaves_no_font_folder_in_the_temporary_folder(deck, tmp_path, m
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out.pdf").is_file()
     assert sorted(p.name for p in scratch.iterdir()) == []
+
+
+def test_ruled_lines_never_stand_on_a_page_without_their_slide(tmp_path):
+    """A slide without notes after one whose notes ran past their row: its ruled lines stand
+    beside it (as many as fit), never alone at the top of the next page, above another slide."""
+    import pdfplumber
+
+    notes = "\n\n".join(f"## Part {k}\n\n* An item of the notes long enough to wrap in the column "
+                        "once.\n* Another item, shorter." for k in range(4)) + "\n\n" + "word " * 63
+    deck = write_deck(tmp_path / "talk", "# Ruled\n\n!SLIDE left\n# First\n\n!NOTES\n" + notes +
+                      "\n\n!SLIDE left\n# Second\n\n!SLIDE left\n# Third\n\n!NOTES\nSome notes.\n")
+    result, _ = run_build(deck, per_page=2, cache=False)
+    with pdfplumber.open(result.output) as document:
+        assert len(document.pages) == 2
+        for number, page in enumerate(document.pages):
+            ruled = [line for line in page.lines if line["stroking_color"]
+                     and abs(line["stroking_color"][0] - 0.769) < 0.01]
+            titles = [c for c in page.chars if c["size"] > 9]  # slide titles, near a frame's top
+            if ruled:
+                assert titles and min(line["top"] for line in ruled) > min(c["top"] for c in titles) - 60, \
+                    f"page {number + 1}: ruled lines above every slide"
+                bottom = page.height - 10 * 72 / 25.4  # the page's margin, at least
+                assert max(line["bottom"] for line in ruled) <= bottom + 0.5

@@ -181,14 +181,19 @@ def read_frames(document: Any) -> PageFrames:
     notes: dict[str, tuple[int, int]] = {}
     for index, page in enumerate(document.pages):
         height_pt = page.height * PX_TO_PT
+        page_box = page._page_box
+        bottom_pt = height_pt - (page_box.content_box_y() + page_box.height) * PX_TO_PT
         for box in _boxes(page._page_box):
             element = box.element
             classes = element.get("class", "").split()
             x, y = box.border_box_x() * PX_TO_PT, box.border_box_y() * PX_TO_PT
             width, height = box.border_width() * PX_TO_PT, box.border_height() * PX_TO_PT
             if element.get(DATA_RULES):
-                rules.append(RuledLines(index, x, height_pt - y, width, int(element.get(DATA_RULES)),
-                                        RULE_SPACING_MM * MM_TO_PT))
+                spacing = RULE_SPACING_MM * MM_TO_PT
+                room = int((height_pt - y - bottom_pt) / spacing + 1e-6)  # down to the page's end
+                count = min(int(element.get(DATA_RULES)), room)
+                if count > 0:
+                    rules.append(RuledLines(index, x, height_pt - y, width, count, spacing))
             key = element.get(DATA_SLIDE)
             if key is None:
                 continue
