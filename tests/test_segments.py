@@ -98,3 +98,26 @@ def test_a_long_deck_is_cut_and_an_edit_lays_out_one_segment_again(long_deck, tm
     assert printed.count("Slide 21, renamed") == 2  # on the slide, and above its notes
     assert "Slide 21\n" not in printed
     assert [entry.title for entry in outline(second.output)].count("Slide 21, renamed") == 1
+
+
+def test_a_watch_session_keeps_the_joined_segments_and_prints_the_same(long_deck, tmp_path,
+                                                                         monkeypatch):
+    """In a session, the joined segments are kept once they were joined twice; a handout built
+    from them holds what a fresh build of the same deck holds."""
+    from handout.pipeline import Session, run
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(segments, "SEGMENT_PAGES", 2)
+    session = Session()
+    out = tmp_path / "watch.pdf"
+    try:
+        for word in ("first", "second", "third"):
+            long_deck.write_text(long_deck.read_text().replace("* point 5.1", f"* point 5.1 {word}")
+                                 .replace(" first", "").replace(" second", ""))
+            run(long_deck, out, session=session, per_page=2)
+        assert any(key[0] == "joined" for key in session.cache_memory)
+    finally:
+        session.close()
+    fresh, _ = run_build(long_deck, "fresh.pdf", per_page=2, cache=False)
+    assert summary(out) == summary(fresh.output)
+    assert "point 5.1 third" in "\n".join(texts(out))
