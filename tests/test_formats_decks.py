@@ -474,3 +474,33 @@ def test_a_titled_document_whose_headings_make_its_slides_is_read_as_pandoc(tmp_
     deck = read_deck(folder)
     assert deck.format == "pandoc"
     assert deck.slides[0].title == "About" and len(deck.slides) >= 3
+
+
+def test_a_showoff_slide_may_write_its_classes_after_the_bracket(tmp_path):
+    """`<!SLIDE> subsection` (NETWAYS trainings) starts a slide with that class."""
+    deck = parse_as("showoff", "<!SLIDE>\n# First\n\n<!SLIDE> subsection\n# Second section\n\n"
+                               "!SLIDES are not a separator\n\n!SLIDE\n# Third\n", tmp_path / "d.md")
+    assert [(s.title, "subsection" in s.classes) for s in deck.slides] == [
+        ("First", False), ("Second section", True), ("Third", False)]
+
+
+def test_a_heading_indented_by_up_to_three_spaces_is_a_heading(tmp_path):
+    deck = parse_as("marp", "---\nmarp: true\n---\n\n # Indented title\n\nBody\n\n---\n\n"
+                            "# Second\n\n   ## three-space h2\n\n  - item\n", tmp_path / "d.md")
+    first, second = deck.slides
+    assert first.title == "Indented title"
+    texts_of = "\n".join(b.text for b in (*first.blocks, *second.blocks) if hasattr(b, "text"))
+    assert "\n# Indented title" in "\n" + texts_of and "\n## three-space h2" in "\n" + texts_of
+
+
+def test_reveal_separators_given_on_the_section_are_used(tmp_path):
+    folder = tmp_path / "talk"
+    write_deck(folder, '<html><body><div class="reveal"><div class="slides">\n'
+                       '<section data-markdown="content.md" data-separator="^\\n<<= x =>>" '
+                       'data-separator-vertical="^\\n<-- v -->" data-separator-notes="^Speaker:">'
+                       '</section>\n</div></div></body></html>\n', "index.html")
+    write_deck(folder, "## One\n\nfirst\n\nSpeaker: say one\n\n<<= x =>>\n\n## Two\n\n<-- v -->\n\n"
+                       "## Three\n", "content.md")
+    deck = read_deck(folder / "index.html")
+    assert [s.title for s in deck.slides] == ["One", "Two", "Three"]
+    assert "say one" in deck.slides[0].notes.blocks[0].text

@@ -520,3 +520,16 @@ def test_a_list_in_a_quote_prints_at_the_size_of_the_quote(tmp_path, built):
         chars = document.pages[0].chars
     size = {c["text"]: round(c["size"], 1) for c in chars if c["text"] in "YUA"}
     assert size["Y"] == size["U"] == size["A"]
+
+
+def test_a_picture_in_the_notes_fits_the_notes_column(tmp_path, built):
+    from kit import write_png
+
+    write_png(tmp_path / "wide.png", (1600, 400))
+    deck = write_deck(tmp_path, "# Talk\n\n!SLIDE left\n# One\n\n!NOTES\nSee this:\n\n![](wide.png)\n")
+    pdf = built(deck, per_page=2).pdf
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[0]
+        [picture] = [i for i in page.images if i["x0"] > page.width / 2]  # in the notes column
+        assert picture["x1"] <= page.width - 10 * 72 / 25.4 + 0.5
+        assert picture["x1"] - picture["x0"] > 50

@@ -270,6 +270,10 @@ def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
             else:
                 fence.body.append(line.text)
             continue
+        if line.text.startswith(" ") and ATX_HEADING.match(line.text) \
+                and not (text and LIST_ITEM.match(text[-1].text)):
+            # ` # Title` is a heading (CommonMark); Python-Markdown reads one only at a line's start
+            line = Line(line.number, line.text.lstrip(" "))
         text.append(line)
     flush_indented()
     if fence is not None:  # never closed: the reader decides whether that is an error

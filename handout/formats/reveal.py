@@ -39,7 +39,8 @@ PICTURE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|webp|svg|avif)(\?.*)?$", re.IGNOR
 CLASSES: dict[str, str | None] = {"has-dark-background": None}
 HTML_START = re.compile(r"^\s*<(!doctype|html)", re.IGNORECASE)
 HTML_DECK = re.compile(r"class\s*=\s*[\"'][^\"']*\breveal\b", re.IGNORECASE)
-SECTION_TAG = re.compile(r"<(/?)section\b([^>]*)>", re.IGNORECASE)
+SECTION_TAG = re.compile(r"<(/?)section\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.IGNORECASE)
+"""A section's tag: its attributes' quoted values may hold '>' (`data-separator="^\\n<<= x =>>"`)."""
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 TAG_ATTRIBUTE = re.compile(r"([\w:-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?")
 ASIDE_NOTES = re.compile(r"<aside\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bnotes\b[^\"']*[\"'][^>]*>(?P<notes>.*?)"
@@ -82,13 +83,16 @@ class RevealReader(Reader):
         return md.deck_of(meta, slides, path, problems, self.name, aspect)
 
     def _markdown_slides(self, lines: list[Line], path: Path, problems: list[Problem],
-                         number: int, source: Path | None = None) -> list[Slide]:
+                         number: int, source: Path | None = None,
+                         separators: tuple[re.Pattern[str], re.Pattern[str]] = (SEPARATOR, NOTES)
+                         ) -> list[Slide]:
         lines = md.drop_styles(lines, path, problems)
-        chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)), code_aware=False)
+        separator, notes = separators
+        chunks = md.split(lines, lambda line: bool(separator.match(line.text)), code_aware=False)
         slides: list[Slide] = []
         for head, body in chunks:
             slide = self._slide(number + len(slides), head.number if head else lines[0].number
-                                if lines else 1, body, source)
+                                if lines else 1, body, source, notes)
             if slide is not None:
                 slides.append(slide)
         return slides
@@ -121,6 +125,7 @@ class RevealReader(Reader):
                           inner: tuple[int, int], problems: list[Problem], number: int,
                           line: int) -> list[Slide]:
         """A `<section data-markdown>`: its template's markdown, or the file it names."""
+        separators = _separators(attributes, path, line, problems)
         named = attributes.get("data-markdown", "").strip()
         if named:
             file = path.parent / named
@@ -131,7 +136,7 @@ class RevealReader(Reader):
                                         f"out: {error.problem.message}", path, line,
                                         "the markdown file must be inside the deck's folder"))
                 return []
-            return self._markdown_slides(lines, file, problems, number, file)
+            return self._markdown_slides(lines, file, problems, number, file, separators)
         found = TEMPLATE.search(text, inner[0], inner[1])
         if found is None:
             return []
@@ -140,10 +145,10 @@ class RevealReader(Reader):
             body = html.unescape(body)
         first = text.count("\n", 0, found.start("body")) + 1
         return self._markdown_slides(md.lines_of(textwrap.dedent(body), first), path, problems,
-                                     number)
+                                     number, separators=separators)
 
     def _slide(self, number: int, line: int, lines: list[Line],
-               source: Path | None = None) -> Slide | None:
+               source: Path | None = None, notes_start: re.Pattern[str] = NOTES) -> Slide | None:
         body, comments = md.take_comments(lines)
         classes: list[str] = []
         background = None
@@ -158,7 +163,7 @@ class RevealReader(Reader):
                         background = Image(path=value, line=comment.line)
         notes: list[Line] | None = None
         for index, (candidate, kind) in enumerate(md.code_state(body)):
-            if not kind and (match := NOTES.match(candidate.text)):
+            if not kind and (match := notes_start.match(candidate.text)):
                 rest = [Line(candidate.number, match["rest"])] if match["rest"].strip() else []
                 notes = [*rest, *body[index + 1:]]
                 body = body[:index]
@@ -168,6 +173,37 @@ class RevealReader(Reader):
         first = next((t.number for t in body if t.text.strip()), line)
         return md.make_slide(md.Parts(number, first, body, md.class_names(classes, CLASSES), background,
                                       notes, source=source))
+
+
+def _separators(attributes: dict[str, str], path: Path, line: int, problems: list[Problem]
+                ) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A data-markdown section's own separators (`data-separator="^\\n<<= x =>>"`,
+    `data-separator-vertical`, `data-separator-notes`): reveal.js matches them against the text;
+    here each becomes the line it stands for (the newlines around it are the line's ends)."""
+    def line_pattern(value: str) -> str:
+        value = re.sub(r"^\^?(?:\\r\?)?(?:\\n|\n)?", "", value)
+        value = re.sub(r"(?:\\r\?)?(?:\\n|\n)?\$?$", "", value)
+        return value
+
+    found = []
+    for names, default in ((("data-separator", "data-separator-vertical"), SEPARATOR),
+                           (("data-separator-notes",), NOTES)):
+        given = [attributes[name] for name in names if attributes.get(name, "").strip()]
+        if not given:
+            found.append(default)
+            continue
+        try:
+            if default is NOTES:
+                found.append(re.compile(r"^[ \t]*(?:" + line_pattern(given[0]).lstrip("^")
+                                        + r")[ \t]?(?P<rest>.*)$", re.IGNORECASE))
+            else:
+                found.append(re.compile("^(?:" + "|".join(line_pattern(g) for g in given)
+                                        + r")[ \t]*$"))
+        except re.error:
+            problems.append(problem("deck-syntax", f"{names[0]}={given[0]!r} is no pattern handout "
+                                    "reads: the usual separators are used", path, line))
+            found.append(default)
+    return found[0], found[1]
 
 
 def _innermost_sections(scan: str) -> list[tuple[int, dict[str, str], tuple[int, int]]]:

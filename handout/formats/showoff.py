@@ -27,7 +27,8 @@ from handout.model import Block, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem
 
 MANIFEST = "showoff.json"
-SEPARATOR = re.compile(r"^<?!SLIDE(?P<rest>[^>]*)>?[ \t]*$")
+SEPARATOR = re.compile(r"^<?!SLIDE(?=[\s>\[]|$)(?P<rest>[^>]*)>?(?P<after>[^\n]*)$")
+"""`!SLIDE classes`, `<!SLIDE classes>`, and `<!SLIDE> classes` (real decks write all three)."""
 OPTIONS = re.compile(r"^\s*\[(?P<options>[^\]]*)\]\s*(?P<classes>.*)$")
 TAG_LINE = re.compile(r"^\s*~~~(?P<tag>[A-Z]+)(?::(?P<arg>[^~]*))?~~~\s*$")
 INLINE_TAG = re.compile(r"~~~(?P<tag>SECTION|CONFIG):(?P<arg>[^~]*)~~~")
@@ -208,7 +209,7 @@ class _Reading:
 
     def _slide(self, header: Line, body: list[Line], path: Path) -> Slide | None:
         match = SEPARATOR.match(header.text)
-        rest = match["rest"] if match else ""
+        rest = f"{match['rest']} {match['after']}".strip() if match else ""
         classes, background = self._header(rest, header, path)
         if "subsection" in classes:
             self.major += 1
