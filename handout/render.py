@@ -48,7 +48,13 @@ CODE_LINE_FITS = 60
 """Characters of code a slide's width holds (about 65 at full size): longer lines must wrap,
 and only listings that have one pay for wrapping, which is slow to lay out in WeasyPrint."""
 
-MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list"]
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "attr_list", "def_list", "md_in_html"]
+HTML_CONTAINER_OPENS = re.compile(
+    r"^(?P<tag><(?:div|section|aside|article|header|footer|main|nav|figure|details|center)\b"
+    r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?P<end>/?>)[ \t]*\n(?=[ \t]*\n)",
+    re.IGNORECASE | re.MULTILINE)
+"""A block tag alone on its line with a blank line after it: markdown follows (CommonMark ends
+the HTML block at the blank line; decks wrap lists in `<div class="text-sm">` this way)."""
 MAY_NEED_CLEANING = re.compile(r"[<{&]|\]\s*[(\[:]")
 """Markdown that can make an element, attribute or address the HTML policy judges: raw HTML and
 autolinks (<), attr_list's attributes ({), entities (&), links, pictures and references (](, ][,
@@ -189,6 +195,17 @@ class _ImageSourcesExtension(Extension):
         md.treeprocessors.register(_LongWordBreaks(md), "handout-long-words", 1)
 
 
+def _markdown_inside_html(text: str) -> str:
+    """Markdown wrapped in a block tag that a blank line follows is read as markdown, as
+    CommonMark reads it (Python-Markdown keeps all of a block tag's content raw unless the tag
+    says markdown="1", which md_in_html reads)."""
+    if "<" not in text:
+        return text
+    return HTML_CONTAINER_OPENS.sub(
+        lambda m: m[0] if "markdown=" in m["tag"].lower() or m["end"] == "/>"
+        else f'{m["tag"]} markdown="1">\n', text)
+
+
 class Renderer:
     """Holds one Markdown instance and one formatter, reused for every block (they are costly).
 
@@ -288,7 +305,7 @@ class Renderer:
     def _text(self, text: str) -> tuple[str, list[Any]]:
         """A markdown block as clean HTML, and what the cleaner took out of it."""
         self.markdown.reset()
-        html = self.markdown.convert(text)
+        html = self.markdown.convert(_markdown_inside_html(text) if self.allow_html else text)
         if not MAY_NEED_CLEANING.search(text):
             return html, []  # plain text, emphasis, lists, headings, code: nothing to clean
         return clean_html(html, self.urls)

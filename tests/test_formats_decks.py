@@ -504,3 +504,24 @@ def test_reveal_separators_given_on_the_section_are_used(tmp_path):
     deck = read_deck(folder / "index.html")
     assert [s.title for s in deck.slides] == ["One", "Two", "Three"]
     assert "say one" in deck.slides[0].notes.blocks[0].text
+
+
+def test_markdown_wrapped_in_a_block_tag_after_a_blank_line_is_markdown(tmp_path):
+    """`<div class="text-sm">`, a blank line, a list, `</div>`: CommonMark ends the HTML block at
+    the blank line, so the list is a list (it printed as raw text on one line); with --no-html
+    the tags print as they were written."""
+    import handout
+
+    folder = tmp_path / "talk"
+    deck = write_deck(folder, "---\ntheme: seriph\n---\n\n# Title\n\n---\n\n## Outline\n\n"
+                              '<div class="text-sm">\n\n1.  **Polling** vs. interrupts\n'
+                              "2.  The vector table\n\n</div>\n\n<div>kept <b>raw</b>\nhere</div>\n",
+                      "slides.md")
+    handout.build(deck, tmp_path / "a.pdf", per_page=1, format="slidev")
+    printed = "\n".join(texts(tmp_path / "a.pdf"))
+    assert "\nPolling vs. interrupts\nThe vector table" in printed and "1. " in printed
+    assert "**" not in printed and "<div" not in printed
+    assert "kept raw" in printed
+    handout.build(deck, tmp_path / "b.pdf", per_page=1, format="slidev", html=False)
+    raw = "\n".join(texts(tmp_path / "b.pdf"))
+    assert '<div class="text-sm">' in raw and "markdown=" not in raw
