@@ -525,3 +525,23 @@ def test_markdown_wrapped_in_a_block_tag_after_a_blank_line_is_markdown(tmp_path
     handout.build(deck, tmp_path / "b.pdf", per_page=1, format="slidev", html=False)
     raw = "\n".join(texts(tmp_path / "b.pdf"))
     assert '<div class="text-sm">' in raw and "markdown=" not in raw
+
+
+def test_slidev_src_imports_are_read_in_place(tmp_path):
+    """`src: ./pages/intro.md` imports that file's slides where it stands; a file outside the
+    deck's folder, or one importing itself, is left out with a warning on its line."""
+    folder = tmp_path / "talk"
+    write_deck(folder, "---\ntheme: default\ntitle: Imports\n---\n\n# Cover\n\n---\nsrc: ./pages/intro.md\n"
+                       "---\n\n---\nsrc: ../../outside.md\n---\n\n---\nsrc: ./pages/loop.md\n---\n\n"
+                       "---\n\n# Last\n", "slides.md")
+    write_deck(folder / "pages", "# Imported slide\n\n- point A\n\n---\n\n# Second imported\n", "intro.md")
+    write_deck(folder / "pages", "# Loop\n\n---\nsrc: ./loop.md\n---\n", "loop.md")
+    (tmp_path / "outside.md").write_text("# Secret\n")
+    deck = read_deck(folder)
+    assert deck.format == "slidev"
+    titles = [s.title for s in deck.slides]
+    assert titles[:3] == ["Cover", "Imported slide", "Second imported"] and titles[-1] == "Last"
+    assert "Secret" not in titles and deck.slides[1].source == folder / "pages" / "intro.md"
+    assert [s.number for s in deck.slides] == list(range(1, len(deck.slides) + 1))
+    left_out = [p for p in deck.problems if p.code == "deck-syntax" and "imported" in p.message]
+    assert any("outside.md" in p.message for p in left_out) and any("loop.md" in p.message for p in left_out)

@@ -11,9 +11,11 @@ root (`/images/x.png`) are read from `public/`, where Slidev serves them from.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from handout.errors import HandoutError
 from handout.formats import _markdown as md
 from handout.formats._markdown import Line
 from handout.formats.registry import Reader, register
@@ -33,6 +35,8 @@ SLOT = re.compile(r"^::[\w-]+::[ \t]*$")
 CLICK_MARK = re.compile(r"\[click(?::\d+)?\]\s*")
 MAGIC_MOVE = re.compile(r"^(?P<fence>`{4,}|~{4,})\s*\w*\s*magic-move\b.*$")
 PUBLIC = "public"
+MAX_IMPORT_DEPTH = 8
+"""`src:` imports may nest this deep (a file importing itself stops here)."""
 CENTRED_LAYOUTS = {"cover", "center", "intro", "section", "end", "fact", "statement", "quote",
                    "image"}
 LANGUAGES = {**md.COMMON_LANGUAGES, "vue": "vue", "ts": "typescript"}
@@ -46,18 +50,23 @@ class SlidevReader(Reader):
                                    "seoMeta", "transition", "clicks", "hideInToc"})
 
     def sniff(self, text: str) -> float:
-        own = md.count(r"v-clicks?\b|v-after\b|^::\w+::$|^layout:\s*\S", text)
+        own = md.count(r"v-clicks?\b|v-after\b|^::\w+::$|^layout:\s*\S|^src:\s*\S+\.md\s*$", text)
         rules = md.count(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules)
 
-    def parse(self, text: str, path: Path) -> Deck:
+    def parse(self, text: str, path: Path, depth: int = 0, root: Path | None = None) -> Deck:
         problems: list[Problem] = []
+        self._root = root or path.parent
         lines = md.lines_of(text)
         lines = _magic_moves(lines)
         chunks = _chunks(lines, path, problems)
         headmatter = chunks[0][1] if chunks else {}
         slides: list[Slide] = []
         for line, meta, body in chunks:
+            if isinstance(src := meta.get("src"), str) and src.strip():
+                slides += self._imported(src.strip(), path, line, len(slides) + 1, problems,
+                                         depth)
+                continue
             slide = self._slide(len(slides) + 1, line, meta, body, path, problems)
             if slide is not None:
                 slides.append(slide)
@@ -65,6 +74,27 @@ class SlidevReader(Reader):
             raise md.no_slides(path, "Slidev slides are separated by '---' lines")
         return md.deck_of(headmatter, slides, path, problems, self.name,
                           md.aspect_of(headmatter.get("aspectRatio")) or "16:9")
+
+    def _imported(self, src: str, path: Path, line: int, number: int, problems: list[Problem],
+                  depth: int) -> list[Slide]:
+        """`src: ./pages/intro.md`: that file's slides, in its place (only inside the deck's
+        folder, at most MAX_IMPORT_DEPTH files deep)."""
+        file = (self._root / src.lstrip("/")) if src.startswith("/") else path.parent / src
+        root = self._root
+        try:
+            if depth >= MAX_IMPORT_DEPTH:
+                raise HandoutError(f"imports nest more than {MAX_IMPORT_DEPTH} deep")
+            imported = self.parse(md.read_text(file, root), file, depth + 1, root)
+        except HandoutError as error:
+            problems.append(problem("deck-syntax", f"slides imported from {src!r} left out: "
+                                    f"{error.problem.message}", path, line,
+                                    "the imported file must be inside the deck's folder"))
+            return []
+        finally:
+            self._root = root
+        problems.extend(imported.problems)
+        return [replace(slide, number=number + n, source=slide.source or file)
+                for n, slide in enumerate(imported.slides)]
 
     def _slide(self, number: int, line: int, meta: dict[str, Any], body: list[Line], path: Path,
                problems: list[Problem]) -> Slide | None:
@@ -81,7 +111,8 @@ class SlidevReader(Reader):
                      for i, t in enumerate(comment.text.split("\n"))]
         body = [Line(t.number, VUE_ATTRIBUTE.sub("", VUE_INLINE.sub("", t.text))) if not kind else t
                 for t, kind in md.code_state(body)]
-        body = md.rewrite_pictures(md.embedded_pictures(body), lambda src: _public(src, path))
+        at_root = self._root / path.name  # `/x.png` is public/x.png of the deck's own folder
+        body = md.rewrite_pictures(md.embedded_pictures(body), lambda src: _public(src, at_root))
         body, behind = md.behind_text_pictures(body)
         layout = str(meta.get("layout") or "")
         background = behind[0] if behind else None
@@ -90,15 +121,12 @@ class SlidevReader(Reader):
                                     f"{extra.path!r}, is left out", path, extra.line))
         image = meta.get("image") or meta.get("background")
         if isinstance(image, str) and image.strip() and not image.lstrip().startswith(("#", "rgb", "linear")):
-            picture = Image(path=_public(image.strip(), path), line=line)
+            picture = Image(path=_public(image.strip(), at_root), line=line)
             if layout in ("image-left", "image-right"):  # a picture beside the text
                 row = [Line(line, f"![]({picture.path})"), Line(line, "")]
                 body = [*row, *body] if layout == "image-left" else [*body, *reversed(row)]
             else:
                 background = picture
-        if src := meta.get("src"):
-            problems.append(problem("deck-feature", f"slides imported from {src!r} are not read",
-                                    path, line, "build that file on its own"))
         words = str(meta.get("class") or "").split()
         classes = md.class_names(words)
         if layout not in CENTRED_LAYOUTS:
