@@ -545,3 +545,12 @@ def test_slidev_src_imports_are_read_in_place(tmp_path):
     assert [s.number for s in deck.slides] == list(range(1, len(deck.slides) + 1))
     left_out = [p for p in deck.problems if p.code == "deck-syntax" and "imported" in p.message]
     assert any("outside.md" in p.message for p in left_out) and any("loop.md" in p.message for p in left_out)
+
+
+def test_a_page_of_sections_without_reveals_class_is_read_as_reveal(tmp_path):
+    folder = tmp_path / "site"
+    write_deck(folder, "<!doctype html><html><head><title>Demo</title></head><body>\n"
+                       "<main><section><h1>One</h1></section>\n<section><h2>Two</h2><p>text</p>"
+                       "</section></main></body></html>\n", "index.html")
+    deck = read_deck(folder)
+    assert deck.format == "reveal" and [s.title for s in deck.slides] == ["One", "Two"]

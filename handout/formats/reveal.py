@@ -61,7 +61,10 @@ class RevealReader(Reader):
 
     def sniff(self, text: str) -> float:
         if HTML_START.search(text):
-            return 1.0 if HTML_DECK.search(text) and SECTION_TAG.search(text) else 0.0
+            if HTML_DECK.search(text) and SECTION_TAG.search(text):
+                return 1.0
+            # a page of <section>s that a template or a site made, without reveal's own class
+            return 0.5 if len(re.findall(r"<section\b", text, re.IGNORECASE)) >= 2 else 0.0
         own = md.count(r"<!--\s*\.(slide|element):", text) + md.count(r"^Notes?:", text, re.I | re.M)
         rules = md.count(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules, sure=0.55, separators_only=0.2)
