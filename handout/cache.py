@@ -211,6 +211,26 @@ class SlideCache:
         except OSError as error:
             self._warn(f"slide cache {self.folder} cannot be written ({error})")
 
+    def put_document(self, kind: str, key: str, data: bytes, fonts: dict[str, bytes],
+                     record: dict) -> None:
+        """Keep a laid-out document (a page-frame document, a measured sample page) with its
+        original fonts and a record about it, under a content key."""
+        self.put_json(kind, key, {**record, "pack": self.put(data, [], {}, {}, ()),
+                                  "fonts": self.put_fonts(fonts)})
+
+    def get_document(self, kind: str, key: str, *needed: str
+                     ) -> tuple[dict, bytes, dict[str, bytes]] | None:
+        """A document put_document() kept: its record, its bytes and its fonts; None unless all
+        are there (and the record holds every key in `needed`)."""
+        record = self.get_json(kind, key)
+        if record is None or any(name not in record for name in needed):
+            return None
+        data = self.pack(record["pack"])
+        fonts = {face: self.font(sha) for face, sha in record["fonts"].items()}
+        if data is None or None in fonts.values():
+            return None
+        return record, data, fonts  # type: ignore[return-value]
+
     def put_fonts(self, fonts: dict[str, bytes]) -> dict[str, str]:
         """Keep original fonts; returns face -> content name (for font())."""
         names = {}

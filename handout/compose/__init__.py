@@ -343,17 +343,14 @@ def _footer(pages: _PageTypesetter, cache: SlideCache, part: Part, lang: str
     kept in the cache), and its font's original file; None if the page rule prints no footer."""
     html = page_number_html(part, lang=lang)
     key = digest(html, pages.print)
-    if (record := cache.get_json("measures", key)) is not None and "footer" in record:
-        sample = cache.pack(record["pack"])
-        fonts = {face: cache.font(sha) for face, sha in record["fonts"].items()}
-        if sample is not None and None not in fonts.values():
-            right, baseline, size, colour = record["footer"]
-            return segments.Footer(right, baseline, size, tuple(colour), sample), fonts  # type: ignore[return-value]
+    if (kept := cache.get_document("measures", key, "footer")) is not None:
+        record, sample, fonts = kept
+        right, baseline, size, colour = record["footer"]
+        return segments.Footer(right, baseline, size, tuple(colour), sample), fonts
     document = pages.typesetter.lay_out(html)
     footer, fonts = segments.footer_of(document), font_originals(document)
     if footer is not None:
-        cache.put_json("measures", key, {
-            "pack": cache.put(footer.sample, [], {}, {}, ()), "fonts": cache.put_fonts(fonts),
+        cache.put_document("measures", key, footer.sample, fonts, {
             "footer": [footer.right, footer.baseline, footer.size, list(footer.colour)]})
     return footer, fonts
 
@@ -376,23 +373,17 @@ def _laid_out(pages: _PageTypesetter, cache: SlideCache, html: str, inline: bool
         else document.write_pdf()
     fonts = font_originals(document)
     refused = pages.refused()
-    name = cache.put(data, [], {}, {}, ())
-    cache.put_json("frames", key, {"pack": name, "fonts": cache.put_fonts(fonts),
-                                   "refused": refused, "bookmarks": bookmarks,
-                                   **frames.to_json()})
+    cache.put_document("frames", key, data, fonts,
+                       {"refused": refused, "bookmarks": bookmarks, **frames.to_json()})
     return LaidOut(data, frames, fonts, refused, bookmarks)
 
 
 def _cached_frames(cache: SlideCache, key: str) -> LaidOut | None:
-    record = cache.get_json("frames", key)
-    if record is None or "bookmarks" not in record:
+    if (kept := cache.get_document("frames", key, "bookmarks")) is None:
         return None
-    data = cache.pack(record["pack"])
-    fonts = {face: cache.font(sha) for face, sha in record["fonts"].items()}
-    if data is None or None in fonts.values():
-        return None
-    return LaidOut(data, PageFrames.from_json(record), fonts,  # type: ignore[arg-type]
-                   list(record["refused"]), record["bookmarks"])
+    record, data, fonts = kept
+    return LaidOut(data, PageFrames.from_json(record), fonts, list(record["refused"]),
+                   record["bookmarks"])
 
 
 def _title_block_mm(pages: _PageTypesetter, cache: SlideCache, index: int, prepared: Prepared,
