@@ -40,3 +40,12 @@ def slide_anchor(part: int, number: int) -> str:
     """The id a slide's frame carries: 'slide-7' in a handout (as `#slide-7` links name it), and
     'part-2-slide-7' for the other decks of a pack."""
     return f"slide-{number}" if part == 0 else f"part-{part}-slide-{number}"
+
+
+def linked_slide(uri: str, part: int) -> str | None:
+    """The key of the slide a SLIDE_LINK_URI address jumps to (slide 0, which no deck has, when
+    no number follows); None for any other address."""
+    if not uri.startswith(SLIDE_LINK_URI):
+        return None
+    number = uri[len(SLIDE_LINK_URI):]
+    return slide_key(part, int(number) if number.isdigit() else 0)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream
 
-from handout.markers import SLIDE_LINK_URI, slide_key
+from handout.markers import linked_slide
 
 MM_TO_PT = 72 / 25.4
 
@@ -139,10 +139,7 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
             moved = _moved_link(annotation, box, scale, rect)
             if moved is not None:
                 uri = moved[1]
-                target = None
-                if uri.startswith(SLIDE_LINK_URI):
-                    target = slide_key(placed.part, int(uri[len(SLIDE_LINK_URI):] or 0))
-                links.append((rect.page, moved[0], uri, target))
+                links.append((rect.page, moved[0], uri, linked_slide(uri, placed.part)))
     drawings: dict[int, list[bytes]] = {}
     for index, group in groups.items():
         drawings.setdefault(index, []).append(group.place_on(out, pages[index]))
@@ -267,6 +264,11 @@ def _moved_link(annotation: pikepdf.Object, box: tuple[float, float, float, floa
             rect.x + scale * (x1 - box[0]), rect.y + scale * (y1 - box[1])], uri
 
 
+def frame_destination(pages: list[pikepdf.Page], frame: FrameRect) -> Array:
+    """A jump to a slide's frame: its page, at the frame's top left."""
+    return Array([pages[frame.page].obj, Name.XYZ, frame.x, frame.y + frame.height, 0])
+
+
 def _add_link(out: Pdf, pages: list[pikepdf.Page], index: int, rect: list[float], uri: str,
               target: str | None, frames: Mapping[str, FrameRect], report: Imposition) -> None:
     annotation = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array(rect),
@@ -275,7 +277,7 @@ def _add_link(out: Pdf, pages: list[pikepdf.Page], index: int, rect: list[float]
         frame = frames.get(target)
         if frame is None:  # its slide is not in the handout: the build warns (broken-link)
             return
-        annotation.Dest = Array([pages[frame.page].obj, Name.XYZ, frame.x, frame.y + frame.height, 0])
+        annotation.Dest = frame_destination(pages, frame)
         report.internal_links += 1
     else:
         annotation.A = Dictionary(Type=Name.Action, S=Name.URI, URI=pikepdf.String(uri))

@@ -36,14 +36,15 @@ from handout.compose.impose import (
     RuledLines,
     draw_over,
     face_name,
+    frame_destination,
     make_font,
     subset_font,
 )
 from handout.compose.pages import PX_TO_PT, PageFrames, Part, document_html, footer_text
 from handout.layout import Geometry
-from handout.markers import SLIDE_LINK_URI, slide_key
+from handout.markers import linked_slide
 from handout.render import RenderedSlide
-from handout.slides import SLIDE_LINK
+from handout.slides import slide_body
 
 SEGMENT_PAGES = 12
 """Pages a segment holds: an edit lays out 12 pages again (0.1 s at 2 per page). Cutting costs a
@@ -92,7 +93,7 @@ def segment_html(part: Part, slides: list[RenderedSlide], index: int, count: int
     piece = Part(part.index, deck, part.settings, part.geo if first else rest)
     credits = [(piece, line) for line in part.deck.credits] if last else []
     html = document_html([piece], page_numbers=False, credits=credits, **document)
-    return SLIDE_LINK.sub(lambda m: f'href="{SLIDE_LINK_URI}{m[1]}"', html)
+    return str(slide_body(html))  # slide links as a slide's own: joined, they jump across
 
 
 @dataclass(frozen=True)
@@ -275,21 +276,20 @@ def _copy_destinations(source: Pdf, out: Pdf, offset: int, destinations: NameTre
 def _link_slides(out: Pdf, frames: dict[str, FrameRect], part: int) -> None:
     """Links to slides (notes', the credits page's) jump to the slide's frame; a link to a slide
     left out of the handout goes (the build warns of it: broken-link)."""
-    for page in out.pages:
+    pages = list(out.pages)
+    for page in pages:
         annotations = page.obj.get(Name.Annots)
         if annotations is None:
             continue
         kept = Array()
         for annotation in annotations:
             action = annotation.get(Name.A)
-            uri = str(action.get(Name.URI, "")) if action is not None else ""
-            if uri.startswith(SLIDE_LINK_URI):
-                number = uri[len(SLIDE_LINK_URI):]
-                frame = frames.get(slide_key(part, int(number))) if number.isdigit() else None
+            target = linked_slide(str(action.get(Name.URI, "")) if action is not None else "", part)
+            if target is not None:
+                frame = frames.get(target)
                 if frame is None:
                     continue
                 del annotation.A
-                annotation.Dest = Array([out.pages[frame.page].obj, Name.XYZ, frame.x,
-                                         frame.y + frame.height, 0])
+                annotation.Dest = frame_destination(pages, frame)
             kept.append(annotation)
         page.obj.Annots = kept

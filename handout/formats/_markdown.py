@@ -30,6 +30,8 @@ ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$"
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+HTML_PAGE = re.compile(r"^\s*<(!doctype|html)", re.IGNORECASE)
+"""A whole HTML page (a remark or reveal.js deck written as one), not markdown."""
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')", re.IGNORECASE)
 EMBEDDED_PICTURE = re.compile(
@@ -280,6 +282,15 @@ def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
         out.append(_fenced_code(fence, dialect))
     flush_text()
     return out
+
+
+def fenced(code: str, language: str, line: int, *, one_line: bool = False) -> list[Line]:
+    """Code as a fenced listing, its fence longer than any run of backticks in it; its lines
+    numbered from `line` on, or all on `line` (code brought in from another file)."""
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", code))])
+    return [Line(line, fence + language),
+            *(Line(line if one_line else line + n, text) for n, text in enumerate(code.split("\n"))),
+            Line(line, fence)]
 
 
 def unclosed_fence(lines: list[Line], at_fences: bool = False) -> Fence | None:

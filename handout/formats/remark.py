@@ -44,7 +44,7 @@ class RemarkReader(Reader):
     def sniff(self, text: str) -> float:
         if (TEXTAREA.search(text) or SOURCE_URL.search(text)) and "remark" in text:
             return 1.0
-        if re.search(r"^\s*<(!doctype|html)", text, re.IGNORECASE):
+        if md.HTML_PAGE.search(text):
             return 0.0
         own = md.count(r"^\?\?\?[ \t]*$", text) + md.count(r"^--[ \t]*$", text) \
             + md.count(r"^(class|layout|template|name):[ \t]*\S", text) \

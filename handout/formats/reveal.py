@@ -37,7 +37,6 @@ SLIDE_ATTRIBUTES = re.compile(r"^\.slide:\s*(?P<attributes>.*)$", re.DOTALL)
 ATTRIBUTE = re.compile(r"(?P<key>[^\"= ]+?)=\"(?P<value>[^\"]+?)\"")
 PICTURE_SUFFIX = re.compile(r"\.(png|jpe?g|gif|webp|svg|avif)(\?.*)?$", re.IGNORECASE)
 CLASSES: dict[str, str | None] = {"has-dark-background": None}
-HTML_START = re.compile(r"^\s*<(!doctype|html)", re.IGNORECASE)
 HTML_DECK = re.compile(r"class\s*=\s*[\"'][^\"']*\breveal\b", re.IGNORECASE)
 SECTION_TAG = re.compile(r"<(/?)section\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.IGNORECASE)
 """A section's tag: its attributes' quoted values may hold '>' (`data-separator="^\\n<<= x =>>"`)."""
@@ -60,7 +59,7 @@ class RevealReader(Reader):
     suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
 
     def sniff(self, text: str) -> float:
-        if HTML_START.search(text):
+        if md.HTML_PAGE.search(text):
             if HTML_DECK.search(text) and SECTION_TAG.search(text):
                 return 1.0
             # a page of <section>s that a template or a site made, without reveal's own class
@@ -71,7 +70,7 @@ class RevealReader(Reader):
 
     def parse(self, text: str, path: Path) -> Deck:
         text = md.normalise(text)
-        if path.suffix.lower() in (".html", ".htm") or HTML_START.search(text):
+        if path.suffix.lower() in (".html", ".htm") or md.HTML_PAGE.search(text):
             return self._html_deck(text, path)
         problems: list[Problem] = []
         lines = md.lines_of(text)
@@ -271,10 +270,7 @@ def _html_with_listings(markup: str, first: int) -> list[Line]:
         words = [m["language"] for word in attributes.get("class", "").split()
                  if (m := CODE_LANGUAGE.match(word)) and word not in NOT_A_LANGUAGE]
         code = textwrap.dedent(html.unescape(re.sub(r"<[^>]+>", "", match["code"]))).strip("\n")
-        fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`{3,}", code))])
-        lines += [Line(line, ""), Line(line, fence + (words[0] if words else "")),
-                  *(Line(line + n, text) for n, text in enumerate(code.split("\n"))),
-                  Line(line, fence), Line(line, "")]
+        lines += [Line(line, ""), *md.fenced(code, words[0] if words else "", line), Line(line, "")]
         at = match.end()
     if markup[at:].strip() or not lines:
         lines += _html_block(markup[at:], first + markup.count("\n", 0, at))

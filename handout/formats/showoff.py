@@ -321,9 +321,7 @@ class _Reading:
                                          path, line.number))
             return [Line(line.number, "")]
         language = language or target.suffix.lstrip(".")
-        fence = "`" * max([3, *(len(m) + 1 for m in re.findall(r"`{3,}", text))])
-        return [Line(line.number, f"{fence}{language}"),
-                *(Line(line.number, t) for t in text.split("\n")), Line(line.number, fence)]
+        return md.fenced(text, language, line.number, one_line=True)
 
     def _sections(self, lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
         """Body, notes and handouts: `~~~SECTION:name~~~` blocks and `.notes` paragraphs."""
