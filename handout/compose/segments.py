@@ -181,7 +181,8 @@ def _number_pages(out: Pdf, footer: Footer, originals: dict[str, bytes]) -> None
 
     sample = Pdf.open(io.BytesIO(footer.sample))
     template = out.copy_foreign(next(iter(sample.pages[0].Resources.Font.values())))
-    face = hb.Face(hb.Blob(originals[face_name(str(template.BaseFont))]))
+    original = originals[face_name(str(template.BaseFont))]
+    face = hb.Face(hb.Blob(original))
     font = hb.Font(face)
     scale = 1000 / face.upem
     widths: dict[int, float] = {}
@@ -209,7 +210,7 @@ def _number_pages(out: Pdf, footer: Footer, originals: dict[str, bytes]) -> None
         drawings[index] = [b"BT %s %.2f Tf %.4f %.4f %.4f rg %.3f %.3f Td [%s] TJ ET\n" % (
             FOOTER_FONT.unparse(), footer.size, *footer.colour, x, footer.baseline,
             b" ".join(shown))]
-    program = subset_font(originals[face_name(str(template.BaseFont))], set(widths) | {0})
+    program = subset_font(original, set(widths) | {0})
     number_font = make_font(out, template, program, widths, to_unicode)
     # named as the segments' copies of the face, so imposition merges them all into one font
     number_font.BaseFont = number_font.DescendantFonts[0].BaseFont = template.BaseFont
