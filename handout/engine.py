@@ -6,11 +6,18 @@ Every module that needs WeasyPrint takes its names from here, so these hold whic
   cffi parses every new length as a new type: ~6 ms each, ten per document, in every process. Its
   `ffi` there is wrapped so that a sized array is made as the open array type, parsed once, with
   the same items: the same bytes, 0.1-0.2 s less a build.
+- cffi parses every type WeasyPrint names at run time (`PangoRectangle *`, `char[]`: eight in a
+  build) with pycparser, each time re-reading every typedef declared so far: 3 ms each, 0.02 s
+  in every process. A name followed by stars or `[]` is read here instead (`_SimpleTypes`),
+  to the same cffi type; anything else goes to cffi's parser.
 - WeasyPrint opens each C library by trying up to six names in turn ('libpango-1.0-0', ...,
   'libpango-1.0.so.0'); cffi hands each name that does not open to ctypes' find_library, which
   on Linux runs ldconfig, gcc and ld: 54 processes and 0.15 s at every start. On Linux the
   first import skips that search, so the names that dlopen knows (the sonames) open directly;
   should that not find a library, the import runs again the usual way.
+- WeasyPrint's PDF writer imports fontTools' subsetter and variable-font instancer (0.07 s with
+  what they pull in) for what it rarely does: subsetting without HarfBuzz, and instancing a
+  variable font. Both are imported when first used instead (`_ImportedOnUse`).
 """
 
 from __future__ import annotations
@@ -21,8 +28,49 @@ import importlib
 import io
 import re
 import sys
+import types
 from collections.abc import Iterator
 from typing import Any
+
+ON_USE = {"fontTools.subset": (), "fontTools.varLib.instancer": ("instantiateVariableFont",)}
+"""Modules WeasyPrint imports for its rare paths (see the docstring), imported on first use, with
+the functions it imports from them by name."""
+
+
+class _ImportedOnUse(types.ModuleType):
+    """Stands in sys.modules for a module until one of its names is read, then imports it
+    (and leaves it in sys.modules in its place). The import system reads only `__spec__` of a
+    module it finds there, an attribute of every module object, so that does not import it.
+    A function imported by name (`from m import f`) is read at once: it is given as a stand-in
+    that imports the module when called."""
+
+    def __init__(self, name: str, functions: tuple[str, ...] = ()) -> None:
+        super().__init__(name)
+        for function in functions:
+            setattr(self, function, self._calling(function))
+
+    def _calling(self, function: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(self._real(), function)(*args, **kwargs)
+
+        call.__name__ = function
+        return call
+
+    def _real(self) -> types.ModuleType:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # the import system asks for __path__, which is not a use
+            raise AttributeError(name)
+        return getattr(self._real(), name)
+
+
+def _import_on_use(modules: dict[str, tuple[str, ...]]) -> None:
+    for name, functions in modules.items():
+        if name not in sys.modules:
+            sys.modules[name] = _ImportedOnUse(name, functions)
 
 
 @contextlib.contextmanager
@@ -40,6 +88,7 @@ def _no_library_search() -> Iterator[None]:
 
 def load(module: str = "weasyprint") -> None:
     """Import WeasyPrint, on Linux without searching for its libraries first."""
+    _import_on_use(ON_USE)
     if module in sys.modules or not sys.platform.startswith("linux"):
         importlib.import_module(module)
         return
@@ -82,6 +131,42 @@ class _ArrayTypesOnce:
 
 if not isinstance(_fonts.ffi, _ArrayTypesOnce):
     _fonts.ffi = _ArrayTypesOnce(_fonts.ffi)
+
+_SIMPLE_TYPE = re.compile(r"^\s*((?:unsigned |signed )?\w+)\s*(\**)\s*(\[\])?\s*$")
+
+
+class _SimpleTypes:
+    """cffi's parser of type names, reading `name`, `name *`, `name **` and `name[]` itself, where
+    the name is a primitive type or a declared typedef (see the docstring)."""
+
+    def __init__(self, parser: Any) -> None:
+        self._parser = parser
+        self._parse_type = parser.parse_type
+
+    def __call__(self, cdecl: str) -> Any:
+        from cffi import model
+
+        match = _SIMPLE_TYPE.match(cdecl)
+        declared = self._parser._declarations.get(f"typedef {match[1]}") if match else None
+        if declared is not None:
+            kind, quals = declared
+        elif match and match[1] in model.PrimitiveType.ALL_PRIMITIVE_TYPES:
+            kind, quals = model.PrimitiveType(match[1]), 0
+        else:
+            return self._parse_type(cdecl)
+        for _ in match[2]:
+            if isinstance(kind, model.RawFunctionType):  # cffi makes it a function pointer
+                return self._parse_type(cdecl)
+            kind, quals = model.PointerType(kind, quals), 0
+        return model.ArrayType(kind, None) if match[3] else kind
+
+
+def _read_simple_types(ffi: Any) -> None:
+    if not isinstance(ffi._parser.parse_type, _SimpleTypes):
+        ffi._parser.parse_type = _SimpleTypes(ffi._parser)
+
+
+_read_simple_types(_fonts.ffi._ffi)
 
 __all__ = ["CSS", "HTML", "Document", "FontConfiguration", "ReplacedBox", "TextBox", "URLFetcher",
            "URLFetcherResponse", "get_hb_object_data", "weasyprint"]

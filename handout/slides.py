@@ -21,12 +21,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from handout.engine import Document, ReplacedBox, TextBox
 from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.markers import CONTENT_CLASS, DATA_SLIDE, SLIDE_CLASS, SLIDE_LINK_URI
+from handout.templating import TEMPLATES
 from handout.theme import Look, Typesetter, font_originals
 
 PAGE_HEIGHT_FACTOR = 8
@@ -100,13 +100,11 @@ def slide_body(body: str) -> Markup:
     return Markup(SLIDE_LINK.sub(lambda m: f'href="{SLIDE_LINK_URI}{m[1]}"', str(body)))
 
 
-_ENV = Environment(loader=PackageLoader("handout", "templates"), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def section_html(slide: Any, key: str) -> str:
     """One slide's <section> (templates/_slide.html.j2), as rendered and as the cache keys it."""
-    macro = _ENV.get_template("_slide.html.j2").module.section  # type: ignore[attr-defined]
+    macro = TEMPLATES.get_template("_slide.html.j2").module.section  # type: ignore[attr-defined]
     return str(macro(slide, key, slide_body(slide.body)))
 
 
@@ -154,7 +152,7 @@ class SlideTypesetter:
 
     def _layout(self, sections: Sequence[tuple[str, str]], fits: dict[str, float]) -> Document:
         canvas = self.canvas
-        html = _ENV.get_template("slides.html.j2").render(
+        html = TEMPLATES.get_template("slides.html.j2").render(
             width=canvas.width, height=canvas.height, page_height=canvas.height * PAGE_HEIGHT_FACTOR,
             root=CANVAS_ROOT_PX, sections=[Markup(html) for _, html in sections],
             fits={key: fits[key] for key, _ in sections if key in fits})

@@ -18,7 +18,6 @@ from dataclasses import astuple, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from handout import __version__
@@ -30,7 +29,6 @@ from handout.layout import (
     RULE_SPACING_MM,
     Cell,
     Geometry,
-    css_string,
     sheets,
 )
 from handout.markers import (
@@ -43,6 +41,7 @@ from handout.markers import (
     slide_key,
 )
 from handout.render import RenderedDeck, RenderedSlide
+from handout.templating import TEMPLATES
 
 if TYPE_CHECKING:
     from handout.compose.pack import Pack
@@ -109,10 +108,6 @@ class Part:
         return sheets(self.deck.slides, self.geo, self.settings.order == "vertical")
 
 
-_ENV = Environment(loader=PackageLoader("handout", "templates"), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_ENV.filters["css_string"] = css_string
-_ENV.filters["mm"] = lambda value: f"{value:.3f}mm"
 
 
 def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] = (),
@@ -132,7 +127,7 @@ def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] =
     if credits is None:
         credits = [(part, line) for part in sequence if part.kind == "deck"
                    for line in part.deck.credits]
-    return _ENV.get_template("handout.html.j2").render(
+    return TEMPLATES.get_template("handout.html.j2").render(
         parts=parts, sequence=sequence, pack=pack, page=first.geo, title=title,
         authors=[a for a in authors if a], byline=byline, lang=lang,
         header=settings.header, footer=settings.footer and page_numbers,
@@ -143,7 +138,7 @@ def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] =
 
 def page_number_html(part: Part, *, lang: str) -> str:
     """A page with only the footer, for a long deck's page numbers (compose/segments.py)."""
-    return _ENV.get_template("page_number.html.j2").render(page=part.geo, lang=lang)
+    return TEMPLATES.get_template("page_number.html.j2").render(page=part.geo, lang=lang)
 
 
 def footer_text(page: int, pages: int) -> str:

@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from handout import __version__, limits
@@ -35,6 +34,7 @@ from handout.output import check_target, write_atomically
 from handout.pictures import Placements
 from handout.problems import Problems
 from handout.render import RenderedDeck, RenderedSlide
+from handout.templating import TEMPLATES
 from handout.theme import STYLES
 
 if TYPE_CHECKING:
@@ -66,8 +66,6 @@ inlined."""
 LINKING = frozenset({"a", "area"})
 """Elements whose href is followed only when the reader clicks it."""
 
-_ENV = Environment(loader=PackageLoader("handout", "templates"), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def screen_placements(settings: Any) -> tuple[Placements, int]:
@@ -103,7 +101,7 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
     deck = prepared.rendered
     settings = prepared.settings
     width, height = settings.ratio
-    content = _ENV.get_template("_web_content.html.j2").render(
+    content = TEMPLATES.get_template("_web_content.html.j2").render(
         deck=_linked(deck), key=lambda slide: slide_key(0, slide.number),
         ratio=f"{width} / {height}", aspect=f"{width / height:.4f}", notes=settings.notes,
         credits=deck.credits,
@@ -112,7 +110,7 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
     content = offline(content, _Inliner(fetcher))
     css = "\n".join([font_faces(_text_of(content) + deck.title) if fonts else "",
                      *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS)])
-    page = _ENV.get_template("web.html.j2").render(
+    page = TEMPLATES.get_template("web.html.j2").render(
         title=deck.title, author=deck.author, version=__version__, csp=CSP, css=Markup(css),
         lang=getattr(settings, "lang", "") or "en", content=Markup(content))
     return page, list(dict.fromkeys(fetcher.refused))

@@ -1,0 +1,63 @@
+"""The engine's start-up shortcuts (engine.py, templating.py) change nothing but the time taken."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from jinja2 import DictLoader, Environment
+
+from handout.engine import ON_USE, _SimpleTypes
+from handout.templating import _CompiledBeside
+
+
+def test_weasyprints_rare_font_modules_are_imported_when_used():
+    script = (
+        "import sys, handout.engine\n"
+        f"print([type(sys.modules[n]).__name__ for n in {list(ON_USE)!r}])\n"
+        "from fontTools import subset\n"
+        "from fontTools.varLib.instancer import instantiateVariableFont\n"
+        "print(subset.Options.__name__, type(sys.modules['fontTools.subset']).__name__)\n"
+        "import weasyprint.pdf.fonts as f\n"
+        "print(f.subset.Subsetter.__name__, callable(f.instantiateVariableFont))\n")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    assert shown == ["['_ImportedOnUse', '_ImportedOnUse']", "Options module", "Subsetter True"]
+
+
+@pytest.fixture(scope="module")
+def ffi():
+    from weasyprint.text.ffi import ffi
+
+    return ffi
+
+
+@pytest.mark.parametrize("cdecl", [
+    "PangoFcFontMap *", "FcChar8 **", "char[]", "PangoRectangle *", "PangoLogAttr[]",
+    "unsigned int *", "hb_tag_t[]", "hb_codepoint_t[]", "int", "PangoRectangle", "void *",
+    "const char *", "PangoGlyphInfo[]", "int (*)(int)"])
+def test_simple_type_names_read_to_cffis_own_types(ffi, cdecl):
+    reader = ffi._parser.parse_type
+    assert isinstance(reader, _SimpleTypes)
+    assert reader(cdecl) == reader._parse_type(cdecl)
+
+
+def test_a_type_cffi_does_not_know_is_refused_as_cffi_refuses_it(ffi):
+    from cffi import CDefError
+
+    with pytest.raises(CDefError):
+        ffi._parser.parse_type("no_such_type_t *")
+
+
+def test_compiled_templates_are_reused_and_an_unwritable_folder_is_no_error(tmp_path):
+    folder = tmp_path / "compiled"
+    loader = DictLoader({"t.j2": "{{ 1 + 1 }}"})
+    env = Environment(loader=loader, bytecode_cache=_CompiledBeside(folder))
+    assert env.get_template("t.j2").render() == "2"
+    assert len(list(folder.glob("*.jinja"))) == 1
+    again = Environment(loader=loader, bytecode_cache=_CompiledBeside(folder))
+    assert again.get_template("t.j2").render() == "2"
+    (tmp_path / "a-file").write_text("")
+    stuck = Environment(loader=loader, bytecode_cache=_CompiledBeside(tmp_path / "a-file" / "x"))
+    assert stuck.get_template("t.j2").render() == "2"
