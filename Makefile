@@ -13,10 +13,17 @@ STAMP := $(VENV)/.installed
 #                        without)
 DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript
 
-.PHONY: handout pack test lint bench bench-pack clean system
+.PHONY: handout compiled pack test lint bench bench-pack clean system
 
-handout: $(STAMP)
+handout: $(STAMP) compiled
 	$(BIN)/handout build slides/
+
+# The code's .pyc files and the compiled templates, written now as pip writes an installed
+# package's (an editable install leaves them to the first run, which may not write them:
+# PYTHONDONTWRITEBYTECODE); cheap when they are up to date.
+compiled: $(STAMP)
+	@$(BIN)/python -m compileall -q handout
+	@$(BIN)/python -m handout.templating >/dev/null
 
 # The example workshop pack (examples/pack/workshop.toml) into out/pack.pdf, and as a booklet. The
 # bundled deck it names lives outside the pack's folder, so the pack is given --root . (the user's
@@ -31,11 +38,11 @@ test: $(STAMP)
 	$(BIN)/ruff check handout tests bench
 	$(BIN)/pytest -n auto --dist loadfile
 
-bench: $(STAMP)
+bench: $(STAMP) compiled
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/slides.py
 
-bench-pack: $(STAMP)
+bench-pack: $(STAMP) compiled
 	$(BIN)/python bench/pack.py
 
 $(STAMP): pyproject.toml

@@ -15,3 +15,15 @@ class HandoutError(Exception):
         self.problem = Problem(code, message, Path(file) if file else Path("handout"), line, hint,
                                severity="error")
         super().__init__(str(self.problem))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole, problem and all: a deck read in a child process raises its errors in
+        the build's own (pipeline.prepare_while_engine_loads)."""
+        return _unpickled, (type(self), self.__dict__)
+
+
+def _unpickled(kind: type[HandoutError], state: dict[str, object]) -> HandoutError:
+    error = kind.__new__(kind)
+    error.__dict__.update(state)
+    Exception.__init__(error, str(error.problem))
+    return error

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from handout.engine import CSS, HTML, Document, FontConfiguration, get_hb_object_data
-from handout.fetch import GuardedFetcher, seal
+from handout.fetch import seal
+from handout.fetcher import GuardedFetcher
 
 STYLES = next(p for p in (Path(__file__).resolve().parent / "styles",
                           Path(__file__).resolve().parent.parent / "styles") if p.is_dir())
@@ -68,10 +70,16 @@ class Typesetter:
 def font_originals(document: Document) -> dict[str, bytes]:
     """Each face a written document used: its name (as in /BaseFont, untagged) to the original
     font file (imposition merges the faces' copies from several documents into one)."""
-    from handout.compose.impose import face_name
-
     return {face_name(font.name.decode()): get_hb_object_data(font.hb_face)
             for font in document.fonts.values()}
+
+
+SUBSET_TAG = re.compile(r"^/?[A-Z]{6}\+")
+
+
+def face_name(base_font: str) -> str:
+    """A font's face name without its subset tag: '/ABCDEF+Handout-Sans' -> 'Handout-Sans'."""
+    return SUBSET_TAG.sub("", str(base_font)).lstrip("/")
 
 
 _FONT_FOLDERS: list[tuple[int, Path]] = []

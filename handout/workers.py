@@ -1,9 +1,11 @@
-"""Slides rendered in parallel: a pool of forked worker processes, each keeping its renderer.
+"""Work in forked processes: slides rendered in parallel, each worker keeping its renderer; and a
+deck read while the build's own process loads WeasyPrint.
 
-Workers are forked after WeasyPrint is imported, so none pays for the import again (spawning
+Slide workers are forked after WeasyPrint is imported, so none pays for the import again (spawning
 them costs 1.2 s more). A worker keeps one SlideTypesetter per look, with its stylesheets and fonts
 parsed once for all the documents it renders. Memory is bounded by the chunk a worker holds
-(~100 MiB each), not by the deck. With one job, or one chunk, nothing is forked.
+(~100 MiB each), not by the deck. With one job, or one chunk, nothing is forked. This module
+itself does not load WeasyPrint.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from handout.output import deferred
-from handout.slides import SlideDocument, SlideLook, SlideTypesetter
 
+if TYPE_CHECKING:
+    from handout.slides import SlideDocument, SlideLook, SlideTypesetter
+
+T = TypeVar("T")
 _TYPESETTERS: dict[SlideLook, SlideTypesetter] = {}
 
 
@@ -67,38 +74,48 @@ def _quiet_signals() -> None:
 
 
 def _end_quietly(signum: int, _frame: object) -> None:
-    from handout.theme import remove_font_folders
+    from handout.pictures.cache import remove_temporary_folders
 
-    remove_font_folders()
+    remove_temporary_folders()
+    if (theme := sys.modules.get("handout.theme")) is not None:  # (never loaded here for it)
+        theme.remove_font_folders()
     os._exit(128 + signum)
 
 
 def typeset_chunk(look: SlideLook, sections: Sequence[tuple[str, str]]) -> SlideDocument:
     """Typeset slides in this process, with the typesetter kept for their look."""
+    return _typesetter(look).typeset(sections)
+
+
+def _typesetter(look: SlideLook) -> SlideTypesetter:
+    from handout.slides import SlideTypesetter
+
     typesetter = _TYPESETTERS.get(look)
     if typesetter is None:
         typesetter = _TYPESETTERS[look] = SlideTypesetter(look)
-    return typesetter.typeset(sections)
+    return typesetter
 
 
-class SlidePool:
-    """Renders chunks of slides, in worker processes when there is more than one job."""
+def _warm(look: SlideLook) -> None:
+    _typesetter(look)
+
+
+class ForkPool:
+    """Forked worker processes, started with the first work given them; closing waits for their
+    work, or with `stop` (an interrupt, an error) ends them without it."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._executor: ProcessPoolExecutor | None = None
 
-    def submit(self, look: SlideLook, chunks: list[list[tuple[str, str]]]) -> list[Future[SlideDocument]]:
-        """Start typesetting; the caller lays out the page frames meanwhile (so even one chunk goes
-        to a worker, unless there is one job)."""
-        if self.jobs == 1 or not chunks:
-            return [_Deferred(look, chunk) for chunk in chunks]  # type: ignore[misc]
+    def _submit(self, workers: int, calls: Sequence[tuple[Callable[..., T], tuple[Any, ...]]]
+                ) -> list[Future[T]]:
         with deferred():  # a signal raised while forking would break the fork's own handlers
             if self._executor is None:
                 context = multiprocessing.get_context("fork")
-                self._executor = ProcessPoolExecutor(max_workers=min(self.jobs, len(chunks)),
-                                                     mp_context=context, initializer=_quiet_signals)
-            return [self._executor.submit(typeset_chunk, look, chunk) for chunk in chunks]
+                self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                                     initializer=_quiet_signals)
+            return [self._executor.submit(function, *args) for function, args in calls]
 
     def close(self, stop: bool = False) -> None:
         """Let the workers go; with `stop` (an interrupt, an error) without finishing their work."""
@@ -113,11 +130,51 @@ class SlidePool:
                 process.join(5)
         self._executor = None
 
-    def __enter__(self) -> SlidePool:
+    def __enter__(self) -> ForkPool:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.close(stop=kind is not None)
+
+
+@contextmanager
+def forked(function: Callable[..., T], *args: Any) -> Iterator[Future[T]]:
+    """`function(*args)` running in a forked child process while the block runs in this one (its
+    result, or its exception, comes back pickled); ended if the block fails."""
+    with ForkPool(1) as pool:
+        yield pool._submit(1, [(_owning_nothing_on_failure, (function, *args))])[0]
+
+
+def _owning_nothing_on_failure(function: Callable[..., T], *args: Any) -> T:
+    """A child's result may hand temporary folders to its parent (pictures.cache); a child that
+    fails removes those it made, since it ends without Python's exit handlers."""
+    try:
+        return function(*args)
+    except BaseException:
+        from handout.pictures.cache import remove_temporary_folders
+
+        remove_temporary_folders()
+        raise
+
+
+class SlidePool(ForkPool):
+    """Renders chunks of slides, in worker processes when there is more than one job."""
+
+    def submit(self, look: SlideLook, chunks: list[list[tuple[str, str]]]) -> list[Future[SlideDocument]]:
+        """Start typesetting; the caller lays out the page frames meanwhile (so even one chunk goes
+        to a worker, unless there is one job)."""
+        if self.jobs == 1 or not chunks:
+            return [_Deferred(look, chunk) for chunk in chunks]  # type: ignore[misc]
+        return self._submit(min(self.jobs, len(chunks)),
+                            [(typeset_chunk, (look, chunk)) for chunk in chunks])
+
+    def start(self, look: SlideLook, chunks: int) -> None:
+        """Fork the workers for this many chunks now, each making its typesetter for `look` (its
+        stylesheets and fonts, 0.05 s) while this process goes on: a fresh build imports the rest
+        of what composing needs meanwhile (pipeline.Build.make)."""
+        workers = min(self.jobs, chunks)
+        if self.jobs > 1 and workers > 0:
+            self._submit(workers, [(_warm, (look,))] * workers)
 
 
 class _Deferred(Future):  # type: ignore[type-arg]

@@ -540,11 +540,10 @@ class _OwnPages:
 
     def _pictures(self, file: Path, root: Path) -> Any:
         from handout.pictures import PictureCache, Pictures
-        from handout.pipeline import scratch_folder
 
         defaults = self.spec.defaults
         pictures = Pictures(file, root, dpi=defaults.get("dpi", BY_NAME["dpi"].default),
                             grayscale=defaults["grayscale"], allow_remote=defaults["allow_remote"],
-                            cache=PictureCache(None if defaults["cache"] else scratch_folder()))
+                            cache=PictureCache() if defaults["cache"] else PictureCache.scratch())
         self.folders = tuple(dict.fromkeys([*self.folders, pictures.cache_dir]))
         return pictures

@@ -9,7 +9,7 @@ import pytest
 from jinja2 import DictLoader, Environment
 
 from handout.engine import ON_USE, _SimpleTypes
-from handout.templating import _CompiledBeside
+from handout.templating import COMPILED, _CompiledBeside, compile_templates
 
 
 def test_weasyprints_rare_font_modules_are_imported_when_used():
@@ -50,7 +50,8 @@ def test_a_type_cffi_does_not_know_is_refused_as_cffi_refuses_it(ffi):
         ffi._parser.parse_type("no_such_type_t *")
 
 
-def test_compiled_templates_are_reused_and_an_unwritable_folder_is_no_error(tmp_path):
+def test_compiled_templates_are_reused_and_an_unwritable_folder_is_no_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     folder = tmp_path / "compiled"
     loader = DictLoader({"t.j2": "{{ 1 + 1 }}"})
     env = Environment(loader=loader, bytecode_cache=_CompiledBeside(folder))
@@ -61,3 +62,18 @@ def test_compiled_templates_are_reused_and_an_unwritable_folder_is_no_error(tmp_
     (tmp_path / "a-file").write_text("")
     stuck = Environment(loader=loader, bytecode_cache=_CompiledBeside(tmp_path / "a-file" / "x"))
     assert stuck.get_template("t.j2").render() == "2"
+
+
+def test_templates_are_compiled_only_where_python_writes_bytecode(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    folder = tmp_path / "compiled"
+    env = Environment(loader=DictLoader({"t.j2": "x"}), bytecode_cache=_CompiledBeside(folder))
+    assert env.get_template("t.j2").render() == "x"
+    assert not folder.exists()
+
+
+def test_compile_templates_writes_every_template_whatever_python_says(monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    names = compile_templates()
+    assert {"handout.html.j2", "slides.html.j2", "_slide.html.j2"} <= set(names)
+    assert len(list(COMPILED.glob("*.jinja"))) >= len(names)

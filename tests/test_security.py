@@ -46,7 +46,7 @@ import handout.pipeline
 import handout.render
 from handout import Result, build
 from handout.errors import HandoutError
-from handout.fetch import GuardedFetcher
+from handout.fetcher import GuardedFetcher
 from handout.sanitize import clean_html
 
 SECRET_TEXT = "TOPSECRET-4242"

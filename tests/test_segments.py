@@ -11,7 +11,7 @@ from kit import fonts, images, links, outline, run_build, texts, write_deck, wri
 
 from handout import theme
 from handout.compose import segments
-from handout.compose.impose import face_name
+from handout.theme import face_name
 
 
 def untidy_deck(slides: int = 30) -> str:

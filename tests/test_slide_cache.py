@@ -254,6 +254,51 @@ def test_a_build_leaves_no_font_folder_in_the_temporary_folder(deck, tmp_path, m
     assert sorted(p.name for p in scratch.iterdir()) == []
 
 
+def test_a_fresh_command_reads_the_deck_beside_the_engine_and_builds_the_same(deck, tmp_path,
+                                                                             monkeypatch):
+    """A fresh `handout build` reads the deck in a forked child while it loads WeasyPrint, and
+    forks the slide workers before the rest is loaded (pipeline.prepare_while_engine_loads,
+    Build.make); --jobs 1 does neither. The handouts are the same, and no temporary folder of
+    either process is left behind, with --no-cache too."""
+    from kit import run_process
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    made = {}
+    for name, flags in {"forked": ["--no-cache"], "one": ["--jobs", "1", "--no-cache"]}.items():
+        done = run_process("build", deck, "-o", tmp_path / f"{name}.pdf", *flags)
+        assert done.returncode == 0, done.stderr
+        made[name] = summary(tmp_path / f"{name}.pdf")
+    assert made["forked"] == made["one"]
+    assert sorted(p.name for p in scratch.iterdir()) == []
+
+
+def test_the_child_reading_the_deck_is_used_and_gives_what_reading_here_gives(deck):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, handout.pipeline as p\n"
+        "assert p._engine_to_load(None, {}) and not p._engine_to_load(None, {'jobs': '1'})\n"
+        f"there = p.prepare_while_engine_loads({str(deck)!r}, {{}})\n"
+        f"here = p.prepare({str(deck)!r}, {{}})\n"
+        "print('weasyprint' in sys.modules, there.rendered == here.rendered,"
+        " there.deck == here.deck, there.settings == here.settings)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True"] * 4
+
+
+def test_an_error_in_the_child_reading_the_deck_names_its_file_and_line(tmp_path):
+    from kit import assert_user_error, run_process
+
+    deck = write_deck(tmp_path / "talk", DECK, settings="\n\nper-page = 5\n")
+    done = run_process("build", deck, "-o", tmp_path / "x.pdf")
+    assert_user_error(done, "handout.toml:3", "must be one of 1, 2, 3, 4, 6, 9 (got 5)")
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_ruled_lines_never_stand_on_a_page_without_their_slide(tmp_path):
     """A slide without notes after one whose notes ran past their row: its ruled lines stand
     beside it (as many as fit), never alone at the top of the next page, above another slide."""

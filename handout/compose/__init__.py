@@ -33,18 +33,17 @@ from handout.markers import slide_key
 from handout.model import Problem
 from handout.slides import (
     FIT_FLOOR,
-    Canvas,
     SlideDocument,
     SlideLook,
     SlideMeasure,
     centre_slides,
     chunked,
     section_html,
+    slide_look,
 )
 from handout.theme import (
     ONE_DOCUMENT_SHEETS,
     PAGE_SHEETS,
-    SLIDE_SHEETS,
     STYLES,
     Look,
     Typesetter,
@@ -159,10 +158,12 @@ class Composed:
 
 def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             progress: Progress | None = None, inline: bool = False,
-            session: Session | None = None, pack: Pack | None = None) -> Composed:
+            session: Session | None = None, pack: Pack | None = None,
+            pool: SlidePool | None = None) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
-    session, its worker pool is used and kept for the next composition; `pack` adds a workshop
-    pack's cover, contents and own pages (compose/pack.py).
+    session, its worker pool is used and kept for the next composition; else `pool`, one
+    started already (SlidePool.start), or a new one, is used and closed. `pack` adds a
+    workshop pack's cover, contents and own pages (compose/pack.py).
 
     With `inline`, the one-document edition (a tagged PDF: imposed slides carry no structure):
     the slides are rendered and measured as for imposition, then laid out again inside their
@@ -177,7 +178,12 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             todo[slide.cache_key] = slide
     jobs = jobs or default_jobs()
     per_page = decks[0].settings.per_page
-    pool = session.pool if session and session.pool and session.pool.jobs == jobs else SlidePool(jobs)
+    if session is not None and session.pool is not None and session.pool.jobs == jobs:
+        pool = session.pool
+    elif pool is None or pool.jobs != jobs:
+        if pool is not None:
+            pool.close()
+        pool = SlidePool(jobs)
     if session is not None and session.pool is not pool:
         session.close()
         session.pool = pool
@@ -219,10 +225,7 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
 
 
 def _slide(part: int, prepared: Prepared, slide: Any) -> _Slide:
-    settings = prepared.settings
-    look = SlideLook(Canvas.for_ratio(settings.ratio), Look(
-        SLIDE_SHEETS, settings.grayscale, prepared.source.folder.resolve().as_uri() + "/",
-        (prepared.root, prepared.pictures.folder), settings.allow_remote))
+    look = slide_look(prepared)
     section = section_html(slide, KEY_PLACEHOLDER)
     return _Slide(slide_key(part, slide.number), slide.number, part,
                   SlideCache.key(section, _look_print(look)), section, look)

@@ -28,6 +28,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream
 
 from handout.markers import linked_slide
+from handout.theme import face_name
 
 MM_TO_PT = 72 / 25.4
 
@@ -344,16 +345,10 @@ def _image_digest(image: Stream) -> str:
 
 # -- fonts -----------------------------------------------------------------------------------
 
-SUBSET_TAG = re.compile(r"^/?[A-Z]{6}\+")
 BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
                   "SVG ")
 """Tables a PDF viewer never reads (WeasyPrint drops the same ones)."""
-
-
-def face_name(base_font: str) -> str:
-    """A font's face name without its subset tag: '/ABCDEF+Handout-Sans' -> 'Handout-Sans'."""
-    return SUBSET_TAG.sub("", str(base_font)).lstrip("/")
 
 
 def _merge_fonts(out: Pdf, originals: Mapping[str, bytes], report: Imposition,

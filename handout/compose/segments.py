@@ -35,7 +35,6 @@ from handout.compose.impose import (
     FrameRect,
     RuledLines,
     draw_over,
-    face_name,
     frame_destination,
     make_font,
     subset_font,
@@ -45,6 +44,7 @@ from handout.layout import Geometry
 from handout.markers import linked_slide
 from handout.render import RenderedSlide
 from handout.slides import slide_body
+from handout.theme import face_name
 
 SEGMENT_PAGES = 12
 """Pages a segment holds: an edit lays out 12 pages again (0.1 s at 2 per page). Cutting costs a

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from handout import __version__, limits
-from handout.fetch import GuardedFetcher, looks_like_svg, read_inside
+from handout.fetch import looks_like_svg, read_inside
+from handout.fetcher import GuardedFetcher
 from handout.layout import CANVAS_WIDTH_PX
 from handout.links import linkify
 from handout.markers import slide_key
