@@ -23,7 +23,7 @@ handout: $(STAMP) compiled
 # PYTHONDONTWRITEBYTECODE); cheap when they are up to date.
 compiled: $(STAMP)
 	@$(BIN)/python -m compileall -q handout
-	@$(BIN)/python -m handout.templating >/dev/null
+	@$(BIN)/python -m handout.compiled >/dev/null
 
 # The example workshop pack (examples/pack/workshop.toml) into out/pack.pdf, and as a booklet. The
 # bundled deck it names lives outside the pack's folder, so the pack is given --root . (the user's

@@ -272,10 +272,18 @@ def _fail(message: str, status: int) -> None:
 def main() -> None:
     """Console-script entry point. It ends the process without Python's tear-down of every object
     a build made (WeasyPrint's and pikepdf's: 0.1 s a build): output is flushed and exit
-    handlers run first, and every file the build wrote was closed and moved into place."""
+    handlers run first, and every file the build wrote was closed and moved into place.
+
+    The garbage collector runs as during a build (workers.BUILD_GC_THRESHOLDS) from the start:
+    loading WeasyPrint made ~150 collections, and restoring Python's thresholds after the build
+    made a full one (0.03 s together), in a process that ends a moment later."""
     import atexit
+    import gc
     import os
 
+    from handout.workers import BUILD_GC_THRESHOLDS
+
+    gc.set_threshold(*BUILD_GC_THRESHOLDS)
     try:
         app()
         code: int = 0

@@ -1,4 +1,4 @@
-"""WeasyPrint, the layout engine, as handout uses it: imported here, once, with two of its costs cut.
+"""WeasyPrint, the layout engine, as handout uses it: imported here, once, with some of its costs cut.
 
 Every module that needs WeasyPrint takes its names from here, so these hold whichever is first:
 
@@ -18,18 +18,27 @@ Every module that needs WeasyPrint takes its names from here, so these hold whic
 - WeasyPrint's PDF writer imports fontTools' subsetter and variable-font instancer (0.07 s with
   what they pull in) for what it rarely does: subsetting without HarfBuzz, and instancing a
   variable font. Both are imported when first used instead (`_ImportedOnUse`).
+- cffi reads WeasyPrint's C declarations with pycparser at every start (0.025 s). What it reads
+  is kept beside handout's code (`__pycache__/cffi-*.pickle`, keyed by the declarations and the
+  versions of cffi and pycparser), as Python keeps .pyc files: written where Python writes them,
+  and by the Makefile after installing (`python -m handout.compiled`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes.util
+import hashlib
 import importlib
 import io
+import os
+import pickle
 import re
 import sys
+import tempfile
 import types
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 ON_USE = {"fontTools.subset": (), "fontTools.varLib.instancer": ("instantiateVariableFont",)}
@@ -86,14 +95,68 @@ def _no_library_search() -> Iterator[None]:
         ctypes.util.find_library = search
 
 
+KEPT = Path(__file__).resolve().parent / "__pycache__"
+"""Where cffi's reading of WeasyPrint's C declarations is kept (see the docstring)."""
+
+
+@contextlib.contextmanager
+def _declarations_kept() -> Iterator[None]:
+    """cffi's parser reads long declarations from where they were kept (see the docstring)."""
+    from cffi import cparser
+
+    parse = cparser.Parser._parse
+
+    def kept(parser: Any, csource: str) -> Any:
+        if len(csource) < 4096:  # a type name, or a short declaration: quick to parse
+            return parse(parser, csource)
+        path = _kept_path(parser, csource)
+        with contextlib.suppress(Exception):  # not kept yet, or from another version: parsed
+            return pickle.loads(path.read_bytes())
+        read = parse(parser, csource)
+        if not sys.dont_write_bytecode:
+            with contextlib.suppress(OSError):  # a read-only install: parsed again next time
+                _write_whole(path, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+        return read
+
+    cparser.Parser._parse = kept
+    try:
+        yield
+    finally:
+        cparser.Parser._parse = parse
+
+
+def _kept_path(parser: Any, csource: str) -> Path:
+    import cffi
+    import pycparser
+
+    typedefs = sorted(name for name in parser._declarations if name.startswith("typedef "))
+    key = hashlib.sha256("\0".join([cffi.__version__, pycparser.__version__, sys.version,
+                                     csource, *typedefs]).encode()).hexdigest()
+    return KEPT / f"cffi-{key[:32]}.pickle"
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    path.parent.mkdir(exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def load(module: str = "weasyprint") -> None:
     """Import WeasyPrint, on Linux without searching for its libraries first."""
     _import_on_use(ON_USE)
     if module in sys.modules or not sys.platform.startswith("linux"):
-        importlib.import_module(module)
+        with _declarations_kept():
+            importlib.import_module(module)
         return
     try:
-        with _no_library_search():
+        with _no_library_search(), _declarations_kept():
             importlib.import_module(module)
     except OSError:  # a library only the search finds: forget the half-made modules, try again
         for name in [name for name in sys.modules if name.split(".")[0] == module]:

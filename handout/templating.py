@@ -4,8 +4,7 @@ Jinja compiles a template to Python on first use: 0.05 s of a build's start for 
 handout uses. Like Python's own .pyc files, the compiled templates are kept beside their sources
 (templates/__pycache__), each checked against its source's text when loaded. They are written
 where Python would write .pyc files (not under PYTHONDONTWRITEBYTECODE, nor where the package
-folder cannot be written), and `compile_templates` writes them all, as `compileall` does for
-the code: the Makefile runs both after installing.
+folder cannot be written); `python -m handout.compiled` writes them all after installing.
 """
 
 from __future__ import annotations
@@ -28,15 +27,13 @@ class _CompiledBeside(FileSystemBytecodeCache):
     def __init__(self, folder: Path) -> None:
         super().__init__(str(folder), "%s.jinja")
         self.folder = folder
-        self.always_write = False
-        """Whatever sys.dont_write_bytecode says (compile_templates)."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):  # not there, or not a folder: compiled now
             super().load_bytecode(bucket)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        if sys.dont_write_bytecode and not self.always_write:
+        if sys.dont_write_bytecode:
             return
         with contextlib.suppress(OSError):  # a read-only install: compiled again next time
             self.folder.mkdir(exist_ok=True)
@@ -51,22 +48,8 @@ TEMPLATES.filters["mm"] = lambda value: f"{value:.3f}mm"
 
 
 def compile_templates() -> list[str]:
-    """Compile every template into templates/__pycache__ now; returns their names."""
-    cache = TEMPLATES.bytecode_cache
-    assert isinstance(cache, _CompiledBeside)
+    """Compile every template now (kept unless sys.dont_write_bytecode); returns their names."""
     names = TEMPLATES.list_templates(filter_func=lambda name: name.endswith(".j2"))
-    cache.always_write = True
-    try:
-        for name in names:
-            source, filename, _ = TEMPLATES.loader.get_source(TEMPLATES, name)  # type: ignore[union-attr]
-            bucket = cache.get_bucket(TEMPLATES, name, filename, source)
-            if bucket.code is None:
-                bucket.code = TEMPLATES.compile(source, name, filename)
-                cache.set_bucket(bucket)
-    finally:
-        cache.always_write = False
+    for name in names:
+        TEMPLATES.get_template(name)
     return names
-
-
-if __name__ == "__main__":  # python -m handout.templating (the Makefile, after installing)
-    print(f"compiled {len(compile_templates())} templates")

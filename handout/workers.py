@@ -107,6 +107,8 @@ class ForkPool:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._executor: ProcessPoolExecutor | None = None
+        self._ending: tuple[Any, list[Any]] | None = None
+        """After let_go: the pool's manager thread and its processes, for close() to wait for."""
 
     def _submit(self, workers: int, calls: Sequence[tuple[Callable[..., T], tuple[Any, ...]]]
                 ) -> list[Future[T]]:
@@ -117,18 +119,32 @@ class ForkPool:
                                                      initializer=_quiet_signals)
             return [self._executor.submit(function, *args) for function, args in calls]
 
-    def close(self, stop: bool = False) -> None:
-        """Let the workers go; with `stop` (an interrupt, an error) without finishing their work."""
+    def let_go(self) -> None:
+        """Tell the workers to end when their work is done, without waiting for them: they end
+        (and remove their font folders) while this process goes on; close() waits for them."""
         if self._executor is None:
             return
-        processes = list(getattr(self._executor, "_processes", {}).values())
-        self._executor.shutdown(wait=not stop, cancel_futures=True)
+        self._ending = (getattr(self._executor, "_executor_manager_thread", None),
+                        list((getattr(self._executor, "_processes", None) or {}).values()))
+        self._executor.shutdown(wait=False)
+        self._executor = None
+
+    def close(self, stop: bool = False) -> None:
+        """Let the workers go and wait for them; with `stop` (an interrupt, an error) without
+        finishing their work."""
+        if self._executor is not None:
+            self.let_go()
+        if self._ending is None:
+            return
+        manager, processes = self._ending
+        self._ending = None
         if stop:
             for process in processes:
                 process.terminate()
-            for process in processes:
-                process.join(5)
-        self._executor = None
+        for process in processes:
+            process.join(5)
+        if manager is not None:
+            manager.join(5)
 
     def __enter__(self) -> ForkPool:
         return self

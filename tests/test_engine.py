@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 from jinja2 import DictLoader, Environment
 
+from handout import engine
 from handout.engine import ON_USE, _SimpleTypes
 from handout.templating import COMPILED, _CompiledBeside, compile_templates
 
@@ -72,8 +74,57 @@ def test_templates_are_compiled_only_where_python_writes_bytecode(tmp_path, monk
     assert not folder.exists()
 
 
-def test_compile_templates_writes_every_template_whatever_python_says(monkeypatch):
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    names = compile_templates()
-    assert {"handout.html.j2", "slides.html.j2", "_slide.html.j2"} <= set(names)
-    assert len(list(COMPILED.glob("*.jinja"))) >= len(names)
+def test_make_compiles_templates_and_declarations_whatever_python_says():
+    """`python -m handout.compiled` (the Makefile, after installing) writes what is kept, under
+    PYTHONDONTWRITEBYTECODE too, as compileall does."""
+    done = subprocess.run([sys.executable, "-m", "handout.compiled"], capture_output=True,
+                          text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert {"handout.html.j2", "slides.html.j2", "_slide.html.j2"} <= set(compile_templates())
+    assert len(list(COMPILED.glob("*.jinja"))) >= 8
+    assert list(engine.KEPT.glob("cffi-*.pickle"))
+
+
+DECLARATIONS = "\n".join(
+    f"typedef struct {{ int a{n}; double b{n}; char *c{n}; }} Thing{n};\n"
+    f"int use_thing{n} (Thing{n} *thing, unsigned int flags, const char *name);"
+    for n in range(80))
+
+
+def test_c_declarations_read_from_where_they_were_kept_are_the_same(tmp_path, monkeypatch):
+    from cffi import FFI, cparser
+
+    monkeypatch.setattr(engine, "KEPT", tmp_path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    parsed = FFI()
+    with engine._declarations_kept():
+        parsed.cdef(DECLARATIONS)
+    assert len(list(tmp_path.glob("cffi-*.pickle"))) == 1
+
+    def no_parser() -> None:
+        raise AssertionError("parsed again")
+
+    kept = FFI()
+    with monkeypatch.context() as patch, engine._declarations_kept():
+        patch.setattr(cparser, "_get_parser", no_parser)
+        kept.cdef(DECLARATIONS)
+    assert ({name: str(kind) for name, (kind, _) in kept._parser._declarations.items()}
+            == {name: str(kind) for name, (kind, _) in parsed._parser._declarations.items()})
+    assert str(kept._parser._declarations["function use_thing3"][0]) \
+        == "<int(*)(Thing3 *, unsigned int, char const *)>"
+    assert kept.sizeof("Thing79") == parsed.sizeof("Thing79")
+
+
+def test_damaged_kept_declarations_are_parsed_again(tmp_path, monkeypatch):
+    from cffi import FFI
+
+    monkeypatch.setattr(engine, "KEPT", tmp_path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    with engine._declarations_kept():
+        FFI().cdef(DECLARATIONS)
+    (kept_file,) = tmp_path.glob("cffi-*.pickle")
+    kept_file.write_bytes(b"not a pickle")
+    ffi = FFI()
+    with engine._declarations_kept():
+        ffi.cdef(DECLARATIONS)
+    assert ffi.sizeof("Thing0") > 0

@@ -207,19 +207,21 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             done += len(chunk.keys)
             if progress:
                 progress("slides", done, len(todo))
-    report = Imposition()
-    if inline:
-        from handout.editions.tagged import finish_one_document, inline_sections
+        if session is None:
+            pool.let_go()  # its workers end while the slides are imposed
+        report = Imposition()
+        if inline:
+            from handout.editions.tagged import finish_one_document, inline_sections
 
-        frames_pdf, frames, frame_fonts, frame_refused = _page_frames(
-            decks, cache, inline_sections(slides, {s.key: rendered.measures[s.cache_key].fit
-                                                   for s in slides}), pack)
-        pdf = finish_one_document(frames_pdf, frames.rules)
-    else:
-        placed = {slide.key: Placed(*rendered.where[slide.cache_key], slide.look.canvas.points,
-                                    slide.part) for slide in slides}
-        pdf = impose(frames_pdf, frames.frames, placed, rendered.documents,
-                     {**rendered.fonts, **frame_fonts}, frames.rules, report)
+            frames_pdf, frames, frame_fonts, frame_refused = _page_frames(
+                decks, cache, inline_sections(slides, {s.key: rendered.measures[s.cache_key].fit
+                                                       for s in slides}), pack)
+            pdf = finish_one_document(frames_pdf, frames.rules)
+        else:
+            placed = {slide.key: Placed(*rendered.where[slide.cache_key],
+                                        slide.look.canvas.points, slide.part) for slide in slides}
+            pdf = impose(frames_pdf, frames.frames, placed, rendered.documents,
+                         {**rendered.fonts, **frame_fonts}, frames.rules, report)
     problems = _problems(decks, slides, rendered, frame_refused)
     return Composed(pdf, frames.pages, problems, decks, slides, rendered, frames, report)
 
