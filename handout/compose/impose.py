@@ -28,6 +28,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream
 
 from handout.markers import linked_slide
+from handout.pdf_objects import image_digest
 from handout.theme import face_name
 
 MM_TO_PT = 72 / 25.4
@@ -314,9 +315,10 @@ def _resource_dicts(out: Pdf) -> Iterator[pikepdf.Object]:
 
 
 def _dedupe_images(out: Pdf, report: Imposition) -> None:
-    """One picture object per picture, however many slide documents embedded it."""
-    canonical: dict[str, pikepdf.Object] = {}
-    seen: set[tuple[int, int]] = set()
+    """One picture object per picture, however many slide documents embedded it. Only pictures
+    of the same size, kind and length can be the same: only those are read and compared."""
+    holders: list[tuple[pikepdf.Object, str, Stream]] = []
+    alike: dict[tuple[str, ...], dict[tuple[int, int], Stream]] = {}
     for resources in _resource_dicts(out):
         xobjects = resources.get(Name.XObject)
         if xobjects is None:
@@ -324,23 +326,24 @@ def _dedupe_images(out: Pdf, report: Imposition) -> None:
         for key, obj in list(xobjects.items()):
             if not isinstance(obj, Stream) or obj.get(Name.Subtype) != Name.Image:
                 continue
-            if obj.objgen not in seen:
-                seen.add(obj.objgen)
-                report.images_before += 1
-            first = canonical.setdefault(_image_digest(obj), obj)
-            if first.objgen != obj.objgen:
-                xobjects[key] = first
-    report.images_after = len(canonical)
-
-
-def _image_digest(image: Stream) -> str:
-    digest = hashlib.sha256(image.read_raw_bytes())
-    for key in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms", "/ColorSpace"):
-        digest.update(repr(image.get(key)).encode())
-    mask = image.get(Name.SMask)
-    if mask is not None:
-        digest.update(_image_digest(mask).encode())
-    return digest.hexdigest()
+            holders.append((xobjects, key, obj))
+            shape = (*(repr(obj.get(name)) for name in (Name.Width, Name.Height, Name.Length,
+                                                        Name.Filter)), str(Name.SMask in obj))
+            alike.setdefault(shape, {})[obj.objgen] = obj
+    report.images_before = sum(len(group) for group in alike.values())
+    first: dict[tuple[int, int], Stream] = {}
+    kept = 0
+    for group in alike.values():
+        by_content: dict[str, Stream] = {}
+        for objgen, obj in group.items():
+            if len(group) > 1:
+                obj = by_content.setdefault(image_digest(obj), obj)
+            first[objgen] = obj
+        kept += len(by_content) if len(group) > 1 else 1
+    for xobjects, key, obj in holders:
+        if first[obj.objgen].objgen != obj.objgen:
+            xobjects[key] = first[obj.objgen]
+    report.images_after = kept
 
 
 # -- fonts -----------------------------------------------------------------------------------

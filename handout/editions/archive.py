@@ -46,6 +46,7 @@ from handout.errors import HandoutError
 from handout.fetch import Refused, read_inside
 from handout.model import Problem
 from handout.options import BY_NAME, Settings
+from handout.pdf_objects import image_digest
 from handout.problems import problem
 from handout.render import credit_label
 
@@ -390,6 +391,8 @@ def canonical_picture_names(pdf: Pdf) -> int:
     changed."""
     renamed: dict[bytes, bytes] = {}
     holders = list(_resource_holders(pdf))
+    touched: set[object] = set()
+    """The resource dictionaries a name changed in: only their own content streams name it."""
     for resources, _ in holders:
         xobjects = resources.get(Name.XObject)
         if not isinstance(xobjects, Dictionary):
@@ -399,21 +402,27 @@ def canonical_picture_names(pdf: Pdf) -> int:
             if not IMAGE_NAME.fullmatch(old):
                 continue
             image = xobjects[key]
-            new = renamed.setdefault(old, b"/Im" + _content_digest(image)[:20].encode()
-                                     + old[-1:])
-            xobjects[new.decode()] = image
+            if old not in renamed:
+                renamed[old] = b"/Im" + image_digest(image)[:20].encode() + old[-1:]
+            xobjects[renamed[old].decode()] = image
             del xobjects[key]
+            touched.add(_identity(resources))
     if not renamed:
         return 0
     pattern = re.compile(b"|".join(re.escape(old) for old in renamed) + rb"(?![\w.])")
-    for _, stream in holders:
-        if stream is None:
+    for resources, stream in holders:
+        if stream is None or _identity(resources) not in touched:
             continue
         data = stream.read_bytes()
         changed = pattern.sub(lambda m: renamed[m[0]], data)
         if changed != data:
             stream.write(changed)
     return len(renamed)
+
+
+def _identity(resources: Dictionary) -> object:
+    """One resource dictionary however it was reached (a direct one lives in one place)."""
+    return resources.objgen if resources.is_indirect else id(resources)
 
 
 def _resource_holders(pdf: Pdf) -> Iterable[tuple[Dictionary, pikepdf.Stream | None]]:
@@ -440,16 +449,6 @@ def _resource_holders(pdf: Pdf) -> Iterable[tuple[Dictionary, pikepdf.Stream | N
             for _, obj in (group.items() if isinstance(group, Dictionary) else ()):
                 if isinstance(obj, pikepdf.Stream) and obj.get(Name.Subtype) != Name.Image:
                     stack.append((obj.get(Name.Resources), obj))
-
-
-def _content_digest(image: pikepdf.Stream) -> str:
-    digest = hashlib.sha256(image.read_raw_bytes())
-    for key in ("/Width", "/Height", "/BitsPerComponent", "/Filter", "/DecodeParms", "/ColorSpace"):
-        digest.update(repr(image.get(key)).encode())
-    mask = image.get(Name.SMask)
-    if isinstance(mask, pikepdf.Stream):
-        digest.update(_content_digest(mask).encode())
-    return digest.hexdigest()
 
 
 def save(pdf: Pdf, stream: BinaryIO, prepared: Prepared) -> list[Problem]:
