@@ -22,6 +22,10 @@ Every module that needs WeasyPrint takes its names from here, so these hold whic
   is kept beside handout's code (`__pycache__/cffi-*.pickle`, keyed by the declarations and the
   versions of cffi and pycparser), as Python keeps .pyc files: written where Python writes them,
   and by the Makefile after installing (`python -m handout.compiled`).
+- WeasyPrint parses its stylesheet of HTML's presentational hints (`<font color>`,
+  `<table border>`: 0.011 s) at import, for documents laid out with `presentational_hints=True`.
+  handout never asks for them (its HTML cleaner keeps no such attributes), so the import reads
+  that stylesheet as empty (`_without_hints`).
 """
 
 from __future__ import annotations
@@ -80,6 +84,45 @@ def _import_on_use(modules: dict[str, tuple[str, ...]]) -> None:
     for name, functions in modules.items():
         if name not in sys.modules:
             sys.modules[name] = _ImportedOnUse(name, functions)
+
+
+PRESENTATIONAL_HINTS = "html5_ph.css"
+
+
+@contextlib.contextmanager
+def _without_hints() -> Iterator[None]:
+    """While WeasyPrint is imported, its stylesheet of presentational hints reads as empty (see
+    the docstring); every other file is read as it is."""
+    import importlib.resources
+
+    files = importlib.resources.files
+
+    class Folder:
+        def __init__(self, folder: Any) -> None:
+            self.folder = folder
+
+        def __truediv__(self, name: str) -> Any:
+            if name == PRESENTATIONAL_HINTS:
+                return _EmptyFile()
+            return self.folder / name
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.folder, name)
+
+    def hintless(anchor: Any) -> Any:
+        found = files(anchor)
+        return Folder(found) if getattr(anchor, "__name__", anchor) == "weasyprint.css" else found
+
+    importlib.resources.files = hintless  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        importlib.resources.files = files
+
+
+class _EmptyFile:
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return ""
 
 
 @contextlib.contextmanager
@@ -152,11 +195,11 @@ def load(module: str = "weasyprint") -> None:
     """Import WeasyPrint, on Linux without searching for its libraries first."""
     _import_on_use(ON_USE)
     if module in sys.modules or not sys.platform.startswith("linux"):
-        with _declarations_kept():
+        with _declarations_kept(), _without_hints():
             importlib.import_module(module)
         return
     try:
-        with _no_library_search(), _declarations_kept():
+        with _no_library_search(), _declarations_kept(), _without_hints():
             importlib.import_module(module)
     except OSError:  # a library only the search finds: forget the half-made modules, try again
         for name in [name for name in sys.modules if name.split(".")[0] == module]:

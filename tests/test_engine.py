@@ -128,3 +128,13 @@ def test_damaged_kept_declarations_are_parsed_again(tmp_path, monkeypatch):
     with engine._declarations_kept():
         ffi.cdef(DECLARATIONS)
     assert ffi.sizeof("Thing0") > 0
+
+
+def test_only_the_presentational_hints_are_left_out_of_weasyprints_own_stylesheets():
+    import importlib.resources
+
+    import weasyprint.html
+
+    assert weasyprint.html.PH == ""
+    assert "display: block" in weasyprint.html.UA and weasyprint.html.UA_FORM
+    assert importlib.resources.files.__module__.startswith("importlib")
