@@ -168,7 +168,9 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
     With `inline`, the one-document edition (a tagged PDF: imposed slides carry no structure):
     the slides are rendered and measured as for imposition, then laid out again inside their
     frames, at the size each was measured to fit, in one tagged document (editions/tagged.py)."""
-    slides = [_slide(part, prepared, slide) for part, prepared in enumerate(decks)
+    looks = [slide_look(prepared) for prepared in decks]
+    prints = [_look_print(look) for look in looks]
+    slides = [_slide(part, slide, looks[part], prints[part]) for part, prepared in enumerate(decks)
               for slide in prepared.rendered.slides]
     rendered = _Rendered()
     todo: dict[str, _Slide] = {}
@@ -226,11 +228,10 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
     return Composed(pdf, frames.pages, problems, decks, slides, rendered, frames, report)
 
 
-def _slide(part: int, prepared: Prepared, slide: Any) -> _Slide:
-    look = slide_look(prepared)
+def _slide(part: int, slide: Any, look: SlideLook, look_print: str) -> _Slide:
     section = section_html(slide, KEY_PLACEHOLDER)
     return _Slide(slide_key(part, slide.number), slide.number, part,
-                  SlideCache.key(section, _look_print(look)), section, look)
+                  SlideCache.key(section, look_print), section, look)
 
 
 def _by_look(slides: Iterable[_Slide]) -> dict[SlideLook, list[_Slide]]:
