@@ -312,6 +312,27 @@ def test_prepared_pictures_are_cached_between_builds(tmp_path, image_cache):
     assert not [p for p in image_cache.iterdir() if p.name.startswith(".")], "no temporary left"
 
 
+def test_pictures_small_enough_are_used_as_their_own_bytes(tmp_path, image_cache):
+    """A JPEG or PNG that needs no downsampling, turning or greying is not encoded again (a PNG
+    took 0.02 s); a broken one is still refused, and in grayscale a PNG is prepared."""
+    import handout.engine  # noqa: F401  (WeasyPrint tells Pillow to accept files cut short)
+
+    folder = tmp_path / "talk"
+    chart = write_png(folder / "chart.png", (500, 400))
+    small = write_jpeg(folder / "small.jpg", (400, 300), seed=3)
+    (folder / "cut.png").write_bytes(chart.read_bytes()[:600])
+    deck = write_deck(folder, "# Own bytes\n!SLIDE\n# Chart\n![chart](chart.png)\n\n"
+                              "!SLIDE\n# Small\n![small](small.jpg)\n\n!SLIDE\n# Cut\n![cut](cut.png)\n")
+    result, reader = run_build(deck, per_page=2)
+    kept = {p.suffix: p.read_bytes() for p in image_cache.iterdir() if p.suffix != ".svg"}
+    assert kept == {".png": chart.read_bytes(), ".jpg": small.read_bytes()}  # (.svg: cut.png's
+    # placeholder)
+    assert len(images(reader)) == 2
+    assert [p.code for p in result.problems if "cut.png" in p.message] == ["broken-picture"]
+    run_build(deck, per_page=2, grayscale=True, name="grey.pdf")
+    assert any("-grey" in p.name and p.suffix == ".png" for p in image_cache.iterdir())
+
+
 def test_changed_picture_is_prepared_again(tmp_path, image_cache):
     folder = tmp_path / "talk"
     write_jpeg(folder / "photo.jpg", (1600, 1200), seed=1)

@@ -10,17 +10,19 @@ embedded copy in the PDF.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from PIL import Image as Pillow
-from PIL import ImageOps, UnidentifiedImageError
+from PIL import ImageFile, ImageOps, UnidentifiedImageError
 
 from handout import limits
 from handout.colour import HEX_COLOUR, to_grey
@@ -28,6 +30,10 @@ from handout.fetch import svg_refusal
 from handout.pictures.cache import PictureCache
 
 JPEG_QUALITY = 88
+PASSED = {"JPEG": ".jpg", "PNG": ".png"}
+"""Formats a picture already small enough, upright and in colour (when colour prints) is used in
+as its own bytes, once it decodes whole: WeasyPrint embeds a JPEG as it is and compresses a PNG
+again itself, so preparing either again would only cost time (0.02 s a PNG)."""
 MM_PER_INCH = 25.4
 MM_PER_CSS_PX = MM_PER_INCH / 96
 """WeasyPrint draws a picture at its natural size in CSS pixels (96 to the inch) unless CSS shrinks it."""
@@ -96,7 +102,7 @@ class Preparer:
         if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
             return self._svg(path, data)
         picture = self._open(data)
-        orientation = picture.getexif().get(EXIF_ORIENTATION, 1)
+        orientation = _orientation(picture)
         upright = orientation == 1
         width, height = picture.size[::-1] if orientation in QUARTER_TURNS else picture.size
         printed_mm = placement.printed_width_mm(width, height)
@@ -104,8 +110,8 @@ class Preparer:
         printed_dpi = width / (printed_mm / MM_PER_INCH)
         is_jpeg = picture.format == "JPEG"
         digest = hashlib.sha256(data).hexdigest()[:24]
-        if target >= width and upright and not self.grayscale and is_jpeg:
-            output = self.cache.path(f"{digest}.jpg")  # passed through byte for byte
+        if target >= width and upright and not self.grayscale and picture.format in PASSED:
+            output = self.cache.path(f"{digest}{PASSED[picture.format]}")  # byte for byte
             if not output.exists():
                 _decode(picture)  # a JPEG cut short fails here, not in the PDF
                 self.cache.write(output.name, data)
@@ -179,10 +185,34 @@ def _too_many_pixels(size: tuple[int, int] | None = None, pixels: int | None = N
                        f"scale the picture down below {limits.MAX_PICTURE_PIXELS / 1e6:,.0f} megapixels")
 
 
+@contextlib.contextmanager
+def _whole_pixels() -> Iterator[None]:
+    """Pillow refuses a file cut short, whoever loaded before: importing WeasyPrint tells Pillow
+    to fill the missing part with grey (ImageFile.LOAD_TRUNCATED_IMAGES)."""
+    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
+
+
+def _orientation(picture: Pillow.Image) -> int:
+    """The EXIF orientation (1: upright). A PNG's EXIF may follow its pixels, so reading it
+    decodes them: a PNG cut short is unprintable here."""
+    try:
+        with _whole_pixels():
+            return int(picture.getexif().get(EXIF_ORIENTATION, 1))
+    except (OSError, ValueError, SyntaxError) as error:
+        raise Unprintable(f"not an image that can be printed (unreadable: {error})") from error
+    except MemoryError as error:
+        raise _too_many_pixels(picture.size) from error
+
+
 def _decode(picture: Pillow.Image) -> None:
     """Decode the pixels, which is where a file that is cut short or corrupt shows it."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _whole_pixels():
             warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
             picture.load()
     except (OSError, ValueError) as error:
@@ -197,8 +227,8 @@ def _encoded(picture: Pillow.Image, is_jpeg: bool) -> bytes:
         if picture.mode not in ("RGB", "L", "CMYK"):
             picture = picture.convert("L" if picture.mode == "LA" else "RGB")
         picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
-    else:
-        picture.save(buffer, "PNG", optimize=True)
+    else:  # (WeasyPrint compresses a PNG again as it writes the PDF: no effort spent here)
+        picture.save(buffer, "PNG")
     return buffer.getvalue()
 
 
