@@ -743,6 +743,25 @@ def test_decompression_bomb_is_a_user_error(tmp_path):
     assert "900 megapixels" in run.stderr and "below 200 megapixels" in run.stderr, run.stderr
 
 
+def test_an_eps_picture_never_runs_ghostscript(tmp_path):
+    """Pillow would hand an EPS file to Ghostscript; handout reads a deck in a process that has
+    not imported WeasyPrint (which switches Ghostscript off), so it switches it off itself: the
+    picture is unprintable, in the command's forked reader as in this process."""
+    from kit import run_process
+
+    (tmp_path / "drawing.eps").write_text(
+        "%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 64 48\n"
+        "newpath 0 0 moveto 64 48 lineto stroke\nshowpage\n%%EOF\n", encoding="ascii")
+    deck = tmp_path / "deck.md"
+    deck.write_text("!SLIDE\n# Drawing\n\n![drawing](drawing.eps)\n", encoding="utf-8")
+    run = run_process("build", deck, "-o", tmp_path / "x.pdf")
+    assert run.returncode == 0, run.stderr
+    assert "broken-picture" in run.stderr and "deck.md:4" in run.stderr, run.stderr
+    assert not images(tmp_path / "x.pdf")
+    result = build(deck, tmp_path / "y.pdf")
+    assert [p.line for p in result.with_code("broken-picture")] == [4]
+
+
 @pytest.mark.parametrize("root", ["/", "..", "../..", "../../.."])
 def test_a_decks_own_settings_cannot_open_up_the_machine(tmp_path, root):
     folder = tmp_path / "downloads" / "deck"

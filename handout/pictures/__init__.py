@@ -7,12 +7,18 @@
 
 A picture that is missing, refused or unprintable does not stop the build: its place shows a
 grey box with its path, and the problem names the deck line (`--strict` makes it an error).
+
+Pillow never runs Ghostscript here: an EPS file in a deck from a stranger is unprintable, as it is
+to WeasyPrint (which switches Ghostscript off when imported; a deck is read in a process that has
+not imported it: pipeline.prepare_while_engine_loads).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from PIL import EpsImagePlugin
 
 from handout import limits
 from handout.fetch import Refused, read_inside
@@ -23,6 +29,8 @@ from handout.pictures.locate import Locator, NotFound, is_data_picture, is_remot
 from handout.pictures.metadata import read_credit, xmp_fields
 from handout.pictures.prepare import Placement, Prepared, Preparer, Unprintable
 from handout.problems import problem
+
+EpsImagePlugin.gs_binary = False  # (see the docstring)
 
 __all__ = [
     "Locator",
