@@ -26,6 +26,9 @@ Every module that needs WeasyPrint takes its names from here, so these hold whic
   `<table border>`: 0.011 s) at import, for documents laid out with `presentational_hints=True`.
   handout never asks for them (its HTML cleaner keeps no such attributes), so the import reads
   that stylesheet as empty (`_without_hints`).
+- WeasyPrint makes each page's sixteen margin boxes, with their styles and sizes, before it
+  finds that none has content: 12% of laying out a slide document, whose pages have none. A
+  page none of whose margin boxes has content skips that (`_margin_boxes`).
 """
 
 from __future__ import annotations
@@ -234,6 +237,33 @@ class _ArrayTypesOnce:
     def __getattr__(self, name: str) -> object:
         return getattr(self._ffi, name)
 
+
+MARGIN_BOXES = (*(f"@{side}-{place}" for side in ("top", "bottom")
+                   for place in ("left", "center", "right")),
+                 *(f"@{side}-{place}" for side in ("left", "right")
+                   for place in ("top", "middle", "bottom")),
+                 "@top-left-corner", "@top-right-corner", "@bottom-left-corner",
+                 "@bottom-right-corner")
+NO_CONTENT = ("normal", "inhibit", "none")
+
+
+def _margin_boxes(make: Any) -> Any:
+    """WeasyPrint's make_margin_boxes, skipped for a page none of whose margin boxes has content
+    (it would make each box only to drop it: see the docstring)."""
+
+    def margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        styles = [context.style_for(page.page_type, keyword) for keyword in MARGIN_BOXES]
+        if all(style is None or style["content"] in NO_CONTENT for style in styles):
+            return iter(())
+        return make(context, page, state)
+
+    margin_boxes.wrapped = make  # type: ignore[attr-defined]
+    return margin_boxes
+
+
+_layout = sys.modules["weasyprint.layout"]
+if not hasattr(_layout.make_margin_boxes, "wrapped"):
+    _layout.make_margin_boxes = _margin_boxes(_layout.make_margin_boxes)
 
 if not isinstance(_fonts.ffi, _ArrayTypesOnce):
     _fonts.ffi = _ArrayTypesOnce(_fonts.ffi)

@@ -138,3 +138,17 @@ def test_only_the_presentational_hints_are_left_out_of_weasyprints_own_styleshee
     assert weasyprint.html.PH == ""
     assert "display: block" in weasyprint.html.UA and weasyprint.html.UA_FORM
     assert importlib.resources.files.__module__.startswith("importlib")
+
+
+def test_margin_boxes_are_made_only_for_a_page_that_has_some():
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    def margin_texts(sheet: str) -> list[str]:
+        page = HTML(string="<p>body</p>").render(stylesheets=[CSS(string=sheet)]).pages[0]
+        return [box.children[0].children[0].text for box in page._page_box.children
+                if isinstance(box, MarginBox)]
+
+    assert margin_texts("@page { size: 200px 200px; margin: 0 }") == []
+    assert margin_texts("@page { margin: 20px; @bottom-right { content: 'page ' counter(page) } "
+                        "@top-left-corner { content: 'corner' } }") == ["page 1", "corner"]
