@@ -10,6 +10,7 @@ itself does not load WeasyPrint.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -37,6 +38,8 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process gets when the one that forked it ends."""
 BUILD_GC_THRESHOLDS = (200_000, 50, 1000)
 """Python's default (2000, 10, 10) runs a full collection every few hundred thousand objects
 WeasyPrint makes; the box trees it leaves are freed when each chunk ends (slides._chunk)."""
@@ -63,14 +66,23 @@ def build_collector() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _quiet_signals() -> None:
+def _quiet_signals(parent: int) -> None:
     """A worker leaves signals to the build's own process, which stops it when it must: Ctrl-C
     (sent to the whole process group) is ignored here, SIGTERM and SIGHUP end it quietly, leaving
-    no font folder behind."""
+    no font folder behind. A build's process that is killed outright (SIGKILL, or the machine
+    running out of memory) cannot stop it: on Linux the kernel sends it SIGTERM then, else it
+    would wait for work for ever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is not None:
             signal.signal(signum, _end_quietly)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # it ended before that was said
+            _end_quietly(signal.SIGTERM, None)
 
 
 def _end_quietly(signum: int, _frame: object) -> None:
@@ -116,7 +128,8 @@ class ForkPool:
             if self._executor is None:
                 context = multiprocessing.get_context("fork")
                 self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                     initializer=_quiet_signals)
+                                                     initializer=_quiet_signals,
+                                                     initargs=(os.getpid(),))
             return [self._executor.submit(function, *args) for function, args in calls]
 
     def let_go(self) -> None:

@@ -293,6 +293,41 @@ def test_a_signal_during_the_build_leaves_no_temporary_file(tmp_path, signum):
     assert [p.name for p in target.parent.iterdir()] == ["long.pdf"]
 
 
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        found.update(int(child) for child in children)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_the_workers_end_when_the_build_is_killed_outright(tmp_path):
+    """SIGKILL leaves the build no moment to stop its worker processes: they end by themselves
+    (the kernel tells them), instead of waiting for work for ever."""
+    slides = "".join(f"\n!SLIDE left\n# Slide {n}\n\n" + "* a point that takes room\n" * 6
+                     for n in range(120))
+    deck = write_deck(tmp_path / "talk", "# Long\n" + slides)
+    process = subprocess.Popen([*handout_command(), "build", str(deck), "-o", str(tmp_path / "x.pdf")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_building(process)
+    workers = _children(process.pid)
+    assert workers, "the build started no worker"
+    process.kill()
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in workers):
+        assert time.monotonic() < deadline, f"workers left running: {workers}"
+        time.sleep(0.1)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "zombie"
+
+
 # -- handout init, completion --------------------------------------------------------------------
 
 def test_init_writes_a_deck_that_builds_cleanly(tmp_path):
