@@ -18,9 +18,10 @@ DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript
 handout: $(STAMP) compiled
 	$(BIN)/handout build slides/
 
-# The code's .pyc files and the compiled templates, written now as pip writes an installed
-# package's (an editable install leaves them to the first run, which may not write them:
-# PYTHONDONTWRITEBYTECODE); cheap when they are up to date.
+# The code's .pyc files, the compiled templates and cffi's reading of WeasyPrint's declarations,
+# written now as pip writes an installed package's .pyc files (an editable install leaves them to
+# the first run, which does not write them under PYTHONDONTWRITEBYTECODE): every target that runs
+# handout makes them; cheap when they are up to date.
 compiled: $(STAMP)
 	@$(BIN)/python -m compileall -q handout
 	@$(BIN)/python -m handout.compiled >/dev/null
@@ -28,13 +29,13 @@ compiled: $(STAMP)
 # The example workshop pack (examples/pack/workshop.toml) into out/pack.pdf, and as a booklet. The
 # bundled deck it names lives outside the pack's folder, so the pack is given --root . (the user's
 # word: a pack file alone may only name parts inside its own folder).
-pack: $(STAMP)
+pack: $(STAMP) compiled
 	$(BIN)/handout pack examples/pack/workshop.toml --root .
 	$(BIN)/handout pack examples/pack/workshop.toml --root . --booklet -o out/pack-booklet.pdf
 
 # The suite runs on every core (pytest-xdist), whole test files to a worker so that the tests of a
 # file share their builds; `$(BIN)/pytest tests/x.py` runs one file in this process.
-test: $(STAMP)
+test: $(STAMP) compiled
 	$(BIN)/ruff check handout tests bench
 	$(BIN)/pytest -n auto --dist loadfile
 
