@@ -27,7 +27,7 @@ Every module that needs WeasyPrint takes its names from here, so these hold whic
   handout never asks for them (its HTML cleaner keeps no such attributes), so the import reads
   that stylesheet as empty (`_without_hints`).
 - WeasyPrint makes each page's sixteen margin boxes, with their styles and sizes, before it
-  finds that none has content: 12% of laying out a slide document, whose pages have none. A
+  finds that none has content: 13% of laying out a slide document, whose pages have none. A
   page none of whose margin boxes has content skips that (`_margin_boxes`).
 """
 

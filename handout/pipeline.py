@@ -300,10 +300,10 @@ def run(path: Path | str = "slides", output: Path | str | None = None, *, write:
 
 
 def prepare_while_engine_loads(path: Path | str, given: dict[str, Any]) -> Prepared:
-    """`prepare`, in a forked child process while this one imports WeasyPrint (0.3 s, as long
-    as a small deck takes to read, credit, prepare its pictures and render): a cold build of a
-    15-slide deck takes 0.1 s less. The child never loads WeasyPrint; the prepared deck (or the
-    error that stopped it) comes back pickled, 12 kB for 15 slides, 0.7 MB for 500."""
+    """`prepare`, in a forked child process while this one imports WeasyPrint (0.13 s; reading,
+    crediting, preparing the pictures of and rendering the 15-slide seed deck takes 0.1 s), so a
+    cold build starts laying out that much sooner. The child never loads WeasyPrint; the prepared
+    deck (or the error that stopped it) comes back pickled, 12 kB for 15 slides, 0.7 MB for 500."""
     from handout.workers import forked
 
     with forked(prepare, path, given) as reading:

@@ -4,8 +4,8 @@ deck read while the build's own process loads WeasyPrint.
 Slide workers are forked after WeasyPrint is imported, so none pays for the import again (spawning
 them costs 1.2 s more). A worker keeps one SlideTypesetter per look, with its stylesheets and fonts
 parsed once for all the documents it renders. Memory is bounded by the chunk a worker holds
-(~100 MiB each), not by the deck. With one job, or one chunk, nothing is forked. This module
-itself does not load WeasyPrint.
+(~100 MiB each), not by the deck. With one job nothing is forked. This module itself does not
+load WeasyPrint.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ PR_SET_PDEATHSIG = 1
 """prctl(2): the signal a process gets when the one that forked it ends."""
 BUILD_GC_THRESHOLDS = (200_000, 50, 1000)
 """Python's default (2000, 10, 10) runs a full collection every few hundred thousand objects
-WeasyPrint makes; the box trees it leaves are freed when each chunk ends (slides._chunk)."""
+WeasyPrint makes; the box trees a chunk leaves are freed before the next chunk is laid out
+(slides.SlideTypesetter.typeset). The command runs with these from its start (cli.main)."""
 
 
 @contextmanager
