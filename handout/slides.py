@@ -100,8 +100,6 @@ def slide_body(body: str) -> Markup:
     return Markup(SLIDE_LINK.sub(lambda m: f'href="{SLIDE_LINK_URI}{m[1]}"', str(body)))
 
 
-
-
 def section_html(slide: Any, key: str) -> str:
     """One slide's <section> (templates/_slide.html.j2), as rendered and as the cache keys it."""
     macro = TEMPLATES.get_template("_slide.html.j2").module.section  # type: ignore[attr-defined]

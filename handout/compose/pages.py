@@ -108,8 +108,6 @@ class Part:
         return sheets(self.deck.slides, self.geo, self.settings.order == "vertical")
 
 
-
-
 def document_html(parts: Sequence[Part], *, title: str, authors: Sequence[str] = (),
                   byline: str = "", lang: str = "en", pack: Pack | None = None,
                   page_numbers: bool = True, credits: list[tuple[Part, Any]] | None = None

@@ -68,7 +68,6 @@ LINKING = frozenset({"a", "area"})
 """Elements whose href is followed only when the reader clicks it."""
 
 
-
 def screen_placements(settings: Any) -> tuple[Placements, int]:
     """Where the web page shows pictures, a slide on its 1024 px canvas, and the dpi to prepare
     them at (the pipeline's picture stage does the rest, as for print)."""

@@ -186,39 +186,35 @@ def _too_many_pixels(size: tuple[int, int] | None = None, pixels: int | None = N
 
 
 @contextlib.contextmanager
-def _whole_pixels() -> Iterator[None]:
-    """Pillow refuses a file cut short, whoever loaded before: importing WeasyPrint tells Pillow
-    to fill the missing part with grey (ImageFile.LOAD_TRUNCATED_IMAGES)."""
+def _reading_pixels(picture: Pillow.Image) -> Iterator[None]:
+    """Around what decodes the pixels, which is where a file that is cut short or corrupt shows
+    it: that makes it unprintable. Pillow refuses a file cut short here whoever loaded before
+    (importing WeasyPrint tells it to fill the missing part with grey:
+    ImageFile.LOAD_TRUNCATED_IMAGES)."""
     allowed = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+            yield
+    except (OSError, ValueError, SyntaxError) as error:
+        raise Unprintable(f"not an image that can be printed (unreadable: {error})") from error
+    except MemoryError as error:
+        raise _too_many_pixels(picture.size) from error
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = allowed
 
 
 def _orientation(picture: Pillow.Image) -> int:
     """The EXIF orientation (1: upright). A PNG's EXIF may follow its pixels, so reading it
-    decodes them: a PNG cut short is unprintable here."""
-    try:
-        with _whole_pixels():
-            return int(picture.getexif().get(EXIF_ORIENTATION, 1))
-    except (OSError, ValueError, SyntaxError) as error:
-        raise Unprintable(f"not an image that can be printed (unreadable: {error})") from error
-    except MemoryError as error:
-        raise _too_many_pixels(picture.size) from error
+    decodes them."""
+    with _reading_pixels(picture):
+        return int(picture.getexif().get(EXIF_ORIENTATION, 1))
 
 
 def _decode(picture: Pillow.Image) -> None:
-    """Decode the pixels, which is where a file that is cut short or corrupt shows it."""
-    try:
-        with warnings.catch_warnings(), _whole_pixels():
-            warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
-            picture.load()
-    except (OSError, ValueError) as error:
-        raise Unprintable(f"not an image that can be printed (unreadable: {error})") from error
-    except MemoryError as error:
-        raise _too_many_pixels(picture.size) from error
+    with _reading_pixels(picture):
+        picture.load()
 
 
 def _encoded(picture: Pillow.Image, is_jpeg: bool) -> bytes:
