@@ -165,7 +165,7 @@ class SlideCache:
         self.memory[("pack", name)] = pdf
         font_names = self.put_fonts(fonts)
         try:
-            _write(self._pack_path(name), pdf)
+            write_whole(self._pack_path(name), pdf)
             for page, key in enumerate(keys):
                 measure = measures[key]
                 entry = {"pack": name, "page": page, "fit": measure.fit,
@@ -176,7 +176,7 @@ class SlideCache:
                                                     tuple(refused))
                 path = self._index_path(key)
                 path.parent.mkdir(exist_ok=True)
-                _write(path, json.dumps(entry).encode(), replace=True)
+                write_whole(path, json.dumps(entry).encode(), replace=True)
             self._evict()
         except OSError as error:
             self._warn(f"slide cache {self.folder} cannot be written ({error})")
@@ -207,7 +207,7 @@ class SlideCache:
         path = self.folder / kind / key[:2] / key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write(path, json.dumps(record).encode(), replace=True)
+            write_whole(path, json.dumps(record).encode(), replace=True)
         except OSError as error:
             self._warn(f"slide cache {self.folder} cannot be written ({error})")
 
@@ -239,7 +239,7 @@ class SlideCache:
             self.memory[("font", names[face])] = data
             if self.folder is not None:
                 try:
-                    _write(self.folder / "fonts" / names[face], data)
+                    write_whole(self.folder / "fonts" / names[face], data)
                 except OSError as error:
                     self._warn(f"slide cache {self.folder} cannot be written ({error})")
         return names
@@ -269,9 +269,10 @@ class SlideCache:
         return self.folder / "index" / key[:2] / key
 
 
-def _write(path: Path, data: bytes, replace: bool = False) -> None:
+def write_whole(path: Path, data: bytes, replace: bool = False) -> None:
     """Whole or not at all, even with two builds writing at once. Content-named files are never
-    written twice; an index entry is replaced (its slide may now be in another pack)."""
+    written twice; with `replace`, a file is written again (an index entry: its slide may now be
+    in another pack; a prepared picture)."""
     if not replace and path.exists():
         return
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", dir=path.parent)

@@ -38,11 +38,9 @@ import ctypes.util
 import hashlib
 import importlib
 import io
-import os
 import pickle
 import re
 import sys
-import tempfile
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,8 +158,11 @@ def _declarations_kept() -> Iterator[None]:
             return pickle.loads(path.read_bytes())
         read = parse(parser, csource)
         if not sys.dont_write_bytecode:
+            from handout.cache import write_whole
+
             with contextlib.suppress(OSError):  # a read-only install: parsed again next time
-                _write_whole(path, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+                path.parent.mkdir(exist_ok=True)
+                write_whole(path, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
         return read
 
     cparser.Parser._parse = kept
@@ -179,19 +180,6 @@ def _kept_path(parser: Any, csource: str) -> Path:
     key = hashlib.sha256("\0".join([cffi.__version__, pycparser.__version__, sys.version,
                                      csource, *typedefs]).encode()).hexdigest()
     return KEPT / f"cffi-{key[:32]}.pickle"
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    path.parent.mkdir(exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def load(module: str = "weasyprint") -> None:

@@ -331,20 +331,16 @@ def _dedupe_images(out: Pdf, report: Imposition) -> None:
             shape = (*(repr(obj.get(name)) for name in (Name.Width, Name.Height, Name.Length,
                                                         Name.Filter)), str(Name.SMask in obj))
             alike.setdefault(shape, {})[obj.objgen] = obj
-    report.images_before = sum(len(group) for group in alike.values())
     first: dict[tuple[int, int], Stream] = {}
-    kept = 0
     for group in alike.values():
         by_content: dict[str, Stream] = {}
         for objgen, obj in group.items():
-            if len(group) > 1:
-                obj = by_content.setdefault(image_digest(obj), obj)
-            first[objgen] = obj
-        kept += len(by_content) if len(group) > 1 else 1
+            first[objgen] = by_content.setdefault(image_digest(obj), obj) if len(group) > 1 else obj
     for xobjects, key, obj in holders:
         if first[obj.objgen].objgen != obj.objgen:
             xobjects[key] = first[obj.objgen]
-    report.images_after = kept
+    report.images_before = len(first)
+    report.images_after = len({obj.objgen for obj in first.values()})
 
 
 # -- fonts -----------------------------------------------------------------------------------

@@ -87,8 +87,8 @@ class PictureCache:
 
     def write(self, name: str, data: bytes) -> Path:
         """Store a file under its name: it appears whole or not at all, even with two builds at once."""
+        from handout.cache import write_whole
+
         path = self.folder / name
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        write_whole(path, data, replace=True)
         return path
