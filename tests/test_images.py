@@ -333,6 +333,32 @@ def test_pictures_small_enough_are_used_as_their_own_bytes(tmp_path, image_cache
     assert any("-grey" in p.name and p.suffix == ".png" for p in image_cache.iterdir())
 
 
+def test_a_png_with_a_damaged_note_prints_in_every_process(tmp_path):
+    """A bad checksum on an ancillary chunk (a text note, a colour profile: browsers show such
+    files) does not make a PNG unprintable, whether the deck is read in this process, which has
+    loaded WeasyPrint, or in the command's forked reader, which has not; its pixels cut short
+    still do (test_pictures_small_enough_are_used_as_their_own_bytes)."""
+    from kit import run_process
+    from PIL import PngImagePlugin
+
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    note = PngImagePlugin.PngInfo()
+    note.add_text("Comment", "drawn for the talk")
+    Image.new("RGB", (320, 200), "teal").save(folder / "chart.png", pnginfo=note)
+    data = bytearray((folder / "chart.png").read_bytes())
+    crc = data.index(b"tEXt") + 4 + len(b"Comment\0drawn for the talk")
+    data[crc] ^= 0xFF
+    (folder / "chart.png").write_bytes(bytes(data))
+    deck = write_deck(folder, "# Note\n!SLIDE\n# Chart\n![chart](chart.png)\n")
+    result, reader = run_build(deck, per_page=2)
+    assert not result.with_code("broken-picture"), [str(p) for p in result.problems]
+    assert len(images(reader)) == 1
+    done = run_process("build", deck, "-o", tmp_path / "forked.pdf")
+    assert done.returncode == 0 and "broken-picture" not in done.stderr, done.stderr
+    assert len(images(tmp_path / "forked.pdf")) == 1
+
+
 def test_changed_picture_is_prepared_again(tmp_path, image_cache):
     folder = tmp_path / "talk"
     write_jpeg(folder / "photo.jpg", (1600, 1200), seed=1)

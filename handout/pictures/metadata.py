@@ -17,6 +17,7 @@ from PIL import UnidentifiedImageError
 
 from handout import limits
 from handout.model import Credit
+from handout.pictures.prepare import truncated_files
 
 EXIF_ARTIST, EXIF_COPYRIGHT, EXIF_DESCRIPTION = 315, 33432, 270
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -29,7 +30,7 @@ def read_credit(data: bytes) -> Credit | None:
     """The credit in a picture's own metadata, or None (also for files Pillow cannot read:
     those are reported when the picture is prepared)."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), truncated_files(True):
             warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
             with Pillow.open(io.BytesIO(data)) as picture:
                 exif = picture.getexif()

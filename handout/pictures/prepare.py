@@ -132,8 +132,8 @@ class Preparer:
     def _open(self, data: bytes) -> Pillow.Image:
         """The picture, its header read and checked; no pixels decoded yet."""
         try:
-            with warnings.catch_warnings():  # large photos are expected: they get downsampled
-                warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+            with warnings.catch_warnings(), truncated_files(True):  # (large photos are expected:
+                warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)  # downsampled)
                 picture = Pillow.open(io.BytesIO(data))
         except Pillow.DecompressionBombError as error:  # over twice the limit: Pillow's own check
             told = re.search(r"\((\d+) pixels\)", str(error))
@@ -186,23 +186,32 @@ def _too_many_pixels(size: tuple[int, int] | None = None, pixels: int | None = N
 
 
 @contextlib.contextmanager
+def truncated_files(allowed: bool) -> Iterator[None]:
+    """Pillow's one switch for damaged files (ImageFile.LOAD_TRUNCATED_IMAGES), set for a block
+    whoever set it before: importing WeasyPrint turns it on for good. On, a PNG opens despite a
+    damaged ancillary chunk (a colour profile, a note: browsers show such files, and WeasyPrint
+    prints them); off, pixel data cut short is refused. A picture is opened with it on and its
+    pixels are decoded with it off, in every process alike."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = allowed
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+@contextlib.contextmanager
 def _reading_pixels(picture: Pillow.Image) -> Iterator[None]:
     """Around what decodes the pixels, which is where a file that is cut short or corrupt shows
-    it: that makes it unprintable. Pillow refuses a file cut short here whoever loaded before
-    (importing WeasyPrint tells it to fill the missing part with grey:
-    ImageFile.LOAD_TRUNCATED_IMAGES)."""
-    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    it: that makes it unprintable (truncated_files)."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), truncated_files(False):
             warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
             yield
     except (OSError, ValueError, SyntaxError) as error:
         raise Unprintable(f"not an image that can be printed (unreadable: {error})") from error
     except MemoryError as error:
         raise _too_many_pixels(picture.size) from error
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
 
 
 def _orientation(picture: Pillow.Image) -> int:
