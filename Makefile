@@ -9,9 +9,9 @@ STAMP := $(VENV)/.installed
 # skipped otherwise, and checked once per machine):
 #   libharfbuzz-subset0  WeasyPrint subsets fonts with it, ten times faster than with fontTools
 #   chromium             the web edition's tests open the page in it (they skip without it)
-#   qpdf, ghostscript    the pack's and the archive's tests check their PDFs with them (they skip
-#                        without)
-DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript
+#   qpdf, ghostscript,   the pack's, the archive's and the tagged edition's tests check their PDFs
+#   poppler-utils        with them (they skip without)
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript poppler-utils
 
 .PHONY: handout compiled pack test lint bench bench-pack clean system
 

@@ -208,8 +208,11 @@ def test_links_are_tagged_and_described(tagged):
 
 
 def test_tagged_edition_looks_like_the_print_edition(built, talk, tmp_path):
+    import shutil
     import subprocess
 
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian's poppler-utils, which make installs as root) is not installed")
     printed, tagged = built(talk), built(talk, tagged=True)
     pages = len(tagged.reader.pages)
     assert len(printed.reader.pages) == pages
