@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 from handout.errors import HandoutError
 from handout.model import Problem
+from handout.version import __version__
 
 if TYPE_CHECKING:
     from handout.editions.archive import Extracted
     from handout.pipeline import Result
 
-__version__ = "0.1.0"
 __all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack"]
 
 

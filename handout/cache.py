@@ -23,9 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from handout import __version__
 from handout.model import Problem
 from handout.problems import problem
+from handout.version import __version__
 
 SLIDES_FOLDER = "slides-v1"
 DEFAULT_LIMIT_MB = 500

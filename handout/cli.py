@@ -16,9 +16,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from handout import __version__
 from handout.errors import HandoutError
 from handout.options import OPTIONS, PACK_OPTIONS, Option
+from handout.version import __version__
 
 app = typer.Typer(
     name="handout",

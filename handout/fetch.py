@@ -21,14 +21,11 @@ import stat
 import xml.etree.ElementTree as etree
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from handout import limits
 from handout.errors import HandoutError
 from handout.sanitize import is_web_link
-
-if TYPE_CHECKING:
-    from handout.fetcher import GuardedFetcher
 
 NAME_MAX_BYTES = 255
 """The longest file name (one path component) the file systems handout runs on accept."""
@@ -216,10 +213,10 @@ FILE_LINK = "link:"
 that prints as text (file-link), since a handout leaves its folder."""
 
 
-def seal(document: Any, fetcher: GuardedFetcher | None = None) -> list[str]:
+def seal(document: Any, refused: list[str] | None = None) -> list[str]:
     """Take out of a laid-out WeasyPrint document every embedded file (`<link rel=attachment>`,
     `<a rel=attachment>`) and every link action that is not a web or mail address (or a link
-    inside the handout). Returns what was taken out, and records it as refused on `fetcher`.
+    inside the handout). Returns what was taken out, and adds it to `refused` (a fetcher's list).
 
     This holds whatever HTML got past the cleaner: WeasyPrint fetches attachments only when the
     PDF is written, from these two lists, so emptying them means no file is ever embedded.
@@ -237,8 +234,8 @@ def seal(document: Any, fetcher: GuardedFetcher | None = None) -> list[str]:
             else:
                 removed.append(str(target))
         page.links[:] = kept
-    if fetcher is not None:
-        fetcher.refused.extend(removed)
+    if refused is not None:
+        refused.extend(removed)
     return removed
 
 

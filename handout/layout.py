@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from handout.config import Settings
-from handout.render import RenderedSlide
+from handout.rendered import RenderedSlide
 
 CANVAS_WIDTH_PX = 1024
 """Slides are designed on a 1024 px wide canvas, as keydown's deck.js slides were..."""

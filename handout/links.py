@@ -21,11 +21,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from markupsafe import Markup
 
-from handout.render import RenderedDeck, RenderedSlide
+from handout.rendered import LinkEntry, RenderedDeck, RenderedSlide
 from handout.sanitize import is_web_link
 
 MARK_CLASS = "link-mark"
@@ -47,37 +47,6 @@ QR_MODULE_MM = 0.55
 QR_MIN_MM = 20.0
 QR_MAX_BYTES = 1200
 """Longer addresses make a QR code too dense to scan from paper: they are printed only."""
-
-
-@dataclass(frozen=True)
-class LinkEntry:
-    """One numbered address on the Links page, and where the deck shows it."""
-
-    number: int
-    url: str
-    slides: tuple[int, ...] = ()
-    """The slides (by number) that show it, in the slide or its notes."""
-    introduction: bool = False
-    """Whether the deck's introduction (page 1's title block) shows it."""
-
-    @property
-    def where(self) -> str:
-        """Where the deck shows it, for the Links page: 'introduction, slides 3, 9'."""
-        places = ["introduction"] if self.introduction else []
-        if self.slides:
-            places.append(("slides " if len(self.slides) > 1 else "slide ")
-                          + ", ".join(map(str, self.slides)))
-        return ", ".join(places)
-
-    @property
-    def shown(self) -> str:
-        """The address as printed: a mail address without its `mailto:`."""
-        return self.url[len("mailto:"):] if self.url.lower().startswith("mailto:") else self.url
-
-    def qr_svg(self) -> Markup:
-        """The address as a QR code: an inline SVG of dark modules, sized in mm (empty when it is
-        too long to scan from paper)."""
-        return qr_svg(self.url)
 
 
 def qr_svg(text: str, module_mm: float = QR_MODULE_MM) -> Markup:

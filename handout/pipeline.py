@@ -33,7 +33,8 @@ from handout.options import Settings, parse_language, parse_selection
 from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.problems import NOTE, Problems, problem
-from handout.render import RenderedDeck, render
+from handout.render import render
+from handout.rendered import RenderedDeck
 
 MIN_TEXT_PT = 6.0
 """`handout check` reports text that prints smaller than this."""

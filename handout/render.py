@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import markdown
 from markdown.extensions import Extension
@@ -22,12 +21,10 @@ from pygments.token import Error, _TokenType
 from pygments.util import ClassNotFound
 
 from handout.colour import HEX_COLOUR, to_grey
-from handout.model import Block, Code, Credit, Deck, Image, Markdown, Problem, Slide
+from handout.model import Block, Code, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem
+from handout.rendered import CreditLine, ImageResolution, ImageUrl, RenderedDeck, RenderedSlide
 from handout.sanitize import clean_html
-
-if TYPE_CHECKING:
-    from handout.links import LinkEntry
 
 
 class PrintStyle(DefaultStyle):
@@ -66,77 +63,6 @@ at the frame's edge, but pays for each line with the whole rest of the word, so 
 take a minute. It gets a break opportunity (U+200B) every WORD_PIECE characters. Real long words,
 identifiers and URLs are shorter and stay whole, so they copy and search as written."""
 WORD_PIECE = 20
-
-ImageUrl = Callable[[Image, bool], str]
-ImageResolution = Callable[[Image], float]
-"""The CSS image-resolution (dppx) of a picture in the text, once its URL has been chosen."""
-"""Maps an image as written in the deck (and whether it is a background) to the URL to load."""
-
-
-@dataclass(frozen=True)
-class CreditLine:
-    """One credited picture, for its slide and for the handout's closing credits page."""
-
-    slide: int
-    slide_label: str
-    image_url: str
-    image_path: str
-    credit: Credit
-    background: bool
-    alt: str = ""
-    """The picture's alt text (alt_text), for its thumbnail on the credits page."""
-
-    @property
-    def label(self) -> str:
-        return credit_label(self.credit)
-
-
-@dataclass(frozen=True)
-class RenderedSlide:
-    """One slide as HTML fragments, ready to be placed on a page."""
-
-    number: int
-    title: str
-    label: str
-    classes: tuple[str, ...]
-    body: Markup
-    notes: Markup
-    background_url: str | None
-    credits: tuple[CreditLine, ...] = ()
-    handouts: Markup = field(default_factory=Markup)
-    """Text written for the handout (Showoff's handouts section): printed beside the slide."""
-    background_alt: str = ""
-    """The background picture's alt text (see alt_text), for screen readers."""
-
-    @property
-    def background_credit(self) -> CreditLine | None:
-        return next((c for c in self.credits if c.background), None)
-
-    @property
-    def image_credits(self) -> tuple[CreditLine, ...]:
-        return tuple(c for c in self.credits if not c.background)
-
-
-@dataclass(frozen=True)
-class RenderedDeck:
-    title: str
-    preamble: Markup
-    slides: list[RenderedSlide]
-    author: str = ""
-    date: str = ""
-    warnings: list[Problem] = field(default_factory=list)
-    links: tuple[LinkEntry, ...] = ()
-    """With --links footnote or qr, the numbered web addresses for the Links page (links.py)."""
-
-    @property
-    def credits(self) -> list[CreditLine]:
-        """Every credited picture once, in the order the deck first shows it."""
-        seen: dict[str, CreditLine] = {}
-        for slide in self.slides:
-            for line in slide.credits:
-                seen.setdefault(line.image_path, line)
-        return list(seen.values())
-
 
 class _ImageSources(Treeprocessor):
     """Point every <img> at the URL chosen for it by the image stage; a picture downsampled for
@@ -337,23 +263,6 @@ def alt_text(image: Image) -> str:
     """What a picture shows, for screen readers: its alt text as written (`![alt]`), else its
     credit's title; "" when the deck says neither (the tagged edition warns: no-alt-text)."""
     return image.alt.strip() or (image.credit.title.strip() if image.credit else "")
-
-
-def credit_label(credit: Credit) -> str:
-    """A short attribution line: "Title" by Author, licence (or the source's address)."""
-    if credit.title and credit.author:
-        text = f"\u201c{credit.title}\u201d by {credit.author}"
-    else:
-        text = credit.author or credit.title or _short_url(credit.source_url)
-    if credit.service and credit.service.lower() not in text.lower():
-        text += f" / {credit.service}"
-    if credit.licence:
-        text += f", {credit.licence}"
-    return text
-
-
-def _short_url(url: str) -> str:
-    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
 
 
 def render(deck: Deck, image_url: ImageUrl, allow_html: bool = True,

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUn
 from jinja2.bccache import Bucket
 
 from handout.layout import css_string
+from handout.links import qr_svg
 
 COMPILED = Path(__file__).resolve().parent / "templates" / "__pycache__"
 
@@ -45,6 +46,7 @@ TEMPLATES = Environment(loader=PackageLoader("handout", "templates"), autoescape
                         bytecode_cache=_CompiledBeside(COMPILED))
 TEMPLATES.filters["css_string"] = css_string
 TEMPLATES.filters["mm"] = lambda value: f"{value:.3f}mm"
+TEMPLATES.filters["qr_svg"] = qr_svg
 
 
 def compile_templates() -> list[str]:

@@ -57,7 +57,7 @@ class Typesetter:
         in-document links, whatever got past the HTML cleaner (fetch.seal)."""
         document = HTML(string=html, base_url=self.look.base_url, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config)
-        seal(document, self.fetcher)
+        seal(document, self.fetcher.refused)
         return document
 
     def refused(self) -> list[str]:

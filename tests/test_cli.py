@@ -185,7 +185,7 @@ def test_success_reports_pages_and_warnings(tmp_path):
 def test_version():
     run = cli("--version")
     assert run.returncode == 0
-    from handout import __version__
+    from handout.version import __version__
     assert run.stdout.strip() == f"handout {__version__}"
 
 

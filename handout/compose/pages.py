@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from markupsafe import Markup
 
-from handout import __version__
 from handout.compose.impose import MM_TO_PT, FrameRect, RuledLines
 from handout.layout import (
     CANVAS_ROOT_PX,
@@ -40,8 +39,9 @@ from handout.markers import (
     slide_anchor,
     slide_key,
 )
-from handout.render import RenderedDeck, RenderedSlide
+from handout.rendered import RenderedDeck, RenderedSlide
 from handout.templating import TEMPLATES
+from handout.version import __version__
 
 if TYPE_CHECKING:
     from handout.compose.pack import Pack

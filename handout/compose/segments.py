@@ -42,7 +42,7 @@ from handout.compose.impose import (
 from handout.compose.pages import PX_TO_PT, PageFrames, Part, document_html, footer_text
 from handout.layout import Geometry
 from handout.markers import linked_slide
-from handout.render import RenderedSlide
+from handout.rendered import RenderedSlide
 from handout.slides import slide_body
 from handout.theme import face_name
 

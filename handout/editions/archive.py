@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from handout import __version__, limits
+from handout import limits
 from handout.config import CONFIG_NAME
 from handout.credits import CREDITS_FILE
 from handout.errors import HandoutError
@@ -48,7 +48,8 @@ from handout.model import Problem
 from handout.options import BY_NAME, Settings
 from handout.pdf_objects import image_digest
 from handout.problems import problem
-from handout.render import credit_label
+from handout.rendered import credit_label
+from handout.version import __version__
 
 if TYPE_CHECKING:
     from handout.pipeline import Prepared

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from handout import __version__, limits
+from handout import limits
 from handout.fetch import looks_like_svg, read_inside
 from handout.fetcher import GuardedFetcher
 from handout.layout import CANVAS_WIDTH_PX
@@ -34,9 +34,10 @@ from handout.model import Problem
 from handout.output import check_target, write_atomically
 from handout.pictures import Placements
 from handout.problems import Problems
-from handout.render import RenderedDeck, RenderedSlide
+from handout.rendered import RenderedDeck, RenderedSlide
 from handout.templating import TEMPLATES
 from handout.theme import STYLES
+from handout.version import __version__
 
 if TYPE_CHECKING:
     from handout.pipeline import Prepared, Result
