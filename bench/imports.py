@@ -129,16 +129,16 @@ class Graph:
                 and floors[a.target] >= floors[a.source]]
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+def module_name(path: Path, package: Path = PACKAGE) -> str:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
 def read_graph(package: Path = PACKAGE) -> Graph:
-    files = {module_name(p): p for p in sorted(package.rglob("*.py"))}
-    packages = {module_name(p) for p in package.rglob("__init__.py")}
+    files = {module_name(p, package): p for p in sorted(package.rglob("*.py"))}
+    packages = {module_name(p, package) for p in package.rglob("__init__.py")}
     graph = Graph(sorted(files))
     for name, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))

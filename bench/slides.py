@@ -116,7 +116,8 @@ import os, time, sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 os.environ["HANDOUT_CACHE"] = {str(cache)!r}
 from pathlib import Path
-from handout.pipeline import Session, run
+from handout.pipeline import run
+from handout.prepared import Session
 from slides import edited
 session = Session()
 deck = Path({str(deck)!r})

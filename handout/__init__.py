@@ -33,7 +33,7 @@ from handout.version import __version__
 
 if TYPE_CHECKING:
     from handout.editions.archive import Extracted
-    from handout.pipeline import Result
+    from handout.prepared import Result
 
 __all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack"]
 
@@ -101,7 +101,7 @@ def _known(options: dict[str, Any], pack: bool = False) -> dict[str, Any]:
 
 def __getattr__(name: str) -> Any:
     if name == "Result":  # lazily, so that `import handout` stays cheap
-        from handout.pipeline import Result
+        from handout.prepared import Result
 
         return Result
     raise AttributeError(f"module 'handout' has no attribute {name!r}")

@@ -18,6 +18,7 @@ import typer
 
 from handout.errors import HandoutError
 from handout.options import OPTIONS, PACK_OPTIONS, Option
+from handout.problems import MIN_TEXT_PT
 from handout.version import __version__
 
 app = typer.Typer(
@@ -30,7 +31,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-MIN_TEXT_PT = 6.0  # as pipeline.MIN_TEXT_PT, without importing the pipeline for --help
 
 DeckPath = Annotated[Path, typer.Argument(
     help="Deck file, or a folder holding one deck. Example: slides/ or talk.md")]

@@ -136,3 +136,29 @@ def resolve(given: dict[str, Any], folder: Path) -> Resolved:
 def defaults() -> dict[str, Any]:
     """Every setting's default, by attribute name (for the API's documentation and tests)."""
     return {option.attribute: option.default for option in OPTIONS}
+
+
+# -- rules about the settings as a whole (which editions they ask for)
+
+def is_tagged(settings: Any) -> bool:
+    """The tagged edition is asked for (--tagged), or comes with the archive (--archive) unless
+    --no-tagged says otherwise."""
+    return bool(settings.archive if settings.tagged is None else settings.tagged)
+
+
+def check_settings(settings: Any) -> None:
+    """The archive and tagged editions are PDFs: asked for with --to html, they would be lost."""
+    if settings.to == "html" and (settings.archive or settings.tagged):
+        asked = "--archive" if settings.archive else "--tagged"
+        raise HandoutError(f"{asked} makes a PDF; it does not go with --to html",
+                           hint="build the web page and the PDF one after the other")
+
+
+def imposed_archive(settings: Any) -> bool:
+    """An archive imposed from slide documents (--archive --no-tagged) renders its slides afresh
+    (no cache) in one process: imposition merges the copies of each font the slide documents it
+    draws from hold, so a cached document holding glyphs of other slides, or the slides split
+    among as many documents as the machine has cores, would change the archive's bytes. (The
+    tagged edition lays its slides out afresh in one document: rendering them only measures
+    them, and the cache and the workers serve it as they serve print.)"""
+    return bool(settings.archive and not is_tagged(settings))

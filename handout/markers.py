@@ -26,6 +26,9 @@ DATA_RULES = "data-rules"
 DATA_TITLE = "data-title"
 """The slide's label in the outline."""
 
+KEY_PLACEHOLDER = "@@slide@@"
+"""Stands for a slide's key inside its slide document while its cache key is computed."""
+
 SLIDE_LINK_URI = "https://slide.handout.invalid/"
 """A `#slide-N` link inside a slide is written as this address plus the slide's key before the
 slide is rendered on its own, and becomes a jump to slide N's frame when slides are imposed."""

@@ -12,92 +12,29 @@ settings, stages and caches, so `handout watch` can run it again warm.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
-from handout import config, editions, fetch, layout, limits
-from handout.cache import SlideCache, cache_root, digest
+from handout import config, editions, layout, limits
+from handout.cache import SlideCache, cache_root
 from handout.credits import CREDITS_FILE, attach_credits
-from handout.editions import alt_text_problems, is_tagged
 from handout.errors import HandoutError
-from handout.formats import DeckSource, find_deck, read
+from handout.formats import find_deck, read
 from handout.links import number_links
-from handout.markers import slide_key
 from handout.model import Deck, Markdown, Problem
 from handout.options import Settings, parse_language, parse_selection
 from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
-from handout.problems import NOTE, Problems, problem
-from handout.render import render
-from handout.rendered import RenderedDeck
+from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
+from handout.problems import MIN_TEXT_PT, Problems, problem
+from handout.render import alt_text_problems, render
 
-MIN_TEXT_PT = 6.0
-"""`handout check` reports text that prints smaller than this."""
 SLIDE_LINK = re.compile(r"""(?:\]\(|href=["'])#slide-(\d+)\b""")
 PRINT_HIDDEN = "noprint"
 """Showoff's class for slides left out of print (its `printonly` slides are printed, as here)."""
-Progress = Callable[[str, int, int], None]
-"""Told (stage, done, total) as slides are rendered, for a progress bar."""
-
-
-@dataclass
-class Result:
-    """What a build made, and every problem it found (see problems.py for the codes)."""
-
-    output: Path | None
-    pages: int
-    slides: int
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != NOTE]
-
-    @property
-    def notes(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == NOTE]
-
-    def with_code(self, *codes: str) -> list[Problem]:
-        return [p for p in self.problems if p.code in codes]
-
-
-@dataclass
-class Prepared:
-    """A deck made ready for print: read, selected, credited, its pictures prepared, rendered."""
-
-    source: DeckSource
-    settings: Any  # options.Settings
-    deck: Deck
-    rendered: RenderedDeck
-    root: Path
-    pictures: PictureCache
-    """Where the prepared pictures are (kept alive: a temporary one goes with it)."""
-    inputs: list[Path]
-    """Every file the build read (the output may not overwrite one)."""
-    problems: Problems
-    picture_files: list[Path] = field(default_factory=list)
-    """The picture files the deck shows, as found (the archive attaches them)."""
-
-
-@dataclass
-class Session:
-    """What a build leaves for the next one in the same process (`handout watch`): the HTML of
-    every markdown and code block, the slide cache's reads and writes, and the worker pool with
-    its warm renderers. A build without one starts from the files alone."""
-
-    render_memo: dict[tuple, Any] = field(default_factory=dict)
-    cache_memory: dict[tuple[str, str], object] = field(default_factory=dict)
-    pool: Any = None  # workers.SlidePool, made by the first build that needs one
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
 
 
 def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
@@ -131,7 +68,7 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     resolved = config.resolve(given, path if path.is_dir() else path.parent)
     source = find_deck(path, resolved.settings.format or None)
     settings = resolved.settings
-    editions.check_settings(settings)
+    config.check_settings(settings)
     folder = source.folder
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
     problems = Problems([*resolved.problems, *source.problems])
@@ -163,7 +100,7 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     # (a photo that is missing or broken is reported as such, not also as uncredited)
     problems.extend([*deck.problems, *uncredited, *credit_report.inferred,
                      *pictures.problems, *rendered.warnings, *_broken_slide_links(deck)])
-    if is_tagged(settings):
+    if config.is_tagged(settings):
         problems.extend(alt_text_problems(deck))
     inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
               *pictures.files_read]
@@ -233,7 +170,7 @@ class Build:
             enforce_strict(found, settings)
         session = self.session
         one_deck = pack is None and len(decks) == 1  # the tagged and archive editions are one deck's
-        afresh = one_deck and editions.imposed_archive(settings)  # the same bytes on any machine
+        afresh = one_deck and config.imposed_archive(settings)  # the same bytes on any machine
         cache = SlideCache(cache_root() if settings.cache and not afresh else None,
                            memory=session.cache_memory if session and not afresh else None)
         jobs = 1 if afresh else settings.jobs
@@ -242,7 +179,7 @@ class Build:
             from handout.compose import compose  # WeasyPrint is loaded from here on
 
             made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
-                           pack=pack, inline=one_deck and is_tagged(settings), pool=pool)
+                           pack=pack, inline=one_deck and config.is_tagged(settings), pool=pool)
         found.extend([*cache.problems, *made.problems])
         if self.checking:
             found.extend(made.small_text(MIN_TEXT_PT))
@@ -330,58 +267,6 @@ def check(path: Path | str = "slides", **given: Any) -> Result:
     return run(path, write=False, checking=True, **given)
 
 
-def overflow_problem(prepared: Prepared, number: int, fit_floor: float) -> Problem:
-    slide = next(s for s in prepared.deck.slides if s.number == number)
-    return problem(
-        "overflow", f"slide {number} ({slide.title or 'untitled'}) does not fit its frame even "
-        f"with its text shrunk to {fit_floor:.0%}; what runs past its edge is cut off",
-        slide.source or prepared.deck.source, slide.line, "split the slide, or shorten it")
-
-
-def small_text_problem(prepared: Prepared, number: int, size: float) -> Problem:
-    slide = next(s for s in prepared.deck.slides if s.number == number)
-    return problem(
-        "small-text", f"slide {number} ({slide.title or 'untitled'}) has text that prints at "
-        f"{math.floor(size * 10) / 10:.1f} pt at {prepared.settings.per_page} per page, below "
-        f"{MIN_TEXT_PT:g} pt", slide.source or prepared.deck.source, slide.line,
-        "use fewer slides per page, or less text on the slide")
-
-
-def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
-    """What the guarded fetcher refused to read, and the links to files taken out (fetch.seal)."""
-    source = prepared.deck.source
-    found = []
-    for url in dict.fromkeys(urls):
-        if url.startswith(fetch.FILE_LINK):
-            target = url.removeprefix(fetch.FILE_LINK)
-            found.append(problem(
-                "file-link", f"the link to {_shown_file(target, source)} prints as text",
-                source, _line_mentioning(source, target),
-                "a handout leaves its folder: it links only to web and mail addresses and to "
-                "its own slides (#slide-7)"))
-        else:
-            found.append(problem(
-                "refused-url", f"not loaded: {url}", source, _line_mentioning(source, url),
-                "only files inside the deck's folder are read (widen it with --root; "
-                "web addresses need --allow-remote)"))
-    return found
-
-
-def _shown_file(url: str, source: Path) -> str:
-    """A file: address as the deck would write it (relative to the deck's folder when inside)."""
-    from urllib.parse import unquote, urlsplit
-
-    path = Path(unquote(urlsplit(url).path))
-    try:
-        return repr(str(path.relative_to(source.parent.resolve())))
-    except ValueError:
-        return repr(str(path))
-
-
-def look_fingerprint(*parts: object) -> str:
-    return digest(*(repr(part) for part in parts))
-
-
 def _broken_slide_links(deck: Deck) -> list[Problem]:
     """Links such as [see](#slide-7) whose slide is not in the handout (or not in the deck)."""
     printed = {slide.number for slide in deck.slides}
@@ -408,34 +293,4 @@ def _without_raw_html_images(deck: Deck) -> Deck:
         for slide in deck.slides])
 
 
-def _line_mentioning(source: Path, url: str) -> int | None:
-    """The first deck line that names this URL (or the file it points at), for the warning."""
-    parsed = urlparse(url)
-    names = [url, unquote(parsed.path)] if parsed.scheme != "file" else [unquote(parsed.path)]
-    names += [Path(unquote(parsed.path)).name]
-    try:
-        data = fetch.read_inside(source, (source.parent,), limit=limits.MAX_DECK_BYTES) or b""
-    except HandoutError:
-        return None
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    for name in filter(None, names):
-        for number, text in enumerate(lines, start=1):
-            if name in text:
-                return number
-    return None
-
-
-def enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:
-    """With --strict, the first problem of a strict kind stops the build before anything is
-    written; the message says how many more there are."""
-    fatal = [p for p in problems if p.code in settings.strict_codes and p.severity != NOTE]
-    if fatal:
-        first = fatal[0]
-        more = len(fatal) - 1
-        raise HandoutError(first.message + (f" (and {more} more)" if more else ""),
-                           first.file, first.line,
-                           (f"{first.hint}; " if first.hint else "") + "--strict makes this an error",
-                           code=first.code)
-
-
-__all__ = ["Build", "Prepared", "Result", "check", "prepare", "run", "slide_key"]
+__all__ = ["Build", "check", "prepare", "run"]

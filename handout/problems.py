@@ -68,6 +68,9 @@ STRICT_CODES = frozenset({"missing-picture", "broken-picture", "no-credit", "ove
                           "broken-link", "deck-limit", "unsafe-html", "unsafe-link"})
 """What `--strict` turns into errors: each means something of the deck is not printed as written."""
 
+MIN_TEXT_PT = 6.0
+"""`handout check` reports text that prints smaller than this (small-text)."""
+
 GROUP_FROM = 3
 """A kind reported this many times or more is shown as one line on the terminal."""
 

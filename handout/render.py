@@ -265,6 +265,22 @@ def alt_text(image: Image) -> str:
     return image.alt.strip() or (image.credit.title.strip() if image.credit else "")
 
 
+def alt_text_problems(deck: Deck) -> list[Problem]:
+    """A warning for each picture a screen reader could only call 'picture'."""
+    found = []
+    for slide in deck.slides:
+        pictures: list[Image] = [*([slide.background] if slide.background else []), *slide.images]
+        for image in pictures:
+            if not alt_text(image):
+                found.append(problem(
+                    "no-alt-text", f"picture {image.path!r} on slide {slide.number} has no alt "
+                    "text: a screen reader can only say that there is a picture",
+                    slide.source or deck.source, image.line,
+                    "say what it shows: ![what it shows](picture.jpg), or give it a title in "
+                    "credits.toml"))
+    return found
+
+
 def render(deck: Deck, image_url: ImageUrl, allow_html: bool = True,
            image_resolution: ImageResolution | None = None, grayscale: bool = False,
            memo: dict[tuple, Any] | None = None) -> RenderedDeck:

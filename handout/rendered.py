@@ -14,6 +14,8 @@ ImageUrl = Callable[[Image, bool], str]
 """Maps an image as written in the deck (and whether it is a background) to the URL to load."""
 ImageResolution = Callable[[Image], float]
 """The CSS image-resolution (dppx) of a picture in the text, once its URL has been chosen."""
+Inline = dict[str, tuple[str, float]]
+"""The one-document edition's slides: slide key -> (its section's HTML, its measured fit)."""
 
 
 @dataclass(frozen=True)

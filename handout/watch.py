@@ -45,7 +45,8 @@ def watch(path: Path, output: Path | None, given: dict[str, Any], say: Callable[
 
     `changes` stands in for watchfiles' stream of changes (tests pass their own)."""
     from handout.output import Interrupted
-    from handout.pipeline import Session, run
+    from handout.pipeline import run
+    from handout.prepared import Session
 
     session = Session()
     try:

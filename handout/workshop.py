@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, make_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ from handout.options import BY_NAME, PACK_BY_NAME, PACK_OPTIONS, PAPERS_MM, pars
 from handout.problems import Problems, problem
 
 if TYPE_CHECKING:
-    from handout.pipeline import Result
+    from handout.prepared import Progress, Result
 
 PACK_FILE = "workshop.toml"
 README_SECTION = "Workshop packs"
@@ -381,9 +381,6 @@ def _booklet_paper(settings: Any, defaults: dict[str, Any], paper_given: bool) -
 
 # -- building --------------------------------------------------------------------------------------
 
-Progress = Callable[[str, int, int], None]
-
-
 def run(paths: Sequence[Path | str], output: Path | str | None = None, *, write: bool = True,
         checking: bool = False, progress: Progress | None = None, **given: Any) -> Result:
     """Build the pack (with write=False, only check it); `given` holds the user's options by
@@ -406,7 +403,8 @@ def check(paths: Sequence[Path | str], **given: Any) -> Result:
 def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
            progress: Progress | None, from_user: bool) -> Result:
     from handout.compose.pack import Cover, Pack, PackPage
-    from handout.pipeline import Build, Prepared
+    from handout.pipeline import Build
+    from handout.prepared import Prepared
 
     problems = Problems(spec.problems)
     decks: list[Prepared] = []

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from handout.errors import HandoutError
 from handout.formats import find_deck, read, read_deck
-from handout.pipeline import Result
+from handout.prepared import Result
 
 DATA = Path(__file__).resolve().parent / "data"
 COLOUR_OPS = {b"rg", b"sc", b"scn"}

@@ -104,7 +104,8 @@ def test_a_watch_session_keeps_the_joined_segments_and_prints_the_same(long_deck
                                                                          monkeypatch):
     """In a session, the joined segments are kept once they were joined twice; a handout built
     from them holds what a fresh build of the same deck holds."""
-    from handout.pipeline import Session, run
+    from handout.pipeline import run
+    from handout.prepared import Session
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(segments, "SEGMENT_PAGES", 2)

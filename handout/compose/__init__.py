@@ -29,8 +29,10 @@ from handout.compose.pages import (
     read_frames,
 )
 from handout.compose.segments import LaidOut
-from handout.markers import slide_key
+from handout.markers import KEY_PLACEHOLDER, slide_key
 from handout.model import Problem
+from handout.prepared import overflow_problem, refused_problems, small_text_problem
+from handout.rendered import Inline
 from handout.slides import (
     FIT_FLOOR,
     SlideDocument,
@@ -53,12 +55,8 @@ from handout.workers import SlidePool, as_completed, default_jobs
 
 if TYPE_CHECKING:
     from handout.compose.pack import Pack
-    from handout.pipeline import Prepared, Progress, Session
+    from handout.prepared import Prepared, Progress, Session
 
-Inline = dict[str, tuple[str, float]]
-"""The one-document edition's slides: slide key -> (its section's HTML, its measured fit)."""
-KEY_PLACEHOLDER = "@@slide@@"
-"""Stands for a slide's key inside its slide document while its cache key is computed."""
 MM_PER_PX = 25.4 / 96
 
 
@@ -143,8 +141,6 @@ class Composed:
 
     def small_text(self, minimum_pt: float) -> list[Problem]:
         """Slides whose smallest text prints below `minimum_pt` in their frames."""
-        from handout.pipeline import small_text_problem
-
         found = []
         for slide in self.slides:
             frame = self.frames.frames.get(slide.key)
@@ -420,8 +416,6 @@ def _boxes(box: Any) -> Iterable[Any]:
 
 def _problems(decks: Sequence[Prepared], slides: list[_Slide], rendered: _Rendered,
               frame_refused: list[str]) -> list[Problem]:
-    from handout.pipeline import overflow_problem, refused_problems
-
     found: list[Problem] = []
     for slide in slides:
         if rendered.measures[slide.cache_key].overflow > 1.0:

@@ -40,7 +40,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from handout import limits
-from handout.config import CONFIG_NAME
+from handout.config import CONFIG_NAME, is_tagged
 from handout.credits import CREDITS_FILE
 from handout.errors import HandoutError
 from handout.fetch import Refused, read_inside
@@ -52,7 +52,7 @@ from handout.rendered import credit_label
 from handout.version import __version__
 
 if TYPE_CHECKING:
-    from handout.pipeline import Prepared
+    from handout.prepared import Prepared
 
 MANIFEST_NAME = "handout-manifest.json"
 MANIFEST_FORMAT = "handout-archive/1"
@@ -286,8 +286,6 @@ def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
 
 def level(prepared: Prepared) -> str:
     """PDF/A-3a when the archive is tagged and every picture has alt text, else 3b."""
-    from handout.editions import is_tagged
-
     return LEVEL_A if is_tagged(prepared.settings) and not _missing_alt(prepared) else LEVEL_B
 
 

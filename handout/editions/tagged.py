@@ -27,11 +27,11 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from handout.compose.impose import RuledLines, draw_over, ruled_lines
-from handout.markers import SLIDE_LINK_URI, slide_anchor
+from handout.markers import KEY_PLACEHOLDER, SLIDE_LINK_URI, slide_anchor
+from handout.rendered import Inline
 
 if TYPE_CHECKING:
-    from handout.compose import Inline
-    from handout.pipeline import Prepared
+    from handout.prepared import Prepared
 
 PAGINATION = Dictionary(Type=Name.Pagination)
 LAYOUT = Dictionary(Type=Name.Layout)
@@ -40,8 +40,6 @@ LAYOUT = Dictionary(Type=Name.Layout)
 def inline_sections(slides: Sequence, fits: Mapping[str, float]) -> Inline:
     """Each slide's section for its frame (slide key -> HTML and measured fit): keyed by its
     slide key, its `#slide-N` links as jumps to slide N's frame in this same document."""
-    from handout.compose import KEY_PLACEHOLDER
-
     found: Inline = {}
     for slide in slides:
         html = slide.section.replace(KEY_PLACEHOLDER, slide.key)

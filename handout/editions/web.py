@@ -33,6 +33,7 @@ from handout.markers import slide_key
 from handout.model import Problem
 from handout.output import check_target, write_atomically
 from handout.pictures import Placements
+from handout.prepared import Result, enforce_strict, refused_problems
 from handout.problems import Problems
 from handout.rendered import RenderedDeck, RenderedSlide
 from handout.templating import TEMPLATES
@@ -40,7 +41,7 @@ from handout.theme import STYLES
 from handout.version import __version__
 
 if TYPE_CHECKING:
-    from handout.pipeline import Prepared, Result
+    from handout.prepared import Prepared
 
 SCREEN_DPI = 144
 """Pictures are prepared for a slide 1024 CSS px wide at 1.5 device pixels to the CSS pixel: sharp
@@ -79,8 +80,6 @@ def screen_placements(settings: Any) -> tuple[Placements, int]:
 
 def build_web(prepared: Prepared, output: Path | None, *, write: bool = True) -> Result:
     """Write (or, with write=False, only check) the web page of a prepared deck."""
-    from handout.pipeline import Result, enforce_strict
-
     settings = prepared.settings
     output = output or Path("out") / f"{prepared.source.name}.html"
     problems = Problems(p for p in prepared.problems if p.code not in PRINT_ONLY)
@@ -288,8 +287,6 @@ def _subset(path: Path, characters: frozenset[str]) -> bytes:
 def _refused(prepared: Prepared, urls: list[str]) -> list[Problem]:
     """Pictures that could not be put inside the page (each was reported when prepared, unless
     it is one only the web edition reads)."""
-    from handout.pipeline import refused_problems
-
     reported = {p.message for p in prepared.problems}
     return [p for p in refused_problems(prepared, urls) if p.message not in reported] \
         if urls else []
