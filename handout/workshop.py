@@ -493,7 +493,7 @@ class _OwnPages:
         from markupsafe import Markup
 
         from handout.compose.pack import PackPage
-        from handout.formats import _markdown
+        from handout.formats import md
         from handout.pictures import Placement
         from handout.render import Renderer
 
@@ -503,9 +503,9 @@ class _OwnPages:
         data = fetch.read_inside(part.path, (self.spec.reach or part.path.parent,),
                                  limit=limits.MAX_DECK_BYTES)
         assert data is not None
-        blocks = _markdown.blocks(_markdown.lines_of(_markdown.decode(data, part.path)))
-        title = part.title or _markdown.title(blocks) or part.path.stem
-        slide = Slide(1, 1, title, blocks=tuple(blocks), images=tuple(_markdown.pictures(blocks)),
+        blocks = md.blocks(md.lines_of(md.decode(data, part.path)))
+        title = part.title or md.title(blocks) or part.path.stem
+        slide = Slide(1, 1, title, blocks=tuple(blocks), images=tuple(md.pictures(blocks)),
                       source=part.path)
         pictures = self._pictures(part.path, self.spec.reach or part.path.parent)
         placement = Placement(*PAGE_PICTURE_MM)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from kit import TextRun, outline, run_build, text_runs, texts, write_deck
 
-from handout.formats import _markdown as md
-from handout.formats import keydown, read_deck
+from handout.formats import keydown, md, read_deck
 from handout.model import Code, Markdown
 
 

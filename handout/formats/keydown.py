@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from handout.errors import HandoutError
-from handout.formats import _markdown as md
-from handout.formats._markdown import Line
+from handout.formats import md
+from handout.formats.md import Line
 from handout.formats.registry import DeckSource, Reader, register
 from handout.model import Block, Credit, Deck, Image, Problem, Slide
 from handout.problems import problem

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from handout.formats import _markdown as md
-from handout.formats._markdown import Line
+from handout.formats import md
+from handout.formats.md import Line
 from handout.formats.registry import Reader, register
 from handout.model import Deck, Problem, Slide
 from handout.problems import problem

@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from handout.formats import _markdown as md
-from handout.formats._markdown import Comment, Line
+from handout.formats import md
+from handout.formats.md import Comment, Line
 from handout.formats.registry import Reader, register
 from handout.model import Credit, Deck, Image, Problem, Slide
 from handout.problems import problem

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from handout.errors import HandoutError
-from handout.formats._markdown import read_text
+from handout.formats.md import read_text
 from handout.model import Deck, Problem
 from handout.problems import problem
 

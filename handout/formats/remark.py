@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handout.formats import _markdown as md
-from handout.formats._markdown import Line
+from handout.formats import md
+from handout.formats.md import Line
 from handout.formats.registry import Reader, register
 from handout.model import Deck, Image, Problem, Slide
 

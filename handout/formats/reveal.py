@@ -25,8 +25,8 @@ import textwrap
 from pathlib import Path
 
 from handout.errors import HandoutError
-from handout.formats import _markdown as md
-from handout.formats._markdown import Line
+from handout.formats import md
+from handout.formats.md import Line
 from handout.formats.registry import Reader, register
 from handout.model import Deck, Image, Problem, Slide
 from handout.problems import problem

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from handout.errors import HandoutError
-from handout.formats import _markdown as md
-from handout.formats._markdown import Line
+from handout.formats import md
+from handout.formats.md import Line
 from handout.formats.registry import DeckSource, Reader, register
 from handout.model import Block, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from handout.errors import HandoutError
-from handout.formats import _markdown as md
-from handout.formats._markdown import Line
+from handout.formats import md
+from handout.formats.md import Line
 from handout.formats.registry import Reader, register
-from handout.model import Deck, Image, Problem, Slide
+from handout.model import Code, Deck, Image, Problem, Slide
 from handout.problems import problem
 
 SEPARATOR = re.compile(r"^---+[ \t]*$")
@@ -212,7 +212,7 @@ def _magic_moves(lines: list[Line]) -> list[Line]:
             index += 1
             continue
         inner = md.blocks(lines[index + 1:end])
-        codes = [b for b in inner if isinstance(b, md.Code)]
+        codes = [b for b in inner if isinstance(b, Code)]
         if codes:
             last = codes[-1]
             out += [Line(lines[index].number, f"```{last.language}"),
