@@ -32,7 +32,7 @@ from handout.model import Problem
 from handout.version import __version__
 
 if TYPE_CHECKING:
-    from handout.editions.archive import Extracted
+    from handout.editions.extract import Extracted
     from handout.prepared import Result
 
 __all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack"]
@@ -68,7 +68,7 @@ def extract(pdf: Path | str, folder: Path | str) -> Extracted:
     """Write the files an archive edition (`build(..., archive=True)`) carries into `folder`:
     `.written` lists them, `.problems` what was refused (a name that would leave the folder, a
     file already there), `.rebuild` the command that builds the talk again from them."""
-    from handout.editions.archive import extract as extract_files
+    from handout.editions.extract import extract as extract_files
 
     return extract_files(Path(pdf), Path(folder))
 

@@ -1,10 +1,18 @@
-"""What imposition and the editions both read off PDF objects (pikepdf), written once."""
+"""What imposition and the editions both read off or do to PDF objects (pikepdf), written once:
+a picture named by its content, every picture of a document renamed so, empty resources dropped."""
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
+from typing import Any
 
-from pikepdf import Name, Stream
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf, Stream
+
+IMAGE_NAME = re.compile(rb"/i[0-9a-f]{32}[01]\b")
+"""How WeasyPrint names a picture: `i` + the MD5 of its URL + a digit."""
 
 
 def image_digest(image: Stream) -> str:
@@ -16,3 +24,80 @@ def image_digest(image: Stream) -> str:
     if isinstance(mask, Stream):
         digest.update(image_digest(mask).encode())
     return digest.hexdigest()
+
+
+def canonical_picture_names(pdf: Pdf) -> int:
+    """Name every picture by its content instead of its URL. WeasyPrint names a picture `i` + the
+    MD5 of the URL it was loaded from, which holds the picture cache's folder: two machines, or a
+    --no-cache build, would write different bytes for the same handout. Returns how many names
+    changed."""
+    renamed: dict[bytes, bytes] = {}
+    holders = list(_resource_holders(pdf))
+    touched: set[object] = set()
+    """The resource dictionaries a name changed in: only their own content streams name it."""
+    for resources, _ in holders:
+        xobjects = resources.get(Name.XObject)
+        if not isinstance(xobjects, Dictionary):
+            continue
+        for key in list(xobjects.keys()):
+            old = key.encode()
+            if not IMAGE_NAME.fullmatch(old):
+                continue
+            image = xobjects[key]
+            if old not in renamed:
+                renamed[old] = b"/Im" + image_digest(image)[:20].encode() + old[-1:]
+            xobjects[renamed[old].decode()] = image
+            del xobjects[key]
+            touched.add(_identity(resources))
+    if not renamed:
+        return 0
+    pattern = re.compile(b"|".join(re.escape(old) for old in renamed) + rb"(?![\w.])")
+    for resources, stream in holders:
+        if stream is None or _identity(resources) not in touched:
+            continue
+        data = stream.read_bytes()
+        changed = pattern.sub(lambda m: renamed[m[0]], data)
+        if changed != data:
+            stream.write(changed)
+    return len(renamed)
+
+
+def _identity(resources: Dictionary) -> object:
+    """One resource dictionary however it was reached (a direct one lives in one place)."""
+    return resources.objgen if resources.is_indirect else id(resources)
+
+
+def _resource_holders(pdf: Pdf) -> Iterable[tuple[Dictionary, pikepdf.Stream | None]]:
+    """(resources, content stream) of every page, form and tiling pattern, each once."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, Any]] = []
+    for page in pdf.pages:
+        contents = page.obj.get(Name.Contents)
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        resources = page.obj.get(Name.Resources)
+        for stream in streams:
+            stack.append((resources, stream))
+    while stack:
+        resources, stream = stack.pop()
+        if stream is not None:
+            if stream.objgen in seen and stream.objgen != (0, 0):
+                continue
+            seen.add(stream.objgen)
+        if not isinstance(resources, Dictionary):
+            continue
+        yield resources, stream
+        for kind in (Name.XObject, Name.Pattern):
+            group = resources.get(kind)
+            for _, obj in (group.items() if isinstance(group, Dictionary) else ()):
+                if isinstance(obj, pikepdf.Stream) and obj.get(Name.Subtype) != Name.Image:
+                    stack.append((obj.get(Name.Resources), obj))
+
+
+def drop_empty_resources(pdf: Pdf) -> None:
+    """WeasyPrint lists empty /Pattern and /Shading dictionaries in every page's resources; PDF/A
+    checkers that allow only what they know are kept from passing a file by them."""
+    for resources, _ in _resource_holders(pdf):
+        for kind in (Name.Pattern, Name.Shading, Name.XObject, Name.ExtGState):
+            entries = resources.get(kind)
+            if isinstance(entries, Dictionary) and not entries.keys():
+                del resources[kind]

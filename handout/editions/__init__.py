@@ -2,8 +2,8 @@
 
     web.py       one self-contained HTML page (--to html)
     tagged.py    the accessible edition: one tagged document whose frames hold their slides
-    archive.py   the archive edition: PDF/A-3 carrying the deck's sources, reproducible bytes,
-                 and `handout extract`, which gives the sources back
+    archive.py   the archive edition: PDF/A-3 carrying the deck's sources, reproducible bytes
+    extract.py   `handout extract`: an archive's sources written back into a folder
 
 The print handout is the imposed composition as compose/ makes it. The tagged edition is the
 same page-frame document laid out once more with the slides inside their frames (imposed slides
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from handout.config import is_tagged
 from handout.model import Problem
+from handout.pdf_objects import canonical_picture_names
 
 if TYPE_CHECKING:
     from handout.compose import Composed
@@ -30,7 +31,7 @@ def finish(made: Composed, prepared: Prepared) -> list[Problem]:
     in its metadata; the archive edition is finished as PDF/A-3. Returns what that found."""
     from handout.editions import archive, tagged
 
-    archive.canonical_picture_names(made.pdf)
+    canonical_picture_names(made.pdf)
     if prepared.settings.archive:
         return archive.finish(made.pdf, prepared, tagged=is_tagged(prepared.settings))
     if is_tagged(prepared.settings):
