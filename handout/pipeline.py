@@ -12,8 +12,9 @@ settings, stages and caches, so `handout watch` can run it again warm.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -224,17 +225,25 @@ def run(path: Path | str = "slides", output: Path | str | None = None, *, write:
         **given: Any) -> Result:
     """Build the handout of the deck at `path`. `given` holds settings by attribute name (None:
     not given); with write=False nothing is written; `checking` also reports text below 6 pt."""
-    try:
+    with nesting_limit(Path(path)):
         prepared = prepare_while_engine_loads(path, given) if _engine_to_load(session, given) \
             else prepare(path, given, session)
         build = Build(Path(output) if output else None, write=write, checking=checking,
                       progress=progress, session=session)
         return build.run(prepared)
-    except RecursionError as error:  # WeasyPrint lays nested boxes out recursively
+
+
+@contextlib.contextmanager
+def nesting_limit(file: Path | None, what: str = "the deck") -> Iterator[None]:
+    """A deck that nests lists, quotes or HTML a hundred levels deep runs WeasyPrint (which lays
+    nested boxes out recursively) out of stack: an error about the deck, not a crash."""
+    try:
+        yield
+    except RecursionError as error:
         raise HandoutError(
-            "the deck nests too deeply to lay out (lists, quotes or HTML inside each other "
-            "more than about a hundred levels)", Path(path),
-            hint="flatten the deepest list, quote or HTML") from error
+            f"{what} nests too deeply to lay out (lists, quotes or HTML inside each other more "
+            "than about a hundred levels)", file, hint="flatten the deepest list, quote or HTML"
+        ) from error
 
 
 def prepare_while_engine_loads(path: Path | str, given: dict[str, Any]) -> Prepared:

@@ -33,7 +33,7 @@ from kit import (
 
 import handout
 from handout.compose.booklet import saddle_order
-from handout.workshop import key_lines, read_pack
+from handout.packfile import key_lines, read_pack
 
 MM = 72 / 25.4
 TITLE = "Queue workshop"
