@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import xml.etree.ElementTree as etree
 from collections.abc import Sequence
@@ -140,6 +141,29 @@ def _os_reason(error: OSError) -> str:
     if error.errno in (errno.ENOENT, errno.ENOTDIR):
         return "missing"
     return "unreadable"
+
+
+# --- how a refused address is shown ----------------------------------------------------------------
+
+DATA_URL = re.compile(r"^data:(?P<kind>[^;,]*)", re.IGNORECASE)
+
+
+def data_kind(url: str) -> str | None:
+    """The media type of a `data:` URL ("font/woff2"; "data" when it names none), else None."""
+    match = DATA_URL.match(url)
+    return (match["kind"].strip().lower() or "data") if match else None
+
+
+def shown_url(url: str) -> str:
+    """An address as a warning shows it: a `data:` URL as its kind and size (a theme's embedded
+    font is kilobytes of base64, which no reader reads), any other as it is."""
+    kind = data_kind(url)
+    if kind is None:
+        return url
+    size = len(url.partition(",")[2])
+    if ";base64," in url[:200].lower():
+        size = size * 3 // 4
+    return f"data:{kind},\u2026 ({size / 1000:,.1f} kB)"
 
 
 # --- SVG bombs -----------------------------------------------------------------------------------

@@ -31,7 +31,9 @@ class GuardedFetcher(URLFetcher):
         self.refused: list[str] = []
         """Every URL refused, in order, for the build to report with the deck line naming it."""
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str | None, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        if not url:  # an SVG <image> without an address (Google Slides' exports): nothing to read
+            raise ValueError("no address to load")
         try:
             response = self._fetch(url, headers)
         except (Refused, ValueError) as error:

@@ -101,7 +101,17 @@ def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
     """What the guarded fetcher refused to read, and the links to files taken out (fetch.seal)."""
     source = prepared.deck.source
     found = []
-    for url in dict.fromkeys(urls):
+    kinds: set[str] = set()
+    for url in dict.fromkeys(url for url in urls if url):
+        if (kind := fetch.data_kind(url)) is not None:  # once per kind, shown short
+            if kind not in kinds:
+                kinds.add(kind)
+                found.append(problem(
+                    "refused-url", f"not loaded: {fetch.shown_url(url)}", source,
+                    _line_mentioning(source, url[:80]),
+                    "only PNG, JPEG, GIF and WebP pictures print from data: URLs (a theme's "
+                    "embedded fonts do not: the handout prints with its own)"))
+            continue
         if url.startswith(fetch.FILE_LINK):
             target = url.removeprefix(fetch.FILE_LINK)
             found.append(problem(

@@ -49,6 +49,9 @@ HTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
 UNSAFE_URL = re.compile(r"^(javascript|vbscript|data):", re.IGNORECASE)
 SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
 """The only data: URLs that print: pictures in the formats Pillow reads safely (never SVG)."""
+PICTURE_ADDRESSES = frozenset({("img", "src"), ("image", "href")})
+"""Where such a picture may be: an <img>, or an SVG <image> (`href` or `xlink:href`: Google
+Slides' SVG exports carry their photos so)."""
 WEB_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 """The only link actions a handout carries: web and mail addresses (and links inside it)."""
 CSS_FETCHING_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "cross-fade", "element"})
@@ -161,7 +164,7 @@ class _Cleaner:
             return ""
         squeezed = _squeezed(value)
         if UNSAFE_URL.match(squeezed) and not (  # in any attribute: a parse may make it a link
-                tag == "img" and name == "src" and SAFE_DATA_IMAGE.match(squeezed)):
+                (tag, name) in PICTURE_ADDRESSES and SAFE_DATA_IMAGE.match(squeezed)):
             self.removed.append(Removal(f"script or data URL in {shown}=", value.split(":", 1)[0][:12]))
             return ""
         if tag == "img" and name == "src" and value in self.sources:
