@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 from handout.config import read_toml
 from handout.errors import HandoutError
-from handout.model import Credit, Deck, Image, Markdown, Problem, Slide
+from handout.model import Credit, Deck, Image, Markdown, Problem, Slide, leaves
 from handout.problems import problem
 from handout.sanitize import safe_link
 
@@ -152,7 +152,7 @@ def _inferred_from_credits_slide(deck: Deck) -> tuple[dict[str, Credit], Problem
                           if s.title.strip().lower() in CREDITS_TITLES), None)
     if credits_slide is None:
         return {}, None
-    urls = [url.rstrip(".,;") for block in credits_slide.blocks if isinstance(block, Markdown)
+    urls = [url.rstrip(".,;") for block in leaves(credits_slide.blocks) if isinstance(block, Markdown)
             for url in URL.findall(block.text)]
     backgrounds = [s.background for s in deck.slides if s.background is not None]
     uncredited = list(dict.fromkeys(_key(b.path) for b in backgrounds if b.credit is None))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from handout.model import Code, Deck, Notes, Problem, Slide
+from handout.model import Box, Code, Deck, Notes, Problem, Slide
 from handout.problems import problem
 
 MiB = 1024 * 1024
@@ -92,6 +92,8 @@ def cut_code_line(line: str) -> str:
 
 def _short_code_lines(slide: Slide, source: Path, problems: list[Problem]) -> Slide:
     def shorten(block):
+        if isinstance(block, Box):
+            return replace(block, blocks=tuple(map(shorten, block.blocks)))
         if not isinstance(block, Code) or max(map(len, block.source.split("\n"))) <= MAX_CODE_LINE_CHARS:
             return block
         lines = block.source.split("\n")

@@ -6,6 +6,7 @@ user at the exact place in the deck file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,22 @@ class Code:
     line: int
 
 
-Block = Markdown | Code
+@dataclass(frozen=True)
+class Box:
+    """Blocks laid out together as the deck's own tool lays them out: a row of columns at the
+    shares the deck gives, a grid, one column of either. `style` is the layout as CSS
+    declarations (formats/_layout.py makes them from the deck's syntax; never the deck's own CSS),
+    `role` what the box is to the theme ("columns", "column", "grid", "header")."""
+
+    blocks: tuple[Block, ...]
+    line: int
+    role: str = "column"
+    style: str = ""
+    classes: tuple[str, ...] = ()
+    """The deck's text classes on it (`text-center`, `text-sm`: slide.css knows them)."""
+
+
+Block = Markdown | Code | Box
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,18 @@ class Notes:
     @property
     def is_empty(self) -> bool:
         return not any(block_text(b).strip() for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A background on one side of the slide, the text on the rest (Marp's `![bg right:40%]`,
+    Slidev's `layout: image-right`)."""
+
+    side: str  # "left" or "right"
+    share: float = 0.5
+    """The picture's part of the slide's width."""
+    fit: str = "cover"
+    """How the picture fills its part: "cover", "contain", or a size such as "80%"."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +111,8 @@ class Slide:
     beside the slide, above the speaker notes, even when speaker notes are left out."""
     source: Path | None = None
     """The file this slide was read from, when the deck spans several (else the deck's)."""
+    split: Split | None = None
+    """Where the background prints when it takes one side of the slide, not all of it."""
 
     @property
     def label(self) -> str:
@@ -134,5 +164,16 @@ class Deck:
 
 
 def block_text(block: Block) -> str:
-    """The raw text of a block, whichever kind it is."""
+    """The raw text of a block, whichever kind it is (a box's: its blocks', one a line)."""
+    if isinstance(block, Box):
+        return "\n".join(block_text(b) for b in block.blocks)
     return block.text if isinstance(block, Markdown) else block.source
+
+
+def leaves(blocks: Iterable[Block]) -> Iterator[Markdown | Code]:
+    """The markdown and code blocks, in reading order, inside boxes too."""
+    for block in blocks:
+        if isinstance(block, Box):
+            yield from leaves(block.blocks)
+        else:
+            yield block

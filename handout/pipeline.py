@@ -25,7 +25,7 @@ from handout.credits import CREDITS_FILE, attach_credits
 from handout.errors import HandoutError
 from handout.formats import find_deck, read
 from handout.links import number_links
-from handout.model import Deck, Markdown, Problem
+from handout.model import Deck, Markdown, Problem, leaves
 from handout.options import Settings, parse_language, parse_selection
 from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
@@ -281,7 +281,7 @@ def _broken_slide_links(deck: Deck) -> list[Problem]:
     printed = {slide.number for slide in deck.slides}
     found = []
     for slide in deck.slides:
-        blocks = [*slide.blocks, *(slide.notes.blocks if slide.notes else ())]
+        blocks = [*leaves(slide.blocks), *(slide.notes.blocks if slide.notes else ())]
         for block in blocks:
             if not isinstance(block, Markdown):
                 continue

@@ -21,7 +21,7 @@ from pygments.token import Error, _TokenType
 from pygments.util import ClassNotFound
 
 from handout.colour import HEX_COLOUR, to_grey
-from handout.model import Block, Code, Deck, Image, Markdown, Problem, Slide
+from handout.model import Block, Box, Code, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem
 from handout.rendered import CreditLine, ImageResolution, ImageUrl, RenderedDeck, RenderedSlide
 from handout.sanitize import clean_html
@@ -207,11 +207,20 @@ class Renderer:
             handouts=Markup("") if slide.handouts is None or slide.handouts.is_empty
             else self.blocks(slide.handouts.blocks),
             background_alt=alt_text(background) if background else "",
+            split=slide.split,
         )
 
     def blocks(self, blocks: tuple[Block, ...]) -> Markup:
-        parts = [self.code(b) if isinstance(b, Code) else self.text(b) for b in blocks]
+        parts = [self.code(b) if isinstance(b, Code) else self.box(b) if isinstance(b, Box)
+                 else self.text(b) for b in blocks]
         return Markup("\n".join(parts))
+
+    def box(self, box: Box) -> str:
+        """A box of the deck's layout (side-by-side columns, a grid): a <div> laid out by the
+        declarations formats/_layout.py made (never the deck's CSS), its blocks inside."""
+        style = f' style="{escape(box.style)}"' if box.style else ""
+        names = " ".join(escape(name) for name in (box.role, *box.classes))
+        return f'<div class="box {names}"{style}>\n{self.blocks(box.blocks)}\n</div>'
 
     def text(self, block: Markdown) -> str:
         key = ("text", block.text, self.allow_html, frozenset(self.urls.items()),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from handout.model import Credit, Image, Problem
+from handout.model import Credit, Image, Problem, Split
 
 ImageUrl = Callable[[Image, bool], str]
 """Maps an image as written in the deck (and whether it is a background) to the URL to load."""
@@ -52,6 +52,8 @@ class RenderedSlide:
     """Text written for the handout (Showoff's handouts section): printed beside the slide."""
     background_alt: str = ""
     """The background picture's alt text (see alt_text), for screen readers."""
+    split: Split | None = None
+    """The background takes one side of the slide (see model.Split), not all of it."""
 
     @property
     def background_credit(self) -> CreditLine | None:

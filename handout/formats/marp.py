@@ -17,7 +17,7 @@ from typing import Any
 from handout.formats import md
 from handout.formats.md import Comment, Line
 from handout.formats.registry import Reader, register
-from handout.model import Credit, Deck, Image, Problem, Slide
+from handout.model import Credit, Deck, Image, Problem, Slide, Split
 from handout.problems import problem
 
 DIRECTIVES = {"theme", "style", "headingDivider", "lang", "title", "description", "author", "image",
@@ -96,7 +96,7 @@ class MarpReader(Reader):
                 notes += [Line(comment.line, ""),
                           *(Line(comment.line + i, t) for i, t in enumerate(comment.text.split("\n")))]
         settings = {**state, **spot}
-        body, background = _backgrounds(body, path, problems, number)
+        body, background, split = _backgrounds(body, path, problems, number)
         if background is None and (css := CSS_URL.search(str(settings.get("backgroundImage") or ""))):
             background = Image(path=css["src"], line=line)
         words = str(settings.get("class") or "").split()
@@ -105,7 +105,8 @@ class MarpReader(Reader):
             classes = ("left", *classes)
         if not any(t.text.strip() for t in body) and background is None and not notes:
             return None
-        return md.make_slide(md.Parts(number, line, body, classes, background, notes or None))
+        return md.make_slide(md.Parts(number, line, body, classes, background, notes or None,
+                                      split=split))
 
 
 def _directives(comment: Comment, path: Path, problems: list[Problem]) -> dict[str, Any] | None:
@@ -121,42 +122,53 @@ def _directives(comment: Comment, path: Path, problems: list[Problem]) -> dict[s
 
 
 def _backgrounds(body: list[Line], path: Path, problems: list[Problem],
-                 number: int) -> tuple[list[Line], Image | None]:
-    """`![bg ...](x)`: the first is the slide's background (a split one is a picture beside the
-    text); the leftover alt text credits it when it names a credit."""
+                 number: int) -> tuple[list[Line], Image | None, Split | None]:
+    """`![bg ...](x)`: the first is the slide's background; with `left`/`right` (`right:40%`) it
+    takes that side of the slide at that share (half by default), the text the rest, and a bare
+    percentage (`![bg left:25% 80%]`) is its size in its part. The alt text left over credits it
+    when it names a credit."""
     kept: list[Line] = []
     background: Image | None = None
+    split: Split | None = None
     for line, kind in md.code_state(body):
         if kind or "![" not in line.text:
             kept.append(line)
             continue
         spans = [(m.start(), m.end()) for m in md.CODE_SPAN.finditer(line.text)]
-        found: list[tuple[str, str, bool]] = []
+        found: list[tuple[str, str, Split | None]] = []
 
         def take(match: re.Match[str], spans: list[tuple[int, int]] = spans,
-                 found: list[tuple[str, str, bool]] = found) -> str:
+                 found: list[tuple[str, str, Split | None]] = found) -> str:
             if any(a <= match.start() < b for a, b in spans):
                 return match[0]
             words = match["alt"].split()
-            split = any(SPLIT_KEYWORD.match(w) for w in words)
             caption = " ".join(w for w in words if not BG_KEYWORDS.match(w))
-            found.append((match["src"], caption, split))
-            return f"![{caption}]({match['src']})" if split else ""
+            found.append((match["src"], caption, _split_of(words)))
+            return ""
 
         text = BACKGROUND.sub(take, line.text)
         kept.append(Line(line.number, text))
-        for src, caption, split in found:
-            if split:
-                continue
+        for src, caption, side in found:
             image = Image(path=src, line=line.number, alt=caption, credit=credit_from(caption))
             if background is None:
-                background = image
+                background, split = image, side
             else:
                 problems.append(problem(
                     "second-background", f"background {src!r} printed beside the first one is "
                     f"left out (slide {number} already has {background.path!r})", path, line.number,
                     "a printed slide has one background"))
-    return kept, background
+    return kept, background, split
+
+
+def _split_of(words: list[str]) -> Split | None:
+    """The side, share and size a split background's keywords give (None: it covers the slide)."""
+    side = next((w for w in words if SPLIT_KEYWORD.match(w)), None)
+    if side is None:
+        return None
+    name, _, share = side.lower().partition(":")
+    size = next((w.lower() for w in words if re.fullmatch(r"\d+(\.\d+)?%", w)), "")
+    fit = "contain" if any(w.lower() in ("contain", "fit") for w in words) else size or "cover"
+    return Split(name, md.layout.share_of(share) or 0.5 if share else 0.5, fit)
 
 
 def credit_from(caption: str) -> Credit | None:

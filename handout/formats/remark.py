@@ -168,7 +168,7 @@ class _Slides:
         if css := CSS_URL.search(properties.get("background-image", "")):
             background = Image(path=css["src"], line=step.line)
         body = unwrap_content_classes(body)
-        notes = unwrap_content_classes(step.notes)
+        notes = unwrap_content_classes(step.notes, layout=False)
         if background is None and not any(t.text.strip() for t in (*body, *notes)):
             return None  # an empty slide (two separators in a row) has nothing to print
         return md.make_slide(md.Parts(number, step.line, body, names, background,
@@ -185,9 +185,11 @@ def _inside(template: list[Line], body: list[Line]) -> list[Line]:
     return [*template, Line(body[0].number if body else 1, ""), *body]
 
 
-def unwrap_content_classes(lines: list[Line]) -> list[Line]:
+def unwrap_content_classes(lines: list[Line], layout: bool = True) -> list[Line]:
     """`.footnote[text]` and multi-line `.left[ ... ]` blocks: their content, without the class
-    (brackets balanced; code left alone; the lines keep their numbers)."""
+    (brackets balanced; code left alone; the lines keep their numbers). Column classes
+    (`.left-column[`, `.pull-right[`, `.kol-6-12[`) and the `.grid[` around them are laid out
+    side by side, at their shares (md.layout)."""
     if not lines:
         return lines
     states = list(md.code_state(lines))
@@ -198,10 +200,30 @@ def unwrap_content_classes(lines: list[Line]) -> list[Line]:
         if close is None:  # never closed: plain text
             position = match.end()
             continue
-        text = text[: match.start()] + text[match.end(): close] + text[close + 1:]
+        names = match["classes"].split(".")
+        column, share = md.layout.remark_column(names)
+        if layout and (column or "grid" in names):
+            opened = f"\x02{'column' if column else 'columns'} {share or ''}\x02"
+            text = text[: match.start()] + opened + text[match.end(): close] + "\x02\x02" \
+                + text[close + 1:]
+        else:
+            text = text[: match.start()] + text[match.end(): close] + text[close + 1:]
         position = match.start()
-    return [line if kind else Line(line.number, new)
-            for (line, kind), new in zip(states, text.split("\n"), strict=True)]
+    out: list[Line] = []
+    for (line, kind), new in zip(states, text.split("\n"), strict=True):
+        if kind or "\x02" not in new:
+            out.append(line if kind else Line(line.number, new))
+            continue
+        for index, piece in enumerate(new.split("\x02")):
+            if index % 2 == 0:
+                if piece.strip() or index == 0:
+                    out.append(Line(line.number, piece))
+            elif piece:  # a box opens: its role and share
+                role, _, share = piece.partition(" ")
+                out.append(md.layout.opening(line.number, role, float(share) if share else None))
+            else:
+                out.append(md.layout.closing(line.number))
+    return out
 
 
 def _close_of(text: str, start: int) -> int | None:

@@ -19,7 +19,7 @@ from handout.errors import HandoutError
 from handout.formats import md
 from handout.formats.md import Line
 from handout.formats.registry import Reader, register
-from handout.model import Code, Deck, Image, Problem, Slide
+from handout.model import Code, Deck, Image, Problem, Slide, Split
 from handout.problems import problem
 
 SEPARATOR = re.compile(r"^---+[ \t]*$")
@@ -31,7 +31,7 @@ VUE_WRAPPER_CLOSE = re.compile(r"^\s*</(v-clicks?|v-after|v-click-hide|v-switch|
 VUE_INLINE = re.compile(r"</?(v-clicks?|v-after|v-click-hide|v-mark)\b[^>]*>", re.IGNORECASE)
 VUE_ATTRIBUTE = re.compile(r"\s(?:v-(?:click|after|motion|mark|click-hide)(?:\.[\w-]+)*(?:=\"[^\"]*\")?|"
                            r"v-(?:click|after)(?:=\{[^}]*\})?)(?=[\s>/])")
-SLOT = re.compile(r"^::[\w-]+::[ \t]*$")
+SLOT = re.compile(r"^::(?P<name>[\w-]+)::[ \t]*$")
 CLICK_MARK = re.compile(r"\[click(?::\d+)?\]\s*")
 MAGIC_MOVE = re.compile(r"^(?P<fence>`{4,}|~{4,})\s*\w*\s*magic-move\b.*$")
 PUBLIC = "public"
@@ -100,8 +100,6 @@ class SlidevReader(Reader):
                problems: list[Problem]) -> Slide | None:
         body = md.drop_styles(body, path, problems)
         body = md.unwrap_lines(body, VUE_WRAPPER_OPEN, VUE_WRAPPER_CLOSE)
-        body = [Line(t.number, "") if not kind and SLOT.match(t.text) else t
-                for t, kind in md.code_state(body)]
         body, comments = md.take_comments(body)
         notes: list[Line] | None = None
         last_text = max((t.number for t in body if t.text.strip()), default=0)
@@ -119,14 +117,15 @@ class SlidevReader(Reader):
         for extra in behind[1:]:
             problems.append(problem("second-background", f"a second picture behind the slide, "
                                     f"{extra.path!r}, is left out", path, extra.line))
+        split = None
         image = meta.get("image") or meta.get("background")
         if isinstance(image, str) and image.strip() and not image.lstrip().startswith(("#", "rgb", "linear")):
-            picture = Image(path=_public(image.strip(), at_root), line=line)
-            if layout in ("image-left", "image-right"):  # a picture beside the text
-                row = [Line(line, f"![]({picture.path})"), Line(line, "")]
-                body = [*row, *body] if layout == "image-left" else [*body, *reversed(row)]
-            else:
-                background = picture
+            background = Image(path=_public(image.strip(), at_root), line=line)
+            if layout in ("image-left", "image-right"):  # the picture fills one half, the text the other
+                fit = str(meta.get("backgroundSize") or "cover").strip()
+                split = Split(layout.removeprefix("image-"), 0.5,
+                              fit if fit in ("contain", "cover") or fit.endswith("%") else "cover")
+        body = _slots(body, layout)
         words = str(meta.get("class") or "").split()
         classes = md.class_names(words)
         if layout not in CENTRED_LAYOUTS:
@@ -135,7 +134,34 @@ class SlidevReader(Reader):
             return None
         first = next((t.number for t in body if t.text.strip()), line)
         dialect = md.Dialect(aliases=LANGUAGES)
-        return md.make_slide(md.Parts(number, first, body, classes, background, notes), dialect)
+        return md.make_slide(md.Parts(number, first, body, classes, background, notes, split=split),
+                             dialect)
+
+
+def _slots(body: list[Line], layout: str) -> list[Line]:
+    """The slide's slots (`::right::`) where its layout puts them: two-cols holds the default slot
+    (and `::left::`) on the left, `::right::` on the right; two-cols-header puts the default slot
+    above both and `::bottom::` below. In other layouts a slot marker only goes."""
+    slots: dict[str, list[Line]] = {"default": []}
+    current = "default"
+    for line, kind in md.code_state(body):
+        if not kind and (found := SLOT.match(line.text)):
+            current = found["name"]
+            slots.setdefault(current, [])
+            continue
+        slots[current].append(line)
+    if layout not in ("two-cols", "two-cols-header") or len(slots) == 1:
+        return [line for lines in slots.values() for line in lines]
+    first = next((t.number for lines in slots.values() for t in lines), 1)
+    if layout == "two-cols":
+        left = slots["default"] + slots.pop("left", [])
+        header: list[Line] = []
+    else:
+        left, header = slots.pop("left", []), slots["default"]
+    row = md.layout.columns([(None, left), (None, slots.pop("right", []))], first)
+    rest = [line for name, lines in slots.items() if name not in ("default", "bottom")
+            for line in lines]
+    return [*header, *row, *rest, *slots.get("bottom", [])]
 
 
 def _public(src: str, path: Path) -> str:

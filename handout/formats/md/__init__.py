@@ -7,6 +7,7 @@ or an inline code span is ever taken for a picture, a separator, a note or a com
     code.py      fences, indented code, separators outside code, languages, blocks
     pictures.py  the pictures a slide's markdown shows, and their paths rewritten
     slide.py     a slide from its parts, its title as plain text, the `---` formats' rules
+    layout.py    side-by-side columns and grids: each format's syntax as layout marks, boxes
     meta.py      front matter, HTML comments, <style> blocks, the deck from its slides
 
 Readers use it as one namespace: `from handout.formats import md`, then `md.code_state(...)`.
@@ -14,6 +15,7 @@ Readers use it as one namespace: `from handout.formats import md`, then `md.code
 
 from __future__ import annotations
 
+from handout.formats.md import layout
 from handout.formats.md.code import (
     COMMON_LANGUAGES,
     FENCE_OPEN,
@@ -141,6 +143,7 @@ __all__ = [
     "is_indented",
     "is_rule",
     "joined",
+    "layout",
     "lines_of",
     "make_slide",
     "meta_text",

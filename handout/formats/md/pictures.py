@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from handout.formats.md.code import code_state
 from handout.formats.md.lines import CODE_SPAN, HTML_TAG, Line
-from handout.model import Block, Image, Markdown
+from handout.model import Block, Image, Markdown, leaves
 
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
@@ -27,7 +27,7 @@ def without_code_spans(text: str) -> str:
 
 def pictures(blocks: Iterable[Block]) -> Iterator[Image]:
     """The pictures the markdown shows: `![alt](src)` and `<img src>`, never inside code."""
-    for block in blocks:
+    for block in leaves(blocks):
         if not isinstance(block, Markdown):
             continue
         text = without_code_spans(block.text)

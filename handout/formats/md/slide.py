@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handout.errors import HandoutError
+from handout.formats.md import layout
 from handout.formats.md.code import PLAIN, Dialect, blocks, split
+from handout.formats.md.layout import html_boxes
 from handout.formats.md.lines import ATX_HEADING, CODE_SPAN, HTML_TAG, LIST_ITEM, SETEXT_UNDERLINE, Line
 from handout.formats.md.pictures import embedded_pictures, pictures
-from handout.model import Block, Code, Image, Markdown, Notes, Slide
+from handout.model import Block, Box, Code, Image, Markdown, Notes, Slide, Split, leaves
 
 MD_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\([^)]*\)")
 EMPHASIS = re.compile(
@@ -23,7 +25,7 @@ EMPHASIS = re.compile(
 
 def title(blocks: Iterable[Block]) -> str:
     """The first heading, as plain text."""
-    for block in blocks:
+    for block in leaves(blocks):
         if not isinstance(block, Markdown):
             continue
         lines = block.text.split("\n")
@@ -58,6 +60,8 @@ def plain(text: str) -> str:
 
 
 def has_text(block: Block) -> bool:
+    if isinstance(block, Box):
+        return any(has_text(b) for b in block.blocks)
     return isinstance(block, Code) or bool(block.text.strip())
 
 
@@ -83,11 +87,13 @@ class Parts:
     handouts: list[Line] | None = None
     source: Path | None = None
     title: str = ""
+    split: Split | None = None
+    """The background takes one side of the slide (Marp's `![bg right:40%]`)."""
 
 
 def make_slide(parts: Parts, dialect: Dialect = PLAIN) -> Slide:
-    body = embedded_pictures(parts.body)
-    found = tuple(b for b in blocks(body, dialect) if has_text(b))
+    body = html_boxes(embedded_pictures(parts.body))
+    found = tuple(b for b in layout.blocks(body, dialect) if has_text(b))
     notes = None
     if parts.notes is not None:
         notes = notes_of(embedded_pictures(parts.notes), dialect, parts.notes_line)
@@ -100,6 +106,7 @@ def make_slide(parts: Parts, dialect: Dialect = PLAIN) -> Slide:
         number=parts.number, line=parts.line, title=parts.title or title(found),
         classes=parts.classes, blocks=found, background=parts.background, images=tuple(images),
         notes=notes, handouts=handouts, source=parts.source,
+        split=parts.split if parts.background is not None else None,
     )
 
 

@@ -1,0 +1,387 @@
+"""Side by side, as the deck's own tool shows it: each format's layout syntax made into layout
+marks among a slide's lines (`Mark`), which `blocks` turns into boxes of columns and grids
+(model.Box) that render.py prints and slide.css lays out.
+
+What decks write, and what it means (the tools' own sources and stylesheets):
+
+- Slidev `layout: two-cols` (`::right::` starts the right column) and `two-cols-header` (the
+  header spans both, then `::left::`, `::right::`, `::bottom::`): two equal columns;
+- HTML `<div class="grid grid-cols-2 gap-4">`, `flex`, `grid-cols-[3fr_2fr]` (Slidev's UnoCSS,
+  Tailwind): the utility classes below, a small table and not a CSS engine;
+- remark `.left-column[…]`/`.right-column[…]` (20% and 75%, remark's and xaringan's CSS),
+  `.pull-left[…]`/`.pull-right[…]` (47% each), `.column[…]` (equal), `.kol-6-12[…]` (6/12);
+- Pandoc `:::: {.columns}` / `::: {.column width="40%"}`.
+
+A column without a share takes an equal part of what the others leave.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from handout.formats.md.code import PLAIN, Dialect, code_state
+from handout.formats.md.code import blocks as flat_blocks
+from handout.formats.md.lines import Line
+from handout.model import Block, Box, Markdown
+
+
+@dataclass(frozen=True)
+class Mark(Line):
+    """A layout mark among a slide's lines: it opens a box (side-by-side columns, a grid, one
+    column or cell) or closes the last one open; otherwise it reads as a blank line."""
+
+    opens: bool = True
+    role: str = "column"
+    style: str = ""
+    share: float | None = None
+    classes: tuple[str, ...] = ()
+    """A column's part of its row's width (0.4), None for an equal part of what is left."""
+
+
+COLUMN_GAP = 1.2
+"""Space between side-by-side columns, in em of the slide's text."""
+
+
+def row_style(shares: list[float | None]) -> str:
+    """The CSS of a row of columns at these shares: a grid whose tracks are the shares (of what
+    the gaps leave), a column without a share taking an equal part of what the others leave."""
+    count = len(shares)
+    known = [share for share in shares if share]
+    if count and len(known) == count and sum(known) < 0.98:  # the deck leaves the space between
+        tracks = " ".join(f"{share * 100:.2f}%" for share in known)
+        return f"display: grid; grid-template-columns: {tracks}; justify-content: space-between"
+    if count and len(known) == count:  # the shares of what the gaps leave
+        tracks = " ".join(f"minmax(0, {share * 100 / sum(known):.2f}fr)" for share in known)
+    else:
+        tracks = " ".join(f"{share * 100:.2f}%" if share else "minmax(0, 1fr)" for share in shares)
+    return f"display: grid; grid-template-columns: {tracks}; column-gap: {COLUMN_GAP}em"
+
+
+def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
+    """Markdown runs and code listings (code.blocks), and what layout marks enclose made into
+    boxes (a mark left open closes at the end); columns standing alone get a row of their own."""
+    if not any(isinstance(line, Mark) for line in lines):
+        return flat_blocks(lines, dialect)
+    open_boxes: list[tuple[Mark | None, list[Block | Mark], list[Line]]] = [(None, [], [])]
+
+    def close() -> None:
+        mark, found, run = open_boxes.pop()
+        assert mark is not None
+        inside = _rows([*found, *flat_blocks(run, dialect)], mark.role == "columns")
+        style = mark.style
+        shares = [m.share for m in found if isinstance(m, Mark)]
+        if mark.role == "columns" and not style:
+            if not shares:  # a row with no columns in it (remark's `.grid[` round text): its text
+                open_boxes[-1][1].extend(inside)
+                return
+            style = row_style(shares)
+        open_boxes[-1][1].append(Box(tuple(inside), mark.number, mark.role, style, mark.classes))
+        if mark.role == "column":  # its share, for the row it stands in
+            open_boxes[-1][1].append(mark)
+
+    for line in lines:
+        if not isinstance(line, Mark):
+            open_boxes[-1][2].append(line)
+        elif line.opens:
+            _, found, run = open_boxes[-1]
+            found += flat_blocks(run, dialect)
+            run.clear()
+            open_boxes.append((line, [], []))
+        elif len(open_boxes) > 1:
+            close()
+    while len(open_boxes) > 1:
+        close()
+    _, found, run = open_boxes[0]
+    return _rows([*found, *flat_blocks(run, dialect)], False)
+
+
+def _rows(found: list[Block | Mark], in_row: bool) -> list[Block]:
+    """Blocks with each run of columns standing alone (no row around them, nothing but blank
+    lines between them) put in a row of their own; the marks that carried their shares go."""
+    out: list[Block] = []
+    run: list[tuple[Box, Mark]] = []
+
+    def flush() -> None:
+        if run:
+            out.append(Box(tuple(box for box, _ in run), run[0][0].line, "columns",
+                           row_style([mark.share for _, mark in run])))
+            run.clear()
+
+    for index, item in enumerate(found):
+        if isinstance(item, Mark):
+            continue
+        following = found[index + 1] if index + 1 < len(found) else None
+        if not in_row and isinstance(item, Box) and item.role == "column" \
+                and isinstance(following, Mark):
+            run.append((item, following))
+            continue
+        if isinstance(item, Markdown) and not item.text.strip():
+            continue
+        flush()
+        out.append(item)
+    flush()
+    return out
+
+# --- the utility classes decks use for layout (UnoCSS / Tailwind) -------------------------------
+
+SPACING_EM = 0.25 * 0.9
+"""One step of Tailwind's spacing scale (0.25rem), in em of a slide's text: `gap-4` is 1rem on a
+980 px Slidev canvas, about 0.9 em of the 20 px base text of our 1024 px one."""
+PX_EM = 1024 / 980 / 20
+"""A Slidev canvas pixel in em of our slide's base text."""
+TRACK = re.compile(r"^(?:\d+(?:\.\d+)?(?:fr|px|rem|em|%)|auto|min-content|max-content)$")
+UTILITY = re.compile(r"^(?:[a-z]+:)*!?(?P<name>[a-z][\w./\[\]%-]*?)!?$")
+"""A class as UnoCSS reads it: variants (`md:`) and the important mark (`!`) around its name."""
+
+
+def _length(value: str) -> str:
+    """A CSS length of the deck's canvas in our slide's em (px scaled, rem as em)."""
+    if value.endswith("px"):
+        return f"{float(value[:-2]) * PX_EM:.3f}em"
+    if value.endswith("rem"):
+        return f"{float(value[:-3]) * 0.9:.3f}em"
+    return value
+
+
+def _tracks(value: str) -> str | None:
+    """`3fr_2fr` or `160px_1fr_240px` (an arbitrary grid-cols value) as grid tracks."""
+    parts = value.split("_")
+    if not all(TRACK.match(part) for part in parts):
+        return None
+    return " ".join(f"minmax(0, {part})" if part.endswith("fr") else _length(part) for part in parts)
+
+
+def utility_style(classes: Iterable[str]) -> dict[str, str]:
+    """The layout the utility classes among these ask for, as CSS declarations: display (grid,
+    flex), columns, gaps, a column's span and width. Text sizes and alignment are plain
+    class rules in slide.css (they need no numbers)."""
+    declared: dict[str, str] = {}
+    for word in classes:
+        match = UTILITY.match(word.strip())
+        if not match:
+            continue
+        name = match["name"]
+        if name in ("grid", "flex", "inline-grid", "inline-flex"):
+            declared["display"] = name
+        elif name == "flex-col":
+            declared["flex-direction"] = "column"
+        elif name == "flex-wrap":
+            declared["flex-wrap"] = "wrap"
+        elif name in ("flex-1", "grow", "flex-grow"):
+            declared["flex"] = "1 1 0"
+        elif (found := re.match(r"^grid-cols-(\d{1,2})$", name)) and int(found[1]):
+            declared["grid-template-columns"] = f"repeat({found[1]}, minmax(0, 1fr))"
+        elif (found := re.match(r"^grid-cols-\[(.+)\]$", name)) and (tracks := _tracks(found[1])):
+            declared["grid-template-columns"] = tracks
+        elif found := re.match(r"^col-span-(\d{1,2})$", name):
+            declared["grid-column"] = f"span {found[1]} / span {found[1]}"
+        elif name == "col-span-full":
+            declared["grid-column"] = "1 / -1"
+        elif found := re.match(r"^gap-(x-|y-)?(\d+(?:\.\d+)?)$", name):
+            key = {"x-": "column-gap", "y-": "row-gap"}.get(found[1] or "", "gap")
+            declared[key] = f"{float(found[2]) * SPACING_EM:.3f}em"
+        elif found := re.match(r"^(?:w|basis)-(\d{1,2})/(\d{1,2})$", name):
+            if int(found[2]) and int(found[1]) <= int(found[2]):
+                declared["width"] = f"{int(found[1]) * 100 / int(found[2]):.3f}%"
+        elif name in ("w-full", "basis-full"):
+            declared["width"] = "100%"
+        elif name in ("items-center", "items-start", "items-end"):
+            declared["align-items"] = {"items-center": "center", "items-start": "start",
+                                       "items-end": "end"}[name]
+    if declared.get("display") in ("grid", "inline-grid"):
+        declared["display"] = "grid"
+    elif declared.get("display") in ("flex", "inline-flex"):
+        declared["display"] = "flex"
+    return declared
+
+
+def css(declared: dict[str, str]) -> str:
+    return "; ".join(f"{key}: {value}" for key, value in declared.items())
+
+
+TEXT_UTILITY = re.compile(r"^text-(?:xs|sm|base|lg|[2-6]?xl|center|left|right|justify)$")
+"""The text classes slide.css knows (sizes relative to the text around, alignment)."""
+
+
+def text_classes(classes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(found["name"] for word in classes if (found := UTILITY.match(word))
+                               and TEXT_UTILITY.match(found["name"])))
+
+
+# --- columns a reader knows the lines of -----------------------------------------------------
+
+def opening(line: int, role: str = "column", share: float | None = None, style: str = "",
+            classes: tuple[str, ...] = ()) -> Mark:
+    return Mark(line, "", True, role, style, share, classes)
+
+
+def closing(line: int) -> Mark:
+    return Mark(line, "", False)
+
+
+def columns(parts: list[tuple[float | None, list[Line]]], line: int) -> list[Line]:
+    """Lines for a row of columns: each part's lines at its share."""
+    out: list[Line] = [opening(line, "columns")]
+    for share, lines in parts:
+        first = lines[0].number if lines else line
+        out += [opening(first, "column", share), *lines, closing(first)]
+    return [*out, closing(line)]
+
+
+def share_of(value: str) -> float | None:
+    """"40%" (or 0.4, or "40") as 0.4; None when it says no share."""
+    text = str(value).strip().strip("\"'").removesuffix("%").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    share = number / 100 if "%" in str(value) or number > 1 else number
+    return share if 0 < share <= 1 else None
+
+
+REMARK_COLUMNS: dict[str, float | None] = {
+    "left-column": 0.20, "right-column": 0.75,  # remark's boilerplate and xaringan's CSS
+    "pull-left": 0.47, "pull-right": 0.47,      # xaringan
+    "column": None, "col": None, "half": 0.5,
+}
+KOL = re.compile(r"^kol-(\d{1,2})-12$")
+"""The 12-column classes of remark templates (`.kol-6-12`: half the width)."""
+
+
+def remark_column(classes: Iterable[str]) -> tuple[bool, float | None]:
+    """Whether a remark content class (`.kol-6-12.width-85[`) is a column, and its share."""
+    for name in classes:
+        if name in REMARK_COLUMNS:
+            return True, REMARK_COLUMNS[name]
+        if (found := KOL.match(name)) and 0 < int(found[1]) <= 12:
+            return True, int(found[1]) / 12
+    return False, None
+
+
+PANDOC_DIV = re.compile(r"^[ \t]*:{3,}[ \t]*(?:\{(?P<attributes>[^}]*)\}|(?P<name>[\w-]+))")
+PANDOC_WIDTH = re.compile(r"\bwidth\s*=\s*(?:\"(?P<quoted>[^\"]*)\"|'(?P<single>[^']*)'|(?P<bare>[^\s}]+))")
+
+
+def fenced_div(text: str, line: int) -> Mark | None:
+    """Pandoc's `:::: {.columns}` (or `::: columns`) opens a row of columns, `::: {.column
+    width="40%"}` a column at its share; None for any other fenced div."""
+    found = PANDOC_DIV.match(text)
+    if found is None:
+        return None
+    names = found["name"] or ""
+    if found["attributes"]:
+        names += " " + " ".join(re.findall(r"(?:^|\s)\.([\w-]+)", found["attributes"]))
+    words = names.split()
+    if "columns" in words:
+        return opening(line, "columns")
+    if "column" in words:
+        width = PANDOC_WIDTH.search(found["attributes"] or "")
+        share = share_of(width["quoted"] or width["single"] or width["bare"]) if width else None
+        return opening(line, "column", share)
+    return None
+
+
+# --- HTML boxes: <div class="grid grid-cols-2 gap-4"> ------------------------------------------
+
+DIV_OPEN = re.compile(r"^(?P<indent>[ \t]*)<div\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?<!/)>"
+                      r"[ \t]*$", re.IGNORECASE)
+ONE_LINE_DIV = re.compile(r"^[ \t]*<div\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"
+                          r"(?:/>|>(?P<inner>(?:(?!<div\b|</div).)*)</div\s*>)[ \t]*$", re.IGNORECASE)
+"""A child <div> on one line: `<div class="text-center">Words</div>`, or an empty `<div />`."""
+DIV_CLOSE = re.compile(r"^[ \t]*</div\s*>[ \t]*$", re.IGNORECASE)
+DIV_TAG = re.compile(r"<div\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?P<self>/?)>|</div\s*>", re.IGNORECASE)
+CLASS_ATTRIBUTE = re.compile(r"\bclass\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')",
+                             re.IGNORECASE)
+LAYOUT_DISPLAYS = ("grid", "flex")
+
+
+def _classes(attributes: str) -> list[str]:
+    found = CLASS_ATTRIBUTE.search(attributes)
+    return (found["double"] if found["double"] is not None else found["single"]).split() if found else []
+
+
+def _depth_change(text: str) -> int:
+    change = 0
+    for tag in DIV_TAG.finditer(text):
+        if tag[0].startswith("</"):
+            change -= 1
+        elif not tag["self"]:
+            change += 1
+    return change
+
+
+def html_boxes(lines: list[Line]) -> list[Line]:
+    """A `<div>` whose utility classes lay it out (grid, flex), alone on its lines, becomes a box
+    of that layout; each `<div>` directly in it, a box of its own (its classes' span and width),
+    its content read as markdown (dedented: an indented line in a block of HTML is not code);
+    what stands between them, its items as the browser makes them."""
+    if not any("<div" in line.text.lower() for line in lines):
+        return lines
+    states = list(code_state(lines))
+    out: list[Line] = []
+    index = 0
+    while index < len(states):
+        line, kind = states[index]
+        opened = DIV_OPEN.match(line.text) if not kind else None
+        declared = utility_style(_classes(opened["attributes"])) if opened else {}
+        end = _close_of(states, index) if declared.get("display") in LAYOUT_DISPLAYS else None
+        if end is None:
+            out.append(line)
+            index += 1
+            continue
+        role = "grid" if declared["display"] == "grid" else "flex"
+        out.append(opening(line.number, role, style=css(declared),
+                           classes=text_classes(_classes(opened["attributes"]))))
+        out += _children(states[index + 1:end], role)
+        out.append(closing(states[end][0].number))
+        index = end + 1
+    return out
+
+
+def _close_of(states: list[tuple[Line, str]], start: int) -> int | None:
+    """The index of the line closing the <div> opened at `start` (alone on its line), or None."""
+    depth = 0
+    for index in range(start, len(states)):
+        line, kind = states[index]
+        if kind:
+            continue
+        depth += _depth_change(line.text)
+        if depth <= 0:
+            return index if DIV_CLOSE.match(line.text) and depth == 0 else None
+    return None
+
+
+def _children(states: list[tuple[Line, str]], role: str) -> list[Line]:
+    out: list[Line] = []
+    index = 0
+    while index < len(states):
+        line, kind = states[index]
+        opened = (DIV_OPEN.match(line.text) or ONE_LINE_DIV.match(line.text)) if not kind else None
+        end = index if opened and "inner" in opened.groupdict() else \
+            _close_of(states, index) if opened else None
+        if opened is None or end is None:
+            out.append(line)
+            index += 1
+            continue
+        classes = _classes(opened["attributes"])
+        declared = utility_style(classes)
+        if role == "flex" and "width" not in declared and "flex" not in declared:
+            declared["flex"] = "1 1 0"  # side by side in equal parts, as print wants
+        if end == index:  # <div>text</div> on one line: its text
+            inner = [Line(line.number, opened["inner"] or "")]
+        else:
+            inner = [line for line, _ in states[index + 1:end]]
+        out += [opening(line.number, "cell", style=css(declared), classes=text_classes(classes)),
+                *html_boxes(_dedented(inner)), closing(states[end][0].number)]
+        index = end + 1
+    return out
+
+
+def _dedented(lines: list[Line]) -> list[Line]:
+    """Lines with the indentation they share taken off (markup indented inside its <div>)."""
+    texts = textwrap.dedent("\n".join(line.text for line in lines)).split("\n")
+    return [line if isinstance(line, Mark) else Line(line.number, text)
+            for line, text in zip(lines, texts, strict=True)]

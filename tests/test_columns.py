@@ -1,0 +1,155 @@
+"""Side by side, as the deck shows it (tests/data/columns/, one small deck per format, each
+built once at 1 per page): Slidev grids, flex rows, two-cols and two-cols-header layouts and
+image-right; remark's column classes; Pandoc's columns divs; Marp's split backgrounds. Checked on
+the PDF: each column's words start where its share of the slide starts, its columns side by
+side (same height on the page), text in order, nothing cut at the frame, no layout syntax printed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from kit import BuildCache, Built, squash
+from PIL import Image
+
+DATA = Path(__file__).resolve().parent / "data" / "columns"
+SLIDE_PADDING = 3.2 / 51.2
+"""The slide's side padding (slide.css), as a part of the frame's width."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One printed slide: where its frame is, where each word starts, its pictures."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+    words: list[dict]
+    pictures: list[dict]
+    text: str
+
+    def word(self, text: str) -> dict:
+        found = [w for w in self.words if w["text"] == text]
+        assert found, (text, [w["text"] for w in self.words])
+        return found[0]
+
+    def at(self, text: str) -> float:
+        """Where a word starts, as a part of the slide's content width (0: the left padding's end)."""
+        inner = self.left + (self.right - self.left) * SLIDE_PADDING
+        width = (self.right - self.left) * (1 - 2 * SLIDE_PADDING)
+        return (self.word(text)["x0"] - inner) / width
+
+    def share(self, text: str) -> float:
+        """Where a word starts, as a part of the frame's width."""
+        return (self.word(text)["x0"] - self.left) / (self.right - self.left)
+
+    def centre(self, picture: dict) -> float:
+        """Where a picture's middle is, as a part of the frame's width."""
+        return ((picture["x0"] + picture["x1"]) / 2 - self.left) / (self.right - self.left)
+
+    def top_of(self, text: str) -> float:
+        return self.word(text)["top"]
+
+
+def pages(pdf: Built) -> list[Page]:
+    found = []
+    with pdfplumber.open(pdf.pdf) as document:
+        for page in document.pages:
+            if not page.rects:  # the credits page
+                continue
+            frame = max(page.rects, key=lambda r: r["width"] * r["height"])
+            words = page.extract_words()
+            inside = [w for w in words if frame["top"] <= w["top"] < frame["bottom"]]
+            found.append(Page(frame["x0"], frame["x1"], frame["top"], frame["bottom"], inside,
+                              page.images, " ".join(w["text"] for w in inside)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("columns") / "decks"
+    shutil.copytree(DATA, folder)
+    photo = Image.new("RGB", (300, 400), (200, 60, 60))
+    photo.save(folder / "photo.jpg")
+    (folder / "public").mkdir()
+    photo.save(folder / "public" / "photo.jpg")
+    return folder
+
+
+def build(built: BuildCache, decks: Path, name: str, format: str) -> list[Page]:
+    pdf = built(decks / name, per_page=1, format=format)
+    assert not pdf.result.with_code("overflow"), pdf.result.problems
+    return pages(pdf)[: pdf.result.slides]
+
+
+def near(value: float, expected: float, within: float = 0.04) -> bool:
+    return abs(value - expected) <= within
+
+
+def side_by_side(page: Page, left: str, right: str, share: float, within: float = 0.04) -> None:
+    """`right` starts at `share` of the content width, on the same band as `left`, which is
+    left of it; both inside the frame."""
+    assert page.at(left) < page.at(right), (left, right)
+    assert near(page.at(right), share, within), (right, page.at(right), share)
+    assert abs(page.top_of(left) - page.top_of(right)) < 4, (left, right)
+    for word in page.words:
+        assert page.left <= word["x0"] and word["x1"] <= page.right + 0.5, word
+
+
+NO_MARKERS = ("::right::", "::left::", "::bottom::", "grid-cols", "<div", "</div", ".left-column",
+              ".right-column", ".pull-", ".kol-", ".column[", ".grid[", ":::", "{.column",
+              "bg right", "right:40%", "left:25%")
+
+
+def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> None:
+    grid, cols, header, three, picture = build(built, decks, "slidev.md", "slidev")
+    side_by_side(grid, "Alpha", "const", 0.5, 0.06)  # grid-cols-2: a listing, then words
+    assert near(grid.at("Gamma"), 0.5) and grid.top_of("const") < grid.top_of("Gamma")
+    side_by_side(cols, "Two", "Right", 0.5)  # two-cols: ::right:: on the right, from the top
+    assert near(cols.at("Epsilon"), 0.5) and near(cols.at("Delta"), 0)
+    side_by_side(header, "Zeta", "Eta", 0.5)  # two-cols-header: the header above, bottom below
+    assert header.top_of("Header") < header.top_of("Zeta") < header.top_of("Theta")
+    assert near(header.at("Theta"), 0) and header.top_of("Theta") > header.top_of("Eta")
+    # grid-cols-[3fr_2fr_1fr] gap-x-4: the second cell at 3/6, the third at 5/6 (less the gaps)
+    side_by_side(three, "Kappa", "Lambda", 5 / 6)
+    assert near(three.at("Kappa"), 3 / 6)
+    assert 0.1 < three.at("Iota") < 0.3  # text-center: centred in its 3fr cell
+    side_by_side(three, "Mu", "Nu", 1 / 3)  # flex: a w-1/3 child, then the rest
+    # image-right: the picture fills the right half, the text stays in the left one
+    [photo] = picture.pictures
+    assert near(picture.centre(photo), 0.75, 0.01)  # (it covers its box: its middle is the box's)
+    assert all(w["x1"] <= picture.left + 0.5 * (picture.right - picture.left) for w in picture.words)
+    text = " ".join(page.text for page in (grid, cols, header, three, picture))
+    assert squash(text).index("Alpha") < squash(text).index("Beta") < squash(text).index("Gamma")
+    assert not [m for m in NO_MARKERS if m in text]
+
+
+def test_remark_column_classes_print_at_their_shares(built: BuildCache, decks: Path) -> None:
+    columns, more = build(built, decks, "remark.md", "remark")
+    side_by_side(columns, "Why", "Beta", 0.25)  # .left-column 20%, .right-column 75% on the right
+    assert columns.top_of("Gamma") > columns.top_of("Beta")
+    side_by_side(more, "Delta", "Epsilon", 0.53)  # .pull-left / .pull-right, 47% each
+    side_by_side(more, "Zeta", "Eta", 1 / 3)  # .grid[.kol-4-12[..] .kol-8-12[..]]
+    side_by_side(more, "Theta", "Iota", 1 / 3)  # three .column[..]: equal thirds
+    side_by_side(more, "Iota", "Kappa", 2 / 3)
+    assert not [m for m in NO_MARKERS if m in columns.text + more.text]
+
+
+def test_marp_split_backgrounds_take_their_share(built: BuildCache, decks: Path) -> None:
+    right, left = build(built, decks, "marp.md", "marp")
+    width = right.right - right.left
+    [photo] = right.pictures  # ![bg right:40%]: the right 40%, top to bottom
+    assert near(right.centre(photo), 0.8, 0.01)
+    assert photo["top"] <= right.top + 1 and photo["bottom"] >= right.bottom - 1
+    assert all(w["x1"] <= right.left + 0.6 * width for w in right.words)
+    [photo] = left.pictures  # ![bg left:25% 80%]: in the left quarter, at 80% of it
+    assert photo["x0"] > left.left and (photo["x1"] - left.left) / width <= 0.25
+    assert all(w["x0"] >= left.left + 0.25 * width for w in left.words
+               if w["text"] not in ("Ada", "Example"))  # (its credit is on the picture)
+    assert near(left.share("Gamma"), 0.25 + SLIDE_PADDING / 2, 0.05)
+    assert not [m for m in NO_MARKERS if m in right.text + left.text]
