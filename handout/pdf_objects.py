@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pikepdf
@@ -101,3 +101,25 @@ def drop_empty_resources(pdf: Pdf) -> None:
             entries = resources.get(kind)
             if isinstance(entries, Dictionary) and not entries.keys():
                 del resources[kind]
+
+
+def resource_dicts(out: Pdf) -> Iterator[pikepdf.Object]:
+    """Every /Resources dictionary reachable from the pages, once (forms and patterns nest)."""
+    seen: set[tuple[int, int] | int] = set()
+    alive = []  # id() of a direct object is only unique while its wrapper lives
+    stack = [page.obj.get(Name.Resources) for page in out.pages]
+    while stack:
+        resources = stack.pop()
+        if resources is None:
+            continue
+        key = resources.objgen if resources.is_indirect else id(resources)
+        if key in seen:
+            continue
+        seen.add(key)
+        alive.append(resources)
+        yield resources
+        for kind in (Name.XObject, Name.Pattern):
+            group = resources.get(kind)
+            for _, obj in (group.items() if group is not None else ()):
+                if isinstance(obj, Stream | Dictionary) and Name.Resources in obj:
+                    stack.append(obj.Resources)

@@ -6,11 +6,8 @@ scaled and clipped, so its text stays vector text. What makes the result as smal
 - a handout page gets ONE form holding all its slides, with their resources combined (one form
   per slide compresses a quarter worse);
 - identical pictures are kept once, whichever slide document embedded them;
-- the copies of a font face that each slide document subset are merged into one font. WeasyPrint
-  70 subsets with the glyph ids kept (RETAIN_GIDS) and writes `Identity-H` with `CIDToGIDMap
-  /Identity`, so a glyph's code in every content stream is its id in the original font: one
-  subset of the original with the union of the glyph ids, the union of `/W` widths and of
-  `/ToUnicode` replaces every copy, and no content stream changes.
+- the copies of a font face that each slide document subset are merged into one font
+  (compose/fonts.py).
 
 Links inside a slide move with it; `#slide-N` links (written as markers.SLIDE_LINK_URI + N before
 the slide was rendered alone) become jumps to slide N's frame.
@@ -18,19 +15,17 @@ the slide was rendered alone) become jumps to slide N's frame.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream
 
+from handout.compose.fonts import merge_fonts
 from handout.markers import linked_slide
-from handout.pdf_objects import image_digest
-from handout.theme import face_name
+from handout.pdf_objects import image_digest, resource_dicts
 
 MM_TO_PT = 72 / 25.4
 
@@ -152,7 +147,9 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
     for index, rect, uri, target in links:
         _add_link(out, pages, index, rect, uri, target, frames, report)
     _dedupe_images(out, report)
-    _merge_fonts(out, fonts, report, font_copies)
+    merged = merge_fonts(out, fonts, font_copies)
+    report.fonts_before, report.fonts_after = merged.before, merged.after
+    report.unmerged_fonts += merged.unmerged
     out._handout_sources = sources  # keep the slide documents open until the PDF is saved
     return out
 
@@ -293,34 +290,12 @@ def _add_link(out: Pdf, pages: list[pikepdf.Page], index: int, rect: list[float]
 
 # -- resources shared between slide documents ---------------------------------------------------
 
-def _resource_dicts(out: Pdf) -> Iterator[pikepdf.Object]:
-    """Every /Resources dictionary reachable from the pages, once (forms and patterns nest)."""
-    seen: set[tuple[int, int] | int] = set()
-    alive = []  # id() of a direct object is only unique while its wrapper lives
-    stack = [page.obj.get(Name.Resources) for page in out.pages]
-    while stack:
-        resources = stack.pop()
-        if resources is None:
-            continue
-        key = resources.objgen if resources.is_indirect else id(resources)
-        if key in seen:
-            continue
-        seen.add(key)
-        alive.append(resources)
-        yield resources
-        for kind in (Name.XObject, Name.Pattern):
-            group = resources.get(kind)
-            for _, obj in (group.items() if group is not None else ()):
-                if isinstance(obj, Stream | Dictionary) and Name.Resources in obj:
-                    stack.append(obj.Resources)
-
-
 def _dedupe_images(out: Pdf, report: Imposition) -> None:
     """One picture object per picture, however many slide documents embedded it. Only pictures
     of the same size, kind and length can be the same: only those are read and compared."""
     holders: list[tuple[pikepdf.Object, str, Stream]] = []
     alike: dict[tuple[str, ...], dict[tuple[int, int], Stream]] = {}
-    for resources in _resource_dicts(out):
+    for resources in resource_dicts(out):
         xobjects = resources.get(Name.XObject)
         if xobjects is None:
             continue
@@ -341,152 +316,6 @@ def _dedupe_images(out: Pdf, report: Imposition) -> None:
             xobjects[key] = first[obj.objgen]
     report.images_before = len(first)
     report.images_after = len({obj.objgen for obj in first.values()})
-
-
-# -- fonts -----------------------------------------------------------------------------------
-
-BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
-DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
-                  "SVG ")
-"""Tables a PDF viewer never reads (WeasyPrint drops the same ones)."""
-
-
-def _merge_fonts(out: Pdf, originals: Mapping[str, bytes], report: Imposition,
-                 copies: Iterable[pikepdf.Object] = ()) -> None:
-    """One Type0 font per face instead of one per slide document. `copies` are fonts no page
-    names any more (another copy of their face stands for them) whose glyphs count too."""
-    holders: list[tuple[pikepdf.Object, str]] = []
-    faces: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
-    for font in copies:
-        if font.get(Name.Subtype) == Name.Type0:
-            faces.setdefault(str(font.BaseFont), {})[font.objgen] = font
-    for resources in _resource_dicts(out):
-        fonts = resources.get(Name.Font)
-        if fonts is None:
-            continue
-        for key, font in fonts.items():
-            holders.append((fonts, key))
-            if font.get(Name.Subtype) == Name.Type0:
-                faces.setdefault(str(font.BaseFont), {})[font.objgen] = font
-    report.fonts_before = sum(len(copies) for copies in faces.values())
-    replacement: dict[tuple[int, int], pikepdf.Object] = {}
-    for base_font, copies_by_id in faces.items():
-        copies = list(copies_by_id.values())
-        name = face_name(base_font)
-        mergeable = [c for c in copies if c.get(Name.Encoding) == Name("/Identity-H")]
-        if len(mergeable) < len(copies):  # glyphs no font has get a custom encoding
-            report.unmerged_fonts.append(
-                f"{name}: {len(copies) - len(mergeable)} with an encoding of its own")
-        if len(mergeable) < 2:
-            continue
-        if name not in originals:
-            report.unmerged_fonts.append(f"{name}: original font not known")
-            continue
-        widths: dict[int, float] = {}
-        to_unicode: dict[int, bytes] = {}
-        for copy in mergeable:
-            widths.update(_widths(copy.DescendantFonts[0].W))
-            if Name.ToUnicode in copy:
-                to_unicode.update(_to_unicode(copy.ToUnicode))
-        program = subset_font(originals[name], set(widths) | {0})
-        merged = make_font(out, mergeable[0], program, widths, to_unicode)
-        for copy in mergeable:
-            replacement[copy.objgen] = merged
-    for fonts, key in holders:
-        if fonts[key].objgen in replacement:
-            fonts[key] = replacement[fonts[key].objgen]
-    merged_into = {font.objgen for font in replacement.values()}
-    report.fonts_after = report.fonts_before - len(replacement) + len(merged_into)
-
-
-def _widths(array: pikepdf.Object) -> dict[int, float]:
-    """A CID font's /W array as glyph id -> width."""
-    result: dict[int, float] = {}
-    items = list(array)
-    index = 0
-    while index < len(items):
-        first, following = int(items[index]), items[index + 1]
-        if isinstance(following, Array):
-            for offset, width in enumerate(following):
-                result[first + offset] = float(width)
-            index += 2
-        else:  # first last width
-            for glyph in range(first, int(following) + 1):
-                result[glyph] = float(items[index + 2])
-            index += 3
-    return result
-
-
-def _to_unicode(stream: Stream) -> dict[int, bytes]:
-    return {int(glyph, 16): text for glyph, text in BFCHAR.findall(stream.read_bytes())}
-
-
-def subset_font(original: bytes, glyphs: set[int]) -> bytes:
-    """The original font cut to these glyph ids, with the ids kept (as WeasyPrint 70 does)."""
-    return _subset(original, frozenset(glyphs))
-
-
-@functools.lru_cache(maxsize=8)
-def _subset(original: bytes, glyphs: frozenset[int]) -> bytes:
-    """subset_font, remembered: `handout watch` merges the same glyphs of the same faces again
-    after an edit (0.04 s at 500 slides)."""
-    import uharfbuzz as hb
-
-    face = hb.Face(hb.Blob(original))
-    request = hb.SubsetInput()
-    for glyph in glyphs:
-        request.glyph_set.add(glyph)
-    request.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
-                     | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
-    dropped = request.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
-    for tag in DROPPED_TABLES:
-        dropped.add(int.from_bytes(tag.encode("ascii"), "big"))
-    return hb.subset(face, request).blob.data
-
-
-def make_font(out: Pdf, template: pikepdf.Object, program: bytes, widths: dict[int, float],
-               to_unicode: dict[int, bytes]) -> pikepdf.Object:
-    old_cid = template.DescendantFonts[0]
-    old_descriptor = old_cid.FontDescriptor
-    tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(program).digest()[:6])
-    name = Name("/" + tag + "+" + face_name(str(template.BaseFont)))
-    file_stream = Stream(out, program)
-    file_stream.Length1 = len(program)
-    descriptor = Dictionary(dict(old_descriptor.items()))
-    descriptor.FontName = name
-    descriptor[Name.FontFile2] = out.make_indirect(file_stream)
-    w = Array()
-    run: Array | None = None
-    for glyph in sorted(widths):
-        if run is None or glyph - 1 not in widths:
-            run = Array()
-            w.append(glyph)
-            w.append(run)
-        run.append(round(widths[glyph]))
-    cid = Dictionary(dict(old_cid.items()))
-    cid.BaseFont = name
-    cid.W = w
-    cid.FontDescriptor = out.make_indirect(descriptor)
-    cmap = Stream(out, _cmap(to_unicode))
-    font = Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=name,
-                      Encoding=Name("/Identity-H"), DescendantFonts=Array([out.make_indirect(cid)]),
-                      ToUnicode=out.make_indirect(cmap))
-    return out.make_indirect(font)
-
-
-def _cmap(to_unicode: dict[int, bytes]) -> bytes:
-    lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
-             b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-             b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
-             b"1 begincodespacerange", b"<0000> <ffff>", b"endcodespacerange"]
-    items = sorted(to_unicode.items())
-    for start in range(0, len(items), 100):
-        batch = items[start:start + 100]
-        lines.append(b"%d beginbfchar" % len(batch))
-        lines.extend(b"<%04x> <%s>" % (glyph, text) for glyph, text in batch)
-        lines.append(b"endbfchar")
-    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
-    return b"\n".join(lines)
 
 
 def save(pdf: Pdf, stream: io.BufferedIOBase | io.BytesIO) -> None:

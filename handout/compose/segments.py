@@ -31,13 +31,12 @@ from typing import Any
 from markupsafe import Markup
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, Pdf
 
+from handout.compose.fonts import make_font, subset_glyphs
 from handout.compose.impose import (
     FrameRect,
     RuledLines,
     draw_over,
     frame_destination,
-    make_font,
-    subset_font,
 )
 from handout.compose.pages import PX_TO_PT, PageFrames, Part, document_html, footer_text
 from handout.layout import Geometry
@@ -210,7 +209,7 @@ def _number_pages(out: Pdf, footer: Footer, originals: dict[str, bytes]) -> None
         drawings[index] = [b"BT %s %.2f Tf %.4f %.4f %.4f rg %.3f %.3f Td [%s] TJ ET\n" % (
             FOOTER_FONT.unparse(), footer.size, *footer.colour, x, footer.baseline,
             b" ".join(shown))]
-    program = subset_font(original, set(widths) | {0})
+    program = subset_glyphs(original, set(widths) | {0})
     number_font = make_font(out, template, program, widths, to_unicode)
     # named as the segments' copies of the face, so imposition merges them all into one font
     number_font.BaseFont = number_font.DescendantFonts[0].BaseFont = template.BaseFont

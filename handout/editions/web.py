@@ -223,7 +223,7 @@ def font_faces(text: str) -> str:
     covered: set[int] = set()
     for url, descriptors in faces:
         if not _is_fallback(descriptors):
-            covered |= _cmap(STYLES / url)
+            covered |= _code_points(STYLES / url)
     rules = []
     for url, descriptors in faces:
         wanted = characters
@@ -231,7 +231,7 @@ def font_faces(text: str) -> str:
             wanted = {c for c in characters if ord(c) not in covered}
             if not wanted:
                 continue
-        woff2 = subset_font(STYLES / url, wanted)
+        woff2 = woff2_subset(STYLES / url, wanted)
         rules.append("@font-face { " + " ".join(f"{k}: {v};" for k, v in descriptors.items())
                      + f" src: url(data:font/woff2;base64,{base64.b64encode(woff2).decode('ascii')})"
                      " format(\"woff2\"); font-display: swap; }")
@@ -243,7 +243,7 @@ def _is_fallback(descriptors: dict[str, str]) -> bool:
     return "fallback" in descriptors.get("font-family", "").lower()
 
 
-def _cmap(path: Path) -> set[int]:
+def _code_points(path: Path) -> set[int]:
     from fontTools.ttLib import TTFont
 
     with TTFont(io.BytesIO(_font_bytes(path)), lazy=True) as font:
@@ -256,7 +256,7 @@ def _font_bytes(path: Path) -> bytes:
     return data
 
 
-def subset_font(path: Path, characters: Iterable[str]) -> bytes:
+def woff2_subset(path: Path, characters: Iterable[str]) -> bytes:
     """The font at `path` with only the glyphs for these characters (and what its layout
     features need for them), as WOFF2, without hinting: a screen font a few kB in size."""
     return _subset(path, frozenset(characters))
@@ -264,7 +264,7 @@ def subset_font(path: Path, characters: Iterable[str]) -> bytes:
 
 @functools.lru_cache(maxsize=32)
 def _subset(path: Path, characters: frozenset[str]) -> bytes:
-    """subset_font, remembered: a watch loop or a test suite builds the same page again."""
+    """woff2_subset, remembered: a watch loop or a test suite builds the same page again."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -292,4 +292,4 @@ def _refused(prepared: Prepared, urls: list[str]) -> list[Problem]:
         if urls else []
 
 
-__all__ = ["build_web", "font_faces", "offline", "screen_placements", "subset_font", "web_page"]
+__all__ = ["build_web", "font_faces", "offline", "screen_placements", "web_page", "woff2_subset"]
