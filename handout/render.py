@@ -21,7 +21,8 @@ from pygments.token import Error, _TokenType
 from pygments.util import ClassNotFound
 
 from handout.colour import HEX_COLOUR, to_grey
-from handout.model import Block, Box, Code, Deck, Image, Markdown, Problem, Slide
+from handout.commonmark import CommonMarkListsExtension
+from handout.model import Block, Box, Code, Deck, Image, Markdown, Problem, Slide, leaves
 from handout.problems import problem
 from handout.rendered import CreditLine, ImageResolution, ImageUrl, RenderedDeck, RenderedSlide
 from handout.sanitize import clean_html
@@ -57,6 +58,7 @@ MAY_NEED_CLEANING = re.compile(r"[<{&]|\]\s*[(\[:]")
 autolinks (<), attr_list's attributes ({), entities (&), links, pictures and references (](, ][,
 ]:). Text without any is cleaned by construction, and skips the cleaner (two HTML parses)."""
 
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S.*$", re.MULTILINE)
 LONG_WORD = re.compile(r"\S{200,}")
 """A 'word' no line can hold and no reader reads (a run of 20,000 letters): WeasyPrint breaks it
 at the frame's edge, but pays for each line with the whole rest of the word, so 20,000 letters
@@ -82,8 +84,9 @@ class _ImageSources(Treeprocessor):
                 img.set("alt", self.alts[src])
             if src in self.urls:
                 img.set("src", self.urls[src])
-                if (resolution := self.resolutions.get(src, 1.0)) != 1.0:
-                    img.set("style", f"image-resolution: {resolution:.6f}dppx")
+                if (resolution := self.resolutions.get(src, 1.0)) != 1.0:  # (after the deck's size)
+                    style = img.get("style", "").strip().rstrip(";")
+                    img.set("style", f"{style}; image-resolution: {resolution:.6f}dppx".lstrip("; "))
 
 
 class _LongWordBreaks(Treeprocessor):
@@ -154,8 +157,11 @@ class Renderer:
         self.resolutions: dict[str, float] = {}
         self.alts: dict[str, str] = {}
         self.warnings: list[Problem] = []
+        self.references = ""
+        """Every `[label]: url` the deck defines: markdown-it reads them deck-wide, and a link
+        may name one defined after a listing or on another slide."""
         self.markdown = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS,
+            extensions=[*MARKDOWN_EXTENSIONS, CommonMarkListsExtension(),
                         _ImageSourcesExtension(self.urls, self.resolutions, self.alts)],
             output_format="html",
         )
@@ -168,6 +174,12 @@ class Renderer:
                                        noclasses=True, nobackground=True)
 
     def deck(self, deck: Deck) -> RenderedDeck:
+        everything = [*deck.preamble, *(block for slide in deck.slides for part in (
+            slide.blocks, slide.notes.blocks if slide.notes else (),
+            slide.handouts.blocks if slide.handouts else ()) for block in part)]
+        self.references = "\n".join(dict.fromkeys(
+            found[0].strip() for block in leaves(everything) if isinstance(block, Markdown)
+            for found in REFERENCE_DEFINITION.finditer(block.text)))
         return RenderedDeck(
             title=deck.title,
             preamble=self.blocks(deck.preamble),
@@ -224,7 +236,7 @@ class Renderer:
 
     def text(self, block: Markdown) -> str:
         key = ("text", block.text, self.allow_html, frozenset(self.urls.items()),
-               frozenset(self.resolutions.items()))
+               frozenset(self.resolutions.items()), self.references if "[" in block.text else "")
         if key not in self.memo:
             self.memo[key] = self._text(block.text)
         html, removed = self.memo[key]
@@ -240,7 +252,10 @@ class Renderer:
     def _text(self, text: str) -> tuple[str, list[Any]]:
         """A markdown block as clean HTML, and what the cleaner took out of it."""
         self.markdown.reset()
-        html = self.markdown.convert(_markdown_inside_html(text) if self.allow_html else text)
+        source = _markdown_inside_html(text) if self.allow_html else text
+        if self.references and "[" in text:  # the deck's references, wherever it defines them
+            source += "\n\n" + self.references
+        html = self.markdown.convert(source)
         if not MAY_NEED_CLEANING.search(text):
             return html, []  # plain text, emphasis, lists, headings, code: nothing to clean
         return clean_html(html, self.urls)

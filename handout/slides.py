@@ -201,7 +201,7 @@ ROOM_PX = 768 - 2 * 2.8 * CANVAS_ROOT_PX
 _PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.DOTALL)
 _BLOCK = re.compile(r"<(h[1-6]|li|p|tr|dt|dd|blockquote)\b[^>]*>(.*?)</\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-_INLINE_PICTURE = re.compile(r"<img\b(?![^>]*class=\"background)")
+_INLINE_PICTURE = re.compile(r"<img\b(?![^>]*class=\"background)[^>]*>")
 LINE_PX = {"h1": (74, 30, 24), "h2": (58, 23, 31), "h3": (49, 20, 37), "h4": (43, 17, 43),
            "h5": (43, 17, 43), "h6": (43, 17, 43), "p": (47, 18, 50), "li": (47, 9, 47),
            "tr": (47, 0, 60), "dt": (47, 0, 50), "dd": (47, 0, 50), "blockquote": (47, 18, 48)}
@@ -209,6 +209,18 @@ LINE_PX = {"h1": (74, 30, 24), "h2": (58, 23, 31), "h3": (49, 20, 37), "h4": (43
 CODE_LINE_PX, CODE_BLOCK_PX, CODE_CHARS = 27.7, 26.4, 65
 PREDICT_FROM = 1.02
 """A slide predicted to need less than this share more than its room is rendered at full size."""
+
+
+_SIZED = re.compile(r"\b(?P<side>width|height):\s*(?P<em>\d+(?:\.\d+)?)em")
+
+
+def _picture_px(tag: str) -> float:
+    """The height a picture in the text may take: slide.css's 21em at most, or what the deck
+    sized it to (a width: as a 4:3 picture's height)."""
+    sizes = {m["side"]: float(m["em"]) * 20 for m in _SIZED.finditer(tag)} if "sized" in tag else {}
+    if "height" in sizes:
+        return sizes["height"]
+    return min(420.0, sizes["width"] * 0.75) if "width" in sizes else 420.0
 
 
 def predicted_fit(section: str) -> float:
@@ -228,7 +240,7 @@ def predicted_fit(section: str) -> float:
         line, after, chars = LINE_PX[block[1]]
         text = html_text.unescape(_TAG.sub("", block[2])).strip()
         height += (max(1, math.ceil(len(text) / chars)) * line + after) if text else 0
-    height += 420 * len(_INLINE_PICTURE.findall(rest))  # slide.css: 21em at most
+    height += sum(_picture_px(tag[0]) for tag in _INLINE_PICTURE.finditer(rest))
     need = height / ROOM_PX
     return 1.0 if need < PREDICT_FROM else max(FIT_FLOOR, 1 / need)
 

@@ -24,6 +24,8 @@ Reading PDFs (each takes a path, a Built or, on pypdf, a PdfReader; pages are 0-
     text_runs(pdf, page)                      each run of text with its position, size and font
     images(pdf, page=None)                    the image XObjects painted, by object number
     placed(pdf)                               each picture drawn: pixel size, printed width in mm
+    framed_slides(pdf)                        each page's frame, and the words and pictures in it
+                                                 (where a word starts in the slide: .at, .share)
     squeezed_text(pdf)                        all text without whitespace, SVG-drawn text included
     fonts(pdf)                                every font dictionary the pages use
     links(pdf, page=None) / uris(pdf, page)   link annotations: external address or target page
@@ -391,6 +393,62 @@ def placed(pdf: str | os.PathLike[str]) -> list[tuple[tuple[int, int], float]]:
     with pdfplumber.open(os.fspath(pdf)) as document:
         return [(tuple(image["srcsize"]), image["width"] / 72 * 25.4)
                 for page in document.pages for image in page.images]
+
+
+SLIDE_PADDING = 3.2 / 51.2
+"""The slide's side padding (slide.css), as a part of the frame's width."""
+
+
+@dataclass(frozen=True)
+class FramedSlide:
+    """A slide as printed: where its frame is on the page, its words (pdfplumber's, with their
+    boxes) and pictures, for tests of where things are in it."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+    words: list[dict]
+    pictures: list[dict]
+    text: str
+
+    def word(self, text: str) -> dict:
+        found = [w for w in self.words if w["text"] == text]
+        assert found, (text, [w["text"] for w in self.words])
+        return found[0]
+
+    def at(self, text: str) -> float:
+        """Where a word starts, as a part of the slide's content width (0: the left padding's end)."""
+        inner = self.left + (self.right - self.left) * SLIDE_PADDING
+        width = (self.right - self.left) * (1 - 2 * SLIDE_PADDING)
+        return (self.word(text)["x0"] - inner) / width
+
+    def share(self, text: str) -> float:
+        """Where a word starts, as a part of the frame's width."""
+        return (self.word(text)["x0"] - self.left) / (self.right - self.left)
+
+    def centre(self, picture: dict) -> float:
+        """Where a picture's middle is, as a part of the frame's width."""
+        return ((picture["x0"] + picture["x1"]) / 2 - self.left) / (self.right - self.left)
+
+    def top_of(self, text: str) -> float:
+        return self.word(text)["top"]
+
+
+def framed_slides(pdf: PdfLike) -> list[FramedSlide]:
+    """The frame of each page that has one (the largest rectangle drawn: at 1 per page, the
+    slide's), with what prints inside it."""
+    found = []
+    with pdfplumber.open(os.fspath(pdf)) as document:
+        for page in document.pages:
+            if not page.rects:  # the credits page
+                continue
+            frame = max(page.rects, key=lambda r: r["width"] * r["height"])
+            words = page.extract_words()
+            inside = [w for w in words if frame["top"] <= w["top"] < frame["bottom"]]
+            found.append(FramedSlide(frame["x0"], frame["x1"], frame["top"], frame["bottom"], inside,
+                              page.images, " ".join(w["text"] for w in inside)))
+    return found
 
 
 def squeezed_text(pdf: str | os.PathLike[str]) -> str:

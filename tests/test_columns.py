@@ -8,66 +8,13 @@ side (same height on the page), text in order, nothing cut at the frame, no layo
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
 import pytest
-from kit import BuildCache, Built, squash
+from kit import SLIDE_PADDING, BuildCache, FramedSlide, framed_slides, squash
 from PIL import Image
 
 DATA = Path(__file__).resolve().parent / "data" / "columns"
-SLIDE_PADDING = 3.2 / 51.2
-"""The slide's side padding (slide.css), as a part of the frame's width."""
-
-
-@dataclass(frozen=True)
-class Page:
-    """One printed slide: where its frame is, where each word starts, its pictures."""
-
-    left: float
-    right: float
-    top: float
-    bottom: float
-    words: list[dict]
-    pictures: list[dict]
-    text: str
-
-    def word(self, text: str) -> dict:
-        found = [w for w in self.words if w["text"] == text]
-        assert found, (text, [w["text"] for w in self.words])
-        return found[0]
-
-    def at(self, text: str) -> float:
-        """Where a word starts, as a part of the slide's content width (0: the left padding's end)."""
-        inner = self.left + (self.right - self.left) * SLIDE_PADDING
-        width = (self.right - self.left) * (1 - 2 * SLIDE_PADDING)
-        return (self.word(text)["x0"] - inner) / width
-
-    def share(self, text: str) -> float:
-        """Where a word starts, as a part of the frame's width."""
-        return (self.word(text)["x0"] - self.left) / (self.right - self.left)
-
-    def centre(self, picture: dict) -> float:
-        """Where a picture's middle is, as a part of the frame's width."""
-        return ((picture["x0"] + picture["x1"]) / 2 - self.left) / (self.right - self.left)
-
-    def top_of(self, text: str) -> float:
-        return self.word(text)["top"]
-
-
-def pages(pdf: Built) -> list[Page]:
-    found = []
-    with pdfplumber.open(pdf.pdf) as document:
-        for page in document.pages:
-            if not page.rects:  # the credits page
-                continue
-            frame = max(page.rects, key=lambda r: r["width"] * r["height"])
-            words = page.extract_words()
-            inside = [w for w in words if frame["top"] <= w["top"] < frame["bottom"]]
-            found.append(Page(frame["x0"], frame["x1"], frame["top"], frame["bottom"], inside,
-                              page.images, " ".join(w["text"] for w in inside)))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -81,17 +28,17 @@ def decks(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def build(built: BuildCache, decks: Path, name: str, format: str) -> list[Page]:
+def build(built: BuildCache, decks: Path, name: str, format: str) -> list[FramedSlide]:
     pdf = built(decks / name, per_page=1, format=format)
     assert not pdf.result.with_code("overflow"), pdf.result.problems
-    return pages(pdf)[: pdf.result.slides]
+    return framed_slides(pdf)[: pdf.result.slides]
 
 
 def near(value: float, expected: float, within: float = 0.04) -> bool:
     return abs(value - expected) <= within
 
 
-def side_by_side(page: Page, left: str, right: str, share: float, within: float = 0.04) -> None:
+def side_by_side(page: FramedSlide, left: str, right: str, share: float, within: float = 0.04) -> None:
     """`right` starts at `share` of the content width, on the same band as `left`, which is
     left of it; both inside the frame."""
     assert page.at(left) < page.at(right), (left, right)

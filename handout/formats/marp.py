@@ -97,6 +97,7 @@ class MarpReader(Reader):
                           *(Line(comment.line + i, t) for i, t in enumerate(comment.text.split("\n")))]
         settings = {**state, **spot}
         body, background, split = _backgrounds(body, path, problems, number)
+        body = _sized_pictures(body, settings)
         if background is None and (css := CSS_URL.search(str(settings.get("backgroundImage") or ""))):
             background = Image(path=css["src"], line=line)
         words = str(settings.get("class") or "").split()
@@ -158,6 +159,48 @@ def _backgrounds(body: list[Line], path: Path, problems: list[Problem],
                     f"left out (slide {number} already has {background.path!r})", path, line.number,
                     "a printed slide has one background"))
     return kept, background, split
+
+
+PICTURE_KEYWORD = re.compile(
+    r"^(?:(?P<size>w|h|width|height):(?P<length>\S+)|(?:blur|brightness|contrast|drop-shadow|"
+    r"grayscale|hue-rotate|invert|opacity|saturate|sepia)(?::\S+)?)$", re.IGNORECASE)
+"""Marp's words in an inline picture's alt text: its size (`height:5cm`, `w:200`) and filters
+(`drop-shadow`, `sepia:50%`), never alt text nor a caption."""
+CANVAS_WIDTH = {"16:9": 1280, "4:3": 960}
+
+
+def _sized_pictures(body: list[Line], settings: dict[str, Any]) -> list[Line]:
+    """`![height:5cm drop-shadow portrait](x.png)`: the picture, "portrait" its alt text, 5 cm of
+    Marp's canvas its height on ours (filters do not print)."""
+    canvas = CANVAS_WIDTH.get(md.aspect_of(settings.get("size")) or "16:9", 1280)
+    out = []
+    for line, kind in md.code_state(body):
+        if kind or "![" not in line.text:
+            out.append(line)
+            continue
+        spans = [(m.start(), m.end()) for m in md.CODE_SPAN.finditer(line.text)]
+
+        def sized(match: re.Match[str], spans: list[tuple[int, int]] = spans) -> str:
+            words = match["alt"].split()
+            if any(a <= match.start() < b for a, b in spans) or not any(
+                    PICTURE_KEYWORD.match(w) for w in words):
+                return match[0]
+            declared = {}
+            for word in words:
+                found = PICTURE_KEYWORD.match(word)
+                if found and found["size"] and (length := md.layout.canvas_length(
+                        found["length"], canvas)):
+                    declared["width" if found["size"][0].lower() == "w" else "height"] = length
+            alt = " ".join(w for w in words if not PICTURE_KEYWORD.match(w))
+            start, end = match.span("alt")
+            written = match[0][: start - match.start()] + alt + match[0][end - match.start():]
+            if declared:  # (max-height: none, or a height past slide.css's cap would not hold)
+                style = "; ".join(f"{k}: {v}" for k, v in declared.items()) + "; max-height: none"
+                written += f'{{: .sized style="{style}"}}'
+            return written
+
+        out.append(Line(line.number, md.MD_IMAGE.sub(sized, line.text)))
+    return out
 
 
 def _split_of(words: list[str]) -> Split | None:

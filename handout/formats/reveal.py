@@ -151,7 +151,7 @@ class RevealReader(Reader):
 
     def _slide(self, number: int, line: int, lines: list[Line],
                source: Path | None = None, notes_start: re.Pattern[str] = NOTES) -> Slide | None:
-        body, comments = md.take_comments(lines)
+        body, comments = md.take_comments(sized_pictures(lines))
         classes: list[str] = []
         background = None
         for comment in comments:
@@ -175,6 +175,41 @@ class RevealReader(Reader):
         first = next((t.number for t in body if t.text.strip()), line)
         return md.make_slide(md.Parts(number, first, body, md.class_names(classes, CLASSES), background,
                                       notes, source=source))
+
+
+ELEMENT_SIZE = re.compile(
+    r"(?P<picture>!\[[^\]]*\]\([^)]*\))(?P<between>[ \t]*\n?[ \t]*)"
+    r"<!--\s*\.element:\s*(?P<attributes>[^>]*?)\s*-->")
+REVEAL_CANVAS = 960
+"""reveal.js's default canvas width, in px."""
+
+
+def sized_pictures(lines: list[Line], canvas: float = REVEAL_CANVAS) -> list[Line]:
+    """`![](logo.png) <!-- .element: height="35px" -->` (on the picture's line or the next):
+    reveal.js gives the picture it follows those attributes; its width and height size it
+    here too (the comment itself goes with the others)."""
+    if not any(".element" in line.text for line in lines):
+        return lines
+    out = list(lines)
+    for index, (line, kind) in enumerate(md.code_state(lines)):
+        if kind or "![" not in line.text:
+            continue
+        following = lines[index + 1].text if index + 1 < len(lines) else ""
+        text = line.text + ("\n" + following if ".element" in following else "")
+
+        def sized(match: re.Match[str]) -> str:
+            attributes = dict((m["key"].lower(), m["value"]) for m in ATTRIBUTE.finditer(match["attributes"]))
+            declared = {key: length for key in ("width", "height") if key in attributes
+                        and (length := md.layout.canvas_length(attributes[key], canvas))}
+            if not declared:
+                return match[0]
+            style = "; ".join(f"{k}: {v}" for k, v in declared.items()) + "; max-height: none"
+            return f'{match["picture"]}{{: .sized style="{style}"}}{match["between"]}' \
+                f"<!-- .element: {match['attributes']} -->"
+
+        rewritten = ELEMENT_SIZE.sub(sized, text).split("\n")
+        out[index] = Line(line.number, rewritten[0])
+    return out
 
 
 def _separators(attributes: dict[str, str], path: Path, line: int, problems: list[Problem]

@@ -198,6 +198,27 @@ def utility_style(classes: Iterable[str]) -> dict[str, str]:
     return declared
 
 
+CANVAS_PX = 1024
+"""Our slide's width in px (slide.css: 51.2em of 20 px)."""
+ABSOLUTE_PX = {"px": 1.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "in": 96.0, "pt": 4 / 3, "pc": 16.0}
+LENGTH = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<unit>px|cm|mm|in|pt|pc|em|rem|%)?$")
+
+
+def canvas_length(value: str, canvas: float) -> str | None:
+    """A length on the deck's canvas (`5cm`, `200px`, `200`: px; `50%`) as a CSS length on ours,
+    in em so that it shrinks with the slide when it is fitted; None when it is none."""
+    found = LENGTH.match(value.strip().lower())
+    if found is None:
+        return None
+    number, unit = float(found["number"]), found["unit"] or "px"
+    if unit == "%":
+        return f"{number:g}%"
+    if unit in ("em", "rem"):
+        number *= 16  # the tools' own root size
+        unit = "px"
+    return f"{number * ABSOLUTE_PX[unit] * CANVAS_PX / canvas / 20:.3f}em"
+
+
 def css(declared: dict[str, str]) -> str:
     return "; ".join(f"{key}: {value}" for key, value in declared.items())
 

@@ -23,25 +23,34 @@ EMPHASIS = re.compile(
     r"|(?<![\w_])(?P<umark>__|_)(?=\S)(?P<utext>.+?)(?<=\S)(?P=umark)(?![\w_])")
 
 
+REFERENCE_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\[[^\]]*\]")
+"""`[text][label]` and `[text][]`: a link to a reference defined elsewhere (`[label]: url`)."""
+SHORTCUT_LINK = re.compile(r"(?<![\]!\\])\[(?P<text>[^\]]+)\](?![\[(:])")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*\S", re.MULTILINE)
+LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 def title(blocks: Iterable[Block]) -> str:
     """The first heading, as plain text."""
-    for block in leaves(blocks):
-        if not isinstance(block, Markdown):
-            continue
+    found = [block for block in leaves(blocks) if isinstance(block, Markdown)]
+    labels = frozenset(match["label"].strip().lower() for block in found
+                       for match in REFERENCE_DEFINITION.finditer(block.text))
+    for block in found:
         lines = block.text.split("\n")
         for index, text in enumerate(lines):
             if match := ATX_HEADING.match(text):
-                return plain(match["text"])
+                return plain(match["text"], labels)
             following = lines[index + 1] if index + 1 < len(lines) else ""
             if text.strip() and SETEXT_UNDERLINE.match(following) and not text.startswith(" " * 4) \
                     and not LIST_ITEM.match(text):
-                return plain(text)
+                return plain(text, labels)
     return ""
 
 
-def plain(text: str) -> str:
+def plain(text: str, labels: frozenset[str] = frozenset()) -> str:
     """Inline markdown reduced to its words, for titles and bookmarks: markup pairs and tags
-    go, entities are read (`&#33;SLIDE` is `!SLIDE`), every other character stays."""
+    go (a line break is a space), a link is its text (`[IP][ip]`, and `[IP]` where `labels`
+    defines it), entities are read (`&#33;SLIDE` is `!SLIDE`), every other character stays."""
     spans: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
@@ -50,6 +59,11 @@ def plain(text: str) -> str:
 
     text = CODE_SPAN.sub(keep, text)
     text = MD_LINK.sub(lambda m: m["text"], text)
+    text = REFERENCE_LINK.sub(lambda m: m["text"], text)
+    if labels:
+        text = SHORTCUT_LINK.sub(lambda m: m["text"] if m["text"].strip().lower() in labels
+                                 else m[0], text)
+    text = LINE_BREAK.sub(" ", text)
     text = HTML_TAG.sub("", text)
     previous = None
     while previous != text:
