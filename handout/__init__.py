@@ -23,16 +23,17 @@ Every option of `handout build` is a keyword argument, named as the flag with '_
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from handout.errors import HandoutError
-from handout.model import Problem
 from handout.version import __version__
 
+TYPE_CHECKING = False  # (typing itself is not imported: the command starts with this module)
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+    from typing import Any
+
     from handout.editions.extract import Extracted
+    from handout.errors import HandoutError
+    from handout.model import Problem
     from handout.prepared import Result
 
 __all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack"]
@@ -55,7 +56,7 @@ def check(path: Path | str = "slides", **options: Any) -> Result:
     """Every problem the printed handout would show (overflow, missing or uncredited pictures,
     text below 6 pt ...), without writing anything; `result.warnings` is empty when all is well.
     Given a pack file (workshop.toml), every part of the pack is checked."""
-    if Path(path).suffix.lower() == ".toml":
+    if str(path).lower().endswith(".toml"):
         from handout.workshop import check as check_pack
 
         return check_pack([path], **_known(options))
@@ -68,6 +69,8 @@ def extract(pdf: Path | str, folder: Path | str) -> Extracted:
     """Write the files an archive edition (`build(..., archive=True)`) carries into `folder`:
     `.written` lists them, `.problems` what was refused (a name that would leave the folder, a
     file already there), `.rebuild` the command that builds the talk again from them."""
+    from pathlib import Path
+
     from handout.editions.extract import extract as extract_files
 
     return extract_files(Path(pdf), Path(folder))
@@ -82,6 +85,8 @@ def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = N
     the pack's own (`title`, `duplex`, `binding`, `booklet`, `sheet` ...) and every build option,
     which applies to every deck of the pack (`per_page=6`).
     """
+    from pathlib import Path
+
     from handout.workshop import run as run_pack
 
     listed = [paths] if isinstance(paths, str | Path) else list(paths)
@@ -100,8 +105,18 @@ def _known(options: dict[str, Any], pack: bool = False) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "Result":  # lazily, so that `import handout` stays cheap
+    """The API's types, imported when first asked for: `import handout` stays cheap (the command
+    takes its signals right after it, handout.__main__)."""
+    if name == "Result":
         from handout.prepared import Result
 
         return Result
+    if name == "HandoutError":
+        from handout.errors import HandoutError
+
+        return HandoutError
+    if name == "Problem":
+        from handout.model import Problem
+
+        return Problem
     raise AttributeError(f"module 'handout' has no attribute {name!r}")

@@ -1,5 +1,38 @@
-"""Allow `python -m handout`."""
+"""The `handout` command's entry point (the console script), and `python -m handout`.
 
-from handout.cli import main
+Signals are taken first, before typer and the rest are imported (interrupts.install): Ctrl-C,
+SIGTERM or SIGHUP at any moment ends the command with one line, never a traceback from an import.
+"""
 
-main()
+from __future__ import annotations
+
+
+def main() -> None:
+    """Run the command line and end the process (interrupts.finish)."""
+    from handout import interrupts
+
+    code = 1
+    try:
+        interrupts.install()
+        import gc
+
+        from handout.workers import BUILD_GC_THRESHOLDS
+
+        gc.set_threshold(*BUILD_GC_THRESHOLDS)  # (loading WeasyPrint: ~150 collections less)
+        from handout.cli import run
+
+        code = run()
+    except BaseException as error:  # an interrupt outside a command (loading, parsing), or a bug
+        signum = interrupts.received() or (2 if isinstance(error, KeyboardInterrupt) else None)
+        if signum is None:
+            import traceback
+
+            traceback.print_exc()
+        else:
+            interrupts.say()
+            code = 128 + signum
+    interrupts.finish(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from handout.interrupts import deferred
 from handout.model import Problem
 from handout.problems import problem
 from handout.version import __version__
@@ -275,11 +276,12 @@ def write_whole(path: Path, data: bytes, replace: bool = False) -> None:
     in another pack; a prepared picture)."""
     if not replace and path.exists():
         return
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with deferred():  # (a signal meanwhile is taken once the file is whole or removed)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:40]}.", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise

@@ -8,6 +8,7 @@ every command that takes it with no edit here. Nothing heavy is imported until a
 from __future__ import annotations
 
 import inspect
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -132,8 +133,12 @@ def watch_command(path: DeckPath = Path("slides"), output: OutputPath = None,
     def say(line: str) -> None:
         typer.echo(line, err=not line.startswith(("wrote ", "changed: ", "stopped ")))
 
+    from handout import interrupts
+
     _guarded(lambda: watch(path, output, {k: v for k, v in options.items() if v is not None},
                            say), debug)
+    if signum := interrupts.received():  # how a watch ends: Ctrl-C, as any command
+        raise typer.Exit(128 + signum)
 
 
 @app.command("check")
@@ -242,21 +247,26 @@ def extract_command(
 
 
 def _guarded(action: Callable[[], T], debug: bool) -> T:
-    """Run the action; user errors exit 2 with their message, anything else 1 with a pointer."""
-    from handout.output import Interrupted, interruptible
+    """Run the action; user errors exit 2 with their message, anything else 1 with a pointer.
+    Whatever ends an action after a signal came (the signal's Interrupted, or an error it caused
+    in a worker) ends the command as interrupted: one line, exit 128+signal."""
+    from handout import interrupts
 
     try:
-        with interruptible():
-            return action()
-    except HandoutError as error:
-        if debug:
-            traceback.print_exc()
-        _fail(f"error: {error.problem}", 2)
-    except KeyboardInterrupt:
-        _fail("interrupted; no PDF written", 130)
-    except Interrupted as stop:
-        _fail(f"interrupted ({stop}); no PDF written", 128 + stop.signum)
-    except Exception as error:
+        return action()
+    except BaseException as error:
+        signum = interrupts.received() or (
+            error.signum if isinstance(error, interrupts.Interrupted)
+            else signal.SIGINT if isinstance(error, KeyboardInterrupt) else None)
+        if signum is not None:
+            interrupts.say(interrupts.message(signum))
+            raise typer.Exit(128 + signum) from None
+        if isinstance(error, HandoutError):
+            if debug:
+                traceback.print_exc()
+            _fail(f"error: {error.problem}", 2)
+        if not isinstance(error, Exception):
+            raise
         if debug:
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error}\n"
@@ -269,29 +279,13 @@ def _fail(message: str, status: int) -> None:
     raise typer.Exit(status)
 
 
-def main() -> None:
-    """Console-script entry point. It ends the process without Python's tear-down of every object
-    a build made (WeasyPrint's and pikepdf's: 0.1 s a build): output is flushed and exit
-    handlers run first, and every file the build wrote was closed and moved into place.
-
-    The garbage collector runs as during a build (workers.BUILD_GC_THRESHOLDS) from the start:
-    loading WeasyPrint made ~150 collections, and restoring Python's thresholds after the build
-    made a full one (0.03 s together), in a process that ends a moment later."""
-    import atexit
-    import gc
-    import os
-
-    from handout.workers import BUILD_GC_THRESHOLDS
-
-    gc.set_threshold(*BUILD_GC_THRESHOLDS)
+def run() -> int:
+    """The command line, in this process: its exit status (handout.__main__ ends the process)."""
     try:
         app()
-        code: int = 0
     except SystemExit as ended:
-        code = ended.code if isinstance(ended.code, int) else (0 if ended.code is None else 1)
         if isinstance(ended.code, str):
             print(ended.code, file=sys.stderr)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    atexit._run_exitfuncs()
-    os._exit(code)
+        return ended.code if isinstance(ended.code, int) else (0 if ended.code is None else 1)
+    return 0
+

@@ -1,9 +1,10 @@
 """Putting a finished file in place: never over an input, never half-written, never after an interrupt.
 
 The new file is written beside its target under a temporary name and moved over the target only
-when whole. SIGINT, SIGTERM and SIGHUP are recorded as well as raised, because a library may
-swallow the exception (WeasyPrint catches everything while it draws an SVG): a recorded
-interrupt forbids the move, so an interrupted build never replaces the good file with a poor one.
+when whole. A signal while it is written is held until the file is moved into place or removed
+(interrupts.deferred); one that came earlier and that a library swallowed (WeasyPrint catches
+everything while it draws an SVG) forbids the move, so an interrupted build never replaces the
+good file with a poor one.
 """
 
 from __future__ import annotations
@@ -11,89 +12,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from handout import interrupts
 from handout.errors import HandoutError
-
-_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s)
-_received: list[int] = []
-_owner: list[int] = []
-"""The process whose build `interruptible()` guards (a forked worker inherits the handler)."""
-
-
-class Interrupted(BaseException):
-    """A signal asked the build to stop (a BaseException, like KeyboardInterrupt)."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-        super().__init__(signal.Signals(signum).name)
-
-
-def _on_signal(signum: int, _frame: object) -> None:
-    if _owner and os.getpid() != _owner[0]:  # a worker, before it set its own handlers
-        if signum == signal.SIGINT:
-            return  # Ctrl-C reaches the whole process group: the build's process handles it
-        os._exit(128 + signum)
-    _received.append(signum)
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def interruptible() -> Iterator[None]:
-    """Within this block, SIGINT, SIGTERM and SIGHUP stop the build cleanly (the command line uses
-    it; a program calling the API keeps its own handlers)."""
-    _received.clear()
-    _owner[:] = [os.getpid()]
-    try:
-        with _handling(_on_signal):
-            yield
-    finally:
-        _received.clear()  # a later build in this process starts uninterrupted
-
-
-@contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """Within this block a signal is only recorded, and raised when the block ends: for waiting on
-    worker processes, where an exception raised inside the pool's locks could hang it."""
-    if not _received and signal.getsignal(signal.SIGINT) is not _on_signal:
-        yield  # not in an interruptible() build: nothing of ours to defer
-        return
-    with _handling(_record):
-        yield
-    if _received:
-        raise Interrupted(_received[0])
-
-
-@contextlib.contextmanager
-def _handling(handler: Callable[[int, object], None]) -> Iterator[None]:
-    """SIGINT, SIGTERM and SIGHUP handled by `handler` within the block, as before after it."""
-    try:
-        previous = {s: signal.signal(s, handler) for s in _SIGNALS}
-    except ValueError:  # not the main thread: signals are not ours to take
-        yield
-        return
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
-
-
-def _record(signum: int, _frame: object) -> None:
-    if _owner and os.getpid() != _owner[0]:
-        _on_signal(signum, _frame)
-        return
-    _received.append(signum)
-
-
-def interrupted() -> int | None:
-    """The signal received since the build began, if any."""
-    return _received[0] if _received else None
 
 
 def check_target(output: Path, inputs: Iterable[Path] = ()) -> Path:
@@ -141,25 +67,31 @@ def write_atomically(output: Path, write: Callable[[BinaryIO], None],
                      inputs: Iterable[Path] = ()) -> None:
     """Write through `write` to a temporary file beside `output`, then move it into place."""
     check_target(output, inputs)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name[:200]}.", suffix=".tmp",
-                                             dir=output.parent)
-    except OSError as error:
-        raise _unwritable(output, error) from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        if interrupted():
-            raise Interrupted(interrupted() or signal.SIGINT)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, output)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise _unwritable(output, error) from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    interrupts.check()
+    with interrupts.deferred():
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=f".{output.name[:200]}.", suffix=".tmp",
+                                            dir=output.parent)
+        except OSError as error:
+            raise _unwritable(output, error) from error
+        temporary = Path(name)
+        interrupts.temporary(temporary)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                write(stream)
+            interrupts.check()
+            os.chmod(temporary, 0o666 & ~_umask())
+            os.replace(temporary, output)
+            interrupts.kept(temporary, output)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            interrupts.kept(temporary)
+            raise _unwritable(output, error) from error
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            interrupts.kept(temporary)
+            raise
 
 
 def _umask() -> int:

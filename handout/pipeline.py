@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from handout import config, editions, layout, limits
+from handout import config, editions, interrupts, layout, limits
 from handout.cache import SlideCache, cache_root
 from handout.credits import CREDITS_FILE, attach_credits
 from handout.errors import HandoutError
@@ -177,10 +177,16 @@ class Build:
         jobs = 1 if afresh else settings.jobs
         with build_collector():  # (before the workers are forked: they inherit it)
             pool = _started_pool(decks, jobs) if session is None else None
-            from handout.compose import compose  # WeasyPrint is loaded from here on
+            try:
+                from handout.compose import compose  # WeasyPrint is loaded from here on
 
-            made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
-                           pack=pack, inline=one_deck and config.is_tagged(settings), pool=pool)
+                made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
+                               pack=pack, inline=one_deck and config.is_tagged(settings), pool=pool)
+            except BaseException:
+                if pool is not None:  # (compose closes it, unless it failed before it could)
+                    pool.close(stop=True)
+                raise
+        interrupts.check()
         found.extend([*cache.problems, *made.problems])
         if self.checking:
             found.extend(made.small_text(MIN_TEXT_PT))

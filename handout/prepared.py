@@ -74,9 +74,9 @@ class Session:
     cache_memory: dict[tuple[str, str], object] = field(default_factory=dict)
     pool: Any = None  # workers.SlidePool, made by the first build that needs one
 
-    def close(self) -> None:
+    def close(self, stop: bool = False) -> None:
         if self.pool is not None:
-            self.pool.close()
+            self.pool.close(stop=stop)
             self.pool = None
 
 

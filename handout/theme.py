@@ -7,7 +7,6 @@ once per typesetter (~25 ms a document) and reused for every document it lays ou
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
 import shutil
@@ -88,14 +87,16 @@ _FONT_FOLDERS: list[tuple[int, Path]] = []
 
 def _font_folder_made(folder: Path | None) -> None:
     """WeasyPrint removes a FontConfiguration's font folder when the object is deleted; a build's
-    processes end without deleting it (cli.main and the workers end with os._exit), so the folder
+    processes end without deleting it (the command and its workers end with os._exit), so the folder
     is removed when this process ends instead: at exit, or when a worker's pool finishes it."""
     if folder is None:
         return
     if not any(pid == os.getpid() for pid, _ in _FONT_FOLDERS):
         import multiprocessing.util
 
-        atexit.register(remove_font_folders)
+        from handout import interrupts
+
+        interrupts.at_end(remove_font_folders)
         multiprocessing.util.Finalize(None, remove_font_folders, exitpriority=0)
     _FONT_FOLDERS.append((os.getpid(), Path(folder)))
 

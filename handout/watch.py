@@ -44,7 +44,7 @@ def watch(path: Path, output: Path | None, given: dict[str, Any], say: Callable[
     """Build, then rebuild on every change until interrupted (Ctrl-C), saying what happens.
 
     `changes` stands in for watchfiles' stream of changes (tests pass their own)."""
-    from handout.output import Interrupted
+    from handout.interrupts import Interrupted
     from handout.pipeline import run
     from handout.prepared import Session
 
@@ -65,7 +65,7 @@ def watch(path: Path, output: Path | None, given: dict[str, Any], say: Callable[
     except (KeyboardInterrupt, Interrupted):
         pass  # Ctrl-C is how a watch ends; a build it cut short wrote nothing
     finally:
-        session.close()
+        session.close(stop=True)
     say("stopped watching")
 
 

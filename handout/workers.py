@@ -10,18 +10,16 @@ load WeasyPrint.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import os
-import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from handout.output import deferred
+from handout import interrupts
+from handout.interrupts import deferred
 
 if TYPE_CHECKING:
     from handout.slides import SlideDocument, SlideLook, SlideTypesetter
@@ -38,12 +36,13 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-PR_SET_PDEATHSIG = 1
-"""prctl(2): the signal a process gets when the one that forked it ends."""
+WORK_LEFT_S = 60.0
+"""How long closing a pool waits for workers finishing their work (imposition's own is done by
+then: they only free what they hold and end)."""
 BUILD_GC_THRESHOLDS = (200_000, 50, 1000)
 """Python's default (2000, 10, 10) runs a full collection every few hundred thousand objects
 WeasyPrint makes; the box trees a chunk leaves are freed before the next chunk is laid out
-(slides.SlideTypesetter.typeset). The command runs with these from its start (cli.main)."""
+(slides.SlideTypesetter.typeset). The command runs with these from its start (handout.__main__)."""
 
 
 @contextmanager
@@ -65,34 +64,6 @@ def build_collector() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-
-
-def _quiet_signals(parent: int) -> None:
-    """A worker leaves signals to the build's own process, which stops it when it must: Ctrl-C
-    (sent to the whole process group) is ignored here, SIGTERM and SIGHUP end it quietly, leaving
-    no font folder behind. A build's process that is killed outright (SIGKILL, or the machine
-    running out of memory) cannot stop it: on Linux the kernel sends it SIGTERM then, else it
-    would wait for work for ever."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
-            signal.signal(signum, _end_quietly)
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        if os.getppid() != parent:  # it ended before that was said
-            _end_quietly(signal.SIGTERM, None)
-
-
-def _end_quietly(signum: int, _frame: object) -> None:
-    from handout.pictures.cache import remove_temporary_folders
-
-    remove_temporary_folders()
-    if (theme := sys.modules.get("handout.theme")) is not None:  # (never loaded here for it)
-        theme.remove_font_folders()
-    os._exit(128 + signum)
 
 
 def typeset_chunk(look: SlideLook, sections: Sequence[tuple[str, str]]) -> SlideDocument:
@@ -129,19 +100,25 @@ class ForkPool:
             if self._executor is None:
                 context = multiprocessing.get_context("fork")
                 self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                                     initializer=_quiet_signals,
+                                                     initializer=interrupts.install_worker,
                                                      initargs=(os.getpid(),))
-            return [self._executor.submit(function, *args) for function, args in calls]
+            futures = [self._executor.submit(function, *args) for function, args in calls]
+            interrupts.own(self._processes())
+            return futures
+
+    def _processes(self) -> list[Any]:
+        return list((getattr(self._executor, "_processes", None) or {}).values())
 
     def let_go(self) -> None:
         """Tell the workers to end when their work is done, without waiting for them: they end
         (and remove their font folders) while this process goes on; close() waits for them."""
         if self._executor is None:
             return
-        self._ending = (getattr(self._executor, "_executor_manager_thread", None),
-                        list((getattr(self._executor, "_processes", None) or {}).values()))
-        self._executor.shutdown(wait=False)
-        self._executor = None
+        with deferred():  # (shutting down takes the pool's locks)
+            self._ending = (getattr(self._executor, "_executor_manager_thread", None),
+                            self._processes())
+            self._executor.shutdown(wait=False)
+            self._executor = None
 
     def close(self, stop: bool = False) -> None:
         """Let the workers go and wait for them; with `stop` (an interrupt, an error) without
@@ -152,13 +129,10 @@ class ForkPool:
             return
         manager, processes = self._ending
         self._ending = None
-        if stop:
-            for process in processes:
-                process.terminate()
-        for process in processes:
-            process.join(5)
+        interrupts.end_processes(processes, stop=stop,
+                                 grace=interrupts.GRACE_S if stop else WORK_LEFT_S)
         if manager is not None:
-            manager.join(5)
+            manager.join(1.0)
 
     def __enter__(self) -> ForkPool:
         return self
@@ -230,6 +204,7 @@ def as_completed(futures: list[Future[SlideDocument]],
     while pending:
         with deferred():
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+        interrupts.check()
         for future in done:
             result = future.result()
             if progress:

@@ -3,20 +3,16 @@ trust rule for a deck's own settings; safe output paths and interrupts; `handout
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import os
-import signal
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
-from kit import REPO, Built, cli, handout_command, pdf_text, texts, write_deck
+from kit import REPO, Built, cli, pdf_text, texts, write_deck
 
 import handout
-from handout import output as output_module
 from handout.options import OPTIONS, markdown_table
 
 DECK = "# Talk\n\n!SLIDE\n# One\n\n* a point\n\n!NOTES\nSay it.\n\n!SLIDE left\n# Two\n\nWords.\n"
@@ -238,94 +234,6 @@ def test_unwritable_output_folder_is_a_user_error(tmp_path):
     locked.mkdir(mode=0o500)
     run = cli("build", deck, "-o", locked / "x.pdf")
     assert run.returncode == 2, run.output
-
-
-def test_a_swallowed_interrupt_still_keeps_the_old_pdf(tmp_path, monkeypatch):
-    # the record of the signal outlives interruptible(): keep it out of later builds in this process
-    monkeypatch.setattr(output_module, "_received", [])
-    target = tmp_path / "out.pdf"
-    target.write_bytes(b"%PDF-good")
-
-    def write(stream) -> None:
-        stream.write(b"%PDF-half")
-        # a library catching everything, as WeasyPrint does while drawing an SVG
-        with contextlib.suppress(BaseException):
-            output_module._on_signal(signal.SIGINT, None)
-
-    with output_module.interruptible(), pytest.raises(output_module.Interrupted):
-        output_module.write_atomically(target, write)
-    assert target.read_bytes() == b"%PDF-good"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
-
-
-def wait_until_building(process: subprocess.Popen, timeout: float = 60) -> None:
-    """Return once the command has loaded WeasyPrint's Pango, that is, once the build runs with
-    the command's signal handlers in place (a fixed sleep is too short on a busy machine)."""
-    maps = Path(f"/proc/{process.pid}/maps")
-    if not maps.parent.is_dir():
-        time.sleep(2.0)
-        return
-    deadline = time.monotonic() + timeout
-    while "libpango" not in maps.read_text(errors="replace"):
-        assert process.poll() is None, "the build ended before it could be interrupted"
-        assert time.monotonic() < deadline, "the build never started"
-        time.sleep(0.05)
-    time.sleep(0.5)  # well into the build, which runs for several seconds more
-    assert process.poll() is None, "the build ended before it could be interrupted"
-
-
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
-def test_a_signal_during_the_build_leaves_no_temporary_file(tmp_path, signum):
-    slides = "".join(f"\n!SLIDE left\n# Slide {n}\n\n" + "* a point that takes room\n" * 6
-                     for n in range(120))
-    deck = write_deck(tmp_path / "talk", "# Long\n" + slides)
-    target = tmp_path / "out" / "long.pdf"
-    target.parent.mkdir()
-    target.write_bytes(b"%PDF-good")
-    process = subprocess.Popen([*handout_command(), "build", str(deck), "-o", str(target)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_until_building(process)
-    process.send_signal(signum)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode in (128 + signum, 130), stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
-    assert target.read_bytes() == b"%PDF-good"
-    assert [p.name for p in target.parent.iterdir()] == ["long.pdf"]
-
-
-def _children(pid: int) -> set[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        children = (task / "children").read_text().split() if (task / "children").exists() else []
-        found.update(int(child) for child in children)
-    return found
-
-
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
-def test_the_workers_end_when_the_build_is_killed_outright(tmp_path):
-    """SIGKILL leaves the build no moment to stop its worker processes: they end by themselves
-    (the kernel tells them), instead of waiting for work for ever."""
-    slides = "".join(f"\n!SLIDE left\n# Slide {n}\n\n" + "* a point that takes room\n" * 6
-                     for n in range(120))
-    deck = write_deck(tmp_path / "talk", "# Long\n" + slides)
-    process = subprocess.Popen([*handout_command(), "build", str(deck), "-o", str(tmp_path / "x.pdf")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_until_building(process)
-    workers = _children(process.pid)
-    assert workers, "the build started no worker"
-    process.kill()
-    process.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in workers):
-        assert time.monotonic() < deadline, f"workers left running: {workers}"
-        time.sleep(0.1)
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
-    except (OSError, IndexError):
-        return "zombie"
 
 
 # -- handout init, completion --------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import tempfile
@@ -34,7 +33,9 @@ def temporary_folder(prefix: str = "handout-pictures-") -> Path:
 
 def _own(folder: Path) -> None:
     if not any(pid == os.getpid() for pid, _ in _TEMPORARY):
-        atexit.register(remove_temporary_folders)
+        from handout import interrupts
+
+        interrupts.at_end(remove_temporary_folders)
     _TEMPORARY.append((os.getpid(), folder))
 
 
