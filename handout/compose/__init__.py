@@ -30,15 +30,14 @@ from handout.compose.pages import (
 )
 from handout.compose.segments import LaidOut
 from handout.markers import KEY_PLACEHOLDER, slide_key
+from handout.measure import FIT_FLOOR, centre_slides
 from handout.model import Problem
 from handout.prepared import overflow_problem, refused_problems, small_text_problem
 from handout.rendered import Inline
 from handout.slides import (
-    FIT_FLOOR,
     SlideDocument,
     SlideLook,
     SlideMeasure,
-    centre_slides,
     chunked,
     section_html,
     slide_look,
