@@ -17,7 +17,7 @@ from typing import Any
 from handout import fetch, limits
 from handout.errors import HandoutError
 from handout.model import Problem
-from handout.options import BY_NAME, OPTIONS, Option, Settings
+from handout.options import BY_NAME, OPTIONS, Option, Settings, parse_length
 from handout.problems import problem
 
 CONFIG_NAME = "handout.toml"
@@ -147,11 +147,21 @@ def is_tagged(settings: Any) -> bool:
 
 
 def check_settings(settings: Any) -> None:
-    """The archive and tagged editions are PDFs: asked for with --to html, they would be lost."""
-    if settings.to == "html" and (settings.archive or settings.tagged):
-        asked = "--archive" if settings.archive else "--tagged"
+    """The archive, tagged and press editions are PDFs: asked for with --to html, they would be
+    lost. The press edition is CMYK for one paper, the archive sRGB for every screen: one file
+    cannot be both. Bleed and crop marks are the press edition's."""
+    if settings.to == "html" and (settings.archive or settings.tagged or settings.press):
+        asked = "--archive" if settings.archive else "--tagged" if settings.tagged else "--press"
         raise HandoutError(f"{asked} makes a PDF; it does not go with --to html",
                            hint="build the web page and the PDF one after the other")
+    if settings.press and settings.archive:
+        raise HandoutError("--press (PDF/X, CMYK for the print shop) and --archive (PDF/A, sRGB "
+                           "for every screen) make different files",
+                           hint="build the archive and the press edition one after the other")
+    if not settings.press and (parse_length(settings.bleed) > 0 or settings.marks != "none"):
+        asked = "--bleed" if parse_length(settings.bleed) > 0 else "--marks"
+        raise HandoutError(f"{asked} is for the press edition", hint=f"add --press: "
+                           f"handout build talk.md --press {asked} ...")
 
 
 def imposed_archive(settings: Any) -> bool:

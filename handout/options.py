@@ -21,6 +21,7 @@ PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a5": (148.0, 210.0
              "legal": (215.9, 355.6)}
 ORDERS = ("horizontal", "vertical")
 LINK_MODES = ("off", "footnote", "qr")
+MARKS = ("none", "crop")
 EDITIONS = ("pdf", "html")
 FORMATS = ("keydown", "showoff", "marp", "remark", "reveal", "slidev", "pandoc", "landslide")
 """The readers' names, for --help without importing them (a test keeps this in step with
@@ -29,6 +30,8 @@ UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 PAPER_SIDES_MM = (50, 2000)
 """Paper smaller than a postcard or larger than A0 is a typing mistake, not a handout."""
 MARGIN_MM = (0, 60)
+BLEED_MM = (0, 10)
+"""Print shops ask for 3 mm (5 mm for some): more than 10 mm is a typing mistake."""
 """More than 60 mm of margin leaves no room for a slide on A5."""
 
 
@@ -124,6 +127,13 @@ def _paper(value: Any) -> str:
 def _margin(value: Any) -> str:
     text = _text(value)
     parse_length(text)
+    return text
+
+
+def _bleed(value: Any) -> str:
+    text = _text(value)
+    if parse_length(text) > BLEED_MM[1]:
+        raise ValueError(f"must be at most {BLEED_MM[1]:g} mm (got {value!r})")
     return text
 
 
@@ -254,9 +264,9 @@ OPTIONS: tuple[Option, ...] = (
            "Example: --no-notes", _flag, negative="--no-notes", kind=bool),
     Option("slides", "", "Only these slides, numbered as in the deck. Example: --slides 2-5,9",
            _selection, "RANGES", default_text="all"),
-    Option("grayscale", False, "Ink-saving print: photos and code colours become greys of the "
-           "same contrast. Example: --grayscale", _flag, negative="--color",
-           default_text="colour", kind=bool),
+    Option("grayscale", False, "Ink-saving print: every colour (photos, code, text, rules) becomes "
+           "a grey of the same luminance, printed in black ink alone. Example: --grayscale", _flag,
+           negative="--color", default_text="colour", kind=bool),
     Option("header", True, "Deck title, author and date at the top of each page. "
            "Example: --no-header", _flag, negative="--no-header", kind=bool),
     Option("footer", True, '"page X of Y" at the bottom of each page. Example: --no-footer',
@@ -313,6 +323,17 @@ OPTIONS: tuple[Option, ...] = (
            "picture without alt text is a warning. Example: --tagged", _flag,
            negative="--no-tagged", default_text="off; on with --archive", kind=bool,
            commands=SINGLE_DECK),
+    # the press edition (README: For the print shop)
+    Option("press", False, "The print shop's edition: PDF/X-4 for offset printing on coated paper "
+           "(ISO Coated v2, FOGRA39), colours as CMYK inks, greys and black text in black ink "
+           "alone, pictures with their colour profiles, trim and bleed boxes on every page. "
+           "Example: --press --bleed 3mm --marks crop", _flag, negative="--no-press", kind=bool),
+    Option("bleed", "0mm", "With --press: how far past the trim the page reaches, for a picture "
+           "or background printed to the edge (print shops ask for 3mm). Example: --bleed 3mm",
+           _bleed, "LENGTH"),
+    Option("marks", "none", "With --press: printer's marks around each page: crop (trim marks "
+           "at the corners, outside the bleed) or none. Example: --marks crop", _one_of(MARKS),
+           "MARKS"),
     Option("lang", "", "The language the deck is written in, for the PDF and screen readers "
            "(default: a 'lang:' line in the deck's preamble, else en). Example: --lang fr",
            parse_language, "TAG", default_text="from the deck, else en"),

@@ -28,7 +28,7 @@ PART_KINDS = ("deck", "page", "ruled-pages")
 agenda, an exercise sheet), or a number of pages of ruled lines for the reader's notes."""
 PART_KEYS = (*PART_KINDS, "title")
 PACK_WIDE = ("paper", "landscape", "margin", "header", "footer", "grayscale", "links", "to",
-             "strict", "jobs", "cache", "allow-remote")
+             "strict", "jobs", "cache", "allow-remote", "press", "bleed", "marks")
 """Deck options that are the pack's, not a part's: one paper, one header and footer, one Links
 page, one run."""
 PACK_DATE = "date"

@@ -32,7 +32,7 @@ def canonical_picture_names(pdf: Pdf) -> int:
     --no-cache build, would write different bytes for the same handout. Returns how many names
     changed."""
     renamed: dict[bytes, bytes] = {}
-    holders = list(_resource_holders(pdf))
+    holders = list(resource_holders(pdf))
     touched: set[object] = set()
     """The resource dictionaries a name changed in: only their own content streams name it."""
     for resources, _ in holders:
@@ -67,7 +67,7 @@ def _identity(resources: Dictionary) -> object:
     return resources.objgen if resources.is_indirect else id(resources)
 
 
-def _resource_holders(pdf: Pdf) -> Iterable[tuple[Dictionary, pikepdf.Stream | None]]:
+def resource_holders(pdf: Pdf) -> Iterable[tuple[Dictionary, pikepdf.Stream | None]]:
     """(resources, content stream) of every page, form and tiling pattern, each once."""
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[Any, Any]] = []
@@ -96,7 +96,7 @@ def _resource_holders(pdf: Pdf) -> Iterable[tuple[Dictionary, pikepdf.Stream | N
 def drop_empty_resources(pdf: Pdf) -> None:
     """WeasyPrint lists empty /Pattern and /Shading dictionaries in every page's resources; PDF/A
     checkers that allow only what they know are kept from passing a file by them."""
-    for resources, _ in _resource_holders(pdf):
+    for resources, _ in resource_holders(pdf):
         for kind in (Name.Pattern, Name.Shading, Name.XObject, Name.ExtGState):
             entries = resources.get(kind)
             if isinstance(entries, Dictionary) and not entries.keys():
@@ -123,3 +123,51 @@ def resource_dicts(out: Pdf) -> Iterator[pikepdf.Object]:
             for _, obj in (group.items() if group is not None else ()):
                 if isinstance(obj, Stream | Dictionary) and Name.Resources in obj:
                     stack.append(obj.Resources)
+
+
+def merge_overlapping_links(pdf: Pdf) -> int:
+    """One link annotation where WeasyPrint writes several for one link: a link box and the
+    boxes of its text and generated content (a contents entry and its `leader() target-counter()`
+    make three) overlap, lead to the same place, and become their union. Links that only touch
+    (a link wrapped over two lines) stay apart. Returns how many annotations went."""
+    removed = 0
+    for page in pdf.pages:
+        annotations = page.obj.get(Name.Annots)
+        if not isinstance(annotations, Array) or len(annotations) < 2:
+            continue
+        kept: list[Any] = []
+        for annotation in annotations:
+            target = _link_target(annotation)
+            rect = _rect(annotation) if target is not None else None
+            twin = next((k for k in kept if rect is not None and _link_target(k) == target
+                         and _overlap(_rect(k), rect)), None)
+            if twin is None:
+                kept.append(annotation)
+                continue
+            ours = _rect(twin)
+            twin.Rect = Array([min(ours[0], rect[0]), min(ours[1], rect[1]),
+                               max(ours[2], rect[2]), max(ours[3], rect[3])])
+            removed += 1
+        if removed:
+            page.obj.Annots = Array(kept)
+    return removed
+
+
+def _link_target(annotation: Any) -> str | None:
+    if not isinstance(annotation, Dictionary) or annotation.get(Name.Subtype) != Name.Link:
+        return None
+    action = annotation.get(Name.A)
+    if isinstance(action, Dictionary):
+        return repr(("A", str(action.get(Name.S)), str(action.get(Name.URI, action.get(Name.D, "")))))
+    return repr(("Dest", repr(annotation.get(Name.Dest))))
+
+
+def _rect(annotation: Any) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _overlap(one: tuple[float, ...], other: tuple[float, ...]) -> bool:
+    """Whether two rectangles share an area (not only an edge)."""
+    return min(one[2], other[2]) - max(one[0], other[0]) > 0.5 \
+        and min(one[3], other[3]) - max(one[1], other[1]) > 0.5

@@ -162,6 +162,8 @@ class Build:
 
         A bad output path, or a problem --strict forbids (a missing picture...), fails before the
         slow part; the problems composing finds, before anything is written."""
+        from pikepdf import Name
+
         from handout.workers import build_collector
 
         settings = decks[0].settings
@@ -195,11 +197,23 @@ class Build:
         if one_deck:
             found.extend(editions.finish(made, decks[0]))
             save = editions.writer(made, decks[0], checked)
+        else:
+            editions.colours(made.pdf, settings)
+        final = made.pdf
+        if pack is not None:  # opens on its contents; in duplex, as the spreads it prints as
+            final.Root.PageMode = Name.UseOutlines
+            if pack.duplex:
+                final.Root.PageLayout = Name.TwoPageRight
         if booklet_sheet:
             from handout.compose.booklet import impose_booklet
 
             booklet = impose_booklet(made.pdf, booklet_sheet)
-            save, pages = booklet.save, booklet.sides
+            save, pages, final = booklet.save, booklet.sides, booklet.pdf
+        if settings.press:
+            from handout.editions import archive, press
+
+            press.finish(final, settings, archive.build_date())
+            save = press.writer(final)
         if self.write:
             enforce_strict(found, settings)
             write_atomically(output, save, inputs)

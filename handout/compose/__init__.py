@@ -9,9 +9,13 @@ rendered slides.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -32,6 +36,7 @@ from handout.compose.segments import LaidOut
 from handout.markers import KEY_PLACEHOLDER, slide_key
 from handout.measure import FIT_FLOOR, centre_slides
 from handout.model import Problem
+from handout.pdf_objects import merge_overlapping_links
 from handout.prepared import overflow_problem, refused_problems, small_text_problem
 from handout.rendered import Inline
 from handout.slides import (
@@ -219,8 +224,59 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
                                         slide.look.canvas.points, slide.part) for slide in slides}
             pdf = impose(frames_pdf, frames.frames, placed, rendered.documents,
                          {**rendered.fonts, **frame_fonts}, frames.rules, report)
+            merge_overlapping_links(pdf)  # (the tagged edition's links are in its structure)
+            largest_pictures(pdf, [prepared.pictures.folder for prepared in decks])
     problems = _problems(decks, slides, rendered, frame_refused)
     return Composed(pdf, frames.pages, problems, decks, slides, rendered, frames, report)
+
+
+PREPARED_NAME = re.compile(r"([0-9a-f]{24})(?:-(\d+)x\d+)?(-grey|-srgb)?\.(?:jpg|png)")
+"""A prepared picture's file name: its original's digest, the size it was prepared at, how
+(pictures/prepare.py)."""
+PICTURE_NAME = re.compile(r"/i([0-9a-f]{32})[01]")
+"""WeasyPrint names a picture `i` + the MD5 of its URL (+ whether it is interpolated)."""
+
+
+def largest_pictures(pdf: Any, folders: Sequence[Path]) -> int:
+    """One picture object for one picture: a photo that two decks of a pack (or a background
+    and a thumbnail) show at different sizes was prepared at each size; every use draws the
+    largest, since a picture is drawn into its place whatever its pixels. Returns how many
+    objects went."""
+    from pikepdf import Dictionary, Name, Stream
+
+    from handout.pdf_objects import resource_holders
+
+    uses: list[tuple[Any, str, Any]] = []
+    for resources, _ in resource_holders(pdf):
+        xobjects = resources.get(Name.XObject)
+        for key, obj in (xobjects.items() if isinstance(xobjects, Dictionary) else ()):
+            if PICTURE_NAME.fullmatch(key) and isinstance(obj, Stream):
+                uses.append((xobjects, key, obj))
+    if len({obj.objgen for _, _, obj in uses}) < 2:
+        return 0
+    wanted = {PICTURE_NAME.fullmatch(key)[1] for _, key, _ in uses}  # type: ignore[index]
+    sources: dict[str, str] = {}
+    for folder in dict.fromkeys(folders):
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                name = PREPARED_NAME.fullmatch(entry.name)
+                url_hash = hashlib.md5((Path(folder) / entry.name).as_uri().encode(),
+                                       usedforsecurity=False).hexdigest()
+                if name and url_hash in wanted:
+                    sources[url_hash] = name[1] + (name[3] or "")
+    largest: dict[str, Any] = {}
+    for _, key, obj in uses:
+        source = sources.get(PICTURE_NAME.fullmatch(key)[1])  # type: ignore[index]
+        if source is not None and (source not in largest
+                                   or int(obj.Width) > int(largest[source].Width)):
+            largest[source] = obj
+    replaced = set()
+    for xobjects, key, obj in uses:
+        source = sources.get(PICTURE_NAME.fullmatch(key)[1])  # type: ignore[index]
+        if source is not None and largest[source].objgen != obj.objgen:
+            xobjects[key] = largest[source]
+            replaced.add(obj.objgen)
+    return len(replaced)
 
 
 def _slide(part: int, slide: Any, look: SlideLook, look_print: str) -> _Slide:
@@ -295,10 +351,15 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
     deck = first.rendered
     lang = first.settings.lang or "en"
     if pack:
-        html = document_html(parts, title=pack.cover.title, pack=pack, lang=lang, authors=[
-            pack.cover.organiser or " \u00b7 ".join(dict.fromkeys(d.rendered.author for d in decks
-                                                                 if d.rendered.author))])
-        return _laid_out(pages, cache, html).parts
+        authors = [pack.cover.organiser or " \u00b7 ".join(
+            dict.fromkeys(d.rendered.author for d in decks if d.rendered.author))]
+        laid = _laid_out(pages, cache, document_html(parts, title=pack.cover.title, pack=pack,
+                                                     lang=lang, authors=authors))
+        if pack.duplex and laid.frames.pages % 2:  # printed on both sides: end on a left page
+            laid = _laid_out(pages, cache, document_html(
+                parts, title=pack.cover.title, pack=replace(pack, back_page=True), lang=lang,
+                authors=authors))
+        return laid.parts
     document = {"title": deck.title, "authors": [deck.author], "lang": lang,
                 "byline": " \u00b7 ".join(x for x in (deck.author, deck.date) if x)}
     if inline is None and (groups := segments.cuts(parts[0])) is not None:

@@ -65,6 +65,9 @@ class Pack:
     blank_page: str = ""
     """Printed on the blank left-hand pages duplex inserts ('' leaves them blank)."""
     contents: bool = True
+    back_page: bool = False
+    """An empty last page, so that a duplex pack ends on a left-hand page (set when the pack
+    laid out without it has an odd number of pages: compose/)."""
     folders: tuple[Path, ...] = ()
     """Folders the page-frame document may read besides the decks' (the prepared logo's)."""
 

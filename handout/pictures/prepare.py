@@ -2,7 +2,9 @@
 
 EXIF orientation applied; downsampled to what its printed width needs at the chosen dpi (never
 upsampled); JPEG re-encoded once at a good quality, or passed through byte for byte when nothing
-changes; PNG and SVG kept lossless; greys of the same luminance with --grayscale. WeasyPrint's own
+changes, its colour profile kept; PNG and SVG kept lossless, other pictures with a colour
+profile converted to sRGB (WeasyPrint would drop the profile); greys of the same luminance
+with --grayscale, worked out from the picture's own colours. WeasyPrint's own
 `dpi` option is 4/3 off for backgrounds, so this is done here with Pillow. Results are stored in
 the cache by content hash, and identical pictures share one file, hence one URL, hence one
 embedded copy in the PDF.
@@ -24,7 +26,7 @@ from pathlib import Path
 from PIL import Image as Pillow
 from PIL import ImageFile, ImageOps, UnidentifiedImageError
 
-from handout import limits
+from handout import icc, limits
 from handout.colour import HEX_COLOUR, to_grey
 from handout.fetch import svg_refusal
 from handout.pictures.cache import PictureCache
@@ -110,23 +112,31 @@ class Preparer:
         printed_dpi = width / (printed_mm / MM_PER_INCH)
         is_jpeg = picture.format == "JPEG"
         digest = hashlib.sha256(data).hexdigest()[:24]
-        if target >= width and upright and not self.grayscale and picture.format in PASSED:
+        profile = picture.info.get("icc_profile") or None
+        # a JPEG goes into the PDF as it is, its profile with it (editions/press.py names it);
+        # any other picture is decoded by WeasyPrint, which drops its profile: converted here
+        keeps_colours = is_jpeg or profile is None or icc.is_srgb(profile)
+        if target >= width and upright and not self.grayscale and picture.format in PASSED \
+                and keeps_colours:
             output = self.cache.path(f"{digest}{PASSED[picture.format]}")  # byte for byte
             if not output.exists():
                 _decode(picture)  # a JPEG cut short fails here, not in the PDF
                 self.cache.write(output.name, data)
             return Prepared(output, printed_dpi, width, printed_mm, 1.0)
         new_height = max(1, round(height * target / width))
-        grey = "-grey" if self.grayscale else ""
+        grey = "-grey" if self.grayscale else "" if keeps_colours else "-srgb"
         output = self.cache.path(f"{digest}-{target}x{new_height}{grey}{'.jpg' if is_jpeg else '.png'}")
         if not output.exists():  # a rebuild finds it there, and decodes nothing
             _decode(picture)
             oriented = picture if upright else ImageOps.exif_transpose(picture)
             resized = oriented if target >= width else oriented.resize(
                 (target, new_height), Pillow.Resampling.LANCZOS)
+            kept = profile if is_jpeg else None
+            if self.grayscale or not keeps_colours:
+                resized, kept = _in_srgb(resized, profile), None
             if self.grayscale:
                 resized = _grey(resized)
-            self.cache.write(output.name, _encoded(resized, is_jpeg))
+            self.cache.write(output.name, _encoded(resized, is_jpeg, kept))
         return Prepared(output, printed_dpi, width, printed_mm, min(1.0, target / width))
 
     def _open(self, data: bytes) -> Pillow.Image:
@@ -226,12 +236,25 @@ def _decode(picture: Pillow.Image) -> None:
         picture.load()
 
 
-def _encoded(picture: Pillow.Image, is_jpeg: bool) -> bytes:
+def _in_srgb(picture: Pillow.Image, profile: bytes | None) -> Pillow.Image:
+    """The picture's colours in sRGB, read through its profile (a CMYK one without a profile,
+    through the press profile); a profile that cannot be used leaves the colours as they are."""
+    with _reading_pixels(picture):
+        try:
+            return icc.to_srgb(picture, profile)
+        except OSError:
+            return picture if picture.mode != "CMYK" else picture.convert("RGB")
+
+
+def _encoded(picture: Pillow.Image, is_jpeg: bool, profile: bytes | None = None) -> bytes:
+    """The picture as a file, a JPEG keeping the colour profile it came with (`profile`)."""
     buffer = io.BytesIO()
     if is_jpeg:
         if picture.mode not in ("RGB", "L", "CMYK"):
             picture = picture.convert("L" if picture.mode == "LA" else "RGB")
-        picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False)
+            profile = None
+        picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False,
+                     **({"icc_profile": profile} if profile else {}))
     else:  # (WeasyPrint compresses a PNG again as it writes the PDF: no effort spent here)
         picture.save(buffer, "PNG")
     return buffer.getvalue()
