@@ -81,7 +81,7 @@ def within_limits(deck: Deck) -> Deck:
             "deck-limit", f"the deck has {len(slides)} slides; only the first {MAX_SLIDES} are printed",
             deck.source, first_left_out.line, "split the deck into several files"))
         slides = slides[:MAX_SLIDES]
-    slides = [_short_code_lines(slide, deck.source, problems) for slide in slides]
+    slides = [_short_code_lines(slide, slide.source or deck.source, problems) for slide in slides]
     return replace(deck, slides=slides, problems=[*deck.problems, *problems])
 
 

@@ -60,9 +60,6 @@ def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
     return replace(deck, slides=slides)
 
 
-UNREADABLE_PICTURE = ("missing-picture", "broken-picture")
-
-
 def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None) -> Prepared:
     """Read the deck at `path` with its settings, select, credit and render its slides."""
     path = Path(path)
@@ -96,8 +93,7 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
         session.render_memo if session else None)
     if settings.links != "off" and settings.to == "pdf":
         rendered = number_links(rendered)
-    unreadable = {p.line for p in pictures.problems if p.code in UNREADABLE_PICTURE}
-    uncredited = [p for p in credit_report.uncredited if p.line not in unreadable]
+    uncredited = [p for p in credit_report.uncredited if (p.file, p.line) not in pictures.unprinted]
     # (a photo that is missing or broken is reported as such, not also as uncredited)
     problems.extend([*deck.problems, *uncredited, *credit_report.inferred,
                      *pictures.problems, *rendered.warnings, *_broken_slide_links(deck)])

@@ -100,6 +100,7 @@ def small_text_problem(prepared: Prepared, number: int, size: float) -> Problem:
 def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
     """What the guarded fetcher refused to read, and the links to files taken out (fetch.seal)."""
     source = prepared.deck.source
+    files = list(dict.fromkeys([source, *(s.source for s in prepared.deck.slides if s.source)]))
     found = []
     kinds: set[str] = set()
     for url in dict.fromkeys(url for url in urls if url):
@@ -107,8 +108,8 @@ def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
             if kind not in kinds:
                 kinds.add(kind)
                 found.append(problem(
-                    "refused-url", f"not loaded: {fetch.shown_url(url)}", source,
-                    _line_mentioning(source, url[:80]),
+                    "refused-url", f"not loaded: {fetch.shown_url(url)}",
+                    *_line_mentioning(files, url[:80]),
                     "only PNG, JPEG, GIF and WebP pictures print from data: URLs (a theme's "
                     "embedded fonts do not: the handout prints with its own)"))
             continue
@@ -116,12 +117,12 @@ def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
             target = url.removeprefix(fetch.FILE_LINK)
             found.append(problem(
                 "file-link", f"the link to {_shown_file(target, source)} prints as text",
-                source, _line_mentioning(source, target),
+                *_line_mentioning(files, target),
                 "a handout leaves its folder: it links only to web and mail addresses and to "
                 "its own slides (#slide-7)"))
         else:
             found.append(problem(
-                "refused-url", f"not loaded: {url}", source, _line_mentioning(source, url),
+                "refused-url", f"not loaded: {url}", *_line_mentioning(files, url),
                 "only files inside the deck's folder are read (widen it with --root; "
                 "web addresses need --allow-remote)"))
     return found
@@ -138,21 +139,25 @@ def _shown_file(url: str, source: Path) -> str:
         return repr(str(path))
 
 
-def _line_mentioning(source: Path, url: str) -> int | None:
-    """The first deck line that names this URL (or the file it points at), for the warning."""
+def _line_mentioning(files: list[Path], url: str) -> tuple[Path, int | None]:
+    """The first line of the deck's files (its own, then its slides', for a deck of several)
+    that names this URL (or the file it points at), for the warning."""
     parsed = urlparse(url)
     names = [url, unquote(parsed.path)] if parsed.scheme != "file" else [unquote(parsed.path)]
     names += [Path(unquote(parsed.path)).name]
-    try:
-        data = fetch.read_inside(source, (source.parent,), limit=limits.MAX_DECK_BYTES) or b""
-    except HandoutError:
-        return None
-    lines = data.decode("utf-8", errors="replace").splitlines()
+    texts = []
+    for file in files:
+        try:
+            data = fetch.read_inside(file, (files[0].parent,), limit=limits.MAX_DECK_BYTES) or b""
+        except HandoutError:
+            continue
+        texts.append((file, data.decode("utf-8", errors="replace").splitlines()))
     for name in filter(None, names):
-        for number, text in enumerate(lines, start=1):
-            if name in text:
-                return number
-    return None
+        for file, lines in texts:
+            for number, text in enumerate(lines, start=1):
+                if name in text:
+                    return file, number
+    return files[0], None
 
 
 def enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:

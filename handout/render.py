@@ -153,6 +153,9 @@ class Renderer:
         one build to the next, so only edited blocks are rendered again."""
         self.image_resolution = image_resolution
         self.source = source
+        self.file = source
+        """The file of the blocks being rendered (a slide's own, in a deck of several files),
+        where a problem found in them is reported."""
         self.urls: dict[str, str] = {}
         self.resolutions: dict[str, float] = {}
         self.alts: dict[str, str] = {}
@@ -174,6 +177,7 @@ class Renderer:
                                        noclasses=True, nobackground=True)
 
     def deck(self, deck: Deck) -> RenderedDeck:
+        self.file = self.source
         everything = [*deck.preamble, *(block for slide in deck.slides for part in (
             slide.blocks, slide.notes.blocks if slide.notes else (),
             slide.handouts.blocks if slide.handouts else ()) for block in part)]
@@ -190,6 +194,7 @@ class Renderer:
         )
 
     def slide(self, slide: Slide) -> RenderedSlide:
+        self.file = slide.source or self.source
         self.urls.clear()
         self.urls.update({image.path: self.image_url(image, False) for image in slide.images})
         self.alts.clear()
@@ -244,7 +249,7 @@ class Renderer:
         for removal in removed:
             offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
             self.warnings.append(problem(
-                "unsafe-html", f"unsafe HTML removed: {removal.what}", self.source, block.line + offset,
+                "unsafe-html", f"unsafe HTML removed: {removal.what}", self.file, block.line + offset,
                 "a deck's HTML may not run scripts, embed objects or files, or load anything; "
                 "see the README"))
         return html

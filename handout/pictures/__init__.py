@@ -15,6 +15,7 @@ not imported it: pipeline.prepare_while_engine_loads).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,9 @@ class _Outcome:
     message: str = ""
     hint: str = ""
     resolution: float = 1.0
+    outside: Path | None = None
+    """Where the picture is, when it was refused for lying outside the root: those are reported
+    together, with the one --root that would let them in."""
 
 
 class Pictures:
@@ -93,6 +97,10 @@ class Pictures:
         self._outcomes: dict[tuple[str, Placement], _Outcome] = {}
         self._reported: set[tuple[str, int]] = set()
         self._found: list[Path] = []
+        self._outside: list[tuple[Path, int, Path]] = []
+        self.unprinted: set[tuple[Path, int]] = set()
+        """(deck file, line) of each use whose picture will not print (missing, unreadable,
+        refused): a photo that does not print needs no credit."""
 
     @property
     def cache_dir(self) -> Path:
@@ -127,8 +135,13 @@ class Pictures:
         outcome = self._outcomes[key]
         if outcome.code and (image.path, image.line) not in self._reported:
             self._reported.add((image.path, image.line))
-            self.problems.append(problem(outcome.code, outcome.message, file or self.source,
-                                         image.line, outcome.hint))
+            if outcome.code != "low-resolution":
+                self.unprinted.add((file or self.source, image.line))
+            if outcome.outside is not None:
+                self._outside.append((file or self.source, image.line, outcome.outside))
+            else:
+                self.problems.append(problem(outcome.code, outcome.message, file or self.source,
+                                             image.line, outcome.hint))
         return outcome.url
 
     def resolution(self, image: Image, placement: Placement) -> float:
@@ -144,6 +157,26 @@ class Pictures:
                 self.url(slide.background, placements.background, slide.source)
             for image in slide.images:
                 self.url(image, placements.inline, slide.source)
+        if self._outside:
+            self.problems.append(self._outside_problem())
+
+    def _outside_problem(self) -> Problem:
+        """One warning for every picture outside the folder the deck may read (a deck whose
+        pictures live in ../images has dozens), naming the --root that holds them all."""
+        file = self._outside[0][0]
+        line = min(line for used_in, line, _ in self._outside if used_in == file)
+        pictures = sorted({path for _, _, path in self._outside})
+        holding = Path(os.path.commonpath([self.locator.root, *(p.parent for p in pictures)]))
+        shown = os.path.relpath(holding)
+        where = os.path.relpath(Path(os.path.commonpath([p.parent for p in pictures])),
+                                self.locator.base)
+        uses = len(self._outside)
+        what = f"picture {self._outside[0][2].name!r} is" if len(pictures) == 1 else \
+            f"{len(pictures)} pictures ({uses} uses) are"
+        return problem(
+            "refused-url", f"{what} outside the deck's folder, in {where}: not loaded", file, line,
+            f"let the build read them: --root {shown} (the folder that holds them); or move "
+            "them beside the deck")
 
     def _prepare(self, written: str, placement: Placement) -> _Outcome:
         if is_data_picture(written) or (self.allow_remote and is_remote(written)):
@@ -184,10 +217,10 @@ class Pictures:
 
     def _refusal(self, written: str, refused: Refused) -> _Outcome:
         if refused.reason == "outside":
-            return self._refused(
-                written, f"picture {written!r} not loaded: it is outside the deck's folder "
-                f"({self.locator.root})", "move the picture beside the deck, or widen the folder "
-                "with --root")
+            outcome = self._refused(written, f"picture {written!r} not loaded: it is outside the "
+                                    f"deck's folder ({self.locator.root})", "")
+            where = Path(os.path.realpath(self.locator.base / written.split("?")[0]))
+            return _Outcome(outcome.url, outcome.code, outcome.message, outcome.hint, outside=where)
         if refused.reason in ("bad-name", "missing"):
             return self._failed("missing-picture", written, f"picture {written!r} cannot be found: "
                                 f"{refused.detail}", refused.problem.hint or "check the name", "missing")
