@@ -46,7 +46,7 @@ def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
     slides = [s for s in deck.slides if PRINT_HIDDEN not in s.classes]
     if settings.slides:
         try:
-            chosen = set(parse_selection(settings.slides, len(deck.slides)))
+            chosen = set(parse_selection(settings.slides, max(s.number for s in deck.slides)))
         except ValueError as error:
             if said_in and said_in.startswith("--"):
                 raise HandoutError(f"{said_in}: {error}") from error

@@ -47,7 +47,7 @@ def test_format_reaches_the_build(tmp_path):
 
     path = write_deck(tmp_path, "% Pandoc title\n\n# Alpha words\n\nFirst.\n\n# Beta words\n\nSecond.\n")
     result = run(path, tmp_path / "out.pdf", per_page=2, format="pandoc")
-    assert result.slides == 2
+    assert result.slides == 3  # Pandoc's title slide, then one slide a heading
 
 
 def test_a_plain_dash_deck_is_a_close_call_and_says_which_reader_read_it(tmp_path):

@@ -16,9 +16,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kit import squash, write_deck, write_jpeg, write_png
+from kit import images, outline, squash, write_deck, write_jpeg, write_png
+from test_links import decode_qr, page_image
 
 from handout.formats import find_deck, read
+from handout.model import Code
 from handout.pipeline import prepare
 
 DATA = Path(__file__).resolve().parent / "data" / "strangers"
@@ -47,6 +49,219 @@ def in_order(text: str, *words: str) -> None:
         found = squash(text).find(squash(word), at)
         assert found >= 0, f"{word!r} missing or out of order"
         at = found + len(squash(word))
+
+
+# --- Pandoc --------------------------------------------------------------------------------------
+
+BEAMER_TITLES = ["Phrase-Based Translation, Revisited", "Overview", "agenda, In Brief",
+                 "Word Alignment Basics", "Phrase Extraction", "Decoding Part", "", "", "BEAM search", ""]
+
+
+def test_a_beamer_deck_with_front_matter_and_headings_is_pandoc_cut_by_its_slide_level(strangers):
+    """No `---`, no `::: notes`, no `% title`: its metadata (documentclass, classoption) says
+    Pandoc. The slide level is 2 (no `#` is followed by content), so each `#` is a section
+    slide, setext headings (`---` and `===` underlines) are headings, and each empty `##` cuts
+    a slide, as `pandoc -t revealjs` does: 10 slides with the title slide."""
+    source, deck = deck_of(strangers, "pandoc-beamer/Lecture-03.md")
+    assert source.reader.name == "pandoc" and not source.problems
+    assert [s.title for s in deck.slides] == BEAMER_TITLES
+    assert deck.title == BEAMER_TITLES[0] and deck.author == "Zofia Wójcik, Per Ångström"
+    assert deck.slides[6].images[0].path == "beam.png"
+
+
+def test_pandoc_prints_its_title_slide_setext_slides_and_empty_heading_slides(strangers, built):
+    done = built(strangers / "pandoc-beamer" / "Lecture-03.md", per_page=2)
+    assert done.result.slides == 10
+    text = "\n".join(done.texts)
+    in_order(text, "Phrase-Based Translation, Revisited", "A Tutorial in Several Parts", "Zofia Wójcik",
+             "Per Ångström", "March 2021", "Overview", "agenda, In Brief", "Word Alignment Basics",
+             "unit interval", "Phrase Extraction", "# Hash In A Paragraph stays text", "Decoding Part",
+             "Only words on this cut slide", "BEAM search", "a quotation on the last cut slide")
+    for raw in ("-----", "=====", "\\#", "documentclass", "##"):
+        assert raw not in text, raw
+    assert len(images(done)) >= 1  # the picture on the first empty-heading slide
+    assert [e.title for e in outline(done)][1:4] == BEAMER_TITLES[:3]
+
+
+def test_a_pandoc_deck_for_reveal_js_keeps_each_slides_notes(strangers, built):
+    """`theme:` and `transition:` in the metadata (reveal.js options, not Slidev's own) and
+    setext headings: one slide a heading, each with its own notes (a `::: notes` div, or the
+    `<div class="notes">` pandoc also reads), and the title slide first."""
+    source, deck = deck_of(strangers, "pandoc-reveal/talk.md")
+    assert source.reader.name == "pandoc"
+    assert [s.title for s in deck.slides] == ["Reveal Through Pandoc", "Why Bother", "How It Works",
+                                              "Done"]
+    notes = [" ".join(b.text for b in s.notes.blocks) if s.notes else "" for s in deck.slides]
+    assert ["Why-notes" in n for n in notes] == [False, True, False, False]
+    assert ["How-notes" in n for n in notes] == [False, False, True, False]
+    assert deck.slides[2].background is not None and deck.slides[2].background.path == "stage.jpg"
+    done = built(strangers / "pandoc-reveal" / "talk.md", per_page=1)
+    assert done.result.slides == 4
+    pages = [squash(t) for t in done.texts]
+    why = next(i for i, t in enumerate(pages) if squash("Why-notes spoken first") in t)
+    how = next(i for i, t in enumerate(pages) if squash("How-notes written as an HTML div") in t)
+    assert squash("Opening words") in pages[why] and squash("- pandoc") not in pages[why]
+    assert why < how and squash("How It Works") in pages[how]
+    assert not any("::: notes" in t or "<div" in t or "{data-background" in t for t in done.texts)
+
+
+@pytest.mark.parametrize(("text", "titles"), [
+    # a heading directly under a line of text is text (pandoc's blank_before_header)
+    ("# A\n\nwords\n# not a heading\n\n# B\n\nmore\n", ["A", "B"]),
+    # a rule starts a slide, unless a slide-level heading follows it; rules in a row: an empty slide
+    ("# A\n\ntext\n\n---\n\n# B\n\nx\n\n---\n\n---\n\nafter\n", ["A", "B", "", ""]),
+    # content before the first heading is a slide of its own; `toc: true` adds the contents slide
+    ("---\ntitle: T\ntoc: true\n---\n\nLead text\n\n# A\n\nx\n\n# B\n\ny\n",
+     ["T", "Contents", "", "A", "B"]),
+    # slide-level 2 from the metadata: `#` above it is a section slide with what follows it
+    ("---\nslide-level: 2\n---\n\n# Part\n\nintro words\n\n## One\n\nx\n", ["Part", "One"]),
+])
+def test_pandoc_slides_are_cut_as_pandoc_cuts_them(tmp_path, text, titles):
+    deck = read(find_deck(write_deck(tmp_path, text), "pandoc"))
+    assert [s.title for s in deck.slides] == titles
+
+
+# --- reveal.js -----------------------------------------------------------------------------------
+
+REVEAL_TITLES = ["Revenue & Costs", "Hiring Plan", "", "Risks Ahead", "Default Separator",
+                 "After The Rule", "", "Markup Shown As Code", "", "", "Thanks & Questions"]
+
+
+def test_a_reveal_textarea_is_cut_by_its_own_separators_as_reveal_js_cuts_it(strangers):
+    """`data-separator="^\\n\\n\\n"` and `data-separator-vertical="^\\n\\n"` are regular
+    expressions on the template's text (two and one blank lines apart); the default separator
+    is any line `---`, even under a line of text; a `<section>` written inside a template is
+    text; a section with only a background, or an iframe behind it, is a slide."""
+    source, deck = deck_of(strangers, "reveal-template")
+    assert source.reader.name == "reveal"
+    assert [s.title for s in deck.slides] == REVEAL_TITLES
+    hiring = deck.slides[1]
+    assert "mention the interns by name" in hiring.notes.blocks[0].text
+    assert [b.language for b in deck.slides[7].blocks if isinstance(b, Code)] == ["html"]
+    assert deck.slides[8].background is not None and deck.slides[8].background.path == "Wide-Photo.JPG"
+    assert deck.author == ""  # reveal.js's demo page's author is not this deck's
+    [note] = [p for p in deck.problems if "Hakim El Hattab" in p.message]
+    assert note.severity == "note" and note.line == 7 and "--author" in note.hint
+
+
+def test_reveal_template_slides_print_without_separators_or_markers(strangers, built):
+    done = built(strangers / "reveal-template", per_page=2)
+    assert done.result.slides == 11
+    text = "\n".join(done.texts)
+    in_order(text, "Revenue & Costs", "Hiring Plan", "A Paragraph two blank lines down", "Risks Ahead",
+             "Default Separator", "Words before the rule", "After The Rule", "Words Above A Rule",
+             "More words, on the next slide", "Markup Shown As Code", "not a slide of its own",
+             "web page: https://example.org/live-demo", "Thanks & Questions")
+    for raw in ("Note:", "---", "```", "&amp;", "Hakim", "textarea", "data-background"):
+        assert raw not in text, raw
+    assert "mention the interns by name" in text  # the notes, beside their slide
+    assert len(images(done)) >= 1  # the background-only section's picture
+
+
+# --- Slidev --------------------------------------------------------------------------------------
+
+SLIDEV_TITLES = ["Shipping Vue Faster", "Part One \u2013 Build Tooling", "", "Components In Slides", "",
+                 "Docs On The Right", ""]
+
+
+def test_slidev_slides_are_the_slices_slidevs_parser_makes(strangers):
+    """A slide of front matter only (`layout: section` with its title there, `layout: intro`,
+    `layout: end`) is a slide; `hide: true` leaves one out; the component tag written over
+    three lines is one tag; the iframe layouts name their page."""
+    source, deck = deck_of(strangers, "slidev-layouts")
+    assert source.reader.name == "slidev" and not source.problems
+    assert [s.title for s in deck.slides] == SLIDEV_TITLES
+    assert [s.number for s in deck.slides] == list(range(1, 8))
+    component = deck.slides[3]
+    assert "<Block" in component.blocks[0].text and "v-click" not in component.blocks[0].text
+    assert "Component notes" in component.notes.blocks[0].text
+
+
+def test_slidev_layout_slides_print_and_iframes_print_their_address_and_code(strangers, built,
+                                                                             tmp_path):
+    done = built(strangers / "slidev-layouts", per_page=2, links="qr")
+    assert done.result.slides == 7
+    text = "\n".join(done.texts)
+    in_order(text, "Shipping Vue Faster", "Part One \u2013 Build Tooling", "Components In Slides",
+             "Words inside a multi-line Block component", "https://example.com/Live-Demo?tab=2",
+             "Docs On The Right", "Left-hand words beside the page", "https://sli.dev/guide/Layout")
+    for raw in ("<Block", "rounded-lg", "v-click", "layout:", "A Hidden Draft Slide", "url:"):
+        assert raw not in text, raw
+    links = [e.page for e in outline(done) if e.title == "Links"]
+    assert links, "no Links page with --links qr"
+    listed = squash(done.texts[links[0]])
+    assert squash("example.com/Live-Demo?tab=2") in listed and squash("sli.dev/guide/Layout") in listed
+    decoded = {text for text, _ in decode_qr(page_image(done.pdf, links[0]), tmp_path)}
+    assert decoded == {"https://example.com/Live-Demo?tab=2", "https://sli.dev/guide/Layout"}
+
+
+# --- Showoff and Landslide -----------------------------------------------------------------------
+
+def test_a_showoff_section_in_a_readme_prints_and_at_code_after_lists_is_code(strangers):
+    _, deck = deck_of(strangers, "showoff-readme")
+    assert [s.title for s in deck.slides] == ["Finger Trees, Gently", "What We Will Cover", "double-list",
+                                              "After A List Item", "", "Broken Bits On Purpose"]
+    codes = [[(b.language, b.source) for b in s.blocks if isinstance(b, Code)] for s in deck.slides[2:5]]
+    assert codes == [[("clojure", "(conjr [1 2] 3)")], [("clojure", "(def v (conj [] :a))")],
+                     [("ruby", 'puts "an empty heading above me"')]]
+    assert "GitHub shows this text" not in str(deck.preamble)
+
+
+def test_showoff_prints_the_readme_section_and_names_problems_at_their_file(strangers, built):
+    done = built(strangers / "showoff-readme", per_page=2)
+    assert done.result.slides == 6
+    text = "\n".join(done.texts)
+    in_order(text, "Finger Trees, Gently", "What We Will Cover", "double-list", "(conjr [1 2] 3)",
+             "After A List Item", "(def v (conj [] :a))", "an empty heading above me")
+    assert "@@@" not in text and "GitHub shows this text" not in text
+    section = strangers / "showoff-readme" / "Clojure_Basics" / "01-Double-List.md"
+    found = {(p.code, p.file, p.line) for p in done.result.problems}
+    assert ("missing-picture", section, 28) in found and ("unsafe-html", section, 30) in found
+
+
+def test_landslide_lang_lines_name_code_under_list_items_too(strangers, built):
+    source, deck = deck_of(strangers, "landslide-lists/Functors.md")
+    assert source.reader.name == "landslide" and not source.problems
+    codes = [(b.language, b.source.split("\n")[0]) for s in deck.slides for b in s.blocks
+             if isinstance(b, Code)]
+    assert codes == [("haskell", "data Maybe a = Nothing"),
+                     ("haskell", "-- a Person may have no e-mail address"), ("ruby", "")]
+    done = built(strangers / "landslide-lists" / "Functors.md", per_page=1)
+    text = "\n".join(done.texts)
+    in_order(text, "Useful Data Type: Maybe", "data Maybe a", "As a container",
+             "a Person may have no e-mail address", "As a computation", "Rack Middleware", "Doo.new")
+    assert "!haskell" not in text and "!ruby" not in text
+
+
+# --- counted as each tool counts --------------------------------------------------------------
+
+REMARK_PAGE = ("<!DOCTYPE html>\n<html><body><textarea id=\"source\">\n{}</textarea>\n<script>var s = "
+               "remark.create({{ countIncrementalSlides: false }});</script></body></html>\n")
+STEPS = "# A\n--\nstep two\n--\nlast step\n\n---\n\n# B\n\n---\n\n---\n\n# D\n"
+
+
+@pytest.mark.parametrize(("name", "text", "reader", "numbers"), [
+    # marp-cli 4.5 shows 4 slides: an empty one between two rules, and one after the last rule
+    ("deck.md", "---\nmarp: true\n---\n\n# A\n\n---\n\n---\n\n# B\n\n---\n", "marp", [1, 2, 3, 4]),
+    # remark numbers every `--` step (countIncrementalSlides): A prints once, as its last step, 3
+    ("deck.md", "class: center\n\n" + STEPS, "remark", [3, 4, 5, 6]),
+    ("index.html", REMARK_PAGE.format(STEPS), "remark", [1, 2, 3, 4]),
+    # reveal.js and Landslide show an empty slide between two separators
+    ("deck.md", "# A\n\nNote: n\n\n---\n\n---\n\n# B\n", "reveal", [1, 2, 3]),
+    ("deck.md", "# A\n\n# Presenter Notes\n\nn\n\n---\n\n---\n\n# B\n", "landslide", [1, 2, 3]),
+])
+def test_slides_are_numbered_as_the_decks_tool_numbers_them(tmp_path, name, text, reader, numbers):
+    source = find_deck(write_deck(tmp_path, text, name))
+    assert source.reader.name == reader
+    assert [s.number for s in read(source).slides] == numbers
+
+
+def test_selecting_slides_takes_the_numbers_the_deck_shows(tmp_path, built):
+    deck = write_deck(tmp_path, "class: center\n\n" + STEPS)
+    done = built(deck, per_page=2, slides="3-4")
+    assert done.result.slides == 2
+    text = squash("\n".join(done.texts))
+    assert squash("last step") in text and "D" not in [e.title for e in outline(done)]
 
 
 # --- where problems are named --------------------------------------------------------------------

@@ -49,6 +49,10 @@ class KeydownReader(Reader):
         if not slides:
             return 0.0
         own = len(re.findall(r"^(?:!NOTES?\b|\}\}\})", text, re.MULTILINE))
+        showoff = len(re.findall(r"^(?:<!SLIDE|!SLIDE\[|~~~SECTION:|\.notes\b(?!:)| {4}@@@)", text,
+                                 re.MULTILINE))
+        if showoff > own:  # Showoff's own syntax: its `!SLIDE` is Showoff's
+            return 0.5
         return min(1.0, 0.8 + 0.05 * own)
 
     def parse(self, text: str, path: Path) -> Deck:

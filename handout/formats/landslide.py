@@ -25,28 +25,27 @@ DIALECT = md.Dialect(indented_language=re.compile(r"^!(?P<language>[\w+#.-]+)[ \
 class LandslideReader(Reader):
     name = "landslide"
     title = "Landslide"
+    tool = r"\b(?:landslide|darkslide)\b"
 
     def sniff(self, text: str) -> float:
         own = md.count(r"^#{1,6}[ \t]*presenter[ \t]+notes[ \t]*$", text, re.MULTILINE | re.IGNORECASE) \
             + md.count(r"^\.(fx|notes|qr):", text) + md.count(r"^ {4}![a-z]+[ \t]*$", text)
-        rules = md.count(r"^---[ \t]*$", text)
+        rules = md.count_rules(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules)
 
     def parse(self, text: str, path: Path) -> Deck:
         problems: list[Problem] = []
         lines = md.drop_styles(md.lines_of(text), path, problems)
         slides: list[Slide] = []
-        for head, body in md.split_at_rules(lines):
-            slide = self._slide(len(slides) + 1, head.number if head else 1, body, path, problems)
-            if slide is not None:
-                slides.append(slide)
+        for head, body in md.split_at_rules(lines):  # an empty stretch too: Landslide shows it
+            slides.append(self._slide(len(slides) + 1, head.number if head else 1, body, path, problems))
         if not slides:
             raise md.no_slides(path, "Landslide slides are separated by '---' lines")
         return Deck(source=path, title=md.deck_title({}, slides, path), slides=slides,
                     problems=problems, format=self.name, aspect="4:3")
 
     def _slide(self, number: int, line: int, lines: list[Line], path: Path,
-               problems: list[Problem]) -> Slide | None:
+               problems: list[Problem]) -> Slide:
         body: list[Line] = []
         notes: list[Line] = []
         classes: list[str] = []
@@ -75,8 +74,6 @@ class LandslideReader(Reader):
                                         "service", path, row.number, "write the address as a link"))
             else:  # .footer: / .footnote: text prints on the slide as a line of its own
                 body.append(Line(row.number, macro["rest"]))
-        if not any(t.text.strip() for t in body) and not any(t.text.strip() for t in notes):
-            return None
         first = next((t.number for t in body if t.text.strip()), line)
         return md.make_slide(md.Parts(number, first, body, ("left", *md.class_names(classes)), None,
                                       notes or None), DIALECT)

@@ -45,12 +45,13 @@ CENTRED = {"lead"}
 class MarpReader(Reader):
     name = "marp"
     title = "Marp"
+    tool = r"@marp-team/|\bmarp\b"
     front_matter_keys = frozenset({"marp"})
 
     def sniff(self, text: str) -> float:
         own = md.count(r"<!--\s*_?(class|paginate|header|footer|backgroundColor|backgroundImage|"
                        r"color|theme|size)\s*:", text) + md.count(r"!\[bg\b", text)
-        rules = md.count(r"^(---|\*\*\*|___)[ \t]*$", text)
+        rules = md.count_rules(r"^(---|\*\*\*|___)[ \t]*$", text)
         return md.sniff_score(own, rules, separators_only=0.25)
 
     def parse(self, text: str, path: Path) -> Deck:
@@ -67,18 +68,16 @@ class MarpReader(Reader):
                   else (head, body) for head, body in chunks]
         state: dict[str, Any] = {k: v for k, v in meta.items() if k in DIRECTIVES}
         slides: list[Slide] = []
-        for head, body in chunks:  # an empty slide (two rules in a row) has nothing to print
+        for head, body in chunks:  # every stretch is a slide, an empty one too: Marp shows it
             line = head.number if head is not None else (body[0].number if body else 1)
-            slide = self._slide(len(slides) + 1, line, body, path, state, problems)
-            if slide is not None:
-                slides.append(slide)
+            slides.append(self._slide(len(slides) + 1, line, body, path, state, problems))
         if not slides:
             raise md.no_slides(path, "Marp slides are separated by '---' lines")
         return md.deck_of(meta, slides, path, problems, self.name,
                           md.aspect_of(meta.get("size")) or "16:9")
 
     def _slide(self, number: int, line: int, body: list[Line], path: Path, state: dict[str, Any],
-               problems: list[Problem]) -> Slide | None:
+               problems: list[Problem]) -> Slide:
         spot: dict[str, Any] = {}
         headings = {line.number for line in body if line.text.lstrip().startswith("#")}
         body, comments = md.take_comments(body)
@@ -104,8 +103,6 @@ class MarpReader(Reader):
         classes = md.class_names(words, CLASSES)
         if not CENTRED & set(words):
             classes = ("left", *classes)
-        if not any(t.text.strip() for t in body) and background is None and not notes:
-            return None
         return md.make_slide(md.Parts(number, line, body, classes, background, notes or None,
                                       split=split))
 

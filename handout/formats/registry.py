@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from handout import fetch
 from handout.errors import HandoutError
 from handout.formats.md import read_text
 from handout.model import Deck, Problem
@@ -39,6 +40,9 @@ class Reader:
     """Front-matter keys only this format uses: one of them decides the format."""
     multi_file = False
     """Several files of this format in one folder are one deck, read in file-name order."""
+    tool = ""
+    """A pattern naming this format's own tool in a build file beside the deck (a Makefile that
+    runs `pandoc`, a package.json that needs `@slidev/cli`): such a folder holds its decks."""
 
     def sniff(self, text: str) -> float:
         raise NotImplementedError
@@ -113,27 +117,83 @@ def front_matter_keys(text: str) -> set[str]:
     return set(FRONT_MATTER_KEY.findall(text[4: 4 + end.start()])) if end else set()
 
 
+TOOL_SCORE = 0.9
+"""A build file beside the deck that runs a format's tool makes that format likely, short of
+the deck's own front-matter key."""
+BUILD_FILE = re.compile(r"^(?:GNUmakefile|[Mm]akefile|justfile|package\.json|.+\.(?:sh|bat|cmd|ps1))$")
+MAX_BUILD_FILE = 64 * 1024
+
+
 def scores(text: str, path: Path) -> list[tuple[float, Reader]]:
     """Every reader that may read this file, best first."""
+    return [(score, reader) for score, reader, _ in _ranked(text, path)]
+
+
+def _ranked(text: str, path: Path) -> list[tuple[float, Reader, str]]:
+    """Every reader that may read this file, best first, with what decided its score: "key"
+    (its own front-matter key), "tool" (a build file beside the deck runs its tool) or ""."""
     keys = front_matter_keys(text)
+    tools = folder_tools(path)
     found = []
     for order, reader in enumerate(_READERS):
         if path.suffix.lower() not in reader.suffixes:
             continue
-        score = 1.0 if keys & reader.front_matter_keys else min(SNIFF_CAP, reader.sniff(text))
-        found.append((score, -order, reader))
+        score, why = min(SNIFF_CAP, reader.sniff(text)), ""
+        if keys & reader.front_matter_keys:
+            score, why = 1.0, "key"
+        elif reader.name in tools and score < TOOL_SCORE:
+            score, why = TOOL_SCORE, "tool"
+        found.append((score, -order, reader, why))
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [(score, reader) for score, _, reader in found]
+    return [(score, reader, why) for score, _, reader, why in found]
+
+
+def folder_tools(path: Path) -> set[str]:
+    """The readers whose tool a build file in the deck's folder runs: those on a line that names
+    the deck's file, else the one tool the build files name, if they name only one."""
+    return set(_folder_tools(path.parent, path.name))
+
+
+def _folder_tools(folder: Path, deck: str) -> tuple[str, ...]:
+    named: set[str] = set()
+    mentioned: set[str] = set()
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return ()
+    patterns = [(reader.name, re.compile(reader.tool, re.IGNORECASE)) for reader in _READERS if reader.tool]
+    for entry in entries:
+        if not BUILD_FILE.match(entry.name) or not entry.is_file():
+            continue
+        try:
+            data = fetch.read_inside(entry, (folder,), limit=MAX_BUILD_FILE)
+        except HandoutError:
+            continue
+        text = re.sub(r"\\\r?\n", " ", (data or b"").decode("utf-8", "replace"))  # continued lines
+        for line in text.splitlines():
+            tools = {name for name, pattern in patterns if pattern.search(line)}
+            mentioned |= tools
+            if deck in line or Path(deck).stem + "." in line:
+                named |= tools
+    if named:
+        return tuple(sorted(named))
+    return tuple(mentioned) if len(mentioned) == 1 else ()
 
 
 def choose(text: str, path: Path) -> tuple[Reader, Problem | None]:
-    """The reader for this text, and a note when the choice was a close call."""
-    ranked = [item for item in scores(text, path) if item[0] > 0]
+    """The reader for this text, and a note when the choice was a close call (not when the deck
+    named its format itself, by a front-matter key only that format has)."""
+    ranked = [item for item in _ranked(text, path) if item[0] > 0]
     if not ranked:  # nothing recognised: the first reader's error says what a deck looks like
         fallback = next((r for r in _READERS if path.suffix.lower() in r.suffixes), _READERS[0])
         return fallback, None
-    best_score, best = ranked[0]
-    close = [(s, r) for s, r in ranked[1:] if s >= best_score * CLOSE_CALL]
+    best_score, best, why = ranked[0]
+    close = [(s, r) for s, r, w in ranked[1:] if s >= best_score * CLOSE_CALL and (w or not why)]
+    if why == "tool" and not close:
+        return best, problem(
+            "deck-choice", f"read as {best.title}: a build file beside it runs {best.title}",
+            path, hint=f"if that is wrong, name the format: --format {ranked[1][1].name}"
+            if len(ranked) > 1 else "")
     if not close:
         return best, None
     others = ", ".join(f"{r.title} {s:.2f}" for s, r in close)

@@ -28,6 +28,7 @@ SOURCE_URL = re.compile(r"\bsourceUrl\s*:\s*[\"'](?P<url>[^\"']+)[\"']")
 TEXTAREA = re.compile(r"<textarea\b[^>]*\bid\s*=\s*[\"']source[\"'][^>]*>(?P<body>.*?)</textarea>",
                       re.IGNORECASE | re.DOTALL)
 HTML_TITLE = re.compile(r"<title>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)
+STEPS_UNCOUNTED = re.compile(r"\bcountIncrementalSlides\s*:\s*false\b")
 RATIO = re.compile(r"\bratio\s*:\s*['\"](?P<ratio>\d+:\d+)['\"]")
 CONTENT_CLASS = re.compile(r"(?<![\\\w])\.(?P<classes>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\[")
 CSS_URL = re.compile(r"url\(\s*['\"]?(?P<src>[^'\")]+)['\"]?\s*\)")
@@ -39,6 +40,7 @@ CLASSES: dict[str, str | None] = {"inverse": None}
 class RemarkReader(Reader):
     name = "remark"
     title = "remark"
+    tool = r"\bbackslide\b|\bremark-cli\b"
     suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
 
     def sniff(self, text: str) -> float:
@@ -46,17 +48,18 @@ class RemarkReader(Reader):
             return 1.0
         if md.HTML_PAGE.search(text):
             return 0.0
+        properties = md.FENCED_PROPERTIES.sub("", text)  # (Slidev's front matter, not properties)
         own = md.count(r"^\?\?\?[ \t]*$", text) + md.count(r"^--[ \t]*$", text) \
-            + md.count(r"^(class|layout|template|name):[ \t]*\S", text) \
+            + md.count(r"^(class|layout|template|name):[ \t]*\S", properties) \
             + md.count(r"(?<![\\\w])\.[a-z][\w-]*\[", text)
-        rules = md.count(r"^---[ \t]*$", text)
+        rules = md.count_rules(r"^---[ \t]*$", text)
         if own:
             return min(1.0, 0.5 + 0.1 * own)
         return 0.2 if rules else 0.0
 
     def parse(self, text: str, path: Path) -> Deck:
         title, aspect, first = "", "4:3", 1
-        text = md.normalise(text)
+        text = page = md.normalise(text)
         if found := TEXTAREA.search(text):
             head = text[: found.start("body")]
             first = head.count("\n") + 1
@@ -79,7 +82,7 @@ class RemarkReader(Reader):
         lines = md.lines_of(text, first)
         lines = md.drop_styles(lines, path, problems)
         chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)), at_fences=False)
-        slides = _Slides(path, problems).read(chunks)
+        slides = _Slides(path, problems, steps_count=not STEPS_UNCOUNTED.search(page)).read(chunks)
         if not slides:
             raise md.no_slides(path, "remark slides are separated by '---' lines")
         return Deck(source=path, title=title or md.deck_title({}, slides, path), slides=slides,
@@ -102,9 +105,14 @@ class _Slides:
     problems: list[Problem]
     named: dict[str, _Step] = field(default_factory=dict)
     layout: _Step | None = None
+    steps_count: bool = True
+    """remark numbers each `--` step as a slide of its own (`countIncrementalSlides`, on unless
+    the page's remark.create turns it off): a slide printed in its last state takes the number
+    of that step, so the numbers on paper are the ones the audience saw."""
 
     def read(self, chunks: list[tuple[Line | None, list[Line]]]) -> list[Slide]:
         slides: list[Slide] = []
+        shown = 0
         for head, lines in chunks:
             steps = md.split(lines, lambda line: bool(CONTINUE.match(line.text)), at_fences=False)
             merged: _Step | None = None
@@ -117,9 +125,11 @@ class _Slides:
                     merged.body += [Line(step.line, ""), *step.body]
                     merged.notes += step.notes
             assert merged is not None
-            slide = self._slide(merged, len(slides) + 1)
+            number = shown + (len(steps) if self.steps_count else 1)
+            slide = self._slide(merged, number)
             if slide is not None:
                 slides.append(slide)
+                shown = number
         return slides
 
     def _step(self, lines: list[Line], line: int) -> _Step:
@@ -169,10 +179,8 @@ class _Slides:
             background = Image(path=css["src"], line=step.line)
         body = unwrap_content_classes(body)
         notes = unwrap_content_classes(step.notes, layout=False)
-        if background is None and not any(t.text.strip() for t in (*body, *notes)):
-            return None  # an empty slide (two separators in a row) has nothing to print
-        return md.make_slide(md.Parts(number, step.line, body, names, background,
-                                      notes if notes else None))
+        # (an empty slide too, two separators in a row: remark shows it)
+        return md.make_slide(md.Parts(number, step.line, body, names, background, notes or None))
 
 
 def _inside(template: list[Line], body: list[Line]) -> list[Line]:

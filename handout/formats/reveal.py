@@ -49,12 +49,15 @@ TEMPLATE = re.compile(r"<(textarea|script)\b[^>]*>(?P<body>.*?)</\1>", re.IGNORE
 HTML_TITLE = re.compile(r"<title[^>]*>(?P<title>.*?)</title>", re.IGNORECASE | re.DOTALL)
 HTML_AUTHOR = re.compile(
     r"<meta\b[^>]*\bname\s*=\s*[\"']author[\"'][^>]*\bcontent\s*=\s*[\"'](?P<author>[^\"']*)", re.IGNORECASE)
+DEMO_AUTHOR = "Hakim El Hattab"
+"""reveal.js's author, named in the demo page's `<meta name="author">` that many decks keep."""
 CANVAS = re.compile(r"\bwidth\s*:\s*(?P<width>\d+)\s*,\s*height\s*:\s*(?P<height>\d+)")
 
 
 class RevealReader(Reader):
     name = "reveal"
     title = "reveal.js"
+    tool = r"\breveal-md\b"
     front_matter_keys = frozenset({"revealOptions"})
     suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
 
@@ -65,7 +68,7 @@ class RevealReader(Reader):
             # a page of <section>s that a template or a site made, without reveal's own class
             return 0.5 if len(re.findall(r"<section\b", text, re.IGNORECASE)) >= 2 else 0.0
         own = md.count(r"<!--\s*\.(slide|element):", text) + md.count(r"^Notes?:", text, re.I | re.M)
-        rules = md.count(r"^---[ \t]*$", text)
+        rules = md.count_rules(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules, sure=0.55, separators_only=0.2)
 
     def parse(self, text: str, path: Path) -> Deck:
@@ -75,7 +78,7 @@ class RevealReader(Reader):
         problems: list[Problem] = []
         lines = md.lines_of(text)
         meta, lines = md.front_matter(lines, path, problems)
-        slides = self._markdown_slides(lines, path, problems, 1)
+        slides = self._markdown_slides(lines, path, problems)
         if not slides:
             raise md.no_slides(path, "reveal.js slides are separated by '---' lines")
         options = meta.get("revealOptions")
@@ -84,40 +87,43 @@ class RevealReader(Reader):
             aspect = md.aspect_of(f"{options['width']}:{options['height']}") or aspect
         return md.deck_of(meta, slides, path, problems, self.name, aspect)
 
-    def _markdown_slides(self, lines: list[Line], path: Path, problems: list[Problem],
-                         number: int, source: Path | None = None,
-                         separators: tuple[re.Pattern[str], re.Pattern[str]] = (SEPARATOR, NOTES)
-                         ) -> list[Slide]:
+    def _markdown_slides(self, lines: list[Line], path: Path, problems: list[Problem]) -> list[Slide]:
+        """A markdown deck (reveal-md's): a slide between separators, an empty one too."""
         lines = md.drop_styles(lines, path, problems)
-        separator, notes = separators
-        chunks = md.split(lines, lambda line: bool(separator.match(line.text)), code_aware=False)
-        slides: list[Slide] = []
-        for head, body in chunks:
-            slide = self._slide(number + len(slides), head.number if head else lines[0].number
-                                if lines else 1, body, source, notes)
-            if slide is not None:
-                slides.append(slide)
-        return slides
+        chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)), code_aware=False)
+        return [self._slide(n, head.number if head else lines[0].number if lines else 1, body)
+                for n, (head, body) in enumerate(chunks, start=1)]
 
     def _html_deck(self, text: str, path: Path) -> Deck:
         problems: list[Problem] = []
-        scan = HTML_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), text)
+        blank = lambda m: re.sub(r"[^\n]", " ", m[0])  # noqa: E731
+        scan = HTML_COMMENT.sub(blank, text)
+        # a template's text is markdown, not markup: a `<section>` written in it is not one
+        scan = TEMPLATE.sub(lambda m: m[0][: m.start("body") - m.start()] + blank(
+            re.match(r".*", m["body"], re.DOTALL)) + m[0][m.end("body") - m.start():], scan)
         slides: list[Slide] = []
         for start, attributes, inner in _innermost_sections(scan):
             line = text.count("\n", 0, start) + 1
             if "data-markdown" in attributes:
                 slides += self._markdown_section(text, path, attributes, inner, problems,
                                                  len(slides) + 1, line)
-            elif (slide := _html_slide(text[inner[0]:inner[1]], attributes, len(slides) + 1, line,
-                                       text.count("\n", 0, inner[0]) + 1)) is not None:
-                slides.append(slide)
+            else:
+                slides.append(_html_slide(text[inner[0]:inner[1]], attributes, len(slides) + 1,
+                                          line, text.count("\n", 0, inner[0]) + 1))
         if not slides:
             raise md.no_slides(path, "a reveal.js HTML file holds its slides in <section> elements")
         meta: dict[str, str] = {}
         if match := HTML_TITLE.search(text):
             meta["title"] = md.plain(html.unescape(match["title"]))
         if match := HTML_AUTHOR.search(text):
-            meta["author"] = html.unescape(match["author"])
+            author = html.unescape(match["author"]).strip()
+            if author == DEMO_AUTHOR and "reveal.js" not in meta.get("title", "").lower():
+                problems.append(problem(
+                    "deck-feature", f"author {author!r} left out: reveal.js's own demo page names him, "
+                    "and this deck was made from it", path, text.count("\n", 0, match.start()) + 1,
+                    "give the deck's author with --author NAME"))
+            else:
+                meta["author"] = author
         aspect = "4:3"
         if (match := CANVAS.search(text)) is not None:
             aspect = md.aspect_of(f"{match['width']}:{match['height']}") or aspect
@@ -126,31 +132,34 @@ class RevealReader(Reader):
     def _markdown_section(self, text: str, path: Path, attributes: dict[str, str],
                           inner: tuple[int, int], problems: list[Problem], number: int,
                           line: int) -> list[Slide]:
-        """A `<section data-markdown>`: its template's markdown, or the file it names."""
-        separators = _separators(attributes, path, line, problems)
+        """A `<section data-markdown>`: its template's markdown, or the file it names, cut into
+        slides as reveal.js's markdown plugin cuts it."""
+        separator, vertical, notes = _separators(attributes, path, line, problems)
         named = attributes.get("data-markdown", "").strip()
+        source: Path | None = None
         if named:
-            file = path.parent / named
+            source = path.parent / named
             try:
-                lines = md.lines_of(md.read_text(file, path.parent))
+                markdown, first = md.normalise(md.read_text(source, path.parent)), 1
             except HandoutError as error:
                 problems.append(problem("deck-syntax", f"<section data-markdown=\"{named}\"> left "
                                         f"out: {error.problem.message}", path, line,
                                         "the markdown file must be inside the deck's folder"))
                 return []
-            return self._markdown_slides(lines, file, problems, number, file, separators)
-        found = TEMPLATE.search(text, inner[0], inner[1])
-        if found is None:
-            return []
-        body = found["body"]
-        if found[1].lower() == "textarea":
-            body = html.unescape(body)
-        first = text.count("\n", 0, found.start("body")) + 1
-        return self._markdown_slides(md.lines_of(textwrap.dedent(body), first), path, problems,
-                                     number, separators=separators)
+        else:
+            found = TEMPLATE.search(text, inner[0], inner[1])
+            if found is None:
+                return []
+            markdown = found["body"]
+            if found[1].lower() == "textarea":
+                markdown = html.unescape(markdown)
+            markdown, first = _dedented(markdown), text.count("\n", 0, found.start("body")) + 1
+        lines = md.drop_styles(md.lines_of(markdown, first), source or path, problems)
+        return [self._slide(number + n, at, chunk, source, notes)
+                for n, (at, chunk) in enumerate(_slidify(lines, separator, vertical))]
 
-    def _slide(self, number: int, line: int, lines: list[Line],
-               source: Path | None = None, notes_start: re.Pattern[str] = NOTES) -> Slide | None:
+    def _slide(self, number: int, line: int, lines: list[Line], source: Path | None = None,
+               notes_start: re.Pattern[str] = NOTES) -> Slide:
         body, comments = md.take_comments(sized_pictures(lines))
         classes: list[str] = []
         background = None
@@ -170,8 +179,6 @@ class RevealReader(Reader):
                 notes = [*rest, *body[index + 1:]]
                 body = body[:index]
                 break
-        if not any(t.text.strip() for t in body) and background is None and not notes:
-            return None
         first = next((t.number for t in body if t.text.strip()), line)
         return md.make_slide(md.Parts(number, first, body, md.class_names(classes, CLASSES), background,
                                       notes, source=source))
@@ -212,35 +219,71 @@ def sized_pictures(lines: list[Line], canvas: float = REVEAL_CANVAS) -> list[Lin
     return out
 
 
-def _separators(attributes: dict[str, str], path: Path, line: int, problems: list[Problem]
-                ) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A data-markdown section's own separators (`data-separator="^\\n<<= x =>>"`,
-    `data-separator-vertical`, `data-separator-notes`): reveal.js matches them against the text;
-    here each becomes the line it stands for (the newlines around it are the line's ends)."""
-    def line_pattern(value: str) -> str:
-        value = re.sub(r"^\^?(?:\\r\?)?(?:\\n|\n)?", "", value)
-        value = re.sub(r"(?:\\r\?)?(?:\\n|\n)?\$?$", "", value)
-        return value
+DEFAULT_SEPARATOR = r"\r?\n---\r?\n"
+"""reveal.js's markdown plugin's own default since 4.0: a line `---`, even right under a line of
+text (where markdown would read a heading's underline); 3.x wanted blank lines around it."""
 
-    found = []
-    for names, default in ((("data-separator", "data-separator-vertical"), SEPARATOR),
-                           (("data-separator-notes",), NOTES)):
-        given = [attributes[name] for name in names if attributes.get(name, "").strip()]
-        if not given:
-            found.append(default)
-            continue
+
+def _separators(attributes: dict[str, str], path: Path, line: int, problems: list[Problem]
+                ) -> tuple[re.Pattern[str], re.Pattern[str] | None, re.Pattern[str]]:
+    """A data-markdown section's separators, as reveal.js reads them: `data-separator` (default
+    `---` between blank lines) and `data-separator-vertical` (none by default) are regular
+    expressions matched against the section's text (`^\\n\\n\\n`: two blank lines), and
+    `data-separator-notes` begins the notes (a line starting `Note:` by default)."""
+    def compiled(name: str, default: str | None, flags: int = re.MULTILINE) -> re.Pattern[str] | None:
+        given = attributes.get(name, "")
+        if not given.strip():
+            return re.compile(default, flags) if default is not None else None
         try:
-            if default is NOTES:
-                found.append(re.compile(r"^[ \t]*(?:" + line_pattern(given[0]).lstrip("^")
-                                        + r")[ \t]?(?P<rest>.*)$", re.IGNORECASE))
-            else:
-                found.append(re.compile("^(?:" + "|".join(line_pattern(g) for g in given)
-                                        + r")[ \t]*$"))
+            return re.compile(given, flags)
         except re.error:
-            problems.append(problem("deck-syntax", f"{names[0]}={given[0]!r} is no pattern handout "
-                                    "reads: the usual separators are used", path, line))
-            found.append(default)
-    return found[0], found[1]
+            problems.append(problem("deck-syntax", f"{name}={given!r} is no pattern handout reads: "
+                                    "the usual one is used", path, line))
+            return re.compile(default, flags) if default is not None else None
+
+    separator = compiled("data-separator", DEFAULT_SEPARATOR)
+    assert separator is not None
+    vertical = compiled("data-separator-vertical", None)
+    notes = NOTES
+    if attributes.get("data-separator-notes", "").strip():
+        given = attributes["data-separator-notes"].strip().lstrip("^")
+        try:
+            notes = re.compile(r"^[ \t]*(?:" + given + r")[ \t]?(?P<rest>.*)$", re.IGNORECASE)
+        except re.error:
+            problems.append(problem("deck-syntax", f"data-separator-notes={given!r} is no pattern "
+                                    "handout reads: the usual one is used", path, line))
+    return separator, vertical, notes
+
+
+def _slidify(lines: list[Line], separator: re.Pattern[str],
+             vertical: re.Pattern[str] | None) -> list[tuple[int, list[Line]]]:
+    """The section's slides as reveal.js's slidify cuts them: at each match, left to right, of
+    the separators in the whole text (vertical stacks printed in order), each with its first line."""
+    text = md.joined(lines)
+    pattern = separator if vertical is None else re.compile(
+        f"(?:{separator.pattern})|(?:{vertical.pattern})", re.MULTILINE)
+    first = lines[0].number if lines else 1
+    out: list[tuple[int, list[Line]]] = []
+    begin = 0
+    for match in [*(m for m in pattern.finditer(text) if m.end() > m.start()), None]:
+        end = match.start() if match is not None else len(text)
+        number = first + text.count("\n", 0, begin)
+        out.append((number, [Line(number + n, row) for n, row in enumerate(text[begin:end].split("\n"))]))
+        if match is not None:
+            begin = match.end()
+    return out
+
+
+def _dedented(text: str) -> str:
+    """A template's text without the indentation of its first line (reveal.js takes off as
+    much leading whitespace as that line has, from every line that has it)."""
+    rows = text.split("\n")
+    first = next((row for row in rows if row.strip()), "")
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if not indent:
+        return text
+    return "\n".join(row[len(indent):] if row.startswith(indent) else row.lstrip(" \t")
+                     if not row.strip() else row for row in rows)
 
 
 def _innermost_sections(scan: str) -> list[tuple[int, dict[str, str], tuple[int, int]]]:
@@ -266,21 +309,24 @@ def _attributes(text: str) -> dict[str, str]:
 
 
 def _html_slide(inner: str, attributes: dict[str, str], number: int, line: int,
-                first: int) -> Slide | None:
+                first: int) -> Slide:
     """An HTML section: notes from its `<aside class="notes">`, its title from its first heading,
-    the rest as the slide's HTML (in one block, so markdown leaves it as it is)."""
+    the rest as the slide's HTML (in one block, so markdown leaves it as it is). Every section
+    is a slide, as in the browser, even one that only shows a background (or nothing)."""
     notes_html = [m["notes"] for m in ASIDE_NOTES.finditer(inner)]
     inner = ASIDE_NOTES.sub("", inner)
-    if not re.sub(r"<[^>]+>|\s", "", inner) and not notes_html \
-            and not re.search(r"<img\b", inner, re.IGNORECASE):
-        return None
     heading = HEADING.search(inner)
     title = md.plain(html.unescape(re.sub(r"<[^>]+>", " ", heading["text"]))) if heading else ""
     background = None
     picture = attributes.get("data-background-image") or attributes.get("data-background") or ""
     if PICTURE_SUFFIX.search(picture.strip()):
         background = Image(path=picture.strip(), line=line)
-    body = _html_with_listings(inner, first)
+    body = _html_with_listings(inner, first) if inner.strip() else []
+    for key, what in (("data-background-iframe", "web page"), ("data-background-video", "video")):
+        if attributes.get(key, "").strip():  # shown behind the slide in a browser: named on paper
+            address = html.escape(attributes[key].split(",")[0].strip(), quote=True)
+            body += [Line(line, ""), Line(line, f'<p class="embedded">{what}: <a href="{address}">'
+                                                f"{address}</a></p>"), Line(line, "")]
     notes = _html_block("\n".join(notes_html), first) if notes_html else None
     return md.make_slide(md.Parts(number, line, body, md.class_names(
         attributes.get("class", "").split(), CLASSES), background, notes, title=title))

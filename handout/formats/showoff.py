@@ -57,7 +57,7 @@ class ShowoffReader(Reader):
     manifest = MANIFEST
 
     def sniff(self, text: str) -> float:
-        own = len(re.findall(r"^(?:<!SLIDE|!SLIDE\[|~~~SECTION:|~~~ENDSECTION~~~|\.notes\b| {4}@@@)",
+        own = len(re.findall(r"^(?:<!SLIDE|!SLIDE\[|~~~SECTION:|~~~ENDSECTION~~~|\.notes\b(?!:)| {4}@@@)",
                              text, re.MULTILINE))
         slides = len(re.findall(r"^<?!SLIDE\b", text, re.MULTILINE))
         if not own:
@@ -124,9 +124,8 @@ def _section_files(config: Any, root: Path, manifest: Path, problems: list[Probl
                                     "folder: not read", manifest))
             continue
         if target.is_dir():
-            found = sorted(p for p in target.rglob("*.md")
-                           if not any(part.startswith("_") for part in p.relative_to(target).parts)
-                           and not p.name.lower().startswith("readme"))
+            found = sorted(p for p in target.rglob("*.md")  # a README.md too, as Showoff globs them
+                           if not any(part.startswith("_") for part in p.relative_to(target).parts))
         elif target.is_file():
             found = [target]
         else:
@@ -199,7 +198,8 @@ class _Reading:
         else:
             chunks = md.split(lines, lambda line: bool(SEPARATOR.match(line.text)), at_fences=False)
         before = chunks[0][1]
-        if before and not chunks[0][0]:
+        if before and not chunks[0][0] and not path.name.lower().startswith("readme"):
+            # (a section's README says what the section is, to readers of the repository)
             self.preamble += [b for b in md.blocks(self._pictures(before, path), DIALECT) if md.has_text(b)]
         for header, body in chunks[1:]:
             assert header is not None

@@ -10,6 +10,7 @@ root (`/images/x.png`) are read from `public/`, where Slidev serves them from.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -45,13 +46,17 @@ LANGUAGES = {**md.COMMON_LANGUAGES, "vue": "vue", "ts": "typescript"}
 class SlidevReader(Reader):
     name = "slidev"
     title = "Slidev"
+    tool = r"@slidev/|\bslidev\b"
     front_matter_keys = frozenset({"highlighter", "drawings", "mdc", "canvasWidth", "aspectRatio",
                                    "colorSchema", "routerMode", "themeConfig", "addons", "monaco",
-                                   "seoMeta", "transition", "clicks", "hideInToc"})
+                                   "seoMeta", "clicks", "hideInToc"})
+    """(`transition` is not among them: reveal.js decks, and Pandoc's for it, say it too.)"""
 
     def sniff(self, text: str) -> float:
-        own = md.count(r"v-clicks?\b|v-after\b|^::\w+::$|^layout:\s*\S|^src:\s*\S+\.md\s*$", text)
-        rules = md.count(r"^---[ \t]*$", text)
+        fenced = "\n".join(m[1] for m in md.FENCED_PROPERTIES.finditer(text))
+        own = md.count(r"v-clicks?\b|v-after\b|^::\w+::$", text) \
+            + md.count(r"^(?:layout:\s*\S|src:\s*\S+\.md\s*$)", fenced)
+        rules = md.count_rules(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules)
 
     def parse(self, text: str, path: Path, depth: int = 0, root: Path | None = None) -> Deck:
@@ -62,14 +67,16 @@ class SlidevReader(Reader):
         chunks = _chunks(lines, path, problems)
         headmatter = chunks[0][1] if chunks else {}
         slides: list[Slide] = []
-        for line, meta, body in chunks:
+        for index, (line, meta, body) in enumerate(chunks):
+            if index == 0:  # the headmatter's title names the deck; the slide keeps its heading
+                meta = {k: v for k, v in meta.items() if k != "title"}
+            if meta.get("hide") or meta.get("disabled"):
+                continue  # Slidev leaves these out of the talk and its export
             if isinstance(src := meta.get("src"), str) and src.strip():
                 slides += self._imported(src.strip(), path, line, len(slides) + 1, problems,
                                          depth)
                 continue
-            slide = self._slide(len(slides) + 1, line, meta, body, path, problems)
-            if slide is not None:
-                slides.append(slide)
+            slides.append(self._slide(len(slides) + 1, line, meta, body, path, problems))
         if not slides:
             raise md.no_slides(path, "Slidev slides are separated by '---' lines")
         return md.deck_of(headmatter, slides, path, problems, self.name,
@@ -79,6 +86,7 @@ class SlidevReader(Reader):
                   depth: int) -> list[Slide]:
         """`src: ./pages/intro.md`: that file's slides, in its place (only inside the deck's
         folder, at most MAX_IMPORT_DEPTH files deep)."""
+        src, _, picked = src.partition("#")  # `src: ./more.md#2-4,7` takes those slides
         file = (self._root / src.lstrip("/")) if src.startswith("/") else path.parent / src
         root = self._root
         try:
@@ -93,12 +101,14 @@ class SlidevReader(Reader):
         finally:
             self._root = root
         problems.extend(imported.problems)
+        chosen = _picked(picked, len(imported.slides))
         return [replace(slide, number=number + n, source=slide.source or file)
-                for n, slide in enumerate(imported.slides)]
+                for n, slide in enumerate(s for i, s in enumerate(imported.slides, 1) if i in chosen)]
 
     def _slide(self, number: int, line: int, meta: dict[str, Any], body: list[Line], path: Path,
-               problems: list[Problem]) -> Slide | None:
-        body = md.drop_styles(body, path, problems)
+               problems: list[Problem]) -> Slide:
+        """One slide, whatever it holds: Slidev shows (and numbers) a slide of front matter only."""
+        body = md.drop_styles(_joined_tags(body), path, problems)
         body = md.unwrap_lines(body, VUE_WRAPPER_OPEN, VUE_WRAPPER_CLOSE)
         body, comments = md.take_comments(body)
         notes: list[Line] | None = None
@@ -126,16 +136,22 @@ class SlidevReader(Reader):
                 split = Split(layout.removeprefix("image-"), 0.5,
                               fit if fit in ("contain", "cover") or fit.endswith("%") else "cover")
         body = _slots(body, layout)
+        url = meta.get("url")
+        if layout.startswith("iframe") and isinstance(url, str) and url.strip():
+            row = [Line(line, ""), Line(line, _web_page(url.strip())), Line(line, "")]
+            body = [*row, *body] if layout == "iframe-left" else [*body, *row]
+        title = meta.get("title") or meta.get("name")
+        title = md.plain(str(title)) if isinstance(title, str | int | float) and str(title).strip() else ""
+        if title and not any(t.text.strip() for t in body):  # the slide's name, from its front matter
+            body = [Line(line, f"# {title}")]
         words = str(meta.get("class") or "").split()
         classes = md.class_names(words)
         if layout not in CENTRED_LAYOUTS:
             classes = ("left", *classes)
-        if not any(t.text.strip() for t in body) and background is None and not notes:
-            return None
         first = next((t.number for t in body if t.text.strip()), line)
         dialect = md.Dialect(aliases=LANGUAGES)
-        return md.make_slide(md.Parts(number, first, body, classes, background, notes, split=split),
-                             dialect)
+        return md.make_slide(md.Parts(number, first, body, classes, background, notes, split=split,
+                                      title=title), dialect)
 
 
 def _slots(body: list[Line], layout: str) -> list[Line]:
@@ -174,51 +190,152 @@ def _public(src: str, path: Path) -> str:
 
 def _chunks(lines: list[Line], path: Path,
             problems: list[Problem]) -> list[tuple[int, dict[str, Any], list[Line]]]:
-    """(line, front matter, body) per slide, as Slidev's parser cuts them."""
+    """(line, front matter, body) per slide, as Slidev's parser (packages/parser/src/core.ts)
+    cuts them: a line starting `---` ends a slide, and opens its successor's front matter when
+    the next line is not blank (up to a line `---`); a ``` fence and a multi-line HTML comment
+    hide separators; every stretch of one line or more between them is a slide, even one of
+    front matter only, or blank."""
     out: list[tuple[int, dict[str, Any], list[Line]]] = []
-    states = list(md.code_state(lines, indented=False))
+    start = 0
+    in_comment = False
+
+    def cut(end: int) -> None:
+        nonlocal start
+        if start == end:
+            return
+        meta, body = _matter(lines[start:end], path, problems)
+        out.append((lines[start].number, meta, body))
+        start = end + 1
+
     index = 0
-    start, meta, body = 1, {}, []  # type: ignore[var-annotated]
-    if lines and SEPARATOR.match(lines[0].text):  # headmatter
-        meta, index = _front_matter(lines, 0, path, problems)
+    while index < len(lines):
+        raw = lines[index].text
+        text = raw.rstrip()
+        if in_comment:
+            in_comment = _in_comment(raw, True)
+        elif text.startswith("---"):
+            cut(index)
+            following = lines[index + 1].text if index + 1 < len(lines) else ""
+            if text[3:4] != "-" and following.strip():
+                start = index
+                index += 1
+                while index < len(lines) and lines[index].text.rstrip() != "---":
+                    index += 1
+        elif text.lstrip().startswith("```"):
+            fence = re.match(r"^\s*`+", text)[0]  # type: ignore[index]
+            close = next((j for j in range(index + 1, len(lines)) if lines[j].text.startswith(fence)),
+                         None)
+            if close is not None:
+                index = close
+        else:
+            in_comment = _in_comment(raw, False)
+        index += 1
+    if start <= len(lines) - 1:
+        cut(len(lines))
+    return out
+
+
+def _in_comment(line: str, inside: bool) -> bool:
+    """Whether a multi-line HTML comment is still open after this line (Slidev's rule)."""
+    at = 0
+    while at < len(line):
+        if inside:
+            end = line.find("-->", at)
+            if end < 0:
+                return True
+            inside, at = False, end + 3
+        else:
+            begin = line.find("<!--", at)
+            if begin < 0:
+                return False
+            end = line.find("-->", begin + 4)
+            if end < 0:
+                return True
+            at = end + 3
+    return inside
+
+
+def _matter(raw: list[Line], path: Path, problems: list[Problem]) -> tuple[dict[str, Any], list[Line]]:
+    """A slide's front matter (a `---` block opening it, else a ```yaml block at its top) and
+    the rest; lines that are not YAML after all stay the slide's text."""
+    if raw and raw[0].text.startswith("---"):
+        close = next((i for i in range(1, len(raw)) if raw[i].text.rstrip() == "---"), None)
+        if close is None:
+            return {}, raw[1:]
+        data = md.parse_yaml(raw[1:close], path, [])
+        if data or not any(t.text.strip() for t in raw[1:close]):
+            return data, raw[close + 1:]
+        return {}, raw[1:close] + raw[close + 1:]
+    top = next((i for i, t in enumerate(raw) if t.text.strip()), None)
+    if top is not None and YAML_BLOCK.match(raw[top].text):
+        end = next((i for i in range(top + 1, len(raw)) if raw[i].text.strip() == "```"), None)
+        if end is not None:
+            return md.parse_yaml(raw[top + 1:end], path, problems), raw[end + 1:]
+    return {}, raw
+
+
+def _picked(ranges: str, count: int) -> set[int]:
+    """Slide numbers from `2-4,7` (Slidev's range string; all of them when empty)."""
+    chosen: set[int] = set()
+    for part in ranges.split(","):
+        low, _, high = part.strip().partition("-")
+        try:
+            first = int(low) if low.strip() else 1
+            last = int(high) if high.strip() else (first if not _ else count)
+        except ValueError:
+            continue
+        chosen.update(range(max(first, 1), min(last, count) + 1))
+    return chosen if ranges.strip() else set(range(1, count + 1))
+
+
+OPEN_TAG_START = re.compile(r"^[ \t]*<[A-Za-z][\w.:-]*(?:\s|$)")
+
+
+def _joined_tags(lines: list[Line]) -> list[Line]:
+    """A tag opened on one line and closed on a later one (`<Block\n  class="x"\n  v-click>`,
+    as Vue allows) on one line, so markdown reads it as a tag, not text."""
+    out: list[Line] = []
+    states = list(md.code_state(lines))
+    index = 0
     while index < len(states):
         line, kind = states[index]
-        if not kind and SEPARATOR.match(line.text):
-            out.append((start, meta, body))
-            start, body = line.number, []
-            meta, index = _front_matter(lines, index, path, problems)
+        if kind or not OPEN_TAG_START.match(line.text) or _tag_closed(line.text):
+            out.append(line)
+            index += 1
             continue
-        body.append(line)
-        index += 1
-    out.append((start, meta, body))
-    cleaned = []
-    for number, found, text in out:
-        found = dict(found)
-        # a ```yaml block at the very top of a slide is its front matter too
-        top = next((i for i, t in enumerate(text) if t.text.strip()), None)
-        if top is not None and YAML_BLOCK.match(text[top].text):
-            end = next((i for i in range(top + 1, len(text)) if text[i].text.strip() == "```"), None)
-            if end is not None:
-                found.update(md.parse_yaml(text[top + 1:end], path, problems))
-                text = text[end + 1:]
-        cleaned.append((number, found, text))
-    return cleaned
+        joined, end = line.text, index
+        while end + 1 < len(states) and not states[end + 1][1] and states[end + 1][0].text.strip() \
+                and end - index < 20:
+            end += 1
+            joined += " " + states[end][0].text.strip()
+            if _tag_closed(joined):
+                break
+        if not _tag_closed(joined):
+            out.append(line)
+            index += 1
+            continue
+        out.append(Line(line.number, joined))
+        index = end + 1
+    return out
 
 
-def _front_matter(lines: list[Line], index: int, path: Path,
-                  problems: list[Problem]) -> tuple[dict[str, Any], int]:
-    """At a separator: the front matter that follows it, if one does, and where the body starts."""
-    separator = lines[index].text.rstrip()
-    following = lines[index + 1].text if index + 1 < len(lines) else ""
-    if separator != "---" or not following.strip():
-        return {}, index + 1
-    for end in range(index + 1, len(lines)):
-        if lines[end].text.rstrip() == "---":
-            data = md.parse_yaml(lines[index + 1:end], path, [])  # not YAML: slide text
-            if data or not any(t.text.strip() for t in lines[index + 1:end]):
-                return data, end + 1
-            return {}, index + 1  # not YAML after all: the lines are the slide's text
-    return {}, index + 1
+def _tag_closed(text: str) -> bool:
+    """Whether the tag that opens this text ends in it (a `>` outside quoted values)."""
+    quote = ""
+    for char in text[text.index("<") + 1:]:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == ">":
+            return True
+    return False
+
+
+def _web_page(url: str) -> str:
+    """An `iframe` layout's page, on paper: its address (and with --links qr, its code)."""
+    address = html.escape(url, quote=True)
+    return f'<p class="embedded">web page: <a href="{address}">{address}</a></p>'
 
 
 def _magic_moves(lines: list[Line]) -> list[Line]:

@@ -67,10 +67,11 @@ def is_indented(text: str) -> bool:
     return text.startswith(("    ", "\t")) and bool(text.strip())
 
 
-def code_state(lines: Iterable[Line], at_fences: bool = True,
-               indented: bool = True) -> Iterator[tuple[Line, str]]:
+def code_state(lines: Iterable[Line], at_fences: bool = True, indented: bool = True,
+               language_line: re.Pattern[str] | None = None) -> Iterator[tuple[Line, str]]:
     """Each line with what kind of code it belongs to: "" (none), "fence" (fences included)
-    or "indented" (a 4-space code block: after a blank line or a heading, not inside a list)."""
+    or "indented" (a 4-space code block: after a blank line or a heading, not inside a list,
+    unless its first line names its language as the format writes it: `language_line`)."""
     fence: Fence | None = None
     in_indented = False
     can_open = True  # an indented line here starts a code block
@@ -86,7 +87,9 @@ def code_state(lines: Iterable[Line], at_fences: bool = True,
             yield line, "indented" if in_indented else ""
             can_open = True
             continue
-        if indented and is_indented(line.text) and (in_indented or (can_open and not in_list)):
+        if indented and is_indented(line.text) and (in_indented or (can_open and (
+                not in_list or (language_line is not None
+                                and language_line.match(line.text.lstrip(" \t")))))):
             in_indented = True
             yield line, "indented"
             continue
@@ -173,7 +176,7 @@ def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
             out.append(_indented_code(indented, dialect))
         indented.clear()
 
-    for line, kind in code_state(lines, dialect.at_fences):
+    for line, kind in code_state(lines, dialect.at_fences, language_line=dialect.indented_language):
         if kind == "indented":
             if not indented:
                 flush_text()
@@ -239,9 +242,12 @@ def _fenced_code(fence: Fence, dialect: Dialect) -> Code:
 def _indented_code(lines: list[Line], dialect: Dialect) -> Code:
     body = [re.sub(r"^( {1,4}|\t)", "", line.text) for line in lines]
     language = ""
-    if dialect.indented_language and body and (match := dialect.indented_language.match(body[0])):
+    first = lines[0].text
+    if dialect.indented_language and (match := dialect.indented_language.match(first.lstrip(" \t"))):
         language = match["language"]
-        body = body[1:]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]  # (deeper under a list item)
+        body = [line.text.removeprefix(indent) if line.text.startswith(indent) else line.text.lstrip()
+                for line in lines[1:]]
     return Code(dialect.code_text("\n".join(body)), dialect.language(language), lines[0].number)
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from handout import fetch, limits
 from handout.errors import HandoutError
 
-ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
+ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
+"""A heading, `## Title` (or an empty one, `#` alone, as CommonMark has them: `text` is None)."""
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 HTML_PAGE = re.compile(r"^\s*<(!doctype|html)", re.IGNORECASE)

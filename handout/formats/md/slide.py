@@ -39,7 +39,9 @@ def title(blocks: Iterable[Block]) -> str:
         lines = block.text.split("\n")
         for index, text in enumerate(lines):
             if match := ATX_HEADING.match(text):
-                return plain(match["text"], labels)
+                if match["text"] and (found := plain(match["text"], labels)):
+                    return found
+                continue  # an empty heading names nothing
             following = lines[index + 1] if index + 1 < len(lines) else ""
             if text.strip() and SETEXT_UNDERLINE.match(following) and not text.startswith(" " * 4) \
                     and not LIST_ITEM.match(text):
@@ -170,6 +172,21 @@ def no_slides(source: Path, hint: str) -> HandoutError:
 
 def count(pattern: str, text: str, flags: int = re.MULTILINE) -> int:
     return len(re.findall(pattern, text, flags))
+
+
+LEADING_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+
+
+FENCED_PROPERTIES = re.compile(r"^---[ \t]*\n((?:[ \t]*[\w-]+:.*\n|[ \t]+\S.*\n|[ \t]*#.*\n)+?)---[ \t]*$",
+                               re.MULTILINE)
+"""`key: value` lines fenced by `---` lines: Slidev's per-slide front matter (remark's properties
+open a slide without a closing `---`)."""
+
+
+def count_rules(pattern: str, text: str) -> int:
+    """Separator lines matching `pattern`, not counting the two that fence the front matter (a
+    titled Pandoc document is not a Marp deck for having them)."""
+    return count(pattern, LEADING_FRONT_MATTER.sub("", text, count=1))
 
 
 def sniff_score(own: int, rules: int, sure: float = 0.6, separators_only: float = 0.15) -> float:
