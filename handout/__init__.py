@@ -65,15 +65,17 @@ def check(path: Path | str = "slides", **options: Any) -> Result:
     return run_check(path, **_known(options))
 
 
-def extract(pdf: Path | str, folder: Path | str) -> Extracted:
+def extract(pdf: Path | str, folder: Path | str, *, strict: bool = False) -> Extracted:
     """Write the files an archive edition (`build(..., archive=True)`) carries into `folder`:
     `.written` lists them, `.problems` what was refused (a name that would leave the folder, a
-    file already there), `.rebuild` the command that builds the talk again from them."""
+    file already there, a file past a limit), `.rebuild` the command that builds the talk again
+    from them (made from the manifest's checked fields). With `strict`, any refusal raises
+    HandoutError and nothing is written."""
     from pathlib import Path
 
     from handout.editions.extract import extract as extract_files
 
-    return extract_files(Path(pdf), Path(folder))
+    return extract_files(Path(pdf), Path(folder), strict=strict)
 
 
 def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = None,

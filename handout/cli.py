@@ -222,26 +222,35 @@ def extract_command(
     folder: Annotated[Path, typer.Argument(
         help="Folder to write the files into; made as needed, and nothing in it is overwritten. "
         "Example: restored/")],
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Any file not extracted is an error (exit 2), and then nothing is "
+        "written. Example: --strict")] = False,
     debug: Debug = False,
 ) -> None:
     """Write back the files an archive edition carries: the deck, its handout.toml and
     credits.toml, the manifest, and the pictures when it was built --with-pictures.
 
     Each file goes to the path its name gives, inside FOLDER and never outside it: a name with
-    '..', an absolute path, a file already there or a symlink on the way is refused with a
-    warning (exit 1), and the other files are written.
+    '..', an absolute path, a control character or a bidi override, a file already there, a
+    symlink on the way, or a file past a limit (128 MB a file, 2 GB and 5,000 files in all, a
+    decompression bomb) is refused with a warning (exit 1), and the other files are written.
+    The command that builds the talk again is made from the manifest's checked fields, never
+    copied from the PDF.
 
     Example: handout extract out/talk.pdf restored/ && cd restored && handout build talk.md
     """
-    import handout
+    import shlex
 
-    result = _guarded(lambda: handout.extract(pdf, folder), debug)
+    import handout
+    from handout.terminal import printable
+
+    result = _guarded(lambda: handout.extract(pdf, folder, strict=strict), debug)
     for problem in result.problems:  # each refusal says which name and why
         typer.echo(f"{problem.severity}[{problem.code}]: {problem}", err=True)
     for path in result.written:
-        typer.echo(f"wrote {path}")
+        typer.echo(f"wrote {printable(path)}")
     if result.rebuild:
-        typer.echo(f"to build it again: cd {folder} && {result.rebuild}")
+        typer.echo(f"to build it again: cd {printable(shlex.quote(str(folder)))} && {result.rebuild}")
     if result.problems:
         raise typer.Exit(1)
 
@@ -251,6 +260,7 @@ def _guarded(action: Callable[[], T], debug: bool) -> T:
     Whatever ends an action after a signal came (the signal's Interrupted, or an error it caused
     in a worker) ends the command as interrupted: one line, exit 128+signal."""
     from handout import interrupts
+    from handout.terminal import printable
 
     try:
         return action()
@@ -269,7 +279,7 @@ def _guarded(action: Callable[[], T], debug: bool) -> T:
             raise
         if debug:
             traceback.print_exc()
-        _fail(f"internal error: {type(error).__name__}: {error}\n"
+        _fail(f"internal error: {type(error).__name__}: {printable(error)}\n"
               "  run again with --debug for the details, and please report it", 1)
     raise AssertionError("unreachable")
 

@@ -65,7 +65,18 @@ MAX_EXTRACTED_FILES = 5_000
 settings, a manifest and its pictures); the rest are refused, each with a warning."""
 
 MAX_EXTRACTED_BYTES = 2048 * MiB
-"""...and at most this many bytes in all (each file at most MAX_PICTURE_BYTES)."""
+"""...and at most this many bytes in all..."""
+
+MAX_EXTRACTED_FILE_BYTES = MAX_PICTURE_BYTES
+"""...and at most this many in one file (the largest file a build reads)."""
+
+MAX_EXTRACT_RATIO = 200
+RATIO_FLOOR_BYTES = 16 * MiB
+"""An attachment that inflates past RATIO_FLOOR_BYTES to more than MAX_EXTRACT_RATIO times the
+bytes it was read from is a decompression bomb, and refused there. zlib gives at most ~1,030 to 1
+(a run of zeros: 127 MB from 124 kB); handout's own attachments give 3-10 to 1 (text) and ~1 to 1
+(JPEG and PNG); a file under 16 MB is never judged by its ratio. Each attachment is inflated a
+piece at a time, so none of these limits is ever passed in memory."""
 
 
 def within_limits(deck: Deck) -> Deck:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from handout.terminal import printable
+
 
 @dataclass(frozen=True)
 class Credit:
@@ -137,8 +139,10 @@ class Problem:
         return f"{self.file}:{self.line}" if self.line else str(self.file)
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}"
-        return f"{text}\n  hint: {self.hint}" if self.hint else text
+        """As the terminal shows it: each part with control characters and bidi overrides
+        escaped (a file name or message may come from a stranger's deck or PDF)."""
+        text = f"{printable(self.where)}: {printable(self.message)}"
+        return f"{text}\n  hint: {printable(self.hint)}" if self.hint else text
 
 
 @dataclass

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handout.model import Problem
+from handout.terminal import printable
 
 ERROR, WARNING, NOTE = "error", "warning", "note"
 
@@ -62,6 +63,7 @@ CODES: dict[str, Code] = {
     "not-attached": Code(WARNING, "{n} files could not be attached to the archive"),
     "archive-check": Code(WARNING, "{n} archives did not pass pikepdf's PDF/A check"),
     "not-extracted": Code(WARNING, "{n} attachments were not extracted"),
+    "untrusted-manifest": Code(WARNING, "{n} fields of an archive's manifest were not used"),
 }
 
 STRICT_CODES = frozenset({"missing-picture", "broken-picture", "no-credit", "overflow", "refused-url",
@@ -144,7 +146,7 @@ def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]
         members = [p for p in items if p.code == item.code]
         summary = CODES[item.code].summary.format(n=len(members)) if item.code in CODES \
             else f"{len(members)} of {item.code}"
-        text = f"{label}: {summary}: {_places(members)}"
+        text = f"{label}: {summary}: {printable(_places(members))}"
         if check_hint:
             text += "\n  run `handout check` for the full list"
         lines.append(text)

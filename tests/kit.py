@@ -18,6 +18,7 @@ The command
     assert_user_error(run, *words)            exit 2 with one `error: ...` line (and a hint)
     run_process(...)                          -> Run; the installed `handout` in a process of its own,
                                                  for the few end-to-end tests (1-2 s each)
+    run_measured(...)                         -> (Run, peak MB); as run_process, its memory capped
 
 Reading PDFs (each takes a path, a Built or, on pypdf, a PdfReader; pages are 0-based indexes)
     texts(pdf) / pdf_text(pdf)                text per page / the whole text, whitespace collapsed
@@ -280,6 +281,41 @@ def run_process(*args: str | Path, cwd: Path | None = None, timeout: float = 120
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           encoding="utf-8", errors="replace")
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+PEAK_PROBE = """\
+import atexit, re, sys
+report, sys.argv = sys.argv[1], ["handout", *sys.argv[2:]]
+def peak():
+    status = open("/proc/self/status").read()
+    open(report, "w").write(re.search(r"VmHWM:\\s*(\\d+)", status)[1])
+atexit.register(peak)
+from handout.__main__ import main
+main()
+"""
+"""Runs the command and writes its peak resident memory (VmHWM, kB) at exit. Not ru_maxrss: a
+child forked from a large pytest worker reports the worker's size, which Linux keeps across exec."""
+
+
+def run_measured(*args: str | Path, cwd: Path | None = None, memory_cap_mb: int = 3072,
+                 ) -> tuple[Run, float]:
+    """As run_process, and the process's peak memory in MB. Its address space is capped at
+    MEMORY_CAP_MB, so that a regression fails the test instead of taking the shared machine's
+    memory."""
+    import resource
+    import tempfile
+
+    def cap() -> None:
+        limit = memory_cap_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "peak"
+        done = subprocess.run([sys.executable, "-c", PEAK_PROBE, report, *map(str, args)], cwd=cwd,
+                              capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              preexec_fn=cap, timeout=120)
+        peak = int(report.read_text()) / 1024 if report.exists() else float("inf")
+    return Run(done.returncode, done.stdout, done.stderr), peak
 
 
 # --- reading PDFs -------------------------------------------------------------------------------

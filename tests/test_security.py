@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile import png_header
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from kit import (
@@ -1085,18 +1086,6 @@ def test_xmp_entities_are_not_expanded():
     packet = ('<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
               '<x xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>&b;</dc:creator></x>')
     assert xmp_fields(packet) == {}
-
-
-def png_header(width: int, height: int) -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
 
 
 def test_the_pixel_limit_enforced_is_the_one_the_hint_states(sandbox):

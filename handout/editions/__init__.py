@@ -3,7 +3,8 @@
     web.py       one self-contained HTML page (--to html)
     tagged.py    the accessible edition: one tagged document whose frames hold their slides
     archive.py   the archive edition: PDF/A-3 carrying the deck's sources, reproducible bytes
-    extract.py   `handout extract`: an archive's sources written back into a folder
+    extract.py   `handout extract`, which gives the sources back within bounds, and the one
+                 rebuild command made from a manifest's checked fields
     press.py     the press edition (--press): PDF/X-4, CMYK inks, trim, bleed and crop marks;
                  and the colours of every PDF edition (pictures' profiles, --grayscale)
 

@@ -40,6 +40,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from handout import limits
 from handout.config import CONFIG_NAME, is_tagged
 from handout.credits import CREDITS_FILE
+from handout.editions.extract import MANIFEST_NAME, NOT_RECORDED, rebuild_command, shell_line
 from handout.errors import HandoutError
 from handout.fetch import Refused, read_inside
 from handout.model import Problem
@@ -52,7 +53,6 @@ from handout.version import __version__
 if TYPE_CHECKING:
     from handout.prepared import Prepared
 
-MANIFEST_NAME = "handout-manifest.json"
 MANIFEST_FORMAT = "handout-archive/1"
 SOURCE, DATA = "Source", "Data"
 """AFRelationship: the deck's own source files, and everything else that makes the talk."""
@@ -66,9 +66,6 @@ MIME_TYPES = {
 }
 """A table of our own, not the machine's MIME database: the same file gets the same type on
 every machine, so the archive's bytes do not depend on where it was built."""
-NOT_RECORDED = frozenset({"root", "jobs", "cache"})
-"""Options that say where or how fast a build ran, not what it made (root is recorded as the
-folder the files are named from)."""
 LEVEL_A, LEVEL_B = "A", "B"
 SAVE_OPTIONS = {"deterministic_id": True, "compress_streams": True}
 """WeasyPrint names a picture by the MD5 of its URL, which holds the picture cache's folder."""
@@ -198,7 +195,8 @@ def manifest(prepared: Prepared, attached: Sequence[Attached], date: dt.datetime
         "lang": prepared.settings.lang,
         "built": date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
         "options": options,
-        "rebuild": rebuild_command(deck_name, options),
+        "rebuild": shell_line(*rebuild_command({"deck": deck_name, "options": options},
+                                               trusted=True)),
         "files": sorted(inputs, key=lambda item: item["name"]),
         "credits": [_credit_record(line) for line in prepared.rendered.credits],
     }
@@ -228,24 +226,6 @@ def recorded_options(settings: Any, deck_folder: Path, base: Path) -> dict[str, 
     if base != deck_folder.resolve():
         found["root"] = Path(os.path.relpath(base, deck_folder.resolve())).as_posix()
     return found
-
-
-def rebuild_command(deck_name: str, options: dict[str, Any]) -> str:
-    """The command that builds this handout again from the extracted files."""
-    words = ["handout", "build", deck_name]
-    for name, value in options.items():
-        option = BY_NAME[name]
-        if name == "strict" and not isinstance(value, bool):
-            continue  # a list of codes is said in handout.toml, which the archive carries
-        if option.is_switch:
-            words.append(option.flag if value else option.negative)
-        else:
-            words += [option.flag, str(value)]
-    return " ".join(_shell_word(word) for word in words)
-
-
-def _shell_word(word: str) -> str:
-    return word if re.fullmatch(r"[\w@%+=:,./-]+", word) else "'" + word.replace("'", "'\\''") + "'"
 
 
 def _credit_record(line: Any) -> dict[str, Any]:
