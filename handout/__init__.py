@@ -55,14 +55,29 @@ def build(path: Path | str = "slides", output: Path | str | None = None, *,
 def check(path: Path | str = "slides", **options: Any) -> Result:
     """Every problem the printed handout would show (overflow, missing or uncredited pictures,
     text below 6 pt ...), without writing anything; `result.warnings` is empty when all is well.
-    Given a pack file (workshop.toml), every part of the pack is checked."""
-    if str(path).lower().endswith(".toml"):
+    Given a pack file (workshop.toml, or a folder holding one), every part of the pack is
+    checked, laid out as the pack's options say (`booklet=True`: as the booklet lays it out)."""
+    from pathlib import Path
+
+    from handout.options import PACK_BY_NAME
+
+    target = Path(path)
+    if str(path).lower().endswith(".toml") or (target / "workshop.toml").is_file():
         from handout.workshop import check as check_pack
 
-        return check_pack([path], **_known(options))
+        return check_pack([path], **_known(options, pack=True))
+    pack_only = [name for name, value in options.items() if value is not None
+                 and name.replace("_", "-") in PACK_BY_NAME]
+    if pack_only:
+        from handout.errors import HandoutError
+
+        flag = "--" + pack_only[0].replace("_", "-")
+        raise HandoutError(f"{flag} is a workshop pack's option, and {target} is a deck",
+                           hint=f"check the pack: handout check workshop.toml {flag} ...")
     from handout.pipeline import check as run_check
 
-    return run_check(path, **_known(options))
+    return run_check(path, **_known({k: v for k, v in options.items()
+                                     if k.replace("_", "-") not in PACK_BY_NAME}))
 
 
 def extract(pdf: Path | str, folder: Path | str, *, strict: bool = False) -> Extracted:

@@ -345,35 +345,62 @@ BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 #    whole, not of a deck, so they are no field of Settings. Every option above is a pack option
 #    too: the default for every deck of the pack (paper, margin, header, footer... are pack-wide).
 
-SHEETS = ("a4", "a3")
-"""Sheets a booklet is printed on; each holds two pages of half its size (A5 on A4, A4 on A3)."""
+SHEETS_MM = {"a4": (210.0, 297.0), "a3": (297.0, 420.0), "letter": (215.9, 279.4),
+             "tabloid": (279.4, 431.8), "sra4": (225.0, 320.0), "sra3": (320.0, 450.0)}
+"""Sheets a booklet is printed on (portrait width, height in mm; the booklet lays them
+landscape)..."""
+SHEET_PAGES = {"a4": "a5", "a3": "a4", "letter": "139.7x215.9mm", "tabloid": "letter",
+               "sra4": "a5", "sra3": "a4"}
+"""...and the pages each holds two of: half the sheet (A5 on A4, half-letter on letter, letter
+on tabloid), or on an SRA sheet the A size that leaves room around it for bleed and marks."""
+SHEETS = tuple(SHEETS_MM)
+PAPER_THICKNESS_MM = (0.0, 1.0)
+PACK_COMMANDS = ("pack", "check")
+"""`handout check workshop.toml` takes the pack's options too (a booklet is laid out otherwise)."""
+
+
+def _thickness(value: Any) -> str:
+    text = _text(value)
+    low, high = PAPER_THICKNESS_MM
+    if not low <= parse_length(text) <= high:
+        raise ValueError(f"must be between {low:g} and {high:g} mm (got {value!r})")
+    return text
 
 PACK_OPTIONS: tuple[Option, ...] = (
     Option("title", "", "The pack's title: on its cover, in the running header and the PDF's "
            "metadata. Example: --title 'ØMQ day'", _text, "TEXT",
-           default_text="the first deck's title", commands=("pack",)),
+           default_text="the first deck's title", commands=PACK_COMMANDS),
     Option("subtitle", "", "A line under the title on the cover. Example: --subtitle 'Messaging "
-           "patterns, hands on'", _text, "TEXT", commands=("pack",)),
+           "patterns, hands on'", _text, "TEXT", commands=PACK_COMMANDS),
     Option("venue", "", "Where the workshop takes place, on the cover. Example: --venue 'Room 4, "
-           "Town Hall'", _text, "TEXT", commands=("pack",)),
+           "Town Hall'", _text, "TEXT", commands=PACK_COMMANDS),
     Option("organiser", "", "Who runs the workshop, on the cover. Example: --organiser 'Example "
-           "Training Ltd'", _text, "NAME", commands=("pack",)),
+           "Training Ltd'", _text, "NAME", commands=PACK_COMMANDS),
     Option("logo", "", "A picture for the cover (in workshop.toml: a file inside the pack's "
-           "folder). Example: --logo logo.png", _text, "FILE", commands=("pack",)),
+           "folder). Example: --logo logo.png", _text, "FILE", commands=PACK_COMMANDS),
     Option("duplex", True, "Printed on both sides: every part starts on a right-hand page (a "
            "blank page before it where needed) and the margins mirror. Example: --simplex", _flag,
-           negative="--simplex", commands=("pack",), kind=bool),
+           negative="--simplex", commands=PACK_COMMANDS, kind=bool),
     Option("binding", "0mm", "Extra inner margin for the binding (left on right-hand pages, right "
-           "on left-hand ones). Example: --binding 10mm", _margin, "LENGTH", commands=("pack",)),
+           "on left-hand ones). Example: --binding 10mm", _margin, "LENGTH", commands=PACK_COMMANDS),
     Option("blank-page", "", "Text printed on the blank pages duplex inserts. Example: "
            "--blank-page 'This page is intentionally left blank'", _text, "TEXT",
-           default_text="none", commands=("pack",)),
-    Option("booklet", False, "Impose the pack as a booklet for saddle stitching: pages in folding "
-           "order, two to a side of the sheet; print both sides, flipped on the short edge. "
-           "Example: --booklet", _flag, negative="--no-booklet", commands=("pack",), kind=bool),
-    Option("sheet", "", "With --booklet: the sheet to print on, a4 (A5 pages) or a3 (A4 pages). "
-           "Example: --sheet a3", _one_of(SHEETS), "SIZE",
-           default_text="a4, or twice --paper", commands=("pack",)),
+           default_text="none", commands=PACK_COMMANDS),
+    Option("booklet", False, "Impose the pack as a booklet for saddle stitching, laid out for the "
+           "booklet's pages (slides per page chosen so that text prints at 6 pt or more): pages in "
+           "folding order, two to a side of the sheet; print both sides, flipped on the short "
+           "edge. Example: --booklet", _flag, negative="--no-booklet", commands=PACK_COMMANDS, kind=bool),
+    Option("sheet", "", "With --booklet: the sheet to print on: a4 (A5 pages), a3 (A4 pages), "
+           "letter (half-letter pages), tabloid (letter pages), sra4 (A5 pages with room for "
+           "bleed and marks), sra3 (A4 pages, the same). Pages are laid out for the sheet's page "
+           "and placed at their size, never enlarged. Example: --sheet a3", _one_of(SHEETS),
+           "SIZE", default_text="a4, or the smallest that holds two --paper pages",
+           commands=PACK_COMMANDS),
+    Option("paper-thickness", "0.1mm", "With --booklet: the paper's thickness (0.1mm is 80-100 "
+           "g/m² office paper), for creep: in a booklet of more than 40 pages each sheet's pages "
+           "move this much further toward the fold than the sheet outside it, so that the fore-edge "
+           "trim takes nothing from the inner pages. Example: --paper-thickness 0.12mm",
+           _thickness, "LENGTH", commands=PACK_COMMANDS),
 )
 
 PACK_BY_NAME: dict[str, Option] = {option.name: option for option in PACK_OPTIONS}

@@ -19,7 +19,14 @@ from typing import Any
 from handout import config, fetch, limits
 from handout.errors import HandoutError
 from handout.model import Problem
-from handout.options import BY_NAME, PACK_BY_NAME, PACK_OPTIONS, PAPERS_MM, parse_paper
+from handout.options import (
+    BY_NAME,
+    PACK_BY_NAME,
+    PACK_OPTIONS,
+    SHEET_PAGES,
+    SHEETS_MM,
+    parse_paper,
+)
 
 PACK_FILE = "workshop.toml"
 README_SECTION = "Workshop packs"
@@ -34,9 +41,15 @@ page, one run."""
 PACK_DATE = "date"
 """At the top of workshop.toml and on `handout pack`, `date` is the pack's (on the cover)."""
 MAX_RULED_PAGES = 20
-HALF_SHEET = {"a4": "a5", "a3": "a4"}
-"""A booklet's pages are half its sheet."""
 DEFAULT_SHEET = "a4"
+ISO_SHEETS = ("a4", "a3", "sra3")
+US_SHEETS = ("letter", "tabloid")
+US_PAGE_WIDTHS_MM = (139.7, 215.9, 279.4)
+"""Half-letter, letter and tabloid pages: a booklet of them goes on letter or tabloid sheets."""
+SMALL_PAGE_MM = 160.0
+SMALL_PAGE_MARGIN = "10mm"
+"""A booklet page this narrow or narrower (A5, half-letter) gets this margin unless one is given:
+15 mm of 148 would leave the slides and notes a fifth less room."""
 RULED_TITLE = "Notes"
 LOGO_MM = (60.0, 30.0)
 """The most a logo prints at on the cover (handout.css)."""
@@ -144,7 +157,8 @@ def read_pack(paths: Sequence[Path | str], given: dict[str, Any]) -> PackSpec:
     paper_given = "paper" in deck_defaults
     settings = PackSettings(**pack_values)
     if settings.booklet:
-        settings, deck_defaults = _booklet_paper(settings, deck_defaults, paper_given)
+        settings, deck_defaults = _booklet_paper(settings, deck_defaults, paper_given, pack_file,
+                                                 lines)
     for name in PACK_WIDE:  # the pack's value (or the default) wins over a deck's own file
         attribute = name.replace("-", "_")
         deck_defaults.setdefault(attribute, BY_NAME[name].default)
@@ -347,17 +361,39 @@ def _inside(target: Path, reach: Path | None, path: Path | None, line: int | Non
     return target
 
 
-def _booklet_paper(settings: Any, defaults: dict[str, Any], paper_given: bool) -> tuple[Any, dict[str, Any]]:
-    """A booklet's pages are half its sheet: A5 pages on A4 unless told otherwise; given a paper,
-    the sheet is the one that holds two such pages (A4 pages on A3)."""
+def _booklet_paper(settings: Any, defaults: dict[str, Any], paper_given: bool,
+                   pack_file: Path | None = None, lines: dict[tuple[int | None, str], int] | None = None
+                   ) -> tuple[Any, dict[str, Any]]:
+    """A booklet is laid out for its pages: A5 on an A4 sheet unless told otherwise (each sheet's
+    pages: options.SHEET_PAGES); given only a paper, the sheet is the smallest that holds two such
+    pages at their size. A5 and smaller pages get 10 mm margins unless a margin is given. Its
+    pages are portrait: a landscape booklet is refused (exit 2)."""
+    if defaults.get("landscape"):
+        raise HandoutError("a booklet's pages are portrait, folded on their long side; --landscape "
+                           "does not go with --booklet", pack_file,
+                           (lines or {}).get((None, "landscape")),
+                           hint="leave out --landscape, or print the pack flat (without --booklet)")
     sheet = settings.sheet
     if not sheet:
         sheet = DEFAULT_SHEET
         if paper_given:
-            width, height = parse_paper(defaults["paper"])
-            half = PAPERS_MM[HALF_SHEET[DEFAULT_SHEET]]
-            sheet = DEFAULT_SHEET if width <= half[0] + 0.5 and height <= half[1] + 0.5 else "a3"
+            sheet = _sheet_for(parse_paper(defaults["paper"]))
     defaults = dict(defaults)
     if not paper_given:
-        defaults.update(paper=HALF_SHEET[sheet], landscape=False)
+        defaults.update(paper=SHEET_PAGES[sheet], landscape=False)
+    if "margin" not in defaults and parse_paper(defaults["paper"])[0] <= SMALL_PAGE_MM:
+        defaults["margin"] = SMALL_PAGE_MARGIN
     return replace(settings, sheet=sheet, duplex=True), defaults
+
+
+def _sheet_for(page: tuple[float, float]) -> str:
+    """The first sheet whose half holds a page of this size at its own size, in the page's
+    family first (letter and tabloid for a US page, A4 and A3 otherwise); the largest when none
+    does (the page is then scaled down to fit: compose/booklet.py)."""
+    def holds(sheet: str) -> bool:
+        short, long = SHEETS_MM[sheet]
+        return page[0] <= long / 2 + 0.5 and page[1] <= short + 0.5
+
+    us_page = any(abs(page[0] - width) < 0.5 for width in US_PAGE_WIDTHS_MM)
+    order = [*US_SHEETS, *ISO_SHEETS] if us_page else [*ISO_SHEETS, *US_SHEETS]
+    return next((sheet for sheet in order if holds(sheet)), order[-1])

@@ -60,8 +60,11 @@ def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
     return replace(deck, slides=slides)
 
 
-def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None) -> Prepared:
-    """Read the deck at `path` with its settings, select, credit and render its slides."""
+def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None, *,
+            pictures_for: int | None = None) -> Prepared:
+    """Read the deck at `path` with its settings, select, credit and render its slides.
+    `pictures_for` prepares the pictures for that many slides per page instead of the
+    settings' (a booklet chooses its layout once the slides are measured: for 1, the largest)."""
     path = Path(path)
     resolved = config.resolve(given, path if path.is_dir() else path.parent)
     source = find_deck(path, resolved.settings.format or None)
@@ -79,7 +82,8 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
         deck = _without_raw_html_images(deck)
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
-    placements, dpi = screen_sizing(settings) if settings.to == "html" else print_sizing(settings)
+    placements, dpi = screen_sizing(settings) if settings.to == "html" else print_sizing(
+        replace(settings, per_page=pictures_for) if pictures_for else settings)
     pictures = Pictures(deck.source, root, dpi=dpi, grayscale=settings.grayscale,
                         allow_remote=settings.allow_remote,
                         cache=PictureCache() if settings.cache else PictureCache.scratch())
@@ -152,9 +156,11 @@ class Build:
                          prepared.inputs, prepared.problems)
 
     def make(self, decks: Sequence[Prepared], output: Path, inputs: Sequence[Path],
-             problems: Iterable[Problem], pack: Any = None, booklet_sheet: str | None = None
-             ) -> Result:
+             problems: Iterable[Problem], pack: Any = None, booklet_sheet: str | None = None,
+             paper_thickness_mm: float = 0.1) -> Result:
         """Compose these decks (one, or a pack's parts) and write the PDF: every edition's end.
+        A booklet (`booklet_sheet`) is laid out for text of MIN_TEXT_PT or more, and what still
+        prints smaller is a warning of the build as of `handout check`.
 
         A bad output path, or a problem --strict forbids (a missing picture...), fails before the
         slow part; the problems composing finds, before anything is written."""
@@ -179,14 +185,15 @@ class Build:
                 from handout.compose import compose  # WeasyPrint is loaded from here on
 
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
-                               pack=pack, inline=one_deck and config.is_tagged(settings), pool=pool)
+                               pack=pack, inline=one_deck and config.is_tagged(settings), pool=pool,
+                               readable=MIN_TEXT_PT if booklet_sheet else None)
             except BaseException:
                 if pool is not None:  # (compose closes it, unless it failed before it could)
                     pool.close(stop=True)
                 raise
         interrupts.check()
         found.extend([*cache.problems, *made.problems])
-        if self.checking:
+        if self.checking or booklet_sheet:
             found.extend(made.small_text(MIN_TEXT_PT))
         save, pages = made.save, made.pages
         checked: list[Problem] = []
@@ -203,7 +210,7 @@ class Build:
         if booklet_sheet:
             from handout.compose.booklet import impose_booklet
 
-            booklet = impose_booklet(made.pdf, booklet_sheet)
+            booklet = impose_booklet(made.pdf, booklet_sheet, paper_thickness_mm)
             save, pages, final = booklet.save, booklet.sides, booklet.pdf
         if settings.press:
             from handout.editions import archive, press
@@ -215,7 +222,7 @@ class Build:
             write_atomically(output, save, inputs)
             found.extend(checked)
         return Result(output=output if self.write else None, pages=pages,
-                      slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found))
+                      slides=sum(len(deck.deck.slides) for deck in made.decks), problems=list(found))
 
 
 def _started_pool(decks: Sequence[Prepared], jobs: int) -> Any:

@@ -40,6 +40,8 @@ CODES: dict[str, Code] = {
     # settings
     "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml or a pack file were refused"),
     "pack-wide": Code(NOTE, "{n} settings of a pack's part were left for the pack's own"),
+    "booklet-layout": Code(NOTE, "{n} parts print fewer slides to a booklet page than asked, "
+                                 "to stay readable"),
     # pictures
     "missing-picture": Code(WARNING, "{n} pictures are missing"),
     "broken-picture": Code(WARNING, "{n} pictures cannot be printed"),

@@ -80,7 +80,8 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
                 folders=pages.folders)
     build = Build(write=write, checking=checking, progress=progress)
     return build.make(decks, output or Path("out") / f"{spec.name}.pdf", inputs, problems, pack,
-                      settings.sheet if settings.booklet else None)
+                      settings.sheet if settings.booklet else None,
+                      parse_length(settings.paper_thickness))
 
 
 def _prepare_part(part: PartSpec, spec: PackSpec) -> Any:
@@ -88,7 +89,8 @@ def _prepare_part(part: PartSpec, spec: PackSpec) -> Any:
     pack file's line."""
     assert part.path is not None
     try:
-        prepared = prepare(part.path, part.given)
+        prepared = prepare(part.path, part.given,
+                           pictures_for=1 if spec.settings.booklet else None)
     except HandoutError as error:
         cause = error.problem
         if spec.file is None:

@@ -159,7 +159,7 @@ class Composed:
 def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             progress: Progress | None = None, inline: bool = False,
             session: Session | None = None, pack: Pack | None = None,
-            pool: SlidePool | None = None) -> Composed:
+            pool: SlidePool | None = None, readable: float | None = None) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
     session, its worker pool is used and kept for the next composition; else `pool`, one
     started already (SlidePool.start), or a new one, is used and closed. `pack` adds a
@@ -167,7 +167,11 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
 
     With `inline`, the one-document edition (a tagged PDF: imposed slides carry no structure):
     the slides are rendered and measured as for imposition, then laid out again inside their
-    frames, at the size each was measured to fit, in one tagged document (editions/tagged.py)."""
+    frames, at the size each was measured to fit, in one tagged document (editions/tagged.py).
+
+    With `readable` (a size in points: a booklet's), each deck's slides per page are chosen once
+    its slides are measured, so that their text prints at that size or more (compose/booklet.py);
+    the page frames are then laid out for what was chosen."""
     looks = [slide_look(prepared) for prepared in decks]
     prints = [_look_print(look) for look in looks]
     slides = [_slide(part, slide, looks[part], prints[part]) for part, prepared in enumerate(decks)
@@ -195,7 +199,7 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
         for look, group in _by_look(todo.values()).items():
             futures += pool.submit(look, [[(s.document_key, s.html()) for s in chunk]
                                           for chunk in chunked(group, per_page, jobs)])
-        if not inline:  # laid out while the slides render
+        if not inline and readable is None:  # laid out while the slides render
             frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, None, pack)
         done = 0
         if progress and todo:
@@ -212,6 +216,15 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
         if session is None:
             pool.let_go()  # its workers end while the slides are imposed
         report = Imposition()
+        chosen: list[Problem] = []
+        if readable is not None:
+            from handout.compose.booklet import readable_layouts
+
+            smallest = {part: [size for s in slides if s.part == part and (size := rendered.measures[
+                s.cache_key].smallest_pt(1.0, s.look.canvas)) is not None] for part in range(len(decks))}
+            decks, chosen = readable_layouts(decks, smallest, pack.binding if pack else 0.0, readable)
+            if not inline:
+                frames_pdf, frames, frame_fonts, frame_refused = _page_frames(decks, cache, None, pack)
         if inline:
             from handout.editions.tagged import finish_one_document, inline_sections
 
@@ -226,7 +239,7 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
                          {**rendered.fonts, **frame_fonts}, frames.rules, report)
             merge_overlapping_links(pdf)  # (the tagged edition's links are in its structure)
             largest_pictures(pdf, [prepared.pictures.folder for prepared in decks])
-    problems = _problems(decks, slides, rendered, frame_refused)
+    problems = [*chosen, *_problems(decks, slides, rendered, frame_refused)]
     return Composed(pdf, frames.pages, problems, decks, slides, rendered, frames, report)
 
 
