@@ -236,8 +236,6 @@ class Option:
         return str(self.default) if self.default not in ("", None) else ""
 
 
-SINGLE_DECK = ("build", "check", "watch")
-"""The archive and tagged editions are made of one deck (a workshop pack is not archived yet)."""
 
 OPTIONS: tuple[Option, ...] = (
     Option("format", "", f"The deck's format, when its content does not make it plain: "
@@ -313,16 +311,15 @@ OPTIONS: tuple[Option, ...] = (
            "handout.toml and credits.toml and a manifest (options, checksums, credits) as "
            "attachments, tagged for screen readers, the same bytes on every build "
            "(SOURCE_DATE_EPOCH dates it). `handout extract` gives the files back. "
-           "Example: --archive", _flag, negative="--no-archive", kind=bool,
-           commands=SINGLE_DECK),
+           "Example: --archive (a pack: every part, the pack file and its pages)", _flag,
+           negative="--no-archive", kind=bool),
     Option("with-pictures", False, "With --archive: attach the original picture files too, so "
            "the talk can be rebuilt exactly from the PDF alone. Example: --archive --with-pictures",
-           _flag, negative="--without-pictures", kind=bool, commands=SINGLE_DECK),
+           _flag, negative="--without-pictures", kind=bool),
     Option("tagged", None, "The accessible edition: a tagged PDF (headings, reading order slide, "
            "notes, next slide, alt text for every picture, links) for screen readers; each "
            "picture without alt text is a warning. Example: --tagged", _flag,
-           negative="--no-tagged", default_text="off; on with --archive", kind=bool,
-           commands=SINGLE_DECK),
+           negative="--no-tagged", default_text="off; on with --archive", kind=bool),
     # the press edition (README: For the print shop)
     Option("press", False, "The print shop's edition: PDF/X-4 for offset printing on coated paper "
            "(ISO Coated v2, FOGRA39), colours as CMYK inks, greys and black text in black ink "

@@ -35,7 +35,8 @@ PART_KINDS = ("deck", "page", "ruled-pages")
 agenda, an exercise sheet), or a number of pages of ruled lines for the reader's notes."""
 PART_KEYS = (*PART_KINDS, "title")
 PACK_WIDE = ("paper", "landscape", "margin", "header", "footer", "grayscale", "links", "to",
-             "strict", "jobs", "cache", "allow-remote", "press", "bleed", "marks")
+             "strict", "jobs", "cache", "allow-remote", "press", "bleed", "marks", "archive",
+             "with-pictures", "tagged")
 """Deck options that are the pack's, not a part's: one paper, one header and footer, one Links
 page, one run."""
 PACK_DATE = "date"
@@ -162,6 +163,16 @@ def read_pack(paths: Sequence[Path | str], given: dict[str, Any]) -> PackSpec:
     for name in PACK_WIDE:  # the pack's value (or the default) wins over a deck's own file
         attribute = name.replace("-", "_")
         deck_defaults.setdefault(attribute, BY_NAME[name].default)
+    edition = "--archive" if deck_defaults["archive"] else "--tagged" if deck_defaults["tagged"] \
+        else ""
+    if edition and settings.booklet:
+        raise HandoutError(f"{edition} makes a PDF to read and keep; a booklet is imposed for the "
+                           "printer", pack_file, hint="build the booklet and the "
+                           f"{edition.strip('-')} pack one after the other")
+    if deck_defaults["archive"] and pack_file is None:
+        raise HandoutError("an archived pack carries its pack file: name a workshop.toml",
+                           hint="write the parts in a workshop.toml; see 'Workshop packs' in the "
+                           "README")
     if deck_defaults["to"] != "pdf":
         raise HandoutError(f"a pack is a PDF (asked for: {deck_defaults['to']})", pack_file,
                            lines.get((None, "to")), hint="make each deck's web edition with "

@@ -157,13 +157,15 @@ class Build:
 
     def make(self, decks: Sequence[Prepared], output: Path, inputs: Sequence[Path],
              problems: Iterable[Problem], pack: Any = None, booklet_sheet: str | None = None,
-             paper_thickness_mm: float = 0.1) -> Result:
+             paper_thickness_mm: float = 0.1, edition: Prepared | None = None) -> Result:
         """Compose these decks (one, or a pack's parts) and write the PDF: every edition's end.
         A booklet (`booklet_sheet`) is laid out for text of MIN_TEXT_PT or more, and what still
         prints smaller is a warning of the build as of `handout check`.
 
         A bad output path, or a problem --strict forbids (a missing picture...), fails before the
-        slow part; the problems composing finds, before anything is written."""
+        slow part; the problems composing finds, before anything is written. `edition` is what
+        the editions finish (archive, tagged): the deck itself, or a pack seen as one
+        (workshop.py)."""
         from pikepdf import Name
 
         from handout.workers import build_collector
@@ -174,8 +176,9 @@ class Build:
             check_target(output, inputs)
             enforce_strict(found, settings)
         session = self.session
-        one_deck = pack is None and len(decks) == 1  # the tagged and archive editions are one deck's
-        afresh = one_deck and config.imposed_archive(settings)  # the same bytes on any machine
+        if edition is None and pack is None and len(decks) == 1:
+            edition = decks[0]
+        afresh = edition is not None and config.imposed_archive(settings)  # the same bytes anywhere
         cache = SlideCache(cache_root() if settings.cache and not afresh else None,
                            memory=session.cache_memory if session and not afresh else None)
         jobs = 1 if afresh else settings.jobs
@@ -185,7 +188,8 @@ class Build:
                 from handout.compose import compose  # WeasyPrint is loaded from here on
 
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
-                               pack=pack, inline=one_deck and config.is_tagged(settings), pool=pool,
+                               pack=pack, inline=edition is not None and config.is_tagged(settings),
+                               pool=pool,
                                readable=MIN_TEXT_PT if booklet_sheet else None)
             except BaseException:
                 if pool is not None:  # (compose closes it, unless it failed before it could)
@@ -197,9 +201,9 @@ class Build:
             found.extend(made.small_text(MIN_TEXT_PT))
         save, pages = made.save, made.pages
         checked: list[Problem] = []
-        if one_deck:
-            found.extend(editions.finish(made, decks[0]))
-            save = editions.writer(made, decks[0], checked)
+        if edition is not None:
+            found.extend(editions.finish(made, edition))
+            save = editions.writer(made, edition, checked)
         else:
             editions.colours(made.pdf, settings)
         final = made.pdf

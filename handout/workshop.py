@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from handout import config, fetch, limits
 from handout.errors import HandoutError
 from handout.model import Image, Problem, Slide
-from handout.options import BY_NAME, parse_length
+from handout.options import BY_NAME, Settings, parse_length
 from handout.packfile import LOGO_MM, PACK_WIDE, PAGE_PICTURE_MM, PackSpec, PartSpec, read_pack
 from handout.pipeline import Build, nesting_limit, prepare
 from handout.problems import Problems, problem
@@ -81,7 +81,46 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
     build = Build(write=write, checking=checking, progress=progress)
     return build.make(decks, output or Path("out") / f"{spec.name}.pdf", inputs, problems, pack,
                       settings.sheet if settings.booklet else None,
-                      parse_length(settings.paper_thickness))
+                      parse_length(settings.paper_thickness),
+                      edition=as_one(spec, decks, cover, inputs, problems, pages.inputs))
+
+
+def as_one(spec: PackSpec, decks: Sequence[Any], cover: Any, inputs: Sequence[Path],
+           problems: Sequence[Problem], own_files: Sequence[Path]) -> Any:
+    """The pack as the editions finish one deck (editions/: the archive, the tagged edition): its
+    source is the pack file, with every part's files (each deck's, its handout.toml and
+    credits.toml, the pack's own pages and logo) beside it; its title and author the cover's;
+    its slides, credits and problems every part's."""
+    from markupsafe import Markup
+
+    from handout.config import CONFIG_NAME
+    from handout.credits import CREDITS_FILE
+    from handout.formats.registry import DeckSource
+    from handout.model import Deck
+    from handout.prepared import Prepared
+    from handout.rendered import RenderedDeck
+
+    first = decks[0]
+    files: list[Path] = [*own_files]
+    for prepared in decks:
+        folder = prepared.source.folder
+        files += [prepared.source.path, *prepared.source.files,
+                  *(path for path in (folder / CONFIG_NAME, folder / CREDITS_FILE) if path.is_file())]
+    path = spec.file or first.source.path
+    source = DeckSource(path, first.source.reader, tuple(f for f in dict.fromkeys(files) if f != path),
+                        spec.name)
+    author = cover.organiser or " \u00b7 ".join(dict.fromkeys(d.deck.author for d in decks
+                                                              if d.deck.author))
+    deck = Deck(path, cover.title, [s for d in decks for s in d.deck.slides], author=author,
+                date=spec.date, format="pack", lang=first.settings.lang)
+    rendered = RenderedDeck(cover.title, Markup(), [s for d in decks for s in d.rendered.slides],
+                            author=author, date=spec.date)
+    settings = Settings(**{attribute: getattr(first.settings, attribute)
+                           for attribute in (*(name.replace("-", "_") for name in PACK_WIDE), "lang")})
+    # (the pack's own settings only: a part's aspect or per-page is its own, in the pack file)
+    return Prepared(source, settings, deck, rendered, spec.reach or spec.folder,
+                    first.pictures, list(inputs), Problems(problems),
+                    [p for d in decks for p in d.picture_files])
 
 
 def _prepare_part(part: PartSpec, spec: PackSpec) -> Any:

@@ -499,12 +499,10 @@ def test_pack_takes_every_build_option_and_its_own():
 
     run = cli("pack", "--help")
     assert run.returncode == 0, run.output
-    for option in (*OPTIONS, *PACK_OPTIONS):
-        if "pack" in option.commands:  # (the archive and tagged editions are one deck's)
-            assert option.flag in run.output, option.flag
-        else:
-            assert option.flag not in run.output, option.flag
+    for option in (*OPTIONS, *PACK_OPTIONS):  # every one: --archive, --tagged, --press too
+        assert "pack" in option.commands and option.flag in run.output, option.flag
     assert "--booklet" not in cli("build", "--help").output  # the pack's own stay the pack's
+    assert "--booklet" in cli("check", "--help").output  # (check workshop.toml --booklet)
 
 
 def test_readme_pack_options_table_is_made_from_the_option_table():
@@ -523,3 +521,49 @@ def test_the_example_pack_checks_clean():
     result = handout.check(REPO / "examples" / "pack" / "workshop.toml", root=REPO)
     assert result.warnings == [], [str(p) for p in result.warnings]
     assert result.slides == 21  # the bundled deck's 15, and our own two decks' 3 each
+
+
+# -- the archive and tagged editions of a pack -------------------------------------------------------
+
+def test_an_archived_pack_passes_the_archive_checks_of_a_build_and_carries_every_part(pack, tmp_path):
+    import json
+    import subprocess
+
+    import pikepdf
+    import pikepdf.pdfa
+
+    result = handout.pack(pack.file, tmp_path / "archive.pdf", archive=True)
+    with pikepdf.open(result.output) as pdf:
+        with pdf.open_metadata() as meta:
+            assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "A")
+        assert "/StructTreeRoot" in pdf.Root
+        assert all({"/FontFile", "/FontFile2", "/FontFile3"} & set(font.keys()) for font in pdf.objects
+                   if isinstance(font, pikepdf.Dictionary) and font.get("/Type") == "/FontDescriptor")
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFA1" and int(intent.DestOutputProfile.N) == 3
+        files = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
+        names = set(files.keys())
+        manifest = json.loads(files["handout-manifest.json"].EF.F.read_bytes())
+    assert {"workshop.toml", "agenda.md", "talks/first.md", "talks/second.md", "talks/credits.toml",
+            "grid/deck.md"} <= names
+    assert manifest["rebuild"].startswith("handout pack workshop.toml") and manifest["reader"] == "pack"
+    report = pikepdf.pdfa.validate_written(result.output, "3b")  # as build --archive: level A only
+    assert [f.rule for f in report.findings] == ["ISO_19005_3:6.6.4-3"], report.findings
+    for command in (["qpdf", "--check"], ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER",
+                                          "-dPDFSTOPONERROR", "-sDEVICE=nullpage"]):
+        if shutil.which(command[0]) is None:
+            pytest.skip(f"{command[0]} is not installed (apt-get install qpdf ghostscript)")
+        done = subprocess.run([*command, str(result.output)], capture_output=True, text=True)
+        assert done.returncode == 0 and "WARNING" not in done.stdout + done.stderr, done.stdout
+    assert texts(result.output)[:3] == pack.texts[:3]  # the same pages
+
+
+def test_a_pack_takes_the_tagged_edition_and_not_with_a_booklet(pack, tmp_path):
+    import pikepdf
+
+    result = handout.pack(pack.file, tmp_path / "tagged.pdf", tagged=True)
+    with pikepdf.open(result.output) as pdf:
+        assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked
+    run = cli("pack", pack.file, "-o", tmp_path / "never.pdf", "--booklet", "--archive")
+    assert run.returncode == 2 and "booklet" in run.output
+    assert not (tmp_path / "never.pdf").exists()

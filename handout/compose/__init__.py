@@ -366,12 +366,13 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
     if pack:
         authors = [pack.cover.organiser or " \u00b7 ".join(
             dict.fromkeys(d.rendered.author for d in decks if d.rendered.author))]
+        tagged = inline is not None
         laid = _laid_out(pages, cache, document_html(parts, title=pack.cover.title, pack=pack,
-                                                     lang=lang, authors=authors))
+                                                     lang=lang, authors=authors), tagged)
         if pack.duplex and laid.frames.pages % 2:  # printed on both sides: end on a left page
             laid = _laid_out(pages, cache, document_html(
                 parts, title=pack.cover.title, pack=replace(pack, back_page=True), lang=lang,
-                authors=authors))
+                authors=authors), tagged)
         return laid.parts
     document = {"title": deck.title, "authors": [deck.author], "lang": lang,
                 "byline": " \u00b7 ".join(x for x in (deck.author, deck.date) if x)}

@@ -195,8 +195,8 @@ def manifest(prepared: Prepared, attached: Sequence[Attached], date: dt.datetime
         "lang": prepared.settings.lang,
         "built": date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
         "options": options,
-        "rebuild": shell_line(*rebuild_command({"deck": deck_name, "options": options},
-                                               trusted=True)),
+        "rebuild": shell_line(*rebuild_command({"deck": deck_name, "options": options,
+                                                "reader": deck.format}, trusted=True)),
         "files": sorted(inputs, key=lambda item: item["name"]),
         "credits": [_credit_record(line) for line in prepared.rendered.credits],
     }

@@ -102,7 +102,8 @@ def rebuild_command(manifest: Mapping[str, Any], written: Collection[str] | None
         raise ValueError("the manifest names no deck file")
     if written is not None and deck not in written:
         raise ValueError("the manifest names a deck file the archive does not carry")
-    argv = ["handout", "build", "./" + deck if deck.startswith("-") else deck]
+    verb = "pack" if manifest.get("reader") == "pack" and deck.endswith(".toml") else "build"
+    argv = ["handout", verb, "./" + deck if deck.startswith("-") else deck]  # (a pack: its file)
     options = manifest.get("options", {})
     if not isinstance(options, Mapping):
         notes.append("its options are not a table")
