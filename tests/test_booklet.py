@@ -80,11 +80,20 @@ def tiny(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.parametrize("sheet", list(SHEETS_MM))
 def test_every_sheet_builds_with_its_pages_at_their_size(tiny, sheet, tmp_path):
-    result = handout.pack(tiny, tmp_path / f"{sheet}.pdf", booklet=True, sheet=sheet)
+    press = sheet.startswith("sra")  # (SRA sheets leave room for the press edition's marks)
+    result = handout.pack(tiny, tmp_path / f"{sheet}.pdf", booklet=True, sheet=sheet,
+                          **({"press": True, "marks": "crop"} if press else {}))
     short, long = SHEETS_MM[sheet]
     with pikepdf.open(result.output) as document:
-        width, height = (float(v) for v in document.pages[0].mediabox[2:])
-        assert (round(width / MM, 1), round(height / MM, 1)) == (round(long, 1), round(short, 1))
+        page = document.pages[0]
+        x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+        assert x0 <= 0.1 and y0 <= 0.1 and x1 >= long * MM - 0.1 and y1 >= short * MM - 0.1
+        if press:  # trimmed at the two pages (where a side has two), not at the sheet
+            trims = {(round((t1 - t0) / MM), round((u1 - u0) / MM)) for t0, u0, t1, u1 in
+                     ((float(v) for v in side.obj.TrimBox) for side in document.pages)}
+            assert max(trims) == {"sra4": (296, 210), "sra3": (420, 297)}[sheet], trims
+        else:
+            assert (round(x1 / MM, 1), round(y1 / MM, 1)) == (round(long, 1), round(short, 1))
         placed = drawn_pages(document)
     assert placed and all(scale == 1.0 for scale, _, _ in placed)
 

@@ -128,6 +128,7 @@ def impose_booklet(pack: Pdf, sheet: str = "a4", thickness_mm: float = 0.1) -> B
         push = creep * (side_index // 2)
         side = out.add_blank_page(page_size=(long, short))
         content, xobjects = [], Dictionary()
+        spread = [half, short, half, 0.0]  # the pages' own area: the sheet's trim
         for slot, index in enumerate((left, right)):
             if index is None:
                 continue
@@ -141,11 +142,15 @@ def impose_booklet(pack: Pdf, sheet: str = "a4", thickness_mm: float = 0.1) -> B
             left_edge = half - width * scale + push if slot == 0 else half - push
             bottom = (short - height * scale) / 2
             clip = (slot * half, 0.0, half, short)
+            spread = [min(spread[0], left_edge), min(spread[1], bottom),
+                      max(spread[2], left_edge + width * scale), max(spread[3], bottom + height * scale)]
             name = Name(f"/P{slot}")
             xobjects[name] = forms[index]
             content.append(b"q %.3f %.3f %.3f %.3f re W n %.6f 0 0 %.6f %.3f %.3f cm %s Do Q\n" % (
                 *clip, scale, scale, left_edge - x0 * scale, bottom - y0 * scale, str(name).encode()))
         side.obj.Resources = Dictionary(XObject=xobjects)
+        if spread[0] < spread[2]:  # where the folded booklet is trimmed (press: marks around it)
+            side.obj.TrimBox = pikepdf.Array([round(v, 3) for v in spread])
         side.obj.Contents = out.make_indirect(Stream(out, b"".join(content)))
     info = pack.docinfo
     for key in (Name.Title, Name.Author, Name.Creator, Name.Producer):

@@ -357,8 +357,9 @@ def trim_of(settings: Any) -> Trim:
 
 
 def trim(pdf: Pdf, how: Trim) -> None:
-    """Every page's TrimBox at its trim (the page as laid out), BleedBox at the bleed, MediaBox
-    around the crop marks, which are drawn in black ink."""
+    """Every page's TrimBox at its trim (the page as laid out; a booklet sheet's: its two pages),
+    BleedBox at the bleed, MediaBox around the crop marks (and the sheet), which are drawn in
+    black ink."""
     from handout.compose.impose import draw_over
 
     pages = list(pdf.pages)
@@ -368,7 +369,9 @@ def trim(pdf: Pdf, how: Trim) -> None:
         page.obj.TrimBox = Array([x0, y0, x1, y1])
         bleed, slug = how.bleed, how.slug
         page.obj.BleedBox = Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
-        page.obj.MediaBox = Array([x0 - slug, y0 - slug, x1 + slug, y1 + slug])
+        m0, n0, m1, n1 = (float(v) for v in page.mediabox)  # (a booklet's sheet may be larger)
+        page.obj.MediaBox = Array([min(m0, x0 - slug), min(n0, y0 - slug), max(m1, x1 + slug),
+                                   max(n1, y1 + slug)])
         for box in (Name.CropBox, Name.ArtBox):
             if box in page.obj:
                 del page.obj[box]
