@@ -164,6 +164,25 @@ def test_a_picture_two_parts_show_at_different_sizes_is_embedded_once_at_the_lar
     assert len(set(photos)) == 1 and photos[0][1:] == ("1200", "900"), photos
 
 
+def test_a_photo_slide_printed_to_the_edge_reaches_into_the_bleed(tmp_path):
+    from kit import write_jpeg
+
+    write_jpeg(tmp_path / "images" / "dark.jpg", (1600, 1200), quality=80)
+    deck = write_deck(tmp_path, "# Edge\n\n!SLIDE\n# To the edge\n}}} images/dark.jpg::A::B::"
+                      "https://example.org/dark\n")
+    result = handout.build(deck, tmp_path / "edge.pdf", press=True, bleed="3mm", marks="crop",
+                           per_page=1, margin="0mm", header=False, footer=False, frame=False)
+    picture = page_image(result.output, 1, dpi=72)  # 1 px a point
+    with pikepdf.open(result.output) as document:
+        page = document.pages[0]
+        media = [float(v) for v in page.mediabox]
+        trim = [float(v) for v in page.obj.TrimBox]
+    top, middle = media[3] - trim[3], (trim[0] + trim[2]) / 2 - media[0]
+    in_bleed = picture.getpixel((round(middle), round(top - 1.5 * MM)))
+    past_bleed = picture.getpixel((round(middle), round(top - 4.5 * MM)))
+    assert sum(in_bleed) < 3 * 230 and past_bleed == (255, 255, 255), (in_bleed, past_bleed)
+
+
 def test_bleed_and_marks_need_the_press_edition(tmp_path):
     deck = write_deck(tmp_path, "# Deck\n\n!SLIDE\n# One\n")
     run = cli("build", deck, "--bleed", "3mm")

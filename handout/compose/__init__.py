@@ -236,7 +236,8 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             placed = {slide.key: Placed(*rendered.where[slide.cache_key],
                                         slide.look.canvas.points, slide.part) for slide in slides}
             pdf = impose(frames_pdf, frames.frames, placed, rendered.documents,
-                         {**rendered.fonts, **frame_fonts}, frames.rules, report)
+                         {**rendered.fonts, **frame_fonts}, frames.rules, report,
+                         bleed=_bleed_pt(decks[0].settings))
             merge_overlapping_links(pdf)  # (the tagged edition's links are in its structure)
             largest_pictures(pdf, [prepared.pictures.folder for prepared in decks])
     problems = [*chosen, *_problems(decks, slides, rendered, frame_refused)]
@@ -290,6 +291,13 @@ def largest_pictures(pdf: Any, folders: Sequence[Path]) -> int:
             xobjects[key] = largest[source]
             replaced.add(obj.objgen)
     return len(replaced)
+
+
+def _bleed_pt(settings: Any) -> float:
+    """How far past the page's edge a slide that reaches it prints (the press edition's bleed)."""
+    from handout.options import parse_length
+
+    return parse_length(settings.bleed) * 72 / 25.4 if settings.press else 0.0
 
 
 def _slide(part: int, slide: Any, look: SlideLook, look_print: str) -> _Slide:

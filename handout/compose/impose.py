@@ -19,6 +19,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream
@@ -86,11 +87,13 @@ class Imposition:
 
 def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Mapping[str, Placed],
            documents: list[bytes], fonts: Mapping[str, bytes], rules: list[RuledLines] = (),
-           report: Imposition | None = None) -> Pdf:
+           report: Imposition | None = None, bleed: float = 0.0) -> Pdf:
     """The handout: the page-frame document with every slide drawn into its frame.
 
     `frames` and `slides` are keyed by slide key; `documents` are the slide documents' bytes;
-    `fonts` maps a face's name to its original font file, for merging the copies.
+    `fonts` maps a face's name to its original font file, for merging the copies. With `bleed`
+    (points: the press edition's), a slide whose frame reaches the page's edge is printed that
+    much past it (full_bleed).
     """
     report = report if report is not None else Imposition()
     out = frames_pdf if isinstance(frames_pdf, Pdf) else Pdf.open(io.BytesIO(frames_pdf))
@@ -112,11 +115,15 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
         box = (0.0, top - height, width, top)  # the slide is the top of its taller page
         scale = rect.width / width
         tx, ty = rect.x - scale * box[0], rect.y - scale * box[1]
+        clip_box = box
+        if bleed > 0:
+            scale, tx, ty, clip_box = full_bleed(rect, box, pages[rect.page].mediabox, bleed)
         group = groups.setdefault(rect.page, _PageGroup())
         resources = copied.get(placed.document)
         if resources is None:
             resources = copied[placed.document] = out.copy_foreign(source_page.obj.Resources)
-        clip = b"%.4f %.4f %.4f %.4f re W n\n" % (box[0], box[1], box[2] - box[0], box[3] - box[1])
+        clip = b"%.4f %.4f %.4f %.4f re W n\n" % (clip_box[0], clip_box[1],
+                                                   clip_box[2] - clip_box[0], clip_box[3] - clip_box[1])
         content = _content_of(source_page)
         used = _names_in(content)
         fonts_used = resources.get(Name.Font) or {}
@@ -140,7 +147,7 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
                 links.append((rect.page, moved[0], uri, linked_slide(uri, placed.part)))
     drawings: dict[int, list[bytes]] = {}
     for index, group in groups.items():
-        drawings.setdefault(index, []).append(group.place_on(out, pages[index]))
+        drawings.setdefault(index, []).append(group.place_on(out, pages[index], bleed))
     for lines in rules:
         drawings.setdefault(lines.page, []).insert(0, ruled_lines(lines))
     draw_over(out, pages, drawings)
@@ -152,6 +159,36 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
     report.unmerged_fonts += merged.unmerged
     out._handout_sources = sources  # keep the slide documents open until the PDF is saved
     return out
+
+
+EDGE_PT = 0.5
+"""A frame this close to the page's edge reaches it."""
+
+
+def full_bleed(rect: FrameRect, box: tuple[float, float, float, float], media: Any, bleed: float
+               ) -> tuple[float, float, float, tuple[float, float, float, float]]:
+    """(scale, tx, ty, clip box in the slide's space) that print a slide whose frame reaches the
+    page's edge `bleed` past that edge, as a full-bleed photo is printed: the slide covers the
+    frame grown past the edges it touches, centred, and is cut there (it grows by about 3% for a
+    3 mm bleed on A4; what it loses at the opposite edge is as much). A frame inside the page
+    is placed as it is."""
+    page = [float(v) for v in media]
+    x0, y0, x1, y1 = rect.x, rect.y, rect.x + rect.width, rect.y + rect.height
+    grown = (x0 - bleed if x0 <= page[0] + EDGE_PT else x0,
+             y0 - bleed if y0 <= page[1] + EDGE_PT else y0,
+             x1 + bleed if x1 >= page[2] - EDGE_PT else x1,
+             y1 + bleed if y1 >= page[3] - EDGE_PT else y1)
+    width, height = box[2] - box[0], box[3] - box[1]
+    scale = max((grown[2] - grown[0]) / width, (grown[3] - grown[1]) / height)
+    if grown == (x0, y0, x1, y1):
+        scale = rect.width / width
+        return scale, rect.x - scale * box[0], rect.y - scale * box[1], box
+    middle_x, middle_y = (grown[0] + grown[2]) / 2, (grown[1] + grown[3]) / 2
+    tx = middle_x - scale * (box[0] + width / 2)
+    ty = middle_y - scale * (box[1] + height / 2)
+    clip = ((grown[0] - tx) / scale, (grown[1] - ty) / scale,
+            (grown[2] - tx) / scale, (grown[3] - ty) / scale)
+    return scale, tx, ty, clip
 
 
 def ruled_lines(lines: RuledLines) -> bytes:
@@ -200,11 +237,13 @@ class _PageGroup:
             self.resources.setdefault(category, {})[name] = obj
         return True
 
-    def place_on(self, out: Pdf, page: pikepdf.Page) -> bytes:
-        """Make the form, give the page its own resources naming it, and return how to draw it."""
+    def place_on(self, out: Pdf, page: pikepdf.Page, bleed: float = 0.0) -> bytes:
+        """Make the form, give the page its own resources naming it, and return how to draw it
+        (the form reaches `bleed` past the page, for slides printed to its edge)."""
         form = Stream(out, b"".join(self.content))
         form.Type, form.Subtype = Name.XObject, Name.Form
-        form.BBox = Array([float(v) for v in page.mediabox])
+        x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+        form.BBox = Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
         form.Resources = out.make_indirect(Dictionary(
             {category: Dictionary(entries) for category, entries in self.resources.items()}))
         shared = page.obj.get(Name.Resources) or Dictionary()
