@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
 from typing import Any
 
+from handout.formats.registry import names as format_names
+
 PER_PAGE_CHOICES = (1, 2, 3, 4, 6, 9)
 ASPECTS = {"4:3": (4, 3), "16:9": (16, 9)}
 PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a5": (148.0, 210.0),
@@ -23,9 +25,6 @@ ORDERS = ("horizontal", "vertical")
 LINK_MODES = ("off", "footnote", "qr")
 MARKS = ("none", "crop")
 EDITIONS = ("pdf", "html")
-FORMATS = ("keydown", "showoff", "marp", "remark", "reveal", "slidev", "pandoc", "landslide")
-"""The readers' names, for --help without importing them (a test keeps this in step with
-formats.registry, which the value is checked against)."""
 UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 PAPER_SIDES_MM = (50, 2000)
 """Paper smaller than a postcard or larger than A0 is a typing mistake, not a handout."""
@@ -159,12 +158,10 @@ def _strict(value: Any) -> bool | tuple[str, ...]:
 
 
 def _format(value: Any) -> str:
-    from handout.formats.registry import readers  # the registry is the authority
-
-    names = tuple(reader.name for reader in readers())
+    known = format_names()  # the registry is the authority
     text = _text(value).strip().lower()
-    if text not in names:
-        raise ValueError(f"must be one of {', '.join(names)} (got {value!r})")
+    if text not in known:
+        raise ValueError(f"must be one of {', '.join(known)} (got {value!r})")
     return text
 
 
@@ -239,7 +236,7 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("format", "", f"The deck's format, when its content does not make it plain: "
-           f"{', '.join(FORMATS)}. Example: --format marp", _format, "NAME",
+           f"{', '.join(format_names())}. Example: --format marp", _format, "NAME",
            default_text="chosen by the deck's content"),
     Option("per-page", 2, "Slides per page, one of 1, 2, 3, 4, 6, 9. 1: slide above its notes; "
            "2 and 3: slide beside its notes (ruled lines when it has none); 4, 6, 9: a numbered "

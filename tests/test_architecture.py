@@ -49,3 +49,58 @@ def test_a_circle_hidden_by_a_lazy_or_type_checking_import_is_found(tmp_path):
     assert back == {("toy.low", "toy.high", "typing"), ("toy.mid", "toy.high", "lazy")}
     floors = graph.floors()
     assert floors["toy.sub.leaf"] > floors["toy.low"] == floors["toy.high"]
+
+
+# -- extension points: each shown by adding a toy one ------------------------------------------
+
+def test_a_reader_is_one_class_registered_with_a_name_and_a_priority(tmp_path):
+    """docs/architecture.md: a new format is a Reader subclass and one row of
+    formats.registry.BUILT_IN (here registered at run time, as a plug-in would)."""
+    import pytest
+
+    from handout.formats import Reader, find_deck, names, read, register, unregister
+    from handout.model import Deck, Markdown, Slide
+
+    class ToyReader(Reader):
+        title = "Toy"
+
+        def sniff(self, text: str) -> float:
+            return 0.9 if text.startswith("%%toy") else 0.0
+
+        def parse(self, text: str, path: Path) -> Deck:
+            slides = [Slide(n, n, part.strip(), blocks=(Markdown(part.strip(), n),))
+                      for n, part in enumerate(text.split("%%toy")[1:], start=1)]
+            return Deck(source=path, title="Toy deck", slides=slides)
+
+    deck = tmp_path / "talk.md"
+    deck.write_text("%%toy one\n%%toy two\n\n!SLIDE\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="priority 100"):  # keydown's: no tie left to chance
+        register(ToyReader(), "toy", 100)
+    register(ToyReader(), "toy", 95)
+    try:
+        assert "toy" in names()
+        source = find_deck(deck)
+        assert source.reader.name == "toy"  # 0.9 beats keydown's 0.8 for one !SLIDE
+        assert [s.title for s in read(source).slides] == ["one", "two\n\n!SLIDE"]
+        assert find_deck(deck, "keydown").reader.name == "keydown"
+    finally:
+        unregister("toy")
+    assert "toy" not in names()
+
+
+def test_equal_scores_go_to_the_reader_of_higher_priority(tmp_path):
+    from handout.formats import Reader, register, unregister
+    from handout.formats.registry import scores
+
+    class Even(Reader):
+        def sniff(self, text: str) -> float:
+            return 0.5
+
+    register(Even(), "low", 11)
+    register(Even(), "high", 12)
+    try:
+        ranked = [reader.name for score, reader in scores("x", tmp_path / "x.md") if score == 0.5]
+        assert ranked == ["high", "low"]
+    finally:
+        unregister("low")
+        unregister("high")

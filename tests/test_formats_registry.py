@@ -42,12 +42,15 @@ def test_format_forces_a_reader(tmp_path):
 
 
 def test_format_reaches_the_build(tmp_path):
-    """The pipeline takes `format` (the option table's --format, when it has one, passes it on)."""
+    """The pipeline takes `format`: plain markdown with headings is no deck to any reader's
+    sniffing (it fails as keydown's), and a pandoc deck when the format is named."""
     from handout.pipeline import run
 
-    path = write_deck(tmp_path, "% Pandoc title\n\n# Alpha words\n\nFirst.\n\n# Beta words\n\nSecond.\n")
+    path = write_deck(tmp_path, "# Alpha words\n\nFirst.\n\n# Beta words\n\nSecond.\n")
+    with pytest.raises(HandoutError, match="no slides found"):
+        run(path, tmp_path / "out.pdf", per_page=2)
     result = run(path, tmp_path / "out.pdf", per_page=2, format="pandoc")
-    assert result.slides == 3  # Pandoc's title slide, then one slide a heading
+    assert result.slides == 2  # one slide a heading (no title block: no title slide)
 
 
 def test_a_plain_dash_deck_is_a_close_call_and_says_which_reader_read_it(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from kit import REPO, Built, cli, pdf_text, texts, write_deck
 
 import handout
-from handout.options import OPTIONS, markdown_table
+from handout.options import BY_NAME, OPTIONS, markdown_table
 
 DECK = "# Talk\n\n!SLIDE\n# One\n\n* a point\n\n!NOTES\nSay it.\n\n!SLIDE left\n# Two\n\nWords.\n"
 
@@ -46,10 +46,10 @@ def test_every_option_is_on_build_and_check(command):
 
 
 def test_format_choices_are_the_registry_readers():
-    from handout.formats.registry import readers
-    from handout.options import FORMATS
+    from handout.formats.registry import names, readers
 
-    assert sorted(FORMATS) == sorted(reader.name for reader in readers())
+    assert names() == [reader.name for reader in readers()]
+    assert ", ".join(names()) in BY_NAME["format"].help
 
 
 def test_format_may_be_forced_and_set_beside_the_deck(tmp_path):

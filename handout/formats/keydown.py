@@ -15,7 +15,7 @@ from pathlib import Path
 from handout.errors import HandoutError
 from handout.formats import md
 from handout.formats.md import Line
-from handout.formats.registry import DeckSource, Reader, register
+from handout.formats.registry import DeckSource, Reader
 from handout.model import Block, Credit, Deck, Image, Problem, Slide
 from handout.problems import problem
 
@@ -40,7 +40,6 @@ ASPECT = "4:3"
 
 
 class KeydownReader(Reader):
-    name = "keydown"
     title = "keydown"
     multi_file = True
 
@@ -238,6 +237,3 @@ def _background(spec: str, line: int, source: Path, warnings: list[Problem]) -> 
     if text or link:
         credit = Credit(author=text, source_url=link, service=service.lower(), origin="inline")
     return Image(path=path, line=line, credit=credit)
-
-
-READER = register(KeydownReader())

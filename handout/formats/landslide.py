@@ -12,7 +12,7 @@ from pathlib import Path
 
 from handout.formats import md
 from handout.formats.md import Line
-from handout.formats.registry import Reader, register
+from handout.formats.registry import Reader
 from handout.model import Deck, Problem, Slide
 from handout.problems import problem
 
@@ -23,7 +23,6 @@ DIALECT = md.Dialect(indented_language=re.compile(r"^!(?P<language>[\w+#.-]+)[ \
 
 
 class LandslideReader(Reader):
-    name = "landslide"
     title = "Landslide"
     tool = r"\b(?:landslide|darkslide)\b"
 
@@ -77,6 +76,3 @@ class LandslideReader(Reader):
         first = next((t.number for t in body if t.text.strip()), line)
         return md.make_slide(md.Parts(number, first, body, ("left", *md.class_names(classes)), None,
                                       notes or None), DIALECT)
-
-
-READER = register(LandslideReader())

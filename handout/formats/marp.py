@@ -16,7 +16,7 @@ from typing import Any
 
 from handout.formats import md
 from handout.formats.md import Comment, Line
-from handout.formats.registry import Reader, register
+from handout.formats.registry import Reader
 from handout.model import Credit, Deck, Image, Problem, Slide, Split
 from handout.problems import problem
 
@@ -43,7 +43,6 @@ CENTRED = {"lead"}
 
 
 class MarpReader(Reader):
-    name = "marp"
     title = "Marp"
     tool = r"@marp-team/|\bmarp\b"
     front_matter_keys = frozenset({"marp"})
@@ -226,6 +225,3 @@ def credit_from(caption: str) -> Credit | None:
     author = " ".join(author.replace("©", " ").split()).strip(" ,;-/")
     return Credit(author=author, source_url=url[0].rstrip(".,)") if url else "",
                   licence=licence[0].upper().replace("CC-", "CC ") if licence else "", origin="inline")
-
-
-READER = register(MarpReader())

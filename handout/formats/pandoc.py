@@ -28,7 +28,7 @@ from typing import Any
 
 from handout.formats import md
 from handout.formats.md import Line
-from handout.formats.registry import Reader, register
+from handout.formats.registry import Reader
 from handout.model import Deck, Image, Problem, Slide
 
 HEADING = re.compile(r"^(?P<marks>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
@@ -52,7 +52,6 @@ NOT_SLIDE_CONTENT = frozenset({"blank", "heading", "rule", "close"})
 
 
 class PandocReader(Reader):
-    name = "pandoc"
     title = "Pandoc"
     tool = r"\bpandoc\b"
     front_matter_keys = frozenset({
@@ -339,6 +338,3 @@ def _slide(number: int, chunk: _Chunk) -> Slide:
         names = ("left", *names)
     first = next((t.number for t in text if t.text.strip()), chunk.line)
     return md.make_slide(md.Parts(number, first, text, names, background, notes or None))
-
-
-READER = register(PandocReader())

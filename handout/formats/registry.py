@@ -1,21 +1,24 @@
 """The reader registry: which reader reads a deck, and where a folder's deck is.
 
-Each reader declares its name, the files it claims (suffixes, a manifest such as Showoff's
-`showoff.json`) and a cheap `sniff(text) -> score` (0: not this format, 1: surely it). The build
-asks `find_deck(path, format)` for a `DeckSource` and `read(source)` for the Deck. When the
-choice is a close call, or a folder held several candidates, one note (`deck-choice`) says
-which reader or file was taken and why; `--format NAME` forces a reader.
+Readers are registered under a name and a priority (as Python-Markdown's `Registry`): the
+readers handout brings are listed once, in BUILT_IN, and imported when a deck is first read (so
+`handout --help` lists their names without loading them); `register` adds another. Each reader
+declares the files it claims (suffixes, a manifest such as Showoff's `showoff.json`) and a cheap
+`sniff(text) -> score` (0: not this format, 1: surely it); equal scores go to the higher
+priority. The build asks `find_deck(path, format)` for a `DeckSource` and `read(source)` for the
+Deck. When the choice is a close call, or a folder held several candidates, one note
+(`deck-choice`) says which reader or file was taken and why; `--format NAME` forces a reader.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from handout import fetch
 from handout.errors import HandoutError
-from handout.formats.md import read_text
 from handout.model import Deck, Problem
 from handout.problems import problem
 
@@ -28,10 +31,27 @@ CLOSE_CALL = 0.6
 """A runner-up scoring this share of the winner's score makes the choice worth a note."""
 
 
+BUILT_IN: dict[str, tuple[str, int]] = {
+    # name: (module:class, priority). The priority settles a tie in sniffing scores (and orders
+    # --help): a format whose markers are its own alone before one that shares them.
+    "keydown": ("handout.formats.keydown:KeydownReader", 100),  # !SLIDE, handout's first format
+    "showoff": ("handout.formats.showoff:ShowoffReader", 90),  # !SLIDE too, with its own marks
+    "marp": ("handout.formats.marp:MarpReader", 80),  # the most common `---` format
+    "remark": ("handout.formats.remark:RemarkReader", 70),
+    "reveal": ("handout.formats.reveal:RevealReader", 60),
+    "slidev": ("handout.formats.slidev:SlidevReader", 50),
+    "pandoc": ("handout.formats.pandoc:PandocReader", 40),
+    "landslide": ("handout.formats.landslide:LandslideReader", 30),  # the oldest, the rarest
+}
+"""Every reader handout brings. A new format is one module (a Reader subclass) and one row."""
+
+
 class Reader:
-    """One deck format. Subclasses set the class attributes and implement `sniff` and `parse`."""
+    """One deck format. Subclasses set the class attributes and implement `sniff` and `parse`;
+    `register` gives a reader its name and priority."""
 
     name = ""
+    priority = 0
     title = ""
     suffixes: tuple[str, ...] = (".md", ".markdown", ".mdown", ".mkd")
     manifest = ""
@@ -52,6 +72,8 @@ class Reader:
 
     def read(self, source: DeckSource) -> Deck:
         """The deck from its files (one file, unless the format spans several)."""
+        from handout.formats.md import read_text
+
         return self.parse(read_text(source.path), source.path)
 
     def count_slides(self, text: str, path: Path) -> int:
@@ -80,27 +102,61 @@ class DeckSource:
         return self.path.parent
 
 
-_READERS: list[Reader] = []
+_READERS: dict[str, Reader] = {}
 
 
-def register(reader: Reader) -> Reader:
-    """Add a reader; readers registered first win a tie."""
-    if any(r.name == reader.name for r in _READERS):
-        raise ValueError(f"a reader named {reader.name!r} is already registered")
-    _READERS.append(reader)
+def register(reader: Reader, name: str, priority: int) -> Reader:
+    """Add a reader under `name`; of two readers scoring the same on a deck, the one of higher
+    `priority` reads it. A name or a priority already taken is refused: no tie is left to the
+    order readers happen to be imported in."""
+    _load_built_in()
+    return _register(reader, name, priority)
+
+
+def _register(reader: Reader, name: str, priority: int) -> Reader:
+    if name in _READERS:
+        raise ValueError(f"a reader named {name!r} is already registered")
+    if taken := next((r.name for r in _READERS.values() if r.priority == priority), None):
+        raise ValueError(f"priority {priority} is {taken!r}'s: give {name!r} another")
+    reader.name, reader.priority = name, priority
+    _READERS[name] = reader
     return reader
 
 
+def unregister(name: str) -> None:
+    """Take a reader out (a test's own reader, once the test is done)."""
+    _READERS.pop(name, None)
+
+
+def _load_built_in() -> None:
+    if _READERS.keys() >= BUILT_IN.keys():
+        return
+    for name, (where, priority) in BUILT_IN.items():
+        if name not in _READERS:
+            module, _, cls = where.partition(":")
+            _register(getattr(importlib.import_module(module), cls)(), name, priority)
+
+
 def readers() -> list[Reader]:
-    return list(_READERS)
+    """Every reader, highest priority first."""
+    _load_built_in()
+    return sorted(_READERS.values(), key=lambda reader: reader.priority, reverse=True)
+
+
+def names() -> list[str]:
+    """The formats' names, highest priority first, without importing the built-in readers."""
+    ranked = {name: priority for name, (_, priority) in BUILT_IN.items()}
+    ranked.update({name: reader.priority for name, reader in _READERS.items()})
+    return sorted(ranked, key=lambda name: ranked[name], reverse=True)
 
 
 def reader_named(name: str) -> Reader:
-    for reader in _READERS:
-        if reader.name == name.lower():
-            return reader
-    raise HandoutError(f"unknown deck format {name!r}",
-                       hint=f"known formats: {', '.join(r.name for r in _READERS)}")
+    _load_built_in()
+    reader = _READERS.get(name.lower())
+    if reader is None:
+        raise HandoutError(f"unknown deck format {name!r}",
+                           hint=f"known formats: {', '.join(names())}")
+    return reader
 
 
 SNIFF_CAP = 0.95
@@ -135,7 +191,7 @@ def _ranked(text: str, path: Path) -> list[tuple[float, Reader, str]]:
     keys = front_matter_keys(text)
     tools = folder_tools(path)
     found = []
-    for order, reader in enumerate(_READERS):
+    for reader in readers():
         if path.suffix.lower() not in reader.suffixes:
             continue
         score, why = min(SNIFF_CAP, reader.sniff(text)), ""
@@ -143,9 +199,9 @@ def _ranked(text: str, path: Path) -> list[tuple[float, Reader, str]]:
             score, why = 1.0, "key"
         elif reader.name in tools and score < TOOL_SCORE:
             score, why = TOOL_SCORE, "tool"
-        found.append((score, -order, reader, why))
-    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [(score, reader, why) for score, _, reader, why in found]
+        found.append((score, reader, why))
+    found.sort(key=lambda item: (item[0], item[1].priority), reverse=True)
+    return found
 
 
 def folder_tools(path: Path) -> set[str]:
@@ -161,7 +217,7 @@ def _folder_tools(folder: Path, deck: str) -> tuple[str, ...]:
         entries = sorted(folder.iterdir())
     except OSError:
         return ()
-    patterns = [(reader.name, re.compile(reader.tool, re.IGNORECASE)) for reader in _READERS if reader.tool]
+    patterns = [(reader.name, re.compile(reader.tool, re.IGNORECASE)) for reader in readers() if reader.tool]
     for entry in entries:
         if not BUILD_FILE.match(entry.name) or not entry.is_file():
             continue
@@ -185,7 +241,9 @@ def choose(text: str, path: Path) -> tuple[Reader, Problem | None]:
     named its format itself, by a front-matter key only that format has)."""
     ranked = [item for item in _ranked(text, path) if item[0] > 0]
     if not ranked:  # nothing recognised: the first reader's error says what a deck looks like
-        fallback = next((r for r in _READERS if path.suffix.lower() in r.suffixes), _READERS[0])
+        ranked_readers = readers()
+        fallback = next((r for r in ranked_readers if path.suffix.lower() in r.suffixes),
+                        ranked_readers[0])
         return fallback, None
     best_score, best, why = ranked[0]
     close = [(s, r) for s, r, w in ranked[1:] if s >= best_score * CLOSE_CALL and (w or not why)]
@@ -198,7 +256,7 @@ def choose(text: str, path: Path) -> tuple[Reader, Problem | None]:
         return best, None
     others = ", ".join(f"{r.title} {s:.2f}" for s, r in close)
     standing = f"ahead of {others}" if close[0][0] < best_score else \
-        f"tied with {others} (the format listed first wins a tie)"
+        f"tied with {others} (the format of higher priority wins a tie)"
     return best, problem(
         "deck-choice", f"read as {best.title}: its markers score {best_score:.2f}, {standing}",
         path, hint=f"if that is wrong, name the format: --format {close[0][1].name}")
@@ -212,10 +270,12 @@ def find_deck(path: Path, format: str | None = None) -> DeckSource:
     if not path.exists():
         raise HandoutError("no such file or folder", path,
                            hint="give a deck file (talk.md) or a folder holding one")
-    if path.name in {r.manifest for r in _READERS if r.manifest}:
+    if path.name in {r.manifest for r in readers() if r.manifest}:
         return _find_in_folder(path.parent, forced)
     if forced:
         return DeckSource(path, forced, (path,), path.stem)
+    from handout.formats.md import read_text
+
     reader, note = choose(read_text(path), path)
     return DeckSource(path, reader, (path,), path.stem, (note,) if note else ())
 
@@ -244,7 +304,7 @@ class _Candidate:
 
 
 def _find_in_folder(folder: Path, forced: Reader | None) -> DeckSource:
-    for reader in _READERS:
+    for reader in readers():
         if reader.manifest and (forced is None or forced is reader) \
                 and (folder / reader.manifest).is_file():
             return DeckSource(folder / reader.manifest, reader, (), folder.resolve().name)
@@ -286,6 +346,8 @@ def _passed_over(folder: Path, others: list[_Candidate], best: _Candidate) -> li
 
 
 def _candidates(folder: Path, forced: Reader | None) -> tuple[list[_Candidate], list[str]]:
+    from handout.formats.md import read_text
+
     found: list[_Candidate] = []
     skipped: list[str] = []
     for path in sorted(folder.iterdir()):

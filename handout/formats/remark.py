@@ -17,7 +17,7 @@ from pathlib import Path
 
 from handout.formats import md
 from handout.formats.md import Line
-from handout.formats.registry import Reader, register
+from handout.formats.registry import Reader
 from handout.model import Deck, Image, Problem, Slide
 
 SEPARATOR = re.compile(r"^---[ \t]*$|^<!--\s*break\s*-->[ \t]*$")
@@ -38,7 +38,6 @@ CLASSES: dict[str, str | None] = {"inverse": None}
 
 
 class RemarkReader(Reader):
-    name = "remark"
     title = "remark"
     tool = r"\bbackslide\b|\bremark-cli\b"
     suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
@@ -246,6 +245,3 @@ def _close_of(text: str, start: int) -> int | None:
                 return index
         index += 1
     return None
-
-
-READER = register(RemarkReader())

@@ -27,7 +27,7 @@ from pathlib import Path
 from handout.errors import HandoutError
 from handout.formats import md
 from handout.formats.md import Line
-from handout.formats.registry import Reader, register
+from handout.formats.registry import Reader
 from handout.model import Deck, Image, Problem, Slide
 from handout.problems import problem
 
@@ -55,7 +55,6 @@ CANVAS = re.compile(r"\bwidth\s*:\s*(?P<width>\d+)\s*,\s*height\s*:\s*(?P<height
 
 
 class RevealReader(Reader):
-    name = "reveal"
     title = "reveal.js"
     tool = r"\breveal-md\b"
     front_matter_keys = frozenset({"revealOptions"})
@@ -364,6 +363,3 @@ def _html_block(markup: str, first: int) -> list[Line]:
     lines = textwrap.dedent(markup).strip("\n").split("\n")
     return [Line(first, "<div>"), *(Line(first + n, text) for n, text in enumerate(lines)),
             Line(first + len(lines), "</div>")]
-
-
-READER = register(RevealReader())

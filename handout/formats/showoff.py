@@ -22,7 +22,7 @@ from typing import Any
 from handout.errors import HandoutError
 from handout.formats import md
 from handout.formats.md import Line
-from handout.formats.registry import DeckSource, Reader, register
+from handout.formats.registry import DeckSource, Reader
 from handout.model import Block, Deck, Image, Markdown, Problem, Slide
 from handout.problems import problem
 
@@ -52,7 +52,6 @@ NOTES_SECTIONS = {"notes", "instructor", "solguide"}
 
 
 class ShowoffReader(Reader):
-    name = "showoff"
     title = "Showoff"
     manifest = MANIFEST
 
@@ -389,6 +388,3 @@ def _from_file(src: str, folder: str, root: Path) -> str:
         return src.lstrip("/")
     joined = posixpath.normpath(posixpath.join(folder, src))
     return src if joined.startswith("..") else joined
-
-
-READER = register(ShowoffReader())

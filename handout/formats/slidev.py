@@ -19,7 +19,7 @@ from typing import Any
 from handout.errors import HandoutError
 from handout.formats import md
 from handout.formats.md import Line
-from handout.formats.registry import Reader, register
+from handout.formats.registry import Reader
 from handout.model import Code, Deck, Image, Problem, Slide, Split
 from handout.problems import problem
 
@@ -44,7 +44,6 @@ LANGUAGES = {**md.COMMON_LANGUAGES, "vue": "vue", "ts": "typescript"}
 
 
 class SlidevReader(Reader):
-    name = "slidev"
     title = "Slidev"
     tool = r"@slidev/|\bslidev\b"
     front_matter_keys = frozenset({"highlighter", "drawings", "mdc", "canvasWidth", "aspectRatio",
@@ -362,6 +361,3 @@ def _magic_moves(lines: list[Line]) -> list[Line]:
                     *(Line(last.line, t) for t in last.source.split("\n")), Line(lines[end].number, "```")]
         index = end + 1
     return out
-
-
-READER = register(SlidevReader())
