@@ -15,6 +15,8 @@ load WeasyPrint, so a deck can be read while it loads (pipeline.prepare_while_en
 
 from __future__ import annotations
 
+import base64
+import binascii
 import errno
 import os
 import re
@@ -23,6 +25,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, unquote_to_bytes
 
 from handout import limits
 from handout.errors import HandoutError
@@ -164,6 +167,24 @@ def shown_url(url: str) -> str:
     if ";base64," in url[:200].lower():
         size = size * 3 // 4
     return f"data:{kind},\u2026 ({size / 1000:,.1f} kB)"
+
+
+# --- data: pictures -------------------------------------------------------------------------------
+
+def data_picture(written: str) -> bytes:
+    """The bytes a data: picture carries (base64 or percent-encoded); ValueError when they
+    cannot be read. The deck's size limit bounds them (limits.MAX_DECK_BYTES)."""
+    head, comma, body = written.strip().partition(",")
+    if not comma:
+        raise ValueError("it is a data: address without a comma before its data")
+    if head.lower().endswith(";base64"):
+        text = re.sub(r"\s+", "", unquote(body))
+        try:
+            return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValueError("its data is not valid base64") from error
+    return unquote_to_bytes(body)
+
 
 
 # --- SVG bombs -----------------------------------------------------------------------------------

@@ -3,10 +3,14 @@ document asks for (styles, fonts, pictures in HTML, CSS and SVG), and downloads 
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import threading
 import time
+import warnings
 import zlib
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib import request
@@ -15,21 +19,43 @@ from urllib.request import url2pathname
 
 from handout import limits
 from handout.engine import URLFetcher, URLFetcherResponse
-from handout.fetch import Refused, looks_like_svg, read_inside, svg_refusal
+from handout.fetch import Refused, data_picture, looks_like_svg, read_inside, svg_refusal
 from handout.sanitize import SAFE_DATA_IMAGE
+
+FILE_URL = re.compile(r"file://[^\s\"'<>()]+")
+"""A file: address in HTML, as handout writes a prepared picture's (Path.as_uri())."""
 
 
 class GuardedFetcher(URLFetcher):
-    """Serves WeasyPrint files from the allowed folders only, through `read_inside`; safe `data:`
-    pictures; and the network only when allowed, each download bounded as a whole."""
+    """Serves WeasyPrint files from the allowed folders only, through `read_inside`; prepared
+    pictures only to the document that names them; safe `data:` pictures; and the network only
+    when allowed, each download bounded as a whole. No picture with more pixels than
+    limits.MAX_PICTURE_PIXELS is served, whatever asks for it (an SVG's `<image>` included)."""
 
-    def __init__(self, allowed: tuple[Path, ...], allow_remote: bool = False) -> None:
+    def __init__(self, allowed: tuple[Path, ...], allow_remote: bool = False,
+                 served: tuple[Path, ...] = ()) -> None:
         protocols = ("file", "data", "http", "https") if allow_remote else ("file", "data")
         super().__init__(timeout=limits.REMOTE_TIMEOUT_S, allowed_protocols=protocols)
         self.allowed = tuple(Path(os.path.realpath(p)) for p in allowed)
+        self.served = tuple(Path(os.path.realpath(p)) for p in served)
+        """Folders of prepared pictures (the picture cache, shared by every deck the user ever
+        built): only the files the document's own HTML names are read from them."""
+        self.named: frozenset[Path] = frozenset()
         self.allow_remote = allow_remote
         self.refused: list[str] = []
         """Every URL refused, in order, for the build to report with the deck line naming it."""
+
+    def serve_named_in(self, html: str) -> None:
+        """Let the document about to be laid out read the prepared pictures its HTML names
+        (handout put them there), and no other file of the served folders: an SVG or a style
+        that asks for one by its path is refused like any file outside the deck's folder."""
+        named = set()
+        if self.served:
+            for url in FILE_URL.findall(html):
+                real = Path(os.path.realpath(url2pathname(urlparse(unescape(url)).path)))
+                if any(real.is_relative_to(folder) for folder in self.served):
+                    named.add(real)
+        self.named = frozenset(named)
 
     def fetch(self, url: str | None, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if not url:  # an SVG <image> without an address (Google Slides' exports): nothing to read
@@ -46,12 +72,19 @@ class GuardedFetcher(URLFetcher):
         if scheme == "data":
             if not SAFE_DATA_IMAGE.match(url):
                 raise ValueError("only PNG, JPEG, GIF and WebP data: URLs are loaded")
-            return super().fetch(url, headers)
+            data = data_picture(url)
+            _check_pixels(data)
+            kind = url[5:].split(",", 1)[0].split(";", 1)[0].lower()
+            return URLFetcherResponse(url, data, headers={"Content-Type": kind})
         if scheme == "file":
             path = url2pathname(urlparse(url.split("?")[0]).path)  # percent-decoded here
-            data = read_inside(path, self.allowed, limit=limits.MAX_PICTURE_BYTES)
+            roots = self.allowed
+            if self.named and Path(os.path.realpath(path)) in self.named:
+                roots = (*roots, *self.served)
+            data = read_inside(path, roots, limit=limits.MAX_PICTURE_BYTES)
             assert data is not None
             self._check_svg(data)
+            _check_pixels(data)
             return URLFetcherResponse(url, data, headers={})
         if self.allow_remote and scheme in ("http", "https"):
             return self._download(url, headers)
@@ -94,7 +127,29 @@ class GuardedFetcher(URLFetcher):
         headers_out = {k: v for k, v in response.headers.items() if k.lower() != "content-encoding"}
         body = outcome["body"]
         self._check_svg(body)
+        _check_pixels(body)
         return URLFetcherResponse(response.url, body, headers_out, response.status)
+
+
+def _check_pixels(data: bytes) -> None:
+    """Refuse a picture whose header gives it more pixels than the limit, before anything
+    decodes it (a 12000 x 12000 PNG is 17 kB of file and 1.2 GB of memory once drawn)."""
+    if looks_like_svg(data) or data[:1] in (b"@", b"/", b"\n", b" ", b"{"):  # (CSS: no picture)
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as picture:
+                width, height = picture.size
+    except Image.DecompressionBombError as error:
+        raise ValueError(f"a picture too large to print ({error})") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return  # a font, a style, or no picture Pillow reads: WeasyPrint decides
+    if width * height > limits.MAX_PICTURE_PIXELS:
+        raise ValueError(f"a picture too large to print ({width} x {height} = "
+                         f"{width * height / 1e6:,.0f} megapixels)")
 
 
 def _bounded(response: Any, encoding: str, deadline: float) -> bytes:

@@ -109,11 +109,11 @@ class SlideLook:
 
 def slide_look(prepared: Any) -> SlideLook:
     """How a prepared deck's slides are typeset: its canvas, the slide styles, and the folders
-    its slides may read (its root and its prepared pictures)."""
+    its slides may read (its root, and the prepared pictures they name)."""
     settings = prepared.settings
     return SlideLook(Canvas.for_ratio(settings.ratio), Look(
         SLIDE_SHEETS, settings.grayscale, prepared.source.folder.resolve().as_uri() + "/",
-        (prepared.root, prepared.pictures.folder), settings.allow_remote))
+        (prepared.root,), settings.allow_remote, (prepared.pictures.folder,)))
 
 
 class SlideTypesetter:

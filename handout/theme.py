@@ -35,8 +35,11 @@ class Look:
     grayscale: bool
     base_url: str
     allowed: tuple[Path, ...]
-    """Folders the guarded fetcher reads from: the deck's root, the styles, the picture cache."""
+    """Folders the guarded fetcher reads from: the deck's root (and handout's styles)."""
     allow_remote: bool = False
+    served: tuple[Path, ...] = ()
+    """Folders of prepared pictures (the picture cache): a file there is served only to a
+    document that names it, never to an SVG or CSS that asks for it (fetcher.GuardedFetcher)."""
 
 
 class Typesetter:
@@ -44,7 +47,7 @@ class Typesetter:
 
     def __init__(self, look: Look) -> None:
         self.look = look
-        self.fetcher = GuardedFetcher((*look.allowed, STYLES), look.allow_remote)
+        self.fetcher = GuardedFetcher((*look.allowed, STYLES), look.allow_remote, look.served)
         self.font_config = FontConfiguration()
         names: Sequence[str] = (*look.sheets, "grayscale.css") if look.grayscale else look.sheets
         self.stylesheets = [CSS(filename=str(STYLES / name), font_config=self.font_config,
@@ -53,7 +56,9 @@ class Typesetter:
 
     def lay_out(self, html: str) -> Document:
         """The laid-out document, sealed: it embeds no file and carries only web, mail and
-        in-document links, whatever got past the HTML cleaner (fetch.seal)."""
+        in-document links, whatever got past the HTML cleaner (fetch.seal). It may read the
+        prepared pictures its HTML names, and no other file of the picture cache."""
+        self.fetcher.serve_named_in(html)
         document = HTML(string=html, base_url=self.look.base_url, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.font_config)
         seal(document, self.fetcher.refused)

@@ -353,9 +353,8 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
     pages = _PageTypesetter(Look(
         ONE_DOCUMENT_SHEETS if inline is not None else PAGE_SHEETS, first.settings.grayscale,
         first.source.folder.resolve().as_uri() + "/",
-        tuple(dict.fromkeys([*(p for d in decks for p in (d.root, d.pictures.folder)),
-                             *(pack.folders if pack else ())])),
-        first.settings.allow_remote))
+        tuple(dict.fromkeys(d.root for d in decks)), first.settings.allow_remote,
+        tuple(dict.fromkeys([*(d.pictures.folder for d in decks), *(pack.folders if pack else ())]))))
     binding = pack.binding if pack else 0.0
     parts = []
     for index, prepared in enumerate(decks):

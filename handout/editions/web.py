@@ -106,7 +106,8 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
         ratio=f"{width} / {height}", aspect=f"{width / height:.4f}", notes=settings.notes,
         credits=deck.credits,
         byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x))
-    fetcher = GuardedFetcher((prepared.root, prepared.pictures.folder), settings.allow_remote)
+    fetcher = GuardedFetcher((prepared.root,), settings.allow_remote, (prepared.pictures.folder,))
+    fetcher.serve_named_in(content)
     content = offline(content, _Inliner(fetcher))
     css = "\n".join([font_faces(_text_of(content) + deck.title) if fonts else "",
                      *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS)])

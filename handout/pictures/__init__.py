@@ -22,11 +22,11 @@ from pathlib import Path
 from PIL import EpsImagePlugin
 
 from handout import limits
-from handout.fetch import Refused, read_inside
+from handout.fetch import Refused, data_picture, looks_like_svg, read_inside
 from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.model import Credit, Deck, Image, Problem
 from handout.pictures.cache import PictureCache, default_cache_dir
-from handout.pictures.locate import Locator, NotFound, is_data_picture, is_remote
+from handout.pictures.locate import Locator, NotFound, data_label, is_data_picture, is_remote
 from handout.pictures.metadata import read_credit, xmp_fields
 from handout.pictures.prepare import Placement, Prepared, Preparer, Unprintable
 from handout.problems import problem
@@ -179,8 +179,20 @@ class Pictures:
             "them beside the deck")
 
     def _prepare(self, written: str, placement: Placement) -> _Outcome:
-        if is_data_picture(written) or (self.allow_remote and is_remote(written)):
-            return _Outcome(written)  # loaded by the fetcher itself, as it stands
+        if self.allow_remote and is_remote(written):
+            return _Outcome(written)  # loaded by the fetcher itself, bounded as a whole
+        if is_data_picture(written):  # prepared as a file is: its header checked first
+            label = data_label(written)
+            try:
+                data = data_picture(written)
+            except ValueError as error:
+                return self._failed("broken-picture", label, f"{label} cannot be read: {error}",
+                                    "write the picture as a file beside the deck")
+            if looks_like_svg(data):
+                return self._failed("broken-picture", label, f"{label} is SVG, not PNG, JPEG, GIF "
+                                    "or WebP", "write the drawing as a file beside the deck")
+            return self._ready(label, label.removeprefix("the "), Path("inline-picture"), data,
+                               placement)
         if written.lower().startswith("data:"):
             return self._refused(written, f"data URL {written[:30]!r} is not a picture",
                                  "only data:image/png, jpeg, gif and webp URLs print")
@@ -192,7 +204,6 @@ class Pictures:
             self._found.append(path)
             data = read_inside(path, (self.locator.root,), limit=limits.MAX_PICTURE_BYTES)
             assert data is not None
-            prepared = self.preparer.prepare(path, data, placement)
         except NotFound as missing:
             hint = f"did you mean {missing.suggestion!r}?" if missing.suggestion else \
                 "looked in " + " and ".join(map(str, missing.looked_in))
@@ -200,17 +211,26 @@ class Pictures:
                                 "missing")
         except Refused as refused:
             return self._refusal(written, refused)
+        return self._ready(repr(written), written, path, data, placement)
+
+    def _ready(self, label: str, shown: str, path: Path, data: bytes, placement: Placement
+               ) -> _Outcome:
+        """A picture's bytes prepared for its placement, whether a file or a data: URL held
+        them: the same header check, downsampling and warnings. `label` names it in messages,
+        `shown` on its placeholder."""
+        try:
+            prepared = self.preparer.prepare(path, data, placement)
         except Unprintable as unprintable:
-            return self._failed("broken-picture", written, f"{written!r} is {unprintable.message}",
+            return self._failed("broken-picture", shown, f"{label} is {unprintable.message}",
                                 unprintable.hint)
         except MemoryError:
-            return self._failed("broken-picture", written, f"{written!r} is too large to print "
+            return self._failed("broken-picture", shown, f"{label} is too large to print "
                                 "(out of memory)", "scale the picture down")
         outcome = _Outcome(prepared.url, resolution=prepared.resolution)
         if prepared.dpi is not None and prepared.dpi < LOW_DPI:
             outcome = _Outcome(
                 prepared.url, "low-resolution",
-                f"{written!r} will print at {prepared.dpi:.0f} dpi ({prepared.width_px} px across "
+                f"{label} will print at {prepared.dpi:.0f} dpi ({prepared.width_px} px across "
                 f"{prepared.printed_mm:.0f} mm), below {LOW_DPI} dpi: it may look soft on paper",
                 "use a larger original if there is one", prepared.resolution)
         return outcome

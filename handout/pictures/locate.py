@@ -38,6 +38,12 @@ def is_data_picture(written: str) -> bool:
     return bool(SAFE_DATA_IMAGE.match(written.strip()))
 
 
+def data_label(written: str) -> str:
+    """How a message names a data: picture: its type and size, never its thousands of characters."""
+    kind = written.strip()[5:].split(",", 1)[0].split(";", 1)[0].lower() or "data"
+    return f"the data:{kind} picture ({len(written) / 1000:,.1f} kB of deck text)"
+
+
 def is_remote(written: str) -> bool:
     return written.strip().lower().startswith(("http://", "https://", "//"))
 
