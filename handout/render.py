@@ -65,6 +65,11 @@ at the frame's edge, but pays for each line with the whole rest of the word, so 
 take a minute. It gets a break opportunity (U+200B) every WORD_PIECE characters. Real long words,
 identifiers and URLs are shorter and stay whole, so they copy and search as written."""
 WORD_PIECE = 20
+CODE_SPAN_WHOLE = 30
+"""Code spans up to this long never break inside (a longer one may, or it would leave the line)."""
+GLUED_PUNCTUATION = re.compile(r"^([,;/|])(?!\s)")
+ALIGNMENT = re.compile(r"(?<=\S) {3,}(?=\S)")
+"""Spaces that line up a comment with the others (`x = 1        # note`)."""
 
 class _ImageSources(Treeprocessor):
     """Point every <img> at the URL chosen for it by the image stage; a picture downsampled for
@@ -90,10 +95,19 @@ class _ImageSources(Treeprocessor):
 
 
 class _LongWordBreaks(Treeprocessor):
-    """Give runaway words break opportunities (see LONG_WORD); code keeps its text as written."""
+    """Give runaway words break opportunities (see LONG_WORD); code keeps its text as written.
+    Code spans in running text break between them, not inside them: a short one is kept whole
+    (`--per-page` never breaks after its dashes), and punctuation glued to one (`a`,`b`,`c`)
+    is a place to break (a list of seven such ran off the slide as one long word)."""
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
+            for child in element:
+                if child.tag == "code" and element.tag != "pre":
+                    if len(child.text or "") <= CODE_SPAN_WHOLE:
+                        child.set("class", (child.get("class", "") + " whole").strip())
+                    if child.tail:
+                        child.tail = GLUED_PUNCTUATION.sub("\\1\u200b", child.tail, count=1)
             if element.tag not in ("code", "pre") and element.text:
                 element.text = _break_long_words(element.text)
             if element.tail:
@@ -248,6 +262,10 @@ class Renderer:
         lines = block.text.lower().split("\n")
         for removal in removed:
             offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
+            if removal.code != "unsafe-html":
+                self.warnings.append(problem(removal.code, removal.what, self.source,
+                                             block.line + offset))
+                continue
             self.warnings.append(problem(
                 "unsafe-html", f"unsafe HTML removed: {removal.what}", self.file, block.line + offset,
                 "a deck's HTML may not run scripts, embed objects or files, or load anything; "
@@ -276,16 +294,26 @@ class Renderer:
             lexer = get_lexer_by_name(code.language) if code.language else TextLexer()
         except ClassNotFound:
             lexer = TextLexer()
-        html = highlight(code.source, lexer, self.formatter).replace(PRE_STYLE, "", 1)
+        source = _unpadded(code.source)
+        html = highlight(source, lexer, self.formatter).replace(PRE_STYLE, "", 1)
         html = BLANK_SPAN.sub(r"\1", html)  # the colour of a space does not print
         if self.grayscale:  # each colour becomes the grey of the same luminance
             html = INLINE_STYLE.sub(lambda m: f'style="{HEX_COLOUR.sub(lambda c: to_grey(c[0]), m[1])}"',
                                     html)
         language = escape(code.language or "text")
-        longest = max(len(line.expandtabs()) for line in code.source.split("\n"))
+        longest = max(len(line.expandtabs()) for line in source.split("\n"))
         wrap = " wrap" if longest > CODE_LINE_FITS else ""
         return html.replace('<div class="highlight">',
                             f'<div class="highlight{wrap}" data-language="{language}">', 1)
+
+
+def _unpadded(source: str) -> str:
+    """Code whose lines too long for the slide have their alignment taken in (`x = 1`, sixty
+    spaces, `# note` wrapped as "x =", "1", then the note): two spaces stand for the run."""
+    if max(len(line.expandtabs()) for line in source.split("\n")) <= CODE_LINE_FITS:
+        return source
+    return "\n".join(ALIGNMENT.sub("  ", line) if len(line.expandtabs()) > CODE_LINE_FITS else line
+                     for line in source.split("\n"))
 
 
 def alt_text(image: Image) -> str:

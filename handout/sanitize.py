@@ -70,6 +70,9 @@ class Removal:
 
     what: str
     needle: str
+    code: str = "unsafe-html"
+    """What the build reports it as: unsafe HTML taken out, or (deck-feature) a part of the deck
+    printed in a form paper can hold, which `what` then says."""
 
 
 def is_web_link(url: str) -> bool:
@@ -135,6 +138,8 @@ class _Cleaner:
         if (not foreign and name in DROP_WITH_CONTENT | DROP_TAG) or (foreign and name == "script"):
             self.removed.append(Removal(f"<{name}>", f"<{name}"))
             return tail
+        if not foreign and name == "video":
+            return self.video(element) + tail
         attributes = "".join(self.attribute(name, key, value)
                              for key, value in element.attrib.items())
         if not foreign and name in VOID:
@@ -154,6 +159,23 @@ class _Cleaner:
         if foreign and not inner:
             return f"<{name}{attributes} />{tail}"
         return f"<{name}{attributes}>{inner}</{name}>{tail}"
+
+    def video(self, element: etree.Element) -> str:
+        """A video on paper: its poster frame when the deck's folder has it (the picture stage
+        prepared it), else a framed box naming the video; either way with its name under it."""
+        sources = [element.get("src", ""), *(child.get("src", "") for child in element.iter()
+                                             if _split(str(child.tag))[1] == "source")]
+        name = next((s.strip() for s in sources if s.strip()), "")
+        shown = escape(name or "a video")
+        poster = element.get("poster", "").strip()
+        if poster in self.sources:
+            self.removed.append(Removal(f"a video ({name or 'no address'}) prints as its poster "
+                                        "frame", name or "<video", "deck-feature"))
+            return (f'<figure class="video"><img src="{escape(self.sources[poster])}" '
+                    f'alt="video: {shown}"><figcaption>\u25b6 video: {shown}</figcaption></figure>')
+        self.removed.append(Removal(f"a video ({name or 'no address'}) prints as a box naming it",
+                                    name or "<video", "deck-feature"))
+        return f'<p class="video">\u25b6 video: {shown}</p>'
 
     def attribute(self, tag: str, key: str, value: str) -> str:
         namespace, name = _split(key)

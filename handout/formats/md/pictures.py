@@ -12,6 +12,9 @@ from handout.formats.md.lines import CODE_SPAN, HTML_TAG, Line
 from handout.model import Block, Image, Markdown, leaves
 
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+VIDEO_POSTER = re.compile(r"<video\b[^>]*\bposter\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
+ADDRESS = re.compile(r"^[a-z][\w+.-]*:", re.IGNORECASE)
+"""A web or data address, not a file of the deck's."""
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
 HTML_ALT = re.compile(r"\balt\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')", re.IGNORECASE)
 EMBEDDED_PICTURE = re.compile(
@@ -38,6 +41,10 @@ def pictures(blocks: Iterable[Block]) -> Iterator[Image]:
                 alt = HTML_ALT.search(match[0] + line[match.end():].split(">", 1)[0])
                 yield Image(path=match["src"], line=block.line + offset, raw_html=True,
                             alt=html.unescape(alt["double"] or alt["single"] or "") if alt else "")
+            for match in VIDEO_POSTER.finditer(line):  # a video prints as its poster frame
+                if not ADDRESS.match(match["src"]):
+                    yield Image(path=html.unescape(match["src"]), line=block.line + offset,
+                                raw_html=True)
 
 
 def embedded_pictures(lines: list[Line]) -> list[Line]:
