@@ -36,6 +36,7 @@ CODES: dict[str, Code] = {
     "deck-choice": Code(NOTE, "{n} notes on which deck file was read"),
     "deck-style": Code(NOTE, "{n} <style> blocks were left out: the handout prints with its own theme"),
     "deck-feature": Code(NOTE, "{n} parts of the deck have no place on paper and were left out"),
+    "video": Code(NOTE, "{n} videos print as their poster frame or a box naming them"),
     "deck-limit": Code(WARNING, "{n} parts of the deck were cut to stay within handout's limits"),
     # settings
     "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml or a pack file were refused"),

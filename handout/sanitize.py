@@ -71,7 +71,7 @@ class Removal:
     what: str
     needle: str
     code: str = "unsafe-html"
-    """What the build reports it as: unsafe HTML taken out, or (deck-feature) a part of the deck
+    """What the build reports it as: unsafe HTML taken out, or (video) a part of the deck
     printed in a form paper can hold, which `what` then says."""
 
 
@@ -170,11 +170,11 @@ class _Cleaner:
         poster = element.get("poster", "").strip()
         if poster in self.sources:
             self.removed.append(Removal(f"a video ({name or 'no address'}) prints as its poster "
-                                        "frame", name or "<video", "deck-feature"))
+                                        "frame", name or "<video", "video"))
             return (f'<figure class="video"><img src="{escape(self.sources[poster])}" '
                     f'alt="video: {shown}"><figcaption>\u25b6 video: {shown}</figcaption></figure>')
         self.removed.append(Removal(f"a video ({name or 'no address'}) prints as a box naming it",
-                                    name or "<video", "deck-feature"))
+                                    name or "<video", "video"))
         return f'<p class="video">\u25b6 video: {shown}</p>'
 
     def attribute(self, tag: str, key: str, value: str) -> str:

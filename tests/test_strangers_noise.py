@@ -49,7 +49,7 @@ def test_a_video_prints_as_its_poster_or_a_box_naming_it(noise: Built) -> None:
     page = squash(texts(noise)[1])
     assert "\u25b6video:demo.mp4" in page and "\u25b6video:https://example.com/talk/clip.webm" in page
     assert any(obj.get("/Width") == 320 for obj in images(noise, 1).values())  # the poster frame
-    notes = noise.result.with_code("deck-feature")
+    notes = noise.result.with_code("video")
     assert [(p.severity, p.line) for p in notes] == [
         ("note", line_of(DATA / "deck.md", "demo.mp4")), ("note", line_of(DATA / "deck.md", "clip.webm"))]
     assert "poster frame" in notes[0].message and "box" in notes[1].message
