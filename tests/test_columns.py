@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kit import SLIDE_PADDING, BuildCache, FramedSlide, framed_slides, squash
+from kit import SLIDE_PADDING, BuildCache, FramedSlide, framed_slides, outline, squash
 from PIL import Image
 
 DATA = Path(__file__).resolve().parent / "data" / "columns"
@@ -50,11 +50,13 @@ def side_by_side(page: FramedSlide, left: str, right: str, share: float, within:
 
 NO_MARKERS = ("::right::", "::left::", "::bottom::", "grid-cols", "<div", "</div", ".left-column",
               ".right-column", ".pull-", ".kol-", ".column[", ".grid[", ":::", "{.column",
-              "bg right", "right:40%", "left:25%")
+              "bg right", "right:40%", "left:25%", "{.")
 
 
 def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> None:
     grid, cols, header, three, picture = build(built, decks, "slidev.md", "slidev")
+    assert "Three and flex" in [entry.title for entry in outline(built(decks / "slidev.md", per_page=1,
+                                                                        format="slidev"))]
     side_by_side(grid, "Alpha", "const", 0.5, 0.06)  # grid-cols-2: a listing, then words
     assert near(grid.at("Gamma"), 0.5) and grid.top_of("const") < grid.top_of("Gamma")
     side_by_side(cols, "Two", "Right", 0.5)  # two-cols: ::right:: on the right, from the top
@@ -100,3 +102,14 @@ def test_marp_split_backgrounds_take_their_share(built: BuildCache, decks: Path)
                if w["text"] not in ("Ada", "Example"))  # (its credit is on the picture)
     assert near(left.share("Gamma"), 0.25 + SLIDE_PADDING / 2, 0.05)
     assert not [m for m in NO_MARKERS if m in right.text + left.text]
+
+
+def test_pandoc_columns_divs_print_at_their_widths(built: BuildCache, decks: Path) -> None:
+    _, widths, equal = build(built, decks, "pandoc.md", "pandoc")  # (a title slide first)
+    side_by_side(widths, "Alpha", "Gamma", 0.4)  # ::: {.column width="40%"}, then 60%
+    assert widths.at("Beta") < 0.4 and widths.top_of("def") > widths.top_of("Gamma")
+    assert near(widths.at("def"), 0.4, 0.06)  # the listing stays in its column
+    side_by_side(equal, "Epsilon", "Zeta", 1 / 3)  # ::: column without a width: equal thirds
+    side_by_side(equal, "Zeta", "Eta", 2 / 3)
+    assert "Delta" not in widths.text  # the notes are notes
+    assert not [m for m in NO_MARKERS if m in widths.text + equal.text]

@@ -32,6 +32,7 @@ VUE_WRAPPER_CLOSE = re.compile(r"^\s*</(v-clicks?|v-after|v-click-hide|v-switch|
 VUE_INLINE = re.compile(r"</?(v-clicks?|v-after|v-click-hide|v-mark)\b[^>]*>", re.IGNORECASE)
 VUE_ATTRIBUTE = re.compile(r"\s(?:v-(?:click|after|motion|mark|click-hide)(?:\.[\w-]+)*(?:=\"[^\"]*\")?|"
                            r"v-(?:click|after)(?:=\{[^}]*\})?)(?=[\s>/])")
+GLUED_ATTRIBUTES = re.compile(r"^(#{1,6}[ \t]+.*?\S)\{([.#][^{}]*)\}[ \t]*$")
 SLOT = re.compile(r"^::(?P<name>[\w-]+)::[ \t]*$")
 CLICK_MARK = re.compile(r"\[click(?::\d+)?\]\s*")
 MAGIC_MOVE = re.compile(r"^(?P<fence>`{4,}|~{4,})\s*\w*\s*magic-move\b.*$")
@@ -134,6 +135,8 @@ class SlidevReader(Reader):
                 fit = str(meta.get("backgroundSize") or "cover").strip()
                 split = Split(layout.removeprefix("image-"), 0.5,
                               fit if fit in ("contain", "cover") or fit.endswith("%") else "cover")
+        body = [Line(t.number, GLUED_ATTRIBUTES.sub(r"\1 {\2}", t.text)) if not kind else t
+                for t, kind in md.code_state(body)]  # markdown-it-attrs: `# Title{.class}`
         body = _slots(body, layout)
         url = meta.get("url")
         if layout.startswith("iframe") and isinstance(url, str) and url.strip():

@@ -27,6 +27,8 @@ REFERENCE_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\[[^\]]*\]")
 """`[text][label]` and `[text][]`: a link to a reference defined elsewhere (`[label]: url`)."""
 SHORTCUT_LINK = re.compile(r"(?<![\]!\\])\[(?P<text>[^\]]+)\](?![\[(:])")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*\S", re.MULTILINE)
+HEADING_ATTRIBUTES = re.compile(r"[ \t]*\{:?[ \t]*[.#][^{}]*\}[ \t]*$")
+"""`# Title {.class}` (attr_list, Pandoc) or `# Title{.class}` (markdown-it-attrs): not words."""
 LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
@@ -39,7 +41,8 @@ def title(blocks: Iterable[Block]) -> str:
         lines = block.text.split("\n")
         for index, text in enumerate(lines):
             if match := ATX_HEADING.match(text):
-                if match["text"] and (found := plain(match["text"], labels)):
+                heading = HEADING_ATTRIBUTES.sub("", match["text"] or "")
+                if heading and (found := plain(heading, labels)):
                     return found
                 continue  # an empty heading names nothing
             following = lines[index + 1] if index + 1 < len(lines) else ""
