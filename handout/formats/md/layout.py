@@ -180,7 +180,7 @@ def utility_style(classes: Iterable[str]) -> dict[str, str]:
             declared["grid-column"] = f"span {found[1]} / span {found[1]}"
         elif name == "col-span-full":
             declared["grid-column"] = "1 / -1"
-        elif found := re.match(r"^gap-(x-|y-)?(\d+(?:\.\d+)?)$", name):
+        elif found := re.match(r"^(?:grid-)?gap-(x-|y-)?(\d+(?:\.\d+)?)$", name):
             key = {"x-": "column-gap", "y-": "row-gap"}.get(found[1] or "", "gap")
             declared[key] = f"{float(found[2]) * SPACING_EM:.3f}em"
         elif found := re.match(r"^(?:w|basis)-(\d{1,2})/(\d{1,2})$", name):
@@ -312,6 +312,8 @@ DIV_OPEN = re.compile(r"^(?P<indent>[ \t]*)<div\b(?P<attributes>(?:[^>\"']|\"[^\
 ONE_LINE_DIV = re.compile(r"^[ \t]*<div\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"
                           r"(?:/>|>(?P<inner>(?:(?!<div\b|</div).)*)</div\s*>)[ \t]*$", re.IGNORECASE)
 """A child <div> on one line: `<div class="text-center">Words</div>`, or an empty `<div />`."""
+ONE_LINE_DIVS = re.compile(r"<div\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)>((?:(?!<div\b|</div).)*)</div\s*>",
+                           re.IGNORECASE)
 DIV_CLOSE = re.compile(r"^[ \t]*</div\s*>[ \t]*$", re.IGNORECASE)
 DIV_TAG = re.compile(r"<div\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?P<self>/?)>|</div\s*>", re.IGNORECASE)
 CLASS_ATTRIBUTE = re.compile(r"\bclass\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')",
@@ -319,9 +321,26 @@ CLASS_ATTRIBUTE = re.compile(r"\bclass\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<sing
 LAYOUT_DISPLAYS = ("grid", "flex")
 
 
+TAG_ATTRIBUTE = re.compile(r"(?P<name>[\w:\[\]/.!~-]+)"
+                           r"(?:\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'))?")
+ATTRIBUTIFY = frozenset({"grid", "flex", "gap", "text", "items", "justify", "w", "col", "basis"})
+"""UnoCSS's attributify mode: `<div grid="~ cols-2 gap-4" text-center>` means the classes
+grid, grid-cols-2, grid-gap-4 and text-center."""
+
+
 def _classes(attributes: str) -> list[str]:
-    found = CLASS_ATTRIBUTE.search(attributes)
-    return (found["double"] if found["double"] is not None else found["single"]).split() if found else []
+    """A tag's utility classes: its class attribute's, and those written as attributes."""
+    found: list[str] = []
+    for attribute in TAG_ATTRIBUTE.finditer(attributes):
+        name = attribute["name"]
+        value = attribute["double"] if attribute["double"] is not None else attribute["single"]
+        if name.lower() == "class" and value is not None:
+            found += value.split()
+        elif value is None and name.split("-")[0] in ATTRIBUTIFY:
+            found.append(name)
+        elif value is not None and name in ATTRIBUTIFY:
+            found += [name if word == "~" else f"{name}-{word}" for word in value.split()]
+    return found
 
 
 def _depth_change(text: str) -> int:
@@ -356,7 +375,8 @@ def html_boxes(lines: list[Line]) -> list[Line]:
         role = "grid" if declared["display"] == "grid" else "flex"
         out.append(opening(line.number, role, style=css(declared),
                            classes=text_classes(_classes(opened["attributes"]))))
-        out += _children(states[index + 1:end], role)
+        inner = _dedented([line for line, _ in states[index + 1:end]])  # (HTML, not code)
+        out += _children(list(code_state(inner)), role)
         out.append(closing(states[end][0].number))
         index = end + 1
     return out
@@ -380,6 +400,15 @@ def _children(states: list[tuple[Line, str]], role: str) -> list[Line]:
     index = 0
     while index < len(states):
         line, kind = states[index]
+        if not kind and len(siblings := ONE_LINE_DIVS.findall(line.text)) > 1 \
+                and not ONE_LINE_DIVS.sub("", line.text).strip():  # <div>a</div><div>b</div>
+            for attributes, text in siblings:
+                classes = _classes(attributes)
+                out += [opening(line.number, "cell", style=css(utility_style(classes)),
+                                classes=text_classes(classes)), Line(line.number, text),
+                        closing(line.number)]
+            index += 1
+            continue
         opened = (DIV_OPEN.match(line.text) or ONE_LINE_DIV.match(line.text)) if not kind else None
         end = index if opened and "inner" in opened.groupdict() else \
             _close_of(states, index) if opened else None
