@@ -200,7 +200,8 @@ def unwrap_content_classes(lines: list[Line], layout: bool = True) -> list[Line]
     if not lines:
         return lines
     states = list(md.code_state(lines))
-    text = "\n".join("\x01" if kind else line.text for line, kind in states)
+    # (\x01 stands for a code line, \x02 marks a layout box's ends: a deck's own go)
+    text = "\n".join("\x01" if kind else line.text.replace("\x02", "") for line, kind in states)
     position = 0
     while (match := CONTENT_CLASS.search(text, position)) is not None:
         close = _close_of(text, match.end())
