@@ -43,6 +43,9 @@ class Markdown:
 
     text: str
     line: int
+    source: Path | None = None
+    """The file it was read from, when that is neither its slide's nor the deck's (the text of a
+    Showoff section file before its first slide, in the deck's introduction)."""
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ def small_text_problem(prepared: Prepared, number: int, size: float) -> Problem:
 def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
     """What the guarded fetcher refused to read, and the links to files taken out (fetch.seal)."""
     source = prepared.deck.source
-    files = list(dict.fromkeys([source, *(s.source for s in prepared.deck.slides if s.source)]))
+    files = list(dict.fromkeys([source, *(s.source for s in prepared.deck.slides if s.source),
+                                *(p for p in prepared.picture_files if p.suffix.lower() == ".svg")]))
     found = []
     kinds: set[str] = set()
     for url in dict.fromkeys(url for url in urls if url):
@@ -140,15 +141,16 @@ def _shown_file(url: str, source: Path) -> str:
 
 
 def _line_mentioning(files: list[Path], url: str) -> tuple[Path, int | None]:
-    """The first line of the deck's files (its own, then its slides', for a deck of several)
-    that names this URL (or the file it points at), for the warning."""
+    """The first line of the deck's files (its own, then its slides', for a deck of several,
+    then the SVG pictures it shows, whose own `<image>` or style may be what asked) that names
+    this URL (or the file it points at), for the warning."""
     parsed = urlparse(url)
     names = [url, unquote(parsed.path)] if parsed.scheme != "file" else [unquote(parsed.path)]
     names += [Path(unquote(parsed.path)).name]
     texts = []
     for file in files:
         try:
-            data = fetch.read_inside(file, (files[0].parent,), limit=limits.MAX_DECK_BYTES) or b""
+            data = fetch.read_inside(file, (file.parent,), limit=limits.MAX_DECK_BYTES) or b""
         except HandoutError:
             continue
         texts.append((file, data.decode("utf-8", errors="replace").splitlines()))

@@ -267,7 +267,8 @@ class Renderer:
                                              block.line + offset))
                 continue
             self.warnings.append(problem(
-                "unsafe-html", f"unsafe HTML removed: {removal.what}", self.file, block.line + offset,
+                "unsafe-html", f"unsafe HTML removed: {removal.what}", block.source or self.file,
+                block.line + offset,
                 "a deck's HTML may not run scripts, embed objects or files, or load anything; "
                 "see the README"))
         return html

@@ -8,7 +8,8 @@ tokenizer can be fooled by `&#`, `<svg><style>` and the like). Then:
 - `<script>`, `<iframe>`, `<object>`, `<embed>`, `<applet>`, `<frame>`, `<frameset>`,
   `<template>`, `<noscript>`, `<noembed>` and `<noframes>` go with their content; `<link>`,
   `<meta>`, `<base>` and `<param>` go;
-- event attributes (`onload=`...) go, and so do script and data URLs in any attribute;
+- event attributes (`onload=`...) go, and so do script and data URLs in any attribute; so does
+  an SVG animation (`<set>`, `<animate>`...) that would set an event attribute, a link or a style;
 - `rel="attachment"` goes (WeasyPrint would embed the file it names);
 - CSS in `<style>` elements and `style` attributes is read with tinycss2, the tokenizer
   WeasyPrint uses, so escapes (`\\75 rl(`, `@\\69mport`) are seen as WeasyPrint sees them:
@@ -60,6 +61,13 @@ CSS_DROPPED_AT_RULES = frozenset({"import", "font-face", "namespace"})
 CSS_RULE_LISTS = frozenset({"media", "supports", "layer", "container", "scope", "document",
                             "starting-style"})
 """At-rules whose block holds rules (cleaned like a stylesheet), not declarations."""
+SVG_ANIMATIONS = frozenset({"set", "animate", "animatetransform", "animatemotion", "animatecolor"})
+ANIMATED_UNSAFE = frozenset({"href", "src", "style", "action", "formaction", "data", "srcset",
+                             "background", "poster"})
+"""Attributes an SVG animation may not set (`<set attributeName="onmouseover" to="...">` runs a
+script when the pointer passes; `attributeName="href"` makes a link of anything), besides every
+`on...` event attribute: what the cleaner takes out of written attributes, an animation may not
+put back."""
 MAX_ROUNDS = 4
 """Clean-and-reparse rounds before HTML that keeps parsing differently is printed as plain text."""
 
@@ -140,6 +148,9 @@ class _Cleaner:
             return tail
         if not foreign and name == "video":
             return self.video(element) + tail
+        if foreign and name.lower() in SVG_ANIMATIONS and (target := _animated(element)):
+            self.removed.append(Removal(f'<{name} attributeName="{target}">', f"<{name}"))
+            return tail
         attributes = "".join(self.attribute(name, key, value)
                              for key, value in element.attrib.items())
         if not foreign and name in VOID:
@@ -200,6 +211,16 @@ class _Cleaner:
             value, kinds = clean_css(value, stylesheet=False)
             self.removed += [Removal(f"{kind} in CSS", "style=") for kind in kinds]
         return f' {shown}="{escape(value, quote=True)}"'
+
+
+def _animated(element: etree.Element) -> str | None:
+    """The attribute an SVG animation element sets, when it is one no animation may set."""
+    for key, value in element.attrib.items():
+        if _split(key)[1].lower() == "attributename":
+            target = _squeezed(value).lower().rpartition(":")[2]
+            if target.startswith("on") or target in ANIMATED_UNSAFE:
+                return value.strip()[:40]
+    return None
 
 
 def _squeezed(url: str) -> str:

@@ -10,6 +10,7 @@ from hostile import data_url, png_header, png_of
 from kit import cli, line_of, placed, squeezed_text, write_deck, write_png
 
 import handout
+from handout.sanitize import clean_html
 
 pytestmark = pytest.mark.usefixtures("image_cache")  # every test prepares pictures in its own cache
 
@@ -91,3 +92,110 @@ def test_an_svg_cannot_pull_a_picture_from_the_users_picture_cache(tmp_path, ima
     assert cached.name in refused.message
     # the deck's own use of a picture is still served from the cache
     assert len(placed(tmp_path / "mine.pdf")) == 1
+
+
+# -- item 4: SVG animation, and links the web edition cannot follow --------------------------------
+
+@pytest.mark.parametrize(("fragment", "gone"), [
+    ('<svg><set attributeName="onmouseover" to="alert(1)"/><rect/></svg>', "onmouseover"),
+    ('<svg><a><animate attributeName="xlink:href" values="javascript:alert(1)"/>x</a></svg>', "href"),
+    ('<svg><a><set attributeName="href" to="https://evil.example"/>x</a></svg>', "href"),
+    ('<svg><SET ATTRIBUTENAME=" onClick" to="x"/></svg>', "onClick"),
+    ('<svg><animateTransform attributeName="style" to="x"/></svg>', "style"),
+])
+def test_svg_animation_that_sets_handlers_or_links_is_removed(fragment, gone):
+    cleaned, removed = clean_html(fragment)
+    assert "set" not in cleaned.lower().replace("<svg", "") and "animate" not in cleaned.lower()
+    assert len(removed) == 1 and gone in removed[0].what
+
+
+def test_harmless_svg_animation_is_kept():
+    fragment = '<svg><rect><animate attributeName="x" from="0" to="5" dur="1s" /></rect></svg>'
+    assert clean_html(fragment)[1] == []
+
+
+def test_the_web_edition_prints_file_and_other_links_as_text_as_the_pdf_does(tmp_path):
+    deck = write_deck(tmp_path / "talk", "# Web\n\n---\n\n# Links\n\n"
+                      "[passwd](file:///etc/passwd), [other](other.md), [web](https://example.org),\n"
+                      "[back](#slide-1), [mail](mailto:ada@example.org)\n\n"
+                      '<svg width="9" height="9"><set attributeName="onmouseover" to="alert(1)"/></svg>\n')
+    result = handout.build(deck, tmp_path / "talk.html", format="remark", to="html")
+    page = (tmp_path / "talk.html").read_text(encoding="utf-8")
+    assert "<a>passwd</a>" in page and "<a>other</a>" in page and "/etc/passwd" not in page
+    for kept in ('href="https://example.org"', 'href="#slide-1"', 'href="mailto:ada@example.org"'):
+        assert kept in page
+    assert "<set" not in page and "onmouseover" not in page
+    notes = sorted((p.code, p.line) for p in result.problems if p.code in ("file-link", "unsafe-html"))
+    assert notes == [("file-link", 7), ("file-link", 7), ("unsafe-html", 10)]
+
+
+# -- item 5: every problem at the file and line of its text ----------------------------------------
+
+REVEAL = """\
+<!doctype html>
+<html><head><title>Rev</title></head>
+<body><div class="reveal"><div class="slides">
+    <section>
+      <h2>One</h2>
+    </section>
+    <section>
+
+
+      <h2>Drawing</h2>
+      <svg width="200" height="100" xmlns="http://www.w3.org/2000/svg">
+        <rect width="200" height="100" fill="#eee"/>
+        <image href="file:///etc/hostname" width="10" height="10"/>
+        <a href="javascript:alert(1)"><text x="10" y="50">x</text></a>
+        <set attributeName="onmouseover" to="alert(1)"/>
+      </svg>
+      <aside class="notes">
+        Say it.
+
+        <b onclick="x()">Loud</b>
+      </aside>
+    </section>
+</div></div></body></html>
+"""
+
+
+def test_problems_in_a_reveal_html_deck_name_their_own_lines(tmp_path):
+    """A refused URL inside a reveal.js SVG was reported lines early (the blank lines after
+    <section> were not counted), and notes at the section's first line."""
+    folder = tmp_path / "talk"
+    folder.mkdir()
+    deck = folder / "index.html"
+    deck.write_text(REVEAL, encoding="utf-8")
+    result = handout.check(deck)
+    found = sorted((p.line, p.code, p.message[:40]) for p in result.problems
+                   if p.code in ("unsafe-html", "refused-url"))
+    assert [(line, code) for line, code, _ in found] == [
+        (line_of(deck, "hostname"), "refused-url"), (line_of(deck, "javascript"), "unsafe-html"),
+        (line_of(deck, "<set"), "unsafe-html"), (line_of(deck, "onclick"), "unsafe-html")], found
+    assert all(p.file == deck for p in result.problems if p.code in ("unsafe-html", "refused-url"))
+
+
+def test_a_showoff_section_files_introduction_names_that_file(tmp_path):
+    folder = tmp_path / "show"
+    (folder / "sec").mkdir(parents=True)
+    (folder / "showoff.json").write_text('{"name": "S", "sections": ["intro.md", "sec"]}\n',
+                                         encoding="utf-8")
+    (folder / "intro.md").write_text("<!SLIDE>\n# Intro\n\nhi\n", encoding="utf-8")
+    section = folder / "sec" / "a.md"
+    section.write_text('A first line.\n\nBefore the slides <i onclick="y()">i</i>\n\n<!SLIDE>\n# A\n\n'
+                       '<b onmouseover="z()">b</b>\n', encoding="utf-8")
+    result = handout.check(folder / "showoff.json")
+    assert sorted((p.file, p.line) for p in result.problems if p.code == "unsafe-html") \
+        == [(section, 3), (section, 8)]
+
+
+def test_a_refused_url_inside_an_svg_names_the_svg_and_its_line(tmp_path):
+    folder = tmp_path / "talk"
+    (folder / "drawings").mkdir(parents=True)
+    (tmp_path / "secret.png").write_bytes(png_header(10, 10))
+    svg = folder / "drawings" / "d.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n<rect/>\n\n'
+                   '<image href="../../secret.png" width="10" height="10"/>\n</svg>\n', encoding="utf-8")
+    deck = write_deck(folder, "# T\n\n---\n\n# S\n\n![d](drawings/d.svg)\n")
+    result = handout.check(deck, format="remark")
+    [refused] = [p for p in result.problems if p.code == "refused-url"]
+    assert (refused.file, refused.line) == (svg, 4)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from handout import limits
-from handout.fetch import looks_like_svg, read_inside
+from handout.fetch import FILE_LINK, looks_like_svg, read_inside
 from handout.fetcher import GuardedFetcher
 from handout.layout import CANVAS_WIDTH_PX
 from handout.links import linkify
@@ -36,6 +36,7 @@ from handout.pictures import Placements
 from handout.prepared import Result, enforce_strict, refused_problems
 from handout.problems import Problems
 from handout.rendered import RenderedDeck, RenderedSlide
+from handout.sanitize import is_web_link
 from handout.templating import TEMPLATES
 from handout.theme import STYLES
 from handout.version import __version__
@@ -108,13 +109,14 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
         byline=" \u00b7 ".join(x for x in (deck.author, deck.date) if x))
     fetcher = GuardedFetcher((prepared.root,), settings.allow_remote, (prepared.pictures.folder,))
     fetcher.serve_named_in(content)
-    content = offline(content, _Inliner(fetcher))
+    unlinked: list[str] = []
+    content = offline(content, _Inliner(fetcher), unlinked)
     css = "\n".join([font_faces(_text_of(content) + deck.title) if fonts else "",
                      *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS)])
     page = TEMPLATES.get_template("web.html.j2").render(
         title=deck.title, author=deck.author, version=__version__, csp=CSP, css=Markup(css),
         lang=getattr(settings, "lang", "") or "en", content=Markup(content))
-    return page, list(dict.fromkeys(fetcher.refused))
+    return page, list(dict.fromkeys([*fetcher.refused, *(FILE_LINK + url for url in unlinked)]))
 
 
 def _linked(deck: RenderedDeck) -> RenderedDeck:
@@ -167,11 +169,13 @@ def _picture_type(data: bytes) -> str | None:
         return None
 
 
-def offline(page: str, inline: Any) -> str:
+def offline(page: str, inline: Any, unlinked: list[str] | None = None) -> str:
     """The page with every `<img src>` inlined by `inline(url) -> data URL | None` and every
     other attribute that would make a browser fetch or send anything taken out: a page that
     loads nothing, whatever HTML the deck wrote (the cleaner already took out scripts, embeds,
-    CSS loads and data: URLs other than pictures)."""
+    CSS loads and data: URLs other than pictures). A link that is not a web or mail address nor
+    a place in the page (`file:///etc/passwd`, `other.md`) prints as text, as in the PDF; its
+    address is added to `unlinked`."""
     def tag(match: re.Match[str]) -> str:
         name = match[1].lower()
         kept = []
@@ -188,6 +192,10 @@ def offline(page: str, inline: Any) -> str:
                 continue
             if local in LOADING_ATTRIBUTES or (
                     local == "href" and name not in LINKING and not value.startswith("#")):
+                continue
+            if local == "href" and not (value.startswith("#") or is_web_link(value)):
+                if unlinked is not None:
+                    unlinked.append(value)
                 continue
             kept.append(attribute[0])
         closing = "/" if match[2].rstrip().endswith("/") else ""

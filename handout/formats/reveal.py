@@ -312,8 +312,9 @@ def _html_slide(inner: str, attributes: dict[str, str], number: int, line: int,
     """An HTML section: notes from its `<aside class="notes">`, its title from its first heading,
     the rest as the slide's HTML (in one block, so markdown leaves it as it is). Every section
     is a slide, as in the browser, even one that only shows a background (or nothing)."""
-    notes_html = [m["notes"] for m in ASIDE_NOTES.finditer(inner)]
-    inner = ASIDE_NOTES.sub("", inner)
+    notes = [line for m in ASIDE_NOTES.finditer(inner)
+             for line in _html_block(m["notes"], first + inner.count("\n", 0, m.start("notes")))]
+    inner = ASIDE_NOTES.sub(lambda m: "\n" * m[0].count("\n"), inner)  # (lines keep their place)
     heading = HEADING.search(inner)
     title = md.plain(html.unescape(re.sub(r"<[^>]+>", " ", heading["text"]))) if heading else ""
     background = None
@@ -326,9 +327,8 @@ def _html_slide(inner: str, attributes: dict[str, str], number: int, line: int,
             address = html.escape(attributes[key].split(",")[0].strip(), quote=True)
             body += [Line(line, ""), Line(line, f'<p class="embedded">{what}: <a href="{address}">'
                                                 f"{address}</a></p>"), Line(line, "")]
-    notes = _html_block("\n".join(notes_html), first) if notes_html else None
     return md.make_slide(md.Parts(number, line, body, md.class_names(
-        attributes.get("class", "").split(), CLASSES), background, notes, title=title))
+        attributes.get("class", "").split(), CLASSES), background, notes or None, title=title))
 
 
 LISTING = re.compile(r"<pre\b[^>]*>\s*<code\b(?P<attributes>[^>]*)>(?P<code>.*?)</code>\s*</pre>",
@@ -359,7 +359,12 @@ def _html_with_listings(markup: str, first: int) -> list[Line]:
 
 def _html_block(markup: str, first: int) -> list[Line]:
     """HTML as one raw block: inside a <div>, with its own indentation taken off, so that
-    markdown neither reads an indented line as code nor a blank line as the block's end."""
-    lines = textwrap.dedent(markup).strip("\n").split("\n")
-    return [Line(first, "<div>"), *(Line(first + n, text) for n, text in enumerate(lines)),
-            Line(first + len(lines), "</div>")]
+    markdown neither reads an indented line as code nor a blank line as the block's end. Each
+    line keeps its number in the file (`first`: the line `markup` starts on)."""
+    markup = textwrap.dedent(markup)
+    first += len(markup) - len(markup.lstrip("\n"))  # the blank lines taken off come first
+    lines = markup.strip("\n").split("\n")
+    # the <div> is numbered one line before the HTML, so that a block's lines (joined, and
+    # counted from its first) are numbered as in the file
+    return [Line(max(first - 1, 1), "<div>"), *(Line(first + n, text) for n, text in enumerate(lines)),
+            Line(first + len(lines) - 1, "</div>")]

@@ -15,7 +15,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,9 @@ class _Reading:
         before = chunks[0][1]
         if before and not chunks[0][0] and not path.name.lower().startswith("readme"):
             # (a section's README says what the section is, to readers of the repository)
-            self.preamble += [b for b in md.blocks(self._pictures(before, path), DIALECT) if md.has_text(b)]
+            self.preamble += [replace(b, source=path) if isinstance(b, Markdown) else b
+                              for b in md.blocks(self._pictures(before, path), DIALECT)
+                              if md.has_text(b)]
         for header, body in chunks[1:]:
             assert header is not None
             slide = self._slide(header, body, path)
