@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from handout.alt import alt_text
 from handout.config import read_toml
 from handout.errors import HandoutError
 from handout.model import Credit, Deck, Image, Markdown, Problem, Slide, leaves
@@ -25,7 +26,7 @@ from handout.problems import problem
 from handout.sanitize import safe_link
 
 CREDITS_FILE = "credits.toml"
-CREDIT_KEYS = {"title", "author", "source", "licence", "license", "licence_url", "license_url"}
+CREDIT_KEYS = {"title", "author", "source", "licence", "license", "licence_url", "license_url", "alt"}
 CREDITS_TITLES = {"credits", "image credits", "photo credits", "picture credits", "photos"}
 URL = re.compile(r"https?://[^\s<>)\]\"']+")
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".heic")
@@ -99,6 +100,21 @@ def _slide_images(slide: Slide) -> list[Image]:
     return [i for i in (slide.background, *slide.images) if i is not None]
 
 
+def with_descriptions(deck: Deck, read_description: Callable[[Image], str]) -> Deck:
+    """A copy of the deck whose pictures that neither the deck nor their credit describe carry
+    what their file's metadata says they show (XMP dc:description), for alt text."""
+    def described(image: Image | None) -> Image | None:
+        if image is None or alt_text(image):
+            return image
+        words = " ".join(read_description(image).split())
+        return replace(image, description=words) if words else image
+
+    return replace(deck, slides=[
+        replace(slide, background=described(slide.background),
+                images=tuple(described(i) for i in slide.images))
+        for slide in deck.slides])
+
+
 def _with_credits(deck: Deck, by_path: dict[str, Credit], read_metadata: MetadataReader) -> Deck:
     """The deck with each image not yet credited credited from `by_path`, else its metadata."""
     def credited(image: Image | None) -> Image | None:
@@ -141,6 +157,7 @@ def load_credits_file(folder: Path) -> dict[str, Credit]:
             licence_url=fields.get("licence_url", fields.get("license_url", "")),
             service=_service(fields.get("source", "")),
             origin="credits file",
+            alt=fields.get("alt", ""),
         )
     return credits
 

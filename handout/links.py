@@ -30,6 +30,8 @@ from handout.sanitize import is_web_link
 
 MARK_CLASS = "link-mark"
 """The small number after a link (styles/links.css)."""
+BARE_CLASS = "bare"
+"""A bare address made a link, drawn as the text around it (styles/slide.css, handout.css)."""
 TAG = re.compile(r"<[^>]*>")
 START_TAG = re.compile(r"<([a-zA-Z][\w:-]*)([^>]*)>")
 HREF = re.compile(r"""\shref\s*=\s*"([^"]*)\"""", re.IGNORECASE)
@@ -112,14 +114,30 @@ def _mark(number: int) -> str:
     return f'<sup class="{MARK_CLASS}">{number}</sup>'
 
 
-def linkify(fragment: str) -> str:
-    """Bare web addresses in the text made links (the web edition: no marks)."""
-    return rewrite_links(fragment, lambda url: "")
+def linkify(fragment: str, css_class: str = "") -> str:
+    """Bare web addresses in the text made links (no marks), of class `css_class` if given."""
+    return rewrite_links(fragment, lambda url: "", css_class)
 
 
-def rewrite_links(fragment: str, after: Callable[[str], str]) -> str:
-    """`fragment` with every bare http(s) address in its text made a link, and `after(url)`
-    written after each web link (`<a href>` with an http, https or mailto address)."""
+def link_bare_addresses(deck: RenderedDeck, as_links: bool) -> RenderedDeck:
+    """The deck with the bare web addresses of its introduction, slides, handouts and notes made
+    links, so that they can be followed in the PDF (and are links to a screen reader). Drawn as
+    links where the deck's own tool shows them so (`as_links`: markdown-it's linkify in Marp and
+    Slidev, marked's GFM in reveal.js), else as the text around them (class BARE_CLASS), as the
+    deck's tool prints them."""
+    css_class = "" if as_links else BARE_CLASS
+
+    def linked(fragment: Markup, slide: int | None) -> Markup:
+        return Markup(linkify(str(fragment), css_class)) if "://" in fragment else fragment
+
+    return replace(deck, preamble=linked(deck.preamble, None),
+                   slides=[_marked_slide(slide, linked) for slide in deck.slides])
+
+
+def rewrite_links(fragment: str, after: Callable[[str], str], css_class: str = "") -> str:
+    """`fragment` with every bare http(s) address in its text made a link (of class `css_class`,
+    if given), and `after(url)` written after each web link (`<a href>` with an http, https or
+    mailto address)."""
     out: list[str] = []
     open_links: list[str | None] = []
     """The address of each <a> open at this point (None: not a web link)."""
@@ -127,7 +145,7 @@ def rewrite_links(fragment: str, after: Callable[[str], str]) -> str:
     """How many elements are open whose text is never made a link."""
     for piece in _pieces(fragment):
         if not piece.startswith("<"):
-            out.append(piece if quiet else _bare_links(piece, after))
+            out.append(piece if quiet else _bare_links(piece, after, css_class))
             continue
         out.append(piece)
         start = START_TAG.match(piece)
@@ -162,8 +180,10 @@ def _pieces(fragment: str) -> Iterator[str]:
         yield fragment[position:]
 
 
-def _bare_links(text: str, after: Callable[[str], str]) -> str:
+def _bare_links(text: str, after: Callable[[str], str], css_class: str = "") -> str:
     """Escaped text with each http(s) address in it made a link, followed by `after(url)`."""
+    attribute = f' class="{css_class}"' if css_class else ""
+
     def link(match: re.Match[str]) -> str:
         written = _trimmed(match[0])
         rest = match[0][len(written):]
@@ -171,7 +191,7 @@ def _bare_links(text: str, after: Callable[[str], str]) -> str:
         if not is_web_link(url) or "://" not in url[:10] or len(url) <= len("https://"):
             return match[0]
         href = html.escape(url, quote=True)
-        return f'<a href="{href}">{written}</a>{after(url)}{rest}'
+        return f'<a href="{href}"{attribute}>{written}</a>{after(url)}{rest}'
 
     return BARE_URL.sub(link, text)
 

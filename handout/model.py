@@ -24,6 +24,8 @@ class Credit:
     licence_url: str = ""
     service: str = ""
     origin: str = ""  # where the credit was found: "inline", "credits file", "metadata", "inferred"
+    alt: str = ""
+    """What the picture shows, for screen readers (credits.toml's `alt`; see alt.py)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Image:
     alt: str = ""
     credit: Credit | None = None
     raw_html: bool = False  # written as <img src>, not as markdown or a background
+    description: str = ""
+    """What the picture file's own metadata says it shows (XMP dc:description; see alt.py)."""
 
 
 @dataclass(frozen=True)

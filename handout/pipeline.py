@@ -20,18 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from handout import config, editions, interrupts, layout, limits
+from handout.alt import alt_text_problems
 from handout.cache import SlideCache, cache_root
-from handout.credits import CREDITS_FILE, attach_credits
+from handout.credits import CREDITS_FILE, attach_credits, with_descriptions
 from handout.errors import HandoutError
 from handout.formats import find_deck, read
-from handout.links import number_links
+from handout.links import link_bare_addresses, number_links
 from handout.model import Deck, Markdown, Problem, leaves
 from handout.options import Settings, parse_language, parse_selection
 from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
 from handout.problems import MIN_TEXT_PT, Problems, problem
-from handout.render import alt_text_problems, render
+from handout.render import render
 
 SLIDE_LINK = re.compile(r"""(?:\]\(|href=["'])#slide-(\d+)\b""")
 PRINT_HIDDEN = "noprint"
@@ -90,6 +91,7 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     # (a temporary folder, for --no-cache or a cache folder that cannot be used, is removed when
     # the process ends: Prepared keeps it, since the slides are rendered later)
     deck, credit_report = attach_credits(deck, pictures.credit)
+    deck = with_descriptions(deck, pictures.description)
     pictures.prepare_deck(deck, placements)
     rendered = render(deck, lambda image, background: pictures.url(
         image, placements.background if background else placements.inline), settings.html,
@@ -97,6 +99,8 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
         session.render_memo if session else None)
     if settings.links != "off" and settings.to == "pdf":
         rendered = number_links(rendered)
+    elif settings.to == "pdf":  # a bare address can be followed in the PDF all the same
+        rendered = link_bare_addresses(rendered, source.reader.shows_bare_links)
     uncredited = [p for p in credit_report.uncredited if (p.file, p.line) not in pictures.unprinted]
     # (a photo that is missing or broken is reported as such, not also as uncredited)
     problems.extend([*deck.problems, *uncredited, *credit_report.inferred,

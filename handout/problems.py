@@ -64,13 +64,14 @@ CODES: dict[str, Code] = {
     "no-alt-text": Code(WARNING, "{n} pictures have no alt text for screen readers"),
     "archive-level": Code(NOTE, "{n} notes on the archive's PDF/A level"),
     "not-attached": Code(WARNING, "{n} files could not be attached to the archive"),
-    "archive-check": Code(WARNING, "{n} archives did not pass pikepdf's PDF/A check"),
+    "archive-check": Code(WARNING, "{n} archives are not PDF/A: they did not pass pikepdf's check"),
+    "archive-colour": Code(NOTE, "{n} CMYK pictures were converted to sRGB for the archive"),
     "not-extracted": Code(WARNING, "{n} attachments were not extracted"),
     "untrusted-manifest": Code(WARNING, "{n} fields of an archive's manifest were not used"),
 }
 
 STRICT_CODES = frozenset({"missing-picture", "broken-picture", "no-credit", "overflow", "refused-url",
-                          "broken-link", "deck-limit", "unsafe-html", "unsafe-link"})
+                          "broken-link", "deck-limit", "unsafe-html", "unsafe-link", "archive-check"})
 """What `--strict` turns into errors: each means something of the deck is not printed as written."""
 
 MIN_TEXT_PT = 6.0

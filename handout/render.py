@@ -20,9 +20,10 @@ from pygments.styles.default import DefaultStyle
 from pygments.token import Error, _TokenType
 from pygments.util import ClassNotFound
 
+from handout.alt import alt_text, shown_alt
 from handout.colour import HEX_COLOUR, to_grey
 from handout.commonmark import CommonMarkListsExtension
-from handout.model import Block, Box, Code, Deck, Image, Markdown, Problem, Slide, leaves
+from handout.model import Block, Box, Code, Deck, Markdown, Problem, Slide, leaves
 from handout.problems import problem
 from handout.rendered import CreditLine, ImageResolution, ImageUrl, RenderedDeck, RenderedSlide
 from handout.sanitize import clean_html
@@ -85,7 +86,7 @@ class _ImageSources(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for img in root.iter("img"):
             src = img.get("src", "")
-            if not img.get("alt") and self.alts.get(src):  # the credit's title describes it
+            if src in self.alts:  # the words alt.py found for it (never a file name)
                 img.set("alt", self.alts[src])
             if src in self.urls:
                 img.set("src", self.urls[src])
@@ -212,7 +213,7 @@ class Renderer:
         self.urls.clear()
         self.urls.update({image.path: self.image_url(image, False) for image in slide.images})
         self.alts.clear()
-        self.alts.update({image.path: alt_text(image) for image in slide.images})
+        self.alts.update({image.path: shown_alt(image, slide) for image in slide.images})
         self.resolutions.clear()
         if self.image_resolution is not None:
             self.resolutions.update({image.path: self.image_resolution(image)
@@ -237,7 +238,7 @@ class Renderer:
             credits=credits,
             handouts=Markup("") if slide.handouts is None or slide.handouts.is_empty
             else self.blocks(slide.handouts.blocks),
-            background_alt=alt_text(background) if background else "",
+            background_alt=shown_alt(background, slide) if background else "",
             split=slide.split,
         )
 
@@ -255,7 +256,8 @@ class Renderer:
 
     def text(self, block: Markdown) -> str:
         key = ("text", block.text, self.allow_html, frozenset(self.urls.items()),
-               frozenset(self.resolutions.items()), self.references if "[" in block.text else "")
+               frozenset(self.resolutions.items()), self.references if "[" in block.text else "",
+               frozenset(self.alts.items()))
         if key not in self.memo:
             self.memo[key] = self._text(block.text)
         html, removed = self.memo[key]
@@ -315,28 +317,6 @@ def _unpadded(source: str) -> str:
         return source
     return "\n".join(ALIGNMENT.sub("  ", line) if len(line.expandtabs()) > CODE_LINE_FITS else line
                      for line in source.split("\n"))
-
-
-def alt_text(image: Image) -> str:
-    """What a picture shows, for screen readers: its alt text as written (`![alt]`), else its
-    credit's title; "" when the deck says neither (the tagged edition warns: no-alt-text)."""
-    return image.alt.strip() or (image.credit.title.strip() if image.credit else "")
-
-
-def alt_text_problems(deck: Deck) -> list[Problem]:
-    """A warning for each picture a screen reader could only call 'picture'."""
-    found = []
-    for slide in deck.slides:
-        pictures: list[Image] = [*([slide.background] if slide.background else []), *slide.images]
-        for image in pictures:
-            if not alt_text(image):
-                found.append(problem(
-                    "no-alt-text", f"picture {image.path!r} on slide {slide.number} has no alt "
-                    "text: a screen reader can only say that there is a picture",
-                    slide.source or deck.source, image.line,
-                    "say what it shows: ![what it shows](picture.jpg), or give it a title in "
-                    "credits.toml"))
-    return found
 
 
 def render(deck: Deck, image_url: ImageUrl, allow_html: bool = True,

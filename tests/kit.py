@@ -779,3 +779,92 @@ def attached(pdf: str | os.PathLike[str]) -> dict[str, AttachedFile]:
                                        str(spec.obj.get("/AFRelationship", "")),
                                        str(stream.get("/Subtype", "")), spec.obj.objgen in listed)
         return found
+
+
+# --- judging a tagged PDF -----------------------------------------------------------------------
+
+def outloud_findings(pdf: str | os.PathLike[str]) -> list[str]:
+    """What outloud (an outside PDF/UA-1 and WCAG checker, PyPI) reports at error or warning level,
+    one line each: 'RULE page: message [evidence]'. TAG-002 ("prose marked /Artifact") is left out
+    where every artifact of three words or more on its page is the text of a heading: the label
+    beside a slide (or the caption under it) repeats its title, which handout makes an artifact so
+    that a title is read once; outloud takes two such captions side by side for a line of prose
+    (README, "The tagged edition")."""
+    from outloud import check
+
+    result = check(os.fspath(pdf))
+    assert result.error is None, result.error
+    found = []
+    titles = None
+    for finding in result.sorted_findings():
+        if finding.severity not in ("error", "warning"):
+            continue
+        if finding.rule == "TAG-002" and finding.page:
+            titles = titles if titles is not None else [squash(t) for t in heading_texts(pdf)]
+            wording = [line for line in artifact_lines(pdf, finding.page - 1) if len(line.split()) >= 3
+                       and not re.fullmatch(r"page \d+ of \d+", line)]
+            if all(any(squash(line) in title for title in titles) for line in wording):
+                continue
+        found.append(f"{finding.rule} p{finding.page}: {finding.message} [{finding.evidence or ''}]")
+    return found
+
+
+def heading_texts(pdf: str | os.PathLike[str]) -> list[str]:
+    """The text of every heading (H1-H6) of the structure tree."""
+    return [e.text for e in structure(pdf) if re.fullmatch(r"H\d?", e.kind)]
+
+
+def artifact_lines(pdf: str | os.PathLike[str], page: int, gap: float = 6.0) -> list[str]:
+    """The runs of text a page paints as artifacts (pdfplumber's characters with their marked
+    content tag), top to bottom: characters on one line, apart by less than `gap` points."""
+    with pdfplumber.open(os.fspath(pdf)) as document:
+        chars = [c for c in document.pages[page].chars if c.get("tag") == "Artifact"]
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for char in chars:
+        rows.setdefault(round(char["top"]), []).append(char)
+    found = []
+    for _, row in sorted(rows.items()):
+        run: list[dict[str, Any]] = []
+        for char in sorted(row, key=lambda c: c["x0"]):
+            if run and char["x0"] - run[-1]["x1"] > gap:
+                found.append(normalise("".join(c["text"] for c in run)))
+                run = []
+            run.append(char)
+        found.append(normalise("".join(c["text"] for c in run)))
+    return found
+
+
+def reading_order(pdf: str | os.PathLike[str]) -> dict[int, list[int]]:
+    """Each page's MCIDs in the order the structure tree reads them (its /K arrays, depth first),
+    read with pikepdf."""
+    import pikepdf
+
+    with pikepdf.open(os.fspath(pdf)) as document:
+        pages = {page.obj.objgen: index for index, page in enumerate(document.pages)}
+        found: dict[int, list[int]] = {}
+
+        def walk(node: Any, page: int | None) -> None:
+            if isinstance(node, pikepdf.Dictionary) and "/Pg" in node:
+                page = pages.get(node.Pg.objgen, page)
+            kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
+            items = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+            for kid in items:
+                if isinstance(kid, int) and page is not None:
+                    found.setdefault(page, []).append(int(kid))
+                elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                    found.setdefault(pages.get(kid.Pg.objgen, page) if "/Pg" in kid else page,
+                                     []).append(int(kid.MCID))
+                elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    walk(kid, page)
+
+        walk(document.Root.StructTreeRoot, None)
+        return found
+
+
+def paint_order(pdf: str | os.PathLike[str], page: int) -> list[int]:
+    """The MCIDs a page paints, in the order its content stream first paints them."""
+    seen: list[int] = []
+    for item in marked_content(pdf, page):
+        if item.mcid is not None and not item.artifact and item.mcid not in seen:
+            seen.append(item.mcid)
+    return seen

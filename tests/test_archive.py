@@ -94,6 +94,23 @@ def editions(built, deck, archive):
                 "archive-untagged": built(deck, archive=True, tagged=False)}
 
 
+def assert_pdfua_described(packet: bytes) -> None:
+    """The XMP claims PDF/UA-1 and holds the PDF/A extension schema that describes pdfuaid:part
+    (the property is not one PDF/A-3 predefines)."""
+    import xml.etree.ElementTree as etree
+
+    rdf = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+    schema, prop = "{http://www.aiim.org/pdfa/ns/schema#}", "{http://www.aiim.org/pdfa/ns/property#}"
+    root = etree.fromstring(packet[packet.index(b"<x:xmpmeta"):packet.rindex(b"</x:xmpmeta>") + 12])
+    assert root.find(".//{http://www.aiim.org/pdfua/ns/id/}part").text == "1"
+    [described] = [li for li in root.iter(f"{rdf}li")
+                   if li.findtext(f"{schema}namespaceURI") == "http://www.aiim.org/pdfua/ns/id/"]
+    assert described.findtext(f"{schema}prefix") == "pdfuaid"
+    [part] = described.find(f"{schema}property").iter(f"{rdf}li")
+    assert (part.findtext(f"{prop}name"), part.findtext(f"{prop}valueType"),
+            part.findtext(f"{prop}category")) == ("part", "Integer", "internal")
+
+
 def manifest_of(pdf) -> dict:
     return json.loads(attached(pdf)["handout-manifest.json"].data)
 
@@ -223,8 +240,13 @@ def test_archives_are_pdfa_3(editions, edition):
     findings = [(f.rule, f.message) for f in report.findings]
     if edition == "archive-untagged":
         assert report.passed, findings
-    else:  # pikepdf.pdfa knows level B only: level A is all it objects to
-        assert [rule for rule, _ in findings] == ["ISO_19005_3:6.6.4-3"], findings
+    else:  # pikepdf.pdfa knows level B only, and no extension schema: level A and the PDF/UA
+        # claim with the schema that describes it (checked below) are all it objects to
+        assert {rule for rule, _ in findings} == {"ISO_19005_3:6.6.4-3", "ISO_19005_3:6.6.2.3.1-1"}, findings
+        assert all("pdfaExtension" in message or "pdfaSchema" in message or "pdfaProperty" in message
+                   or "pdfuaid:part" in message for rule, message in findings if rule.endswith("6.6.2.3.1-1"))
+        with pikepdf.open(pdf_path) as pdf:
+            assert_pdfua_described(pdf.Root.Metadata.read_bytes())
 
 
 @pytest.mark.parametrize("edition", ["print", "tagged", "archive", "archive-untagged"])
@@ -259,13 +281,60 @@ def test_archive_level_b_when_a_picture_has_no_alt_text(tmp_path):
         assert meta["pdfaid:conformance"] == "B"
 
 
-def test_an_archive_that_does_not_pass_the_check_is_written_with_a_warning(tmp_path):
+def test_an_archive_its_check_cannot_vouch_for_claims_no_pdfa(tmp_path):
+    """A gradient is beyond pikepdf's check: the archive is written without the PDF/A claim,
+    with a warning saying why; --strict refuses it (exit 2), naming what the check could not pass."""
     deck = write_deck(tmp_path / "talk", "# Talk\n\n!SLIDE\n# Shaded\n\n"
                       '<div style="height: 5em; background: linear-gradient(red, blue)">x</div>\n')
     result = handout.build(deck, tmp_path / "out.pdf", archive=True)
-    warning = result.with_code("archive-check")
-    assert len(warning) == 1 and "PDF/A-3b check" in warning[0].message
+    [warning] = result.with_code("archive-check")
+    assert "not marked PDF/A" in warning.message and "pattern" in warning.message
     assert "deck.md" in attached(tmp_path / "out.pdf")
+    with pikepdf.open(tmp_path / "out.pdf") as pdf, pdf.open_metadata() as meta:
+        assert "pdfaid:part" not in meta and "pdfaid:conformance" not in meta
+    strict = cli("build", deck, "--archive", "--strict", "-o", tmp_path / "strict.pdf")
+    assert strict.returncode == 2 and "not marked PDF/A" in strict.stderr and "pattern" in strict.stderr
+    assert not (tmp_path / "strict.pdf").exists()
+
+
+def test_a_cmyk_picture_is_made_device_independent(tmp_path):
+    """PDF/A allows device CMYK only with a CMYK output intent: a CMYK JPEG with its ICC profile
+    keeps its bytes and gets the profile as its colour space; one without is converted to sRGB
+    (a note says so). Either way the archive passes the check, and claims 3a with alt text."""
+    import pikepdf.pdfa
+    from PIL import Image
+
+    folder = tmp_path / "press"
+    profile_file = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")  # Ghostscript's
+    profile_bytes = profile_file.read_bytes() if profile_file.is_file() else None
+    pictures = {"bare.jpg": None, "profiled.jpg": profile_bytes}
+    for name, profile in pictures.items():
+        write_jpeg(folder / "images" / name, (240, 160), seed=3)
+        picture = Image.open(folder / "images" / name).convert("CMYK")
+        picture.save(folder / "images" / name, quality=90, **({"icc_profile": profile} if profile else {}))
+    deck = write_deck(folder, "# Press\n\n!SLIDE left\n# Photos\n\n![A grey wall](images/bare.jpg)\n"
+                      "![The same wall](images/profiled.jpg)\n")
+    (folder / "credits.toml").write_text('["images/bare.jpg"]\nauthor = "A printer"\n'
+                                         '["images/profiled.jpg"]\nauthor = "A printer"\n', encoding="utf-8")
+    result = handout.build(deck, tmp_path / "out.pdf", archive=True)
+    assert not result.with_code("archive-check")
+    [note] = result.with_code("archive-colour")
+    assert "'bare.jpg' is a CMYK picture without a colour profile" in note.message
+    with pikepdf.open(tmp_path / "out.pdf") as pdf:
+        with pdf.open_metadata() as meta:
+            assert meta["pdfaid:conformance"] == "A"
+        spaces = {}
+        for image in pdf.pages[0].get_images().values():
+            space = image.ColorSpace
+            spaces[str(space[0]) if isinstance(space, pikepdf.Array) else str(space)] = image
+        assert set(spaces) == ({"/DeviceRGB", "/ICCBased"} if pictures["profiled.jpg"] else {"/DeviceRGB"})
+        if pictures["profiled.jpg"]:
+            icc = spaces["/ICCBased"]
+            assert icc.read_raw_bytes() == (folder / "images" / "profiled.jpg").read_bytes()
+            space = icc.ColorSpace[1]
+            assert int(space.N) == 4 and space.read_bytes() == profile_bytes
+    report = pikepdf.pdfa.validate_written(tmp_path / "out.pdf", "3b")
+    assert not [f for f in report.findings if "6.2.4" in f.rule], report.findings  # colour: passes
 
 
 # -- the same bytes on every build ---------------------------------------------------------------

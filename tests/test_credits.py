@@ -73,7 +73,7 @@ def credits_text(reader: PdfReader) -> str:
 
 def credit_rows(reader: PdfReader, paths: list[str]) -> dict[str, str]:
     """The credits-page text of each picture's row (each row ends with the picture's path)."""
-    text = credits_text(reader).removeprefix("Image credits Slide Picture")
+    text = credits_text(reader).removeprefix("Image credits Picture Slide Credit")
     rows, start = {}, 0
     for path in paths:
         end = text.find(path, start)
@@ -115,7 +115,7 @@ def test_seed_build_reports_three_inferred_credits(seed_build):
 def test_seed_credits_page_lists_every_photo(seed_build):
     _, reader = seed_build
     assert credits_pages(reader) == [len(reader.pages) - 1], "one credits page, closing the handout"
-    assert credits_text(reader).startswith("Image credits Slide Picture")
+    assert credits_text(reader).startswith("Image credits Picture Slide Credit")
     rows = credit_rows(reader, [image for image, _, _ in SEED_CREDITS.values()])
     for number, (image, author, url) in SEED_CREDITS.items():
         row = rows[image]
@@ -171,9 +171,10 @@ def test_no_pairing_when_the_credits_slide_lists_more_urls_than_photos(tmp_path)
         assert warning.file == deck
         assert warning.line == line_of(deck, f"}}}}}} {image}")
         assert f"{deck}:{warning.line}" in str(warning)
-    # nothing was credited, so no credits page and no links
+    # nothing was credited, so no credits page and no links but the Credits slide's own addresses
     assert "Image credits" not in "".join(p.extract_text() for p in reader.pages)
-    assert not uris(reader)
+    assert uris(reader) == ["https://www.flickr.com/photos/anne/1/", "https://www.flickr.com/photos/bert/2/",
+                            "https://www.flickr.com/photos/carl/3/"]
 
 
 def test_pairing_is_by_position_and_takes_the_author_from_flickr_urls(tmp_path):
@@ -548,5 +549,6 @@ def test_pairing_skips_photos_credited_elsewhere(tmp_path, listed):
     result, reader = run_build(deck, per_page=2)
     assert len(result.notes) == 2, [str(n) for n in result.notes]
     assert uris(reader, slide_page(reader, 1)) == [urls[0]]
-    assert uris(reader, slide_page(reader, 3)) == [urls[-1]]
+    # slide 3's attribution, then the Credits slide beside it, whose bare addresses are links
+    assert uris(reader, slide_page(reader, 3)) == [urls[-1], *urls]
     assert "From The File" in credit_rows(reader, ["two.jpg"])["two.jpg"]

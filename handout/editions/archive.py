@@ -38,7 +38,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from handout import limits
-from handout.config import CONFIG_NAME, is_tagged
+from handout.config import CONFIG_NAME
 from handout.credits import CREDITS_FILE
 from handout.editions.extract import MANIFEST_NAME, NOT_RECORDED, rebuild_command, shell_line
 from handout.errors import HandoutError
@@ -66,7 +66,6 @@ MIME_TYPES = {
 }
 """A table of our own, not the machine's MIME database: the same file gets the same type on
 every machine, so the archive's bytes do not depend on where it was built."""
-LEVEL_A, LEVEL_B = "A", "B"
 SAVE_OPTIONS = {"deterministic_id": True, "compress_streams": True}
 """WeasyPrint names a picture by the MD5 of its URL, which holds the picture cache's folder."""
 
@@ -238,36 +237,50 @@ def _credit_record(line: Any) -> dict[str, Any]:
 # -- finishing the PDF ---------------------------------------------------------------------------
 
 def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
-    """Make the composed handout the archive edition (in place): attachments, metadata, PDF/A.
-    Returns the notes and warnings for the build."""
+    """Make the composed handout the archive edition (in place): attachments, metadata, PDF/A
+    (editions/pdfa.py: the claim is made only when it holds). Returns the notes and warnings for
+    the build, before anything is written (so that --strict can refuse it)."""
     import pikepdf.pdfa
+
+    from handout.editions import pdfa
 
     date = build_date()
     settings = prepared.settings
     attached, problems = collect(prepared, settings.with_pictures)
     attached.append(manifest(prepared, attached, date))
     attach(pdf, attached, date)
-    missing_alt = _missing_alt(prepared)
-    if tagged and missing_alt:
-        problems.append(problem(
-            "archive-level", f"the archive is PDF/A-3b, not 3a: {len(missing_alt)} "
-            f"picture{'s have' if len(missing_alt) != 1 else ' has'} no alt text",
-            prepared.deck.source, missing_alt[0].line,
-            "give every picture alt text (![what it shows](picture.jpg)) for PDF/A-3a"))
     describe(pdf, prepared, date)
     drop_empty_resources(pdf)
-    pikepdf.pdfa.prepare(pdf, "3b")
-    declare(pdf, LEVEL_B, date)  # level A, where it is earned, once checked as 3b (save)
+    problems += pdfa.device_independent_colour(pdf, prepared)
+    pikepdf.pdfa.prepare(pdf, pdfa.FLAVOUR)
+    stamp = date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None
+    pdfa.declare(pdf, pdfa.LEVEL_B, stamp)
+    save_with, refused = pdfa.check(pdf, prepared, SAVE_OPTIONS)
+    problems += refused
+    if save_with is None:
+        pdfa.declare(pdf, None, stamp)
+    else:
+        failures = pdfa.level_a_failures(pdf, prepared)
+        if failures and tagged:
+            problems.append(problem(
+                "archive-level", f"the archive is PDF/A-3b, not 3a: {'; '.join(failures)}",
+                prepared.deck.source, _first_line(prepared, "no-alt-text"),
+                "give every picture alt text (![what it shows](picture.jpg)) for PDF/A-3a"))
+        pdfa.declare(pdf, pdfa.LEVEL_B if failures else pdfa.LEVEL_A, stamp)
+        _SAVE_WITH[id(pdf)] = save_with
+    if tagged:
+        from handout.editions.tagged import claim_pdfua
+
+        claim_pdfua(pdf, in_pdfa=save_with is not None)
     return problems
 
 
-def level(prepared: Prepared) -> str:
-    """PDF/A-3a when the archive is tagged and every picture has alt text, else 3b."""
-    return LEVEL_A if is_tagged(prepared.settings) and not _missing_alt(prepared) else LEVEL_B
+_SAVE_WITH: dict[int, dict] = {}
+"""The settings pikepdf.pdfa's check passed the archive with, by the PDF's id, until it is saved."""
 
 
-def _missing_alt(prepared: Prepared) -> list[Problem]:
-    return [p for p in prepared.problems if p.code == "no-alt-text"]
+def _first_line(prepared: Prepared, code: str) -> int | None:
+    return next((p.line for p in prepared.problems if p.code == code), None)
 
 
 def attach(pdf: Pdf, files: Iterable[Attached], date: dt.datetime | None) -> None:
@@ -313,17 +326,6 @@ def describe(pdf: Pdf, prepared: Prepared, date: dt.datetime | None) -> None:
             meta["dc:rights"] = rights
 
 
-def declare(pdf: Pdf, level: str, date: dt.datetime | None) -> None:
-    """The PDF/A identification at its level, and a metadata date that is the build's (pikepdf
-    stamps the time of day, which would make every build's bytes differ)."""
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["pdfaid:conformance"] = level
-        if date:
-            meta["xmp:MetadataDate"] = date.strftime("%Y-%m-%dT%H:%M:%SZ")
-        elif "xmp:MetadataDate" in meta:
-            del meta["xmp:MetadataDate"]
-
-
 def keywords(prepared: Prepared) -> list[str]:
     """The deck's own keywords (`keywords:` in its preamble or front matter), else what it is."""
     written = [k.strip() for k in re.split(r"[,;]", prepared.deck.keywords) if k.strip()]
@@ -361,24 +363,8 @@ def _pdf_date(date: dt.datetime) -> str:
 
 
 def save(pdf: Pdf, stream: BinaryIO, prepared: Prepared) -> list[Problem]:
-    """Write the archive, checked as PDF/A-3b by pikepdf.pdfa first (which checks the file as
-    pdf.save would write it). Level A is declared after the check, which knows only level B:
-    what A adds (structure, alt text) the tagged edition's own tests check. A file that does not
-    pass is written all the same, with a warning naming what failed: an archive of the talk is
-    worth more than none."""
-    import pikepdf.pdfa
-
-    report = pikepdf.pdfa.check(pdf, "3b", **SAVE_OPTIONS)
-    problems = []
-    if not report.passed:
-        findings = "; ".join(f"{f.rule}: {f.message}" for f in report.findings[:3])
-        problems.append(problem(
-            "archive-check", f"the archive did not pass pikepdf's PDF/A-3b check: {findings}",
-            prepared.deck.source, hint="the archive is written all the same; pikepdf's check "
-            "allows only what it knows (a gradient is beyond it), and veraPDF can say more"))
-    if (earned := level(prepared)) != LEVEL_B:
-        declare(pdf, earned, build_date())
-    pdf.save(stream, **report.save_kwargs)
-    return problems
+    """Write the archive as `finish` checked it (with the settings pikepdf.pdfa's check assumed)."""
+    pdf.save(stream, **_SAVE_WITH.pop(id(pdf), SAVE_OPTIONS))
+    return []
 
 

@@ -27,12 +27,14 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from handout.compose.impose import RuledLines, draw_over, ruled_lines
+from handout.editions import structure
 from handout.markers import KEY_PLACEHOLDER, SLIDE_LINK_URI, slide_anchor
 from handout.rendered import Inline
 
 if TYPE_CHECKING:
     from handout.prepared import Prepared
 
+PDFUA_NAMESPACE = "http://www.aiim.org/pdfua/ns/id/"
 PAGINATION = Dictionary(Type=Name.Pagination)
 LAYOUT = Dictionary(Type=Name.Layout)
 
@@ -61,6 +63,7 @@ def finish_one_document(data: bytes, rules: Iterable[RuledLines]) -> Pdf:
             b"/Artifact " + LAYOUT.unparse() + b" BDC\n" + ruled_lines(lines) + b"EMC\n")
     draw_over(pdf, pages, drawings)
     _describe_links(pdf)
+    structure.finish(pdf)
     return pdf
 
 
@@ -162,5 +165,39 @@ def declare(pdf: Pdf, prepared: Prepared) -> None:
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta.load_from_docinfo(pdf.docinfo)
         meta["dc:language"] = [prepared.settings.lang]
-        meta.register_xml_namespace("http://www.aiim.org/pdfua/ns/id/", "pdfuaid")
+    claim_pdfua(pdf)
+
+
+def claim_pdfua(pdf: Pdf, in_pdfa: bool = False) -> None:
+    """The claim to PDF/UA-1 in the XMP metadata (pdfuaid:part), which the archive keeps too: in a
+    PDF/A file with the PDF/A extension schema that describes it (PDF/A-2 and -3 predefine
+    only the XMP properties of 2005; ISO 14289-1 5 asks the schema of PDF/UA files that are
+    PDF/A)."""
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta.register_xml_namespace(PDFUA_NAMESPACE, "pdfuaid")
         meta["pdfuaid:part"] = "1"
+    if in_pdfa:
+        packet = pdf.Root.Metadata.read_bytes()
+        if PDFUA_SCHEMA_MARK not in packet and b"</rdf:RDF>" in packet:
+            packet = packet.replace(b"</rdf:RDF>", PDFUA_EXTENSION_SCHEMA + b"</rdf:RDF>", 1)
+            pdf.Root.Metadata.write(packet)
+
+
+PDFUA_SCHEMA_MARK = b"<pdfaSchema:namespaceURI>" + PDFUA_NAMESPACE.encode() + b"</pdfaSchema:namespaceURI>"
+PDFUA_EXTENSION_SCHEMA = (
+    b'<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    b'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" '
+    b'xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+    b'<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    b'<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>'
+    + PDFUA_SCHEMA_MARK +
+    b'<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>'
+    b'<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    b'<pdfaProperty:name>part</pdfaProperty:name>'
+    b'<pdfaProperty:valueType>Integer</pdfaProperty:valueType>'
+    b'<pdfaProperty:category>internal</pdfaProperty:category>'
+    b'<pdfaProperty:description>Indicates which part of ISO 14289 the file conforms to'
+    b'</pdfaProperty:description>'
+    b'</rdf:li></rdf:Seq></pdfaSchema:property>'
+    b'</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>')
+"""The PDF/A extension schema describing pdfuaid:part (as the PDF/UA reference files write it)."""

@@ -43,6 +43,7 @@ CENTRED = {"lead"}
 
 
 class MarpReader(Reader):
+    shows_bare_links = True
     title = "Marp"
     tool = r"@marp-team/|\bmarp\b"
     front_matter_keys = frozenset({"marp"})

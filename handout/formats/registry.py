@@ -63,6 +63,9 @@ class Reader:
     tool = ""
     """A pattern naming this format's own tool in a build file beside the deck (a Makefile that
     runs `pandoc`, a package.json that needs `@slidev/cli`): such a folder holds its decks."""
+    shows_bare_links = False
+    """The format's own tool shows a bare web address as a link (markdown-it's linkify in Marp
+    and Slidev, marked's GFM in reveal.js): handout draws it as one too (links.py)."""
 
     def sniff(self, text: str) -> float:
         raise NotImplementedError

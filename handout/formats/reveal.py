@@ -55,6 +55,7 @@ CANVAS = re.compile(r"\bwidth\s*:\s*(?P<width>\d+)\s*,\s*height\s*:\s*(?P<height
 
 
 class RevealReader(Reader):
+    shows_bare_links = True
     title = "reveal.js"
     tool = r"\breveal-md\b"
     front_matter_keys = frozenset({"revealOptions"})

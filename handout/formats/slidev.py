@@ -45,6 +45,7 @@ LANGUAGES = {**md.COMMON_LANGUAGES, "vue": "vue", "ts": "typescript"}
 
 
 class SlidevReader(Reader):
+    shows_bare_links = True
     title = "Slidev"
     tool = r"@slidev/|\bslidev\b"
     front_matter_keys = frozenset({"highlighter", "drawings", "mdc", "canvasWidth", "aspectRatio",

@@ -27,7 +27,7 @@ from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.model import Credit, Deck, Image, Problem
 from handout.pictures.cache import PictureCache, default_cache_dir
 from handout.pictures.locate import Locator, NotFound, data_label, is_data_picture, is_remote
-from handout.pictures.metadata import read_credit, xmp_fields
+from handout.pictures.metadata import read_credit, read_description, xmp_fields
 from handout.pictures.prepare import Placement, Prepared, Preparer, Unprintable
 from handout.problems import problem
 
@@ -109,16 +109,26 @@ class Pictures:
 
     def credit(self, image: Image) -> Credit | None:
         """The credit the picture's file carries, if any (for credits.attach_credits)."""
+        data = self._metadata_bytes(image)
+        return read_credit(data) if data else None
+
+    def description(self, image: Image) -> str:
+        """What the picture's file says it shows (XMP dc:description), or "" (for alt text)."""
+        data = self._metadata_bytes(image)
+        return read_description(data) if data else ""
+
+    def _metadata_bytes(self, image: Image) -> bytes | None:
+        """The picture file's bytes, to read its metadata; None for a remote, data: or SVG
+        picture, or one that cannot be read (reported, with its line, when it is prepared)."""
         if is_remote(image.path) or image.path.lower().startswith("data:"):
             return None
         try:
             path = self.locator.find(image.path)
             if path.suffix.lower() == ".svg":
                 return None
-            data = read_inside(path, (self.locator.root,), limit=limits.MAX_PICTURE_BYTES)
+            return read_inside(path, (self.locator.root,), limit=limits.MAX_PICTURE_BYTES)
         except (Refused, NotFound):
-            return None  # reported, with its line, when the picture is prepared
-        return read_credit(data) if data else None
+            return None
 
     @property
     def files_read(self) -> list[Path]:

@@ -1,5 +1,6 @@
 """Credits a picture file carries itself: EXIF Artist/Copyright/ImageDescription and XMP's Dublin
-Core (dc:creator, dc:rights, dc:title), Creative Commons (cc:license) and xmpRights:WebStatement.
+Core (dc:creator, dc:rights, dc:title), Creative Commons (cc:license) and xmpRights:WebStatement;
+and what it says it shows (XMP dc:description, for alt text).
 
 XMP is read with an XML parser, never a regular expression (a packet of 12,000 spaces hung one in
 cubic backtracking); a packet that declares a DTD or entities, or is larger than
@@ -29,14 +30,10 @@ XMP_RIGHTS = "{http://ns.adobe.com/xap/1.0/rights/}"
 def read_credit(data: bytes) -> Credit | None:
     """The credit in a picture's own metadata, or None (also for files Pillow cannot read:
     those are reported when the picture is prepared)."""
-    try:
-        with warnings.catch_warnings(), truncated_files(True):
-            warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
-            with Pillow.open(io.BytesIO(data)) as picture:
-                exif = picture.getexif()
-                xmp = picture.info.get("xmp") or picture.info.get("XML:com.adobe.xmp") or b""
-    except (OSError, UnidentifiedImageError, Pillow.DecompressionBombError, ValueError):
+    found = _exif_and_xmp(data)
+    if found is None:
         return None
+    exif, xmp = found
     fields = xmp_fields(xmp)
     author = _text(exif.get(EXIF_ARTIST)) or fields.get("creator", "")
     rights = _text(exif.get(EXIF_COPYRIGHT)) or fields.get("rights", "")
@@ -48,8 +45,26 @@ def read_credit(data: bytes) -> Credit | None:
                   origin="metadata")
 
 
+def read_description(data: bytes) -> str:
+    """What the picture's XMP says it shows (dc:description: alt text, see alt.py), or ""."""
+    found = _exif_and_xmp(data)
+    return xmp_fields(found[1]).get("description", "") if found else ""
+
+
+def _exif_and_xmp(data: bytes) -> tuple[Pillow.Exif, bytes | str] | None:
+    try:
+        with warnings.catch_warnings(), truncated_files(True):
+            warnings.simplefilter("ignore", Pillow.DecompressionBombWarning)
+            with Pillow.open(io.BytesIO(data)) as picture:
+                return picture.getexif(), \
+                    picture.info.get("xmp") or picture.info.get("XML:com.adobe.xmp") or b""
+    except (OSError, UnidentifiedImageError, Pillow.DecompressionBombError, ValueError):
+        return None
+
+
 def xmp_fields(xmp: bytes | str) -> dict[str, str]:
-    """creator, rights, title, license and web_statement from an XMP packet (those present)."""
+    """creator, rights, title, description, license and web_statement from an XMP packet (those
+    present)."""
     data = xmp.encode("utf-8", "replace") if isinstance(xmp, str) else xmp
     if not data or len(data) > limits.MAX_XMP_BYTES or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         return {}
@@ -58,7 +73,8 @@ def xmp_fields(xmp: bytes | str) -> dict[str, str]:
     except etree.ParseError:
         return {}
     found: dict[str, str] = {}
-    for key, tag in (("creator", DC + "creator"), ("rights", DC + "rights"), ("title", DC + "title")):
+    for key, tag in (("creator", DC + "creator"), ("rights", DC + "rights"), ("title", DC + "title"),
+                     ("description", DC + "description")):
         element = root.find(f".//{tag}")
         if element is not None and (text := _first_text(element)):
             found[key] = text
