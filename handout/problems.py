@@ -65,7 +65,6 @@ CODES: dict[str, Code] = {
     "archive-level": Code(NOTE, "{n} notes on the archive's PDF/A level"),
     "not-attached": Code(WARNING, "{n} files could not be attached to the archive"),
     "archive-check": Code(WARNING, "{n} archives are not PDF/A: they did not pass pikepdf's check"),
-    "archive-colour": Code(NOTE, "{n} CMYK pictures were converted to sRGB for the archive"),
     "not-extracted": Code(WARNING, "{n} attachments were not extracted"),
     "untrusted-manifest": Code(WARNING, "{n} fields of an archive's manifest were not used"),
 }

@@ -251,7 +251,6 @@ def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
     attach(pdf, attached, date)
     describe(pdf, prepared, date)
     drop_empty_resources(pdf)
-    problems += pdfa.device_independent_colour(pdf, prepared)
     pikepdf.pdfa.prepare(pdf, pdfa.FLAVOUR)
     stamp = date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None
     pdfa.declare(pdf, pdfa.LEVEL_B, stamp)

@@ -1,9 +1,9 @@
 """The archive's PDF/A claim, made only when it holds.
 
-- Colour: a CMYK picture (a JPEG from a press workflow) is device colour that PDF/A allows only
-  with a CMYK output intent; the archive's is sRGB. A picture that carries its ICC profile gets
-  that profile as its colour space (device-independent: allowed, the same bytes); one that does
-  not is converted to sRGB (a note names it).
+- Colour: a CMYK picture (a JPEG from a press workflow) would be device colour, which PDF/A
+  allows only with a CMYK output intent (the archive's is sRGB): every edition already gives
+  each picture the ICC profile it brings, a CMYK one without any the press profile
+  (editions/press.py: name_picture_colours), so the check below finds none.
 - The check: pikepdf.pdfa checks the file as it will be written, as PDF/A-3b. A file that does
   not pass claims no PDF/A at all, and says which rule failed (`archive-check`, an error under
   --strict): no archive says it is PDF/A when its own check says it is not.
@@ -17,13 +17,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Pdf
+from pikepdf import Dictionary, Name, Pdf
 
 from handout.model import Problem
 from handout.problems import problem
@@ -33,83 +30,7 @@ if TYPE_CHECKING:
 
 FLAVOUR = "3b"
 LEVEL_A, LEVEL_B = "A", "B"
-JPEG_QUALITY = 95
-"""A CMYK picture converted to sRGB is written again as a JPEG this good."""
 PAINTING = frozenset({"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "Tj", "TJ", "'", '"'})
-
-
-# -- colour ----------------------------------------------------------------------------------------
-
-def device_independent_colour(pdf: Pdf, prepared: Prepared) -> list[Problem]:
-    """Every CMYK picture in the colour space its own ICC profile describes, or converted to sRGB
-    when it has none (a note each)."""
-    from PIL import Image as Pillow
-
-    originals = _originals(prepared)
-    notes = []
-    for image in _images(pdf):
-        if image.get(Name.ColorSpace) != Name.DeviceCMYK:
-            continue
-        raw = image.read_raw_bytes()
-        is_jpeg = image.get(Name.Filter) in (Name.DCTDecode, Array([Name.DCTDecode]))
-        picture = Pillow.open(io.BytesIO(raw)) if is_jpeg else pikepdf.PdfImage(image).as_pil_image()
-        profile = picture.info.get("icc_profile") if is_jpeg else None
-        if profile and _components(profile) == 4:
-            image.ColorSpace = Array([Name.ICCBased, pdf.make_stream(profile, N=4)])
-            continue
-        rgb = picture.convert("RGB")
-        out = io.BytesIO()
-        rgb.save(out, "JPEG", quality=JPEG_QUALITY)
-        image.write(out.getvalue(), filter=Name.DCTDecode)
-        image.ColorSpace = Name.DeviceRGB
-        for key in (Name.Decode, Name.DecodeParms):
-            if key in image:
-                del image[key]
-        name = originals.get(hashlib.sha256(raw).hexdigest())
-        notes.append(problem(
-            "archive-colour", f"{name!r} is a CMYK picture without a colour profile: converted to "
-            "sRGB for the archive" if name else f"a CMYK picture ({picture.width}\u00d7"
-            f"{picture.height} px) without a colour profile was converted to sRGB for the archive",
-            prepared.deck.source, hint="for the press's own colours, give the picture its ICC "
-            "profile (most press tools embed it)"))
-    return notes
-
-
-def _originals(prepared: Prepared) -> dict[str, str]:
-    """The pictures the deck uses, by the SHA-256 of their bytes (a JPEG prints as its own)."""
-    found = {}
-    for path in prepared.picture_files:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        found[hashlib.sha256(data).hexdigest()] = path.name
-    return found
-
-
-def _components(profile: bytes) -> int:
-    """How many colour components an ICC profile's data colour space has (0: unknown)."""
-    return {b"CMYK": 4, b"RGB ": 3, b"GRAY": 1}.get(profile[16:20], 0) if len(profile) > 20 else 0
-
-
-def _images(pdf: Pdf) -> Iterator[pikepdf.Stream]:
-    """Every image XObject the pages and their forms paint, each once."""
-    seen: set[tuple[int, int]] = set()
-    stack = [page.obj.get(Name.Resources) for page in pdf.pages]
-    while stack:
-        resources = stack.pop()
-        if not isinstance(resources, Dictionary):
-            continue
-        for kind in (Name.XObject, Name.Pattern):
-            group = resources.get(kind)
-            for _, obj in (group.items() if isinstance(group, Dictionary) else ()):
-                if not isinstance(obj, pikepdf.Stream) or obj.objgen in seen:
-                    continue
-                seen.add(obj.objgen)
-                if obj.get(Name.Subtype) == Name.Image:
-                    yield obj
-                else:
-                    stack.append(obj.get(Name.Resources))
 
 
 # -- the check and the level -----------------------------------------------------------------------
