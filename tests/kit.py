@@ -52,6 +52,7 @@ import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as etree
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -868,3 +869,33 @@ def paint_order(pdf: str | os.PathLike[str], page: int) -> list[int]:
         if item.mcid is not None and not item.artifact and item.mcid not in seen:
             seen.append(item.mcid)
     return seen
+
+
+def assert_level_a_and_pdfua_only(report: Any, pdf: str | os.PathLike[str]) -> None:
+    """What pikepdf.pdfa's check (PDF/A-3b, no extension schemas) finds in a tagged archive is
+    only what handout adds after it: level A, and the PDF/UA claim with the PDF/A extension
+    schema describing it, which is checked here."""
+    import pikepdf
+
+    findings = [(f.rule, f.message) for f in report.findings]
+    assert {rule for rule, _ in findings} == {"ISO_19005_3:6.6.4-3", "ISO_19005_3:6.6.2.3.1-1"}, findings
+    added = ("pdfaExtension", "pdfaSchema", "pdfaProperty", "pdfuaid:part")
+    assert all(any(word in message for word in added)
+               for rule, message in findings if rule.endswith("6.6.2.3.1-1")), findings
+    with pikepdf.open(os.fspath(pdf)) as document:
+        assert_pdfua_described(document.Root.Metadata.read_bytes())
+
+
+def assert_pdfua_described(packet: bytes) -> None:
+    """The XMP claims PDF/UA-1 and holds the PDF/A extension schema that describes pdfuaid:part
+    (the property is not one PDF/A-3 predefines)."""
+    rdf = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+    schema, prop = "{http://www.aiim.org/pdfa/ns/schema#}", "{http://www.aiim.org/pdfa/ns/property#}"
+    root = etree.fromstring(packet[packet.index(b"<x:xmpmeta"):packet.rindex(b"</x:xmpmeta>") + 12])
+    assert root.find(".//{http://www.aiim.org/pdfua/ns/id/}part").text == "1"
+    [described] = [li for li in root.iter(f"{rdf}li")
+                   if li.findtext(f"{schema}namespaceURI") == "http://www.aiim.org/pdfua/ns/id/"]
+    assert described.findtext(f"{schema}prefix") == "pdfuaid"
+    [part] = described.find(f"{schema}property").iter(f"{rdf}li")
+    assert (part.findtext(f"{prop}name"), part.findtext(f"{prop}valueType"),
+            part.findtext(f"{prop}category")) == ("part", "Integer", "internal")
