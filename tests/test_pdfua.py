@@ -7,6 +7,7 @@ from the deck or nowhere, titles read once, bare addresses that can be followed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
@@ -25,6 +26,8 @@ from kit import (
     write_jpeg,
     write_png,
 )
+
+import handout
 
 UNTIDY = """\
 # Untidy talk
@@ -77,15 +80,30 @@ def untidy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return deck
 
 
+@dataclass
+class Packed:
+    result: handout.Result
+
+    @property
+    def pdf(self) -> Path:
+        return Path(self.result.output)
+
+
 @pytest.fixture(scope="module")
-def editions(built, seed_deck, bundled_deck, untidy):
+def editions(built, seed_deck, bundled_deck, untidy, repo, tmp_path_factory):
+    """The user's deck tagged and archived, the bundled deck and the example pack archived (the
+    pack holds the bundled deck: `make pack` gives it --root .), an untidy deck in miniatures."""
+    example = repo / "examples" / "pack" / "workshop.toml"
+    packed = handout.pack(example, tmp_path_factory.mktemp("pack") / "pack.pdf", root=str(repo),
+                          archive=True)
     return {"seed-tagged": built(seed_deck, tagged=True),
             "seed-archive": built(seed_deck, archive=True),
             "bundled-archive": built(bundled_deck, archive=True),
+            "pack-archive": Packed(packed),
             "untidy-tagged-6": built(untidy, tagged=True, per_page=6)}
 
 
-@pytest.mark.parametrize("edition", ["seed-tagged", "seed-archive", "bundled-archive",
+@pytest.mark.parametrize("edition", ["seed-tagged", "seed-archive", "bundled-archive", "pack-archive",
                                      "untidy-tagged-6"])
 def test_outloud_finds_no_error_and_no_warning(editions, edition):
     assert outloud_findings(editions[edition].pdf) == []
@@ -114,7 +132,7 @@ def _elements(pdf: pikepdf.Pdf):
                 stack.append(kid)
 
 
-@pytest.mark.parametrize("edition", ["seed-tagged", "bundled-archive", "untidy-tagged-6"])
+@pytest.mark.parametrize("edition", ["seed-tagged", "bundled-archive", "pack-archive", "untidy-tagged-6"])
 def test_structure_holds_what_pdfua_asks(editions, edition):
     with pikepdf.open(editions[edition].pdf) as pdf:
         elements = list(_elements(pdf))

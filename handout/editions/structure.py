@@ -201,6 +201,7 @@ def finish(pdf: Pdf) -> None:
     rank = reading_ranks(tree)
     for index, page in enumerate(pdf.pages):
         rewrite_page(pdf, page, tree.artifacts.get(index, set()), rank.get(index, {}))
+    figures_read_where_painted(tree)
     figure_boxes(tree)
 
 
@@ -620,8 +621,7 @@ def _passable(node: Node) -> bool:
 def _clear_of(node: Node, area: Box | None, painted: Painted) -> bool:
     """Whether what a piece paints stays clear of a group's area (so the group may be drawn
     before it): only marked content with an MCID is measured (anything else painted is taken to
-    cover it); a run of text counts from where it starts, and one that starts left of the area's
-    right edge, on lines the area spans, is taken to cover it."""
+    cover it); a run of text counts as the box its glyphs advance over, font size high."""
     if area is None:
         return False
     for inner in node.walk():
@@ -629,10 +629,13 @@ def _clear_of(node: Node, area: Box | None, painted: Painted) -> bool:
                 or (inner.kind == "op" and not inner.operator and inner.instruction is not None)) \
                 and not _under_mcid(node, inner):
             return False
-    box = painted.box(_mcids_in(node))
-    if box is None:
-        return True
-    return not (box[1] < area[3] and area[1] < box[3] and box[0] < area[2])
+    return all(_apart(painted.box([mcid]), area) for mcid in _mcids_in(node))
+
+
+def _apart(box: Box | None, area: Box, slack: float = 0.5) -> bool:
+    """Whether two boxes do not overlap (touching, within `slack` points, is apart)."""
+    return box is None or box[2] <= area[0] + slack or area[2] <= box[0] + slack \
+        or box[3] <= area[1] + slack or area[3] <= box[1] + slack
 
 
 def _under_mcid(root: Node, target: Node) -> bool:
@@ -648,6 +651,53 @@ def _under_mcid(root: Node, target: Node) -> bool:
         return None
 
     return bool(visit(root, False))
+
+
+def figures_read_where_painted(tree: Tree) -> None:
+    """A picture that could not be painted where it is read (it covers text painted before it:
+    a picture beside a slide's text, drawn over a title too long for its side) is read where it is
+    painted instead: after the elements that follow it in the tree and are painted before it."""
+    painted: dict[int, dict[int, int]] = {}
+    for element in list(tree.elements()):
+        if _type(element) != "/Figure":
+            continue
+        own = tree.all_mcids(element)
+        pages = {page for page, _ in own}
+        if len(pages) != 1:
+            continue
+        page = pages.pop()
+        if page not in painted:
+            painted[page] = {mcid: at for at, mcid in enumerate(_paint_order(tree.pdf.pages[page]))}
+        order = painted[page]
+        mine = min((order[m] for _, m in own if m in order), default=None)
+        parent = element.get(Name.P)
+        if mine is None or parent is None:
+            continue
+        items = kids(parent)
+        at = next((i for i, k in enumerate(items) if _same(k, element)), None)
+        if at is None:
+            continue
+        after = at
+        for kid in items[at + 1:]:
+            theirs = [order.get(m) for p, m in tree.mcids_of_kid(parent, kid) + (
+                tree.all_mcids(kid) if is_element(kid) else []) if p == page]
+            if not theirs or any(t is None or t > mine for t in theirs):
+                break
+            after += 1
+        if after > at:
+            items.insert(after, items.pop(at))
+            set_kids(parent, items)
+
+
+def _paint_order(page: pikepdf.Page) -> list[int]:
+    """The MCIDs of a page in the order its content first paints them."""
+    found: list[int] = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if not isinstance(instruction, pikepdf.ContentStreamInlineImage) \
+                and str(instruction.operator) == "BDC" and (mcid := _mcid(instruction)) is not None \
+                and mcid not in found:
+            found.append(mcid)
+    return found
 
 
 # -- figure boxes ----------------------------------------------------------------------------------
@@ -724,7 +774,8 @@ def _intersect(one: Box | None, clip: Box | None) -> Box | None:
 def painted_boxes(page: pikepdf.Page, text_height: bool = False) -> dict[int, Box]:
     """What each MCID of the page paints (pictures, forms, paths, and where text starts), as a box
     in the page's coordinates, within the clipping rectangles around it; with `text_height`, a
-    run of text counts from its start, from below its baseline to its font size above."""
+    run of text counts from its start to its end (its font's widths), from below its baseline to
+    its font size above."""
     found: dict[int, Box] = {}
     ctm: Matrix = IDENTITY
     clip: Box | None = None
@@ -734,6 +785,8 @@ def painted_boxes(page: pikepdf.Page, text_height: bool = False) -> dict[int, Bo
     pending_clip = False
     text_matrix: Matrix = IDENTITY
     size = 0.0
+    widths = _Widths()
+    font: _FontWidths | None = None
     resources = page.obj.get(Name.Resources, Dictionary())
     xobjects = resources.get(Name.XObject, Dictionary())
 
@@ -794,8 +847,73 @@ def painted_boxes(page: pikepdf.Page, text_height: bool = False) -> dict[int, Bo
             text_matrix = tuple(float(v) for v in operands)  # type: ignore[assignment]
         elif operator == "Tf" and len(operands) == 2:
             size = float(operands[1])
+            fonts = resources.get(Name.Font, Dictionary())
+            font = widths.get(fonts.get(operands[0]) if isinstance(fonts, Dictionary) else None)
         elif operator in TEXT_SHOWING:
             full = _multiply(text_matrix, ctm)
-            low, high = (-0.3 * size, size) if text_height else (0, 0)
-            paint(_bounds([_apply(full, 0, low), _apply(full, 0, high)]))
+            if text_height:
+                width = font.advance(operands[-1] if operator != "TJ" else operands[0], size) if font else 0
+                points = [(0, -0.3 * size), (0, size), (width, -0.3 * size), (width, size)]
+            else:
+                points = [(0, 0)]
+            paint(_bounds(_apply(full, x, y) for x, y in points))
     return found
+
+
+class _Widths:
+    """Glyph widths of a page's fonts, read when first used: how far a run of text advances."""
+
+    def __init__(self) -> None:
+        self._fonts: dict[tuple[int, int], _FontWidths | None] = {}
+
+    def get(self, font: object) -> _FontWidths | None:
+        if not isinstance(font, Dictionary):
+            return None
+        key = font.objgen
+        if key not in self._fonts:
+            self._fonts[key] = _FontWidths.read(font)
+        return self._fonts[key]
+
+
+@dataclass
+class _FontWidths:
+    """Widths (thousandths of the size) by character code, the code length in bytes and a default."""
+
+    widths: dict[int, float]
+    code_bytes: int
+    default: float
+
+    @classmethod
+    def read(cls, font: Dictionary) -> _FontWidths | None:
+        try:
+            if font.get(Name.Subtype) == Name.Type0:
+                cid = font.DescendantFonts[0]
+                widths: dict[int, float] = {}
+                spec = list(cid.get(Name.W, Array()))
+                index = 0
+                while index + 1 < len(spec):
+                    first, following = int(spec[index]), spec[index + 1]
+                    if isinstance(following, Array):
+                        widths.update({first + i: float(w) for i, w in enumerate(following)})
+                        index += 2
+                    else:
+                        widths.update(dict.fromkeys(range(first, int(following) + 1), float(spec[index + 2])))
+                        index += 3
+                return cls(widths, 2, float(cid.get(Name.DW, 1000)))
+            first = int(font.get(Name.FirstChar, 0))
+            return cls({first + i: float(w) for i, w in enumerate(font.get(Name.Widths, Array()))}, 1, 0.0)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            return None
+
+    def advance(self, shown: object, size: float) -> float:
+        """How far a Tj string or a TJ array advances, in text space (kerning included)."""
+        total = 0.0
+        for item in shown if isinstance(shown, Array) else [shown]:
+            if isinstance(item, pikepdf.String):
+                data = bytes(item)
+                for at in range(0, len(data) - self.code_bytes + 1, self.code_bytes):
+                    code = int.from_bytes(data[at:at + self.code_bytes], "big")
+                    total += self.widths.get(code, self.default)
+            else:
+                total -= float(item)
+        return total / 1000 * size
