@@ -18,7 +18,7 @@ from handout.formats.registry import DeckSource
 from handout.model import Deck, Problem
 from handout.options import Settings
 from handout.pictures.cache import PictureCache
-from handout.problems import MIN_TEXT_PT, NOTE, Problems, problem
+from handout.problems import MIN_TEXT_PT, NOTE, Findings, Problems, problem
 from handout.rendered import RenderedDeck
 
 Progress = Callable[[str, int, int], None]
@@ -26,24 +26,17 @@ Progress = Callable[[str, int, int], None]
 
 
 @dataclass
-class Result:
-    """What a build made, and every problem it found (see problems.py for the codes)."""
+class Result(Findings):
+    """What a build made, and every problem it found (see problems.py for the codes): its
+    `warnings`, `notes` and `with_code(...)` as the collector's."""
 
     output: Path | None
     pages: int
     slides: int
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != NOTE]
-
-    @property
-    def notes(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == NOTE]
-
-    def with_code(self, *codes: str) -> list[Problem]:
-        return [p for p in self.problems if p.code in codes]
+    def found(self) -> list[Problem]:
+        return self.problems
 
 
 @dataclass

@@ -24,6 +24,8 @@ class Code:
     severity: str
     summary: str
     """'{n} …' for a group of this kind on the terminal, e.g. '{n} photos have no credit'."""
+    strict: bool = False
+    """`--strict` makes it an error: it means something of the deck is not printed as written."""
 
 
 CODES: dict[str, Code] = {
@@ -37,41 +39,42 @@ CODES: dict[str, Code] = {
     "deck-style": Code(NOTE, "{n} <style> blocks were left out: the handout prints with its own theme"),
     "deck-feature": Code(NOTE, "{n} parts of the deck have no place on paper and were left out"),
     "video": Code(NOTE, "{n} videos print as their poster frame or a box naming them"),
-    "deck-limit": Code(WARNING, "{n} parts of the deck were cut to stay within handout's limits"),
+    "deck-limit": Code(WARNING, "{n} parts of the deck were cut to stay within handout's limits",
+                       strict=True),
     # settings
     "refused-setting": Code(WARNING, "{n} settings in a deck's handout.toml or a pack file were refused"),
     "pack-wide": Code(NOTE, "{n} settings of a pack's part were left for the pack's own"),
     "booklet-layout": Code(NOTE, "{n} parts print fewer slides to a booklet page than asked, "
                                  "to stay readable"),
     # pictures
-    "missing-picture": Code(WARNING, "{n} pictures are missing"),
-    "broken-picture": Code(WARNING, "{n} pictures cannot be printed"),
-    "refused-url": Code(WARNING, "{n} files or addresses were not loaded"),
+    "missing-picture": Code(WARNING, "{n} pictures are missing", strict=True),
+    "broken-picture": Code(WARNING, "{n} pictures cannot be printed", strict=True),
+    "refused-url": Code(WARNING, "{n} files or addresses were not loaded", strict=True),
     "low-resolution": Code(WARNING, "{n} pictures will print below 150 dpi"),
     "cache-unusable": Code(WARNING, "{n} cache folders could not be used"),
     # credits
-    "no-credit": Code(WARNING, "{n} photos have no credit"),
+    "no-credit": Code(WARNING, "{n} photos have no credit", strict=True),
     "inferred-credit": Code(NOTE, "{n} credits were inferred from the Credits slide"),
     "credit-pairing": Code(NOTE, "{n} notes on the Credits slide"),
     # rendering and layout
-    "unsafe-html": Code(WARNING, "{n} pieces of unsafe HTML were removed"),
-    "unsafe-link": Code(WARNING, "{n} credit links that are not web addresses were removed"),
-    "overflow": Code(WARNING, "{n} slides do not fit their frame"),
+    "unsafe-html": Code(WARNING, "{n} pieces of unsafe HTML were removed", strict=True),
+    "unsafe-link": Code(WARNING, "{n} credit links that are not web addresses were removed", strict=True),
+    "overflow": Code(WARNING, "{n} slides do not fit their frame", strict=True),
     "small-text": Code(WARNING, "{n} slides have text below 6 pt"),
-    "broken-link": Code(WARNING, "{n} links lead to slides not in the handout"),
+    "broken-link": Code(WARNING, "{n} links lead to slides not in the handout", strict=True),
     "file-link": Code(NOTE, "{n} links to files print as text"),
     # editions: tagged, archive, extract
     "no-alt-text": Code(WARNING, "{n} pictures have no alt text for screen readers"),
     "archive-level": Code(NOTE, "{n} notes on the archive's PDF/A level"),
     "not-attached": Code(WARNING, "{n} files could not be attached to the archive"),
-    "archive-check": Code(WARNING, "{n} archives are not PDF/A: they did not pass pikepdf's check"),
+    "archive-check": Code(WARNING, "{n} archives are not PDF/A: they did not pass pikepdf's check",
+                          strict=True),
     "not-extracted": Code(WARNING, "{n} attachments were not extracted"),
     "untrusted-manifest": Code(WARNING, "{n} fields of an archive's manifest were not used"),
 }
 
-STRICT_CODES = frozenset({"missing-picture", "broken-picture", "no-credit", "overflow", "refused-url",
-                          "broken-link", "deck-limit", "unsafe-html", "unsafe-link", "archive-check"})
-"""What `--strict` turns into errors: each means something of the deck is not printed as written."""
+STRICT_CODES = frozenset(name for name, code in CODES.items() if code.strict)
+"""What `--strict` turns into errors."""
 
 MIN_TEXT_PT = 6.0
 """`handout check` reports text that prints smaller than this (small-text)."""
@@ -83,12 +86,39 @@ GROUP_FROM = 3
 def problem(code: str, message: str, file: Path | str, line: int | None = None, hint: str = "",
             severity: str | None = None) -> Problem:
     """A Problem of a known code, with the code's default severity unless told otherwise."""
-    if code not in CODES:
-        raise KeyError(f"unknown problem code {code!r}: add it to problems.CODES")
+    known(code)
     return Problem(code, message, Path(file), line, hint, severity or CODES[code].severity)
 
 
-class Problems:
+def known(*codes: str) -> tuple[str, ...]:
+    """These codes, each checked against CODES (a mistyped code in a query is an error, not an
+    empty answer)."""
+    for code in codes:
+        if code not in CODES:
+            raise KeyError(f"unknown problem code {code!r}: add it to problems.CODES")
+    return codes
+
+
+class Findings:
+    """Questions about a list of problems, for the collector and a build's Result alike."""
+
+    def found(self) -> Iterable[Problem]:
+        raise NotImplementedError
+
+    def with_code(self, *codes: str) -> list[Problem]:
+        wanted = known(*codes)
+        return [p for p in self.found() if p.code in wanted]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.found() if p.severity != NOTE]
+
+    @property
+    def notes(self) -> list[Problem]:
+        return [p for p in self.found() if p.severity == NOTE]
+
+
+class Problems(Findings):
     """The collector a build's stages report into, in the order they find things."""
 
     def __init__(self, items: Iterable[Problem] = ()) -> None:
@@ -115,16 +145,8 @@ class Problems:
     def __len__(self) -> int:
         return len(self.items)
 
-    def with_code(self, *codes: str) -> list[Problem]:
-        return [p for p in self.items if p.code in codes]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.items if p.severity != NOTE]
-
-    @property
-    def notes(self) -> list[Problem]:
-        return [p for p in self.items if p.severity == NOTE]
+    def found(self) -> Iterable[Problem]:
+        return self.items
 
 
 def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]:

@@ -104,3 +104,56 @@ def test_equal_scores_go_to_the_reader_of_higher_priority(tmp_path):
     finally:
         unregister("low")
         unregister("high")
+
+
+# -- problem codes: one table, a mistyped code fails here, not when its path runs ----------------
+
+def _written_codes() -> list[tuple[str, int, str]]:
+    """Every problem code the package and the tests write as a literal: the first argument of
+    problem()/report(), every argument of with_code()/known(), code="..." keywords, and the
+    right side of `x.code == "..."` / `x.code in (...)`."""
+    import ast
+
+    found = []
+    for path in [*sorted((REPO / "handout").rglob("*.py")), *sorted((REPO / "tests").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            texts: list[ast.expr] = []
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in ("problem", "report") and node.args:
+                    texts.append(node.args[0])
+                elif name in ("with_code", "known"):
+                    texts += node.args
+                texts += [k.value for k in node.keywords if k.arg == "code"]
+            elif isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) \
+                    and node.left.attr == "code":
+                for right in node.comparators:
+                    texts += right.elts if isinstance(right, ast.Tuple | ast.List | ast.Set) else [right]
+            found += [(path.name, text.lineno, text.value) for text in texts
+                      if isinstance(text, ast.Constant) and isinstance(text.value, str)]
+    return found
+
+
+def test_every_problem_code_written_anywhere_is_in_the_table():
+    from handout.problems import CODES
+
+    written = _written_codes()
+    assert len(written) > 100  # it read the code and the tests
+    assert {code for *_, code in written} >= {"overflow", "missing-picture", "refused-url"}
+    assert [(file, line, code) for file, line, code in written if code not in CODES] == []
+
+
+def test_a_query_for_an_unknown_code_is_an_error():
+    import pytest
+
+    from handout.prepared import Result
+    from handout.problems import Problems, problem
+
+    found = Problems([problem("overflow", "too full", "deck.md", 3)])
+    assert found.with_code("overflow") and Result(None, 0, 0, list(found)).with_code("overflow")
+    typo = "overfow"  # (a variable: the test above reads literals)
+    with pytest.raises(KeyError, match=typo):
+        found.with_code(typo)
+    with pytest.raises(KeyError, match=typo):
+        Result(None, 0, 0, []).with_code(typo)
