@@ -27,7 +27,7 @@ CONFIG_NAME = "handout.toml"
 class Resolved:
     """The settings of one build, and where each one that is not a default was said."""
 
-    settings: Any  # options.Settings
+    settings: Settings
     said_in: dict[str, str] = field(default_factory=dict)
     """Setting name -> '--per-page' or 'slides/handout.toml:3', for messages about its value."""
     problems: list[Problem] = field(default_factory=list)
@@ -140,13 +140,13 @@ def defaults() -> dict[str, Any]:
 
 # -- rules about the settings as a whole (which editions they ask for)
 
-def is_tagged(settings: Any) -> bool:
+def is_tagged(settings: Settings) -> bool:
     """The tagged edition is asked for (--tagged), or comes with the archive (--archive) unless
     --no-tagged says otherwise."""
     return bool(settings.archive if settings.tagged is None else settings.tagged)
 
 
-def check_settings(settings: Any) -> None:
+def check_settings(settings: Settings) -> None:
     """The archive, tagged and press editions are PDFs: asked for with --to html, they would be
     lost. The press edition is CMYK for one paper, the archive sRGB for every screen: one file
     cannot be both. Bleed and crop marks are the press edition's."""
@@ -164,7 +164,7 @@ def check_settings(settings: Any) -> None:
                            f"handout build talk.md --press {asked} ...")
 
 
-def imposed_archive(settings: Any) -> bool:
+def imposed_archive(settings: Settings) -> bool:
     """An archive imposed from slide documents (--archive --no-tagged) renders its slides afresh
     (no cache) in one process: imposition merges the copies of each font the slide documents it
     draws from hold, so a cached document holding glyphs of other slides, or the slides split

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, make_dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,10 @@ from handout.model import Problem
 from handout.options import (
     BY_NAME,
     PACK_BY_NAME,
-    PACK_OPTIONS,
+    PACK_WIDE,
     SHEET_PAGES,
     SHEETS_MM,
+    PackSettings,
     parse_paper,
 )
 
@@ -34,11 +35,6 @@ PART_KINDS = ("deck", "page", "ruled-pages")
 """What a [[part]] is: a deck (any format a reader knows), a markdown page of the pack's own (an
 agenda, an exercise sheet), or a number of pages of ruled lines for the reader's notes."""
 PART_KEYS = (*PART_KINDS, "title")
-PACK_WIDE = ("paper", "landscape", "margin", "header", "footer", "grayscale", "links", "to",
-             "strict", "jobs", "cache", "allow-remote", "press", "bleed", "marks", "archive",
-             "with-pictures", "tagged")
-"""Deck options that are the pack's, not a part's: one paper, one header and footer, one Links
-page, one run."""
 PACK_DATE = "date"
 """At the top of workshop.toml and on `handout pack`, `date` is the pack's (on the cover)."""
 MAX_RULED_PAGES = 20
@@ -56,12 +52,6 @@ LOGO_MM = (60.0, 30.0)
 """The most a logo prints at on the cover (handout.css)."""
 PAGE_PICTURE_MM = (180.0, 240.0)
 """The most a picture on a page of the pack's own prints at."""
-
-PackSettings = make_dataclass(
-    "PackSettings", [(o.attribute, Any, field(default=o.default)) for o in PACK_OPTIONS],
-    frozen=True, namespace={"__doc__": "A pack's own settings (options.PACK_OPTIONS), resolved.",
-                            "__module__": __name__})
-
 
 @dataclass(frozen=True)
 class PartSpec:
@@ -94,7 +84,7 @@ class PackSpec:
     folder: Path
     reach: Path | None
     """The folder every part must lie inside (None: the parts are the user's own word)."""
-    settings: Any  # PackSettings
+    settings: PackSettings
     date: str
     defaults: dict[str, Any]
     """Every deck's options before its part's own (the pack-wide ones among them)."""
@@ -372,7 +362,7 @@ def _inside(target: Path, reach: Path | None, path: Path | None, line: int | Non
     return target
 
 
-def _booklet_paper(settings: Any, defaults: dict[str, Any], paper_given: bool,
+def _booklet_paper(settings: PackSettings, defaults: dict[str, Any], paper_given: bool,
                    pack_file: Path | None = None, lines: dict[tuple[int | None, str], int] | None = None
                    ) -> tuple[Any, dict[str, Any]]:
     """A booklet is laid out for its pages: A5 on an A4 sheet unless told otherwise (each sheet's

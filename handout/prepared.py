@@ -44,7 +44,7 @@ class Prepared:
     """A deck made ready for print: read, selected, credited, its pictures prepared, rendered."""
 
     source: DeckSource
-    settings: Any  # options.Settings
+    settings: Settings
     deck: Deck
     rendered: RenderedDeck
     root: Path

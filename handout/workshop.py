@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from handout import config, fetch, limits
 from handout.errors import HandoutError
 from handout.model import Image, Problem, Slide
-from handout.options import BY_NAME, Settings, parse_length
-from handout.packfile import LOGO_MM, PACK_WIDE, PAGE_PICTURE_MM, PackSpec, PartSpec, read_pack
+from handout.options import BY_NAME, PACK_WIDE, Settings, parse_length
+from handout.packfile import LOGO_MM, PAGE_PICTURE_MM, PackSpec, PartSpec, read_pack
 from handout.pipeline import Build, nesting_limit, prepare
 from handout.problems import Problems, problem
 

@@ -36,6 +36,7 @@ from handout.compose.segments import LaidOut
 from handout.markers import KEY_PLACEHOLDER, slide_key
 from handout.measure import FIT_FLOOR, centre_slides
 from handout.model import Problem
+from handout.options import Settings
 from handout.pdf_objects import merge_overlapping_links
 from handout.prepared import overflow_problem, refused_problems, small_text_problem
 from handout.rendered import Inline
@@ -293,7 +294,7 @@ def largest_pictures(pdf: Any, folders: Sequence[Path]) -> int:
     return len(replaced)
 
 
-def _bleed_pt(settings: Any) -> float:
+def _bleed_pt(settings: Settings) -> float:
     """How far past the page's edge a slide that reaches it prints (the press edition's bleed)."""
     from handout.options import parse_length
 

@@ -39,6 +39,7 @@ from handout.markers import (
     slide_anchor,
     slide_key,
 )
+from handout.options import Settings
 from handout.rendered import RenderedDeck, RenderedSlide
 from handout.templating import TEMPLATES
 from handout.version import __version__
@@ -66,7 +67,7 @@ class Part:
 
     index: int
     deck: RenderedDeck
-    settings: Any  # options.Settings
+    settings: Settings
     geo: Geometry
     inline: dict[str, Markup] | None = None
     """Slide key -> the slide's section, for the one-document edition (frames not left empty)."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from handout.config import is_tagged
 from handout.model import Problem
+from handout.options import Settings
 from handout.pdf_objects import canonical_picture_names
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from handout.prepared import Prepared
 
 
-def colours(pdf: Any, settings: Any) -> None:
+def colours(pdf: Any, settings: Settings) -> None:
     """What every PDF edition (one deck's or a pack's) gets before it is finished: pictures in
     the colour spaces of their profiles, and with --press or --grayscale every colour in the
     press' inks or grey (editions/press.py)."""

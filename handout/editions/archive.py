@@ -40,7 +40,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from handout import limits
 from handout.config import CONFIG_NAME
 from handout.credits import CREDITS_FILE
-from handout.editions.extract import MANIFEST_NAME, NOT_RECORDED, rebuild_command, shell_line
+from handout.editions.extract import MANIFEST_NAME, rebuild_command, shell_line
 from handout.errors import HandoutError
 from handout.fetch import Refused, read_inside
 from handout.model import Problem
@@ -211,7 +211,7 @@ def _read_quietly(path: Path, base: Path) -> bytes | None:
         return None
 
 
-def recorded_options(settings: Any, deck_folder: Path, base: Path) -> dict[str, Any]:
+def recorded_options(settings: Settings, deck_folder: Path, base: Path) -> dict[str, Any]:
     """Every option that is not its default, as handout.toml says it (root as the folder the
     files are named from, relative to the deck's folder)."""
     defaults = Settings()
@@ -219,7 +219,7 @@ def recorded_options(settings: Any, deck_folder: Path, base: Path) -> dict[str, 
     for item in fields(settings):
         option = BY_NAME[item.name.replace("_", "-")]
         value = getattr(settings, item.name)
-        if option.name in NOT_RECORDED or value == getattr(defaults, item.name):
+        if not option.recorded or value == getattr(defaults, item.name):
             continue
         found[option.name] = list(value) if isinstance(value, tuple) else value
     if base != deck_folder.resolve():

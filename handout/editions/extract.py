@@ -45,9 +45,6 @@ from handout.problems import problem
 from handout.terminal import BIDI_CONTROLS, is_printable, printable
 
 MANIFEST_NAME = "handout-manifest.json"
-NOT_RECORDED = frozenset({"root", "jobs", "cache"})
-"""Options that say where or how fast a build ran, not what it made (root is recorded as the
-folder the files are named from)."""
 MAX_NAME_CHARS = 1024
 MAX_DEPTH = 32
 UNSAFE_CHARACTER = re.compile(f"[\x00-\x1f\x7f-\x9f\\\\{BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
@@ -136,7 +133,7 @@ def _option_refusal(name: str, value: Any, deck: str, trusted: bool) -> str | No
                 or value.count("..") > depth:
             return "names a folder outside the extracted files"
         return None
-    if name in NOT_RECORDED:
+    if not option.recorded:
         return "says how a build ran, not what it made"
     try:
         parsed = option.parse(value)

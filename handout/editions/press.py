@@ -32,6 +32,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator, Pdf, Stream
 
 from handout import icc
+from handout.options import Settings
 from handout.pdf_objects import resource_holders
 
 MM_TO_PT = 72 / 25.4
@@ -58,7 +59,7 @@ class Recoloured:
     groups: int = 0
 
 
-def colour_mode(settings: Any) -> str | None:
+def colour_mode(settings: Settings) -> str | None:
     """What this build's colours become: None when they stay as drawn (sRGB)."""
     if settings.press:
         return PRESS_GREY if settings.grayscale else PRESS
@@ -350,7 +351,7 @@ class Trim:
         return self.bleed
 
 
-def trim_of(settings: Any) -> Trim:
+def trim_of(settings: Settings) -> Trim:
     from handout.options import parse_length
 
     return Trim(parse_length(settings.bleed), settings.marks == "crop")
@@ -435,7 +436,7 @@ def _document_id(pdf: Pdf, stamp: str) -> uuid.UUID:
     return uuid.UUID(bytes=digest.digest()[:16], version=4)
 
 
-def finish(pdf: Pdf, settings: Any, date: dt.datetime | None) -> None:
+def finish(pdf: Pdf, settings: Settings, date: dt.datetime | None) -> None:
     """Make a composed (or imposed) PDF the press edition: trimmed, marked, declared PDF/X-4."""
     trim(pdf, trim_of(settings))
     declare(pdf, date)

@@ -31,6 +31,7 @@ from handout.layout import CANVAS_WIDTH_PX
 from handout.links import linkify
 from handout.markers import slide_key
 from handout.model import Problem
+from handout.options import Settings
 from handout.output import check_target, write_atomically
 from handout.pictures import Placements
 from handout.prepared import Result, enforce_strict, refused_problems
@@ -71,7 +72,7 @@ LINKING = frozenset({"a", "area"})
 """Elements whose href is followed only when the reader clicks it."""
 
 
-def screen_placements(settings: Any) -> tuple[Placements, int]:
+def screen_placements(settings: Settings) -> tuple[Placements, int]:
     """Where the web page shows pictures, a slide on its 1024 px canvas, and the dpi to prepare
     them at (the pipeline's picture stage does the rest, as for print)."""
     width, height = settings.ratio
