@@ -156,7 +156,7 @@ def test_every_slide_with_its_notes_below_and_the_credits_at_the_end(page):
     html = html_of(page)
     order = [html.index(text) for text in (
         'id="slide-1"', "What I say about the harbour", 'id="slide-2"', "covers the slide",
-        'id="slide-3"', "Notes below the code", 'id="slide-4"', "Image credits")]
+        'id="slide-3"', "Notes below the code", 'id="slide-4"', '<footer class="credits"')]
     assert order == sorted(order)
     assert "https://photos.example.org/ada/big" in html[order[-1]:]
     assert 'href="#slide-1"' in html  # a link to another slide lands on it
@@ -368,3 +368,74 @@ def test_the_photo_slide_keeps_its_picture_in_a_browser(browser, page, tmp_path)
     colours = len(set(shot.resize((128, 90)).get_flattened_data()))
     assert colours > 500  # a photo, not a blank or grey box
     assert visit.requests() == []
+
+
+# -- printed from the browser (issue 27) --------------------------------------------------------
+
+PRINT_WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf")
+
+
+@pytest.fixture(scope="module")
+def print_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seven slides of 2 to 9 lines, with notes growing from one paragraph to nineteen: printed
+    without care, labels end pages and frames break."""
+    parts = ["# Printed from a browser\n\nA talk whose slides must not split.\n"]
+    for index, word in enumerate(PRINT_WORDS):
+        count = (index * 3) % 8 + 2
+        points = [f"* {word}first point"] + [f"* point {k} of {count}" for k in range(1, count - 1)] \
+            + [f"* {word}last point"]
+        notes = "\n\n".join(f"Notes paragraph {k} about this slide, long enough to wrap once or "
+                            "twice when it is printed on paper." for k in range(index * 3 + 1))
+        parts.append(f"!SLIDE\n# {word.capitalize()}\n\n" + "\n".join(points) + f"\n\n!NOTES\n{notes}\n")
+    return write_deck(tmp_path_factory.mktemp("print"), "\n".join(parts))
+
+
+def print_page(browser: Browser, page: Path) -> list[list[str]]:
+    """The page printed by Chromium (its own page size unless the page's CSS says one): the text
+    lines of each printed page, and the PDF beside the page."""
+    import pdfplumber
+
+    visit = browser.open(page.as_uri(), 1280, 900, False)
+    data = browser.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True},
+                        visit.session)["data"]
+    pdf = page.with_suffix(".pdf")
+    pdf.write_bytes(base64.b64decode(data))
+    with pdfplumber.open(pdf) as document:
+        return [[(page.width, page.height), min(w["x0"] for w in page.extract_words()),
+                 *(page.extract_text() or "").splitlines()] for page in document.pages]
+
+
+@pytest.mark.parametrize(("paper", "size_pt"), [(("--paper", "a5"), (419.5, 595.3)),
+                                                 (("--paper", "a4", "--landscape"), (841.9, 595.3)),
+                                                 ((), (612, 792))], ids=["a5", "a4-landscape", "default"])
+def test_printed_from_a_browser_no_frame_splits_nor_leaves_its_label(browser, print_deck, tmp_path,
+                                                                      paper, size_pt):
+    html = tmp_path / "talk.html"
+    assert cli("build", print_deck, "--to", "html", "-o", html, *paper).returncode == 0
+    printed = print_page(browser, html)
+    assert len(printed) >= 4
+    for size, left, *_ in printed:
+        assert size == pytest.approx(size_pt, abs=1)  # --paper's, else Chromium's (Letter)
+        assert left >= 15 * 72 / 25.4 - 1  # --margin's 15 mm
+    for number, word in enumerate(PRINT_WORDS, start=1):
+        label = f"{number} {word.capitalize()}"
+        labels = [index for index, (_, _, *lines) in enumerate(printed) if label in lines]
+        first = [index for index, (_, _, *lines) in enumerate(printed) if f"{word}first point" in lines]
+        last = [index for index, (_, _, *lines) in enumerate(printed) if f"{word}last point" in lines]
+        title = [index for index, (_, _, *lines) in enumerate(printed) if word.capitalize() in lines]
+        assert labels[-1] == first[0] == last[0] == title[0], (word, labels, first, last, title)
+        assert len(first) == len(last) == len(title) == 1  # (labels: the contents list it too)
+
+
+def test_the_contents_list_the_slides_after_the_title(browser, page):
+    visit = browser.open(page[0].as_uri(), 1280, 900, False)
+    found = json.loads(visit.evaluate("""JSON.stringify({
+      before: document.querySelector('nav.contents').previousElementSibling.className,
+      entries: [...document.querySelectorAll('nav.contents a')].map(a => [a.getAttribute('href'),
+        a.textContent.replace(/\\s+/g, ' ').trim(), !!document.querySelector(a.getAttribute('href'))]),
+    })"""))
+    assert found["before"] == "title-block"
+    assert found["entries"] == [["#slide-1", "1 Harbour", True], ["#slide-2", "2 Photo", True],
+                                ["#slide-3", "3 Code", True],
+                                ["#slide-4", "4 Things that must not load", True],
+                                ["#credits", "Image credits", True]]

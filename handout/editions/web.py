@@ -113,11 +113,24 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
     unlinked: list[str] = []
     content = offline(content, _Inliner(fetcher), unlinked)
     css = "\n".join([font_faces(_text_of(content) + deck.title) if fonts else "",
-                     *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS)])
+                     *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS),
+                     page_rule(settings)])
     page = TEMPLATES.get_template("web.html.j2").render(
         title=deck.title, author=deck.author, version=__version__, csp=CSP, css=Markup(css),
         lang=getattr(settings, "lang", "") or "en", content=Markup(content))
     return page, list(dict.fromkeys([*fetcher.refused, *(FILE_LINK + url for url in unlinked)]))
+
+
+def page_rule(settings: Any) -> str:
+    """The page printed from a browser: --paper's size (turned by --landscape) when the user
+    chose one, else the browser's own paper (Letter or A4, as the reader's printer has it); the
+    margins --margin says (15 mm unless told)."""
+    margin = f"margin: {settings.margin_mm:g}mm;"
+    defaults = Settings()
+    if (settings.paper, settings.landscape) == (defaults.paper, defaults.landscape):
+        return f"@page {{ {margin} }}"
+    width, height = settings.paper_mm
+    return f"@page {{ size: {width:g}mm {height:g}mm; {margin} }}"
 
 
 def _linked(deck: RenderedDeck) -> RenderedDeck:
@@ -302,4 +315,4 @@ def _refused(prepared: Prepared, urls: list[str]) -> list[Problem]:
         if urls else []
 
 
-__all__ = ["build_web", "font_faces", "offline", "screen_placements", "web_page", "woff2_subset"]
+__all__ = ["build_web", "font_faces", "offline", "page_rule", "screen_placements", "web_page", "woff2_subset"]
