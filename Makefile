@@ -11,7 +11,12 @@ STAMP := $(VENV)/.installed
 #   chromium             the web edition's tests open the page in it (they skip without it)
 #   qpdf, ghostscript,   the pack's, the archive's and the tagged edition's tests check their PDFs
 #   poppler-utils        with them (they skip without)
-DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript poppler-utils
+#   fonts-noto-cjk       Japanese, Chinese and Korean (Noto Sans CJK, 39 MB of the package's 91 MB
+#                        are used) and colour emoji (Noto Color Emoji, 11 MB): styles/fonts.conf
+#   fonts-noto-color-emoji  names these files and no other font of the machine (handout/fonts.py)
+#   graphviz             draws ```dot blocks (3 MB; without it they print as their source)
+DEBIAN_PACKAGES := libharfbuzz-subset0 chromium qpdf ghostscript poppler-utils \
+	fonts-noto-cjk fonts-noto-color-emoji graphviz
 
 .PHONY: handout compiled pack test lint bench bench-pack clean system
 

@@ -46,6 +46,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from handout.fonts import our_fontconfig
+
 ON_USE = {"fontTools.subset": (), "fontTools.varLib.instancer": ("instantiateVariableFont",)}
 """Modules WeasyPrint imports for its rare paths (see the docstring), imported on first use, with
 the functions it imports from them by name."""
@@ -198,7 +200,8 @@ def load(module: str = "weasyprint") -> None:
         importlib.import_module(module)
 
 
-load()
+with our_fontconfig():  # WeasyPrint loads fontconfig's configuration at import: handout's
+    load()
 
 import weasyprint  # noqa: E402  (loaded by load() first)
 from weasyprint import CSS, HTML  # noqa: E402

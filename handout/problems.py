@@ -63,6 +63,10 @@ CODES: dict[str, Code] = {
     "small-text": Code(WARNING, "{n} slides have text below 6 pt"),
     "broken-link": Code(WARNING, "{n} links lead to slides not in the handout", strict=True),
     "file-link": Code(NOTE, "{n} links to files print as text"),
+    "missing-glyph": Code(WARNING, "{n} lines hold characters that no font has (they print as boxes)",
+                          strict=True),
+    "diagram": Code(NOTE, "{n} diagrams print as their source (their program is not installed)"),
+    "math": Code(WARNING, "{n} formulas could not be typeset and print as their source"),
     # editions: tagged, archive, extract
     "no-alt-text": Code(WARNING, "{n} pictures have no alt text for screen readers"),
     "archive-level": Code(NOTE, "{n} notes on the archive's PDF/A level"),

@@ -20,6 +20,7 @@ from pygments.styles.default import DefaultStyle
 from pygments.token import Error, _TokenType
 from pygments.util import ClassNotFound
 
+from handout import diagrams, emoji, formulas
 from handout.alt import alt_text, shown_alt
 from handout.colour import HEX_COLOUR, to_grey
 from handout.commonmark import CommonMarkListsExtension
@@ -159,9 +160,11 @@ class Renderer:
 
     def __init__(self, image_url: ImageUrl, source: Path, allow_html: bool = True,
                  image_resolution: ImageResolution | None = None, grayscale: bool = False,
-                 memo: dict[tuple, Any] | None = None) -> None:
+                 memo: dict[tuple, Any] | None = None, shortcodes: bool = False) -> None:
         self.image_url = image_url
         self.allow_html = allow_html
+        self.shortcodes = shortcodes
+        """`:heart:` is the emoji (emoji.py): the deck's tool reads GitHub's shortcodes."""
         self.grayscale = grayscale
         self.memo = memo if memo is not None else {}
         """Block HTML already made (with what the cleaner removed): `handout watch` keeps it from
@@ -183,6 +186,7 @@ class Renderer:
                         _ImageSourcesExtension(self.urls, self.resolutions, self.alts)],
             output_format="html",
         )
+        self.markdown.ESCAPED_CHARS.append("$")  # `\$` is a dollar sign (CommonMark, KaTeX)
         if not allow_html:
             self.markdown.preprocessors.deregister("html_block")
             self.markdown.inlinePatterns.deregister("html")
@@ -255,12 +259,14 @@ class Renderer:
         return f'<div class="box {names}"{style}>\n{self.blocks(box.blocks)}\n</div>'
 
     def text(self, block: Markdown) -> str:
-        key = ("text", block.text, self.allow_html, frozenset(self.urls.items()),
+        key = ("text", block.text, self.allow_html, self.shortcodes, frozenset(self.urls.items()),
                frozenset(self.resolutions.items()), self.references if "[" in block.text else "",
                frozenset(self.alts.items()))
         if key not in self.memo:
             self.memo[key] = self._text(block.text)
-        html, removed = self.memo[key]
+        html, removed, failed = self.memo[key]
+        for formula, why in failed:
+            self.warnings.append(formulas.problem(formula, why, self.source, block.line))
         lines = block.text.lower().split("\n")
         for removal in removed:
             offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
@@ -275,22 +281,47 @@ class Renderer:
                 "see the README"))
         return html
 
-    def _text(self, text: str) -> tuple[str, list[Any]]:
-        """A markdown block as clean HTML, and what the cleaner took out of it."""
+    def _text(self, text: str) -> tuple[str, list[Any], list[Any]]:
+        """A markdown block as clean HTML, what the cleaner took out of it, and the formulas
+        that could not be typeset (formulas.py: each is taken out before markdown reads the
+        text, and put back typeset after the cleaner)."""
         self.markdown.reset()
+        text, found = formulas.find(text)
+        if self.shortcodes and "emoji" not in self.markdown.inlinePatterns \
+                and emoji.SHORTCODE.search(text):
+            self.markdown.registerExtensions([emoji.extension()], {})
         source = _markdown_inside_html(text) if self.allow_html else text
         if self.references and "[" in text:  # the deck's references, wherever it defines them
             source += "\n\n" + self.references
         html = self.markdown.convert(source)
-        if not MAY_NEED_CLEANING.search(text):
-            return html, []  # plain text, emphasis, lists, headings, code: nothing to clean
-        return clean_html(html, self.urls)
+        removed: list[Any] = []
+        if MAY_NEED_CLEANING.search(text):  # else plain text, emphasis, lists, headings, code
+            html, removed = clean_html(html, self.urls)
+        html = emoji.in_colour(html)
+        if not found:
+            return html, removed, []
+        html, failed = formulas.put(html, found)
+        return html, removed, failed
 
     def code(self, code: Code) -> str:
         key = ("code", code.source, code.language, self.grayscale)
         if key not in self.memo:
             self.memo[key] = self._code(code)
+        if (kind := diagrams.kind_of(code.language)) is not None:
+            return self.diagram(kind, code, self.memo[key])
         return self.memo[key]
+
+    def diagram(self, kind: str, code: Code, listing: str) -> str:
+        """A diagram block drawn by its program, else its listing framed (diagrams.py)."""
+        key = ("diagram", code.source, kind)
+        if key not in self.memo:
+            self.memo[key] = diagrams.draw(kind, code.source)
+        drawn = self.memo[key]
+        if drawn.why:
+            self.warnings.append(problem(
+                "diagram", f"the {kind} diagram prints as its source: {drawn.why}", self.source,
+                code.line, "the handout shows its source in a framed box until then"))
+        return diagrams.figure(kind, drawn, listing)
 
     def _code(self, code: Code) -> str:
         try:  # readers write Pygments' names; an unknown one prints as plain text
@@ -325,5 +356,5 @@ def render(deck: Deck, image_url: ImageUrl, allow_html: bool = True,
     """The deck's slides, notes and introduction as HTML. Code colours are written inline (as
     greys of the same luminance with `grayscale`): bold and italic still tell keywords and
     comments apart."""
-    return Renderer(image_url, deck.source, allow_html, image_resolution, grayscale,
-                    memo).deck(deck)
+    return Renderer(image_url, deck.source, allow_html, image_resolution, grayscale, memo,
+                    shortcodes=deck.format in emoji.SHORTCODE_FORMATS).deck(deck)

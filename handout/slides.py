@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from markupsafe import Markup
 
 from handout.engine import Document
+from handout.fonts import missing_in
 from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.markers import SLIDE_LINK_URI
 from handout.measure import FIT_FLOOR, PAGE_HEIGHT_FACTOR, centre_slides, measure, predicted_fit
@@ -113,7 +114,8 @@ def slide_look(prepared: Any) -> SlideLook:
     settings = prepared.settings
     return SlideLook(Canvas.for_ratio(settings.ratio), Look(
         SLIDE_SHEETS, settings.grayscale, prepared.source.folder.resolve().as_uri() + "/",
-        (prepared.root,), settings.allow_remote, (prepared.pictures.folder,)))
+        (prepared.root,), settings.allow_remote, (prepared.pictures.folder,),
+        getattr(settings, "lang", "") or "en"))
 
 
 class SlideTypesetter:
@@ -160,7 +162,8 @@ class SlideTypesetter:
         canvas = self.canvas
         html = TEMPLATES.get_template("slides.html.j2").render(
             width=canvas.width, height=canvas.height, page_height=canvas.height * PAGE_HEIGHT_FACTOR,
-            root=CANVAS_ROOT_PX, sections=[Markup(html) for _, html in sections],
+            root=CANVAS_ROOT_PX, lang=self.typesetter.look.lang,
+            sections=[Markup(html) for _, html in sections],
             fits={key: fits[key] for key, _ in sections if key in fits})
         document = self.typesetter.lay_out(html)
         centre_slides(document)
@@ -181,7 +184,7 @@ class SlideTypesetter:
             document = documents[0][0].copy(pages)
         data = document.write_pdf()
         fonts = font_originals(document)
-        refused = self.typesetter.refused()
+        refused = [*self.typesetter.refused(), *missing_in(document)]
         del documents, document
         self._garbage = True
         return SlideDocument(data, keys, measures, fonts, refused)

@@ -17,10 +17,8 @@ from pathlib import Path
 from handout.engine import CSS, HTML, Document, FontConfiguration, get_hb_object_data
 from handout.fetch import seal
 from handout.fetcher import GuardedFetcher
+from handout.fonts import STYLES, our_fontconfig
 
-STYLES = next(p for p in (Path(__file__).resolve().parent / "styles",
-                          Path(__file__).resolve().parent.parent / "styles") if p.is_dir())
-"""Installed wheels carry the styles inside the package; a source checkout keeps them at the top."""
 SLIDE_SHEETS = ("fonts.css", "slide.css", "links.css")
 PAGE_SHEETS = ("fonts.css", "handout.css", "links.css")
 ONE_DOCUMENT_SHEETS = ("fonts.css", "slide.css", "handout.css", "links.css")
@@ -40,6 +38,8 @@ class Look:
     served: tuple[Path, ...] = ()
     """Folders of prepared pictures (the picture cache): a file there is served only to a
     document that names it, never to an SVG or CSS that asks for it (fetcher.GuardedFetcher)."""
+    lang: str = "en"
+    """The text's language: Pango shapes and chooses fonts by it (the CJK face: fonts.py)."""
 
 
 class Typesetter:
@@ -48,7 +48,8 @@ class Typesetter:
     def __init__(self, look: Look) -> None:
         self.look = look
         self.fetcher = GuardedFetcher((*look.allowed, STYLES), look.allow_remote, look.served)
-        self.font_config = FontConfiguration()
+        with our_fontconfig():  # the fonts handout brings, never the machine's (fonts.py)
+            self.font_config = FontConfiguration()
         names: Sequence[str] = (*look.sheets, "grayscale.css") if look.grayscale else look.sheets
         self.stylesheets = [CSS(filename=str(STYLES / name), font_config=self.font_config,
                                 url_fetcher=self.fetcher) for name in names]

@@ -33,6 +33,8 @@ from handout.compose.pages import (
     read_frames,
 )
 from handout.compose.segments import LaidOut
+from handout.fonts import fingerprint as fonts_fingerprint
+from handout.fonts import missing_glyph_problems, missing_in, split_missing
 from handout.markers import KEY_PLACEHOLDER, slide_key
 from handout.measure import FIT_FLOOR, centre_slides
 from handout.model import Problem
@@ -320,7 +322,8 @@ _STYLES_PRINT: list[str] = []
 def _look_print(look: SlideLook) -> str:
     """What of a look changes a rendered slide: the look itself and the styles' bytes."""
     if not _STYLES_PRINT:
-        _STYLES_PRINT.append(digest(*(p.read_bytes() for p in sorted(STYLES.glob("*.css")))))
+        _STYLES_PRINT.append(digest(*(p.read_bytes() for p in sorted(STYLES.glob("*.css"))),
+                                    fonts_fingerprint()))
     return digest(repr(look), _STYLES_PRINT[0])
 
 
@@ -456,7 +459,7 @@ def _laid_out(pages: _PageTypesetter, cache: SlideCache, html: str, inline: bool
     data = document.write_pdf(pdf_tags=True, pdf_version="1.7") if inline \
         else document.write_pdf()
     fonts = font_originals(document)
-    refused = pages.refused()
+    refused = [*pages.refused(), *missing_in(document)]
     cache.put_document("frames", key, data, fonts,
                        {"refused": refused, "bookmarks": bookmarks, **frames.to_json()})
     return LaidOut(data, frames, fonts, refused, bookmarks)
@@ -503,7 +506,10 @@ def _problems(decks: Sequence[Prepared], slides: list[_Slide], rendered: _Render
         if rendered.measures[slide.cache_key].overflow > 1.0:
             found.append(overflow_problem(decks[slide.part], slide.number, FIT_FLOOR))
     for part, prepared in enumerate(decks):
-        urls = [url for slide in slides if slide.part == part
-                for url in rendered.refused.get(slide.cache_key, ())]
-        found.extend(refused_problems(prepared, [*urls, *(frame_refused if part == 0 else [])]))
+        urls, missing = split_missing([
+            *(url for slide in slides if slide.part == part
+              for url in rendered.refused.get(slide.cache_key, ())),
+            *(frame_refused if part == 0 else [])])
+        found.extend(refused_problems(prepared, urls))
+        found.extend(missing_glyph_problems(prepared.deck, missing))
     return found

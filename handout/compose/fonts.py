@@ -67,6 +67,9 @@ def merge_fonts(out: Pdf, originals: Mapping[str, bytes],
         if name not in originals:
             report.unmerged.append(f"{name}: original font not known")
             continue
+        if not outlines_in_glyf(originals[name]):
+            report.unmerged.append(f"{name}: a collection, CFF or bitmap font")
+            continue
         widths: dict[int, float] = {}
         to_unicode: dict[int, bytes] = {}
         for copy in mergeable:
@@ -105,6 +108,17 @@ def _widths(array: pikepdf.Object) -> dict[int, float]:
 
 def _to_unicode(stream: Stream) -> dict[int, bytes]:
     return {int(glyph, 16): text for glyph, text in BFCHAR.findall(stream.read_bytes())}
+
+
+def outlines_in_glyf(font: bytes) -> bool:
+    """Whether a font file is one TrueType font drawn by outlines (glyf), as the merged font is
+    written: Noto Sans CJK (a collection of CFF fonts) and Noto Color Emoji (bitmaps, which
+    WeasyPrint draws as pictures) keep the subsets WeasyPrint made of them."""
+    if font[:4] != b"\x00\x01\x00\x00":
+        return False
+    count = int.from_bytes(font[4:6], "big")
+    tags = {font[12 + 16 * index:16 + 16 * index] for index in range(count)}
+    return b"glyf" in tags and not tags & {b"CBDT", b"sbix", b"COLR", b"SVG "}
 
 
 def subset_glyphs(original: bytes, glyphs: set[int]) -> bytes:

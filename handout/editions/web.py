@@ -27,6 +27,7 @@ from markupsafe import Markup
 from handout import limits
 from handout.fetch import FILE_LINK, looks_like_svg, read_inside
 from handout.fetcher import GuardedFetcher
+from handout.fonts import SYSTEM_FONTS, web_fallbacks
 from handout.layout import CANVAS_WIDTH_PX
 from handout.links import linkify
 from handout.markers import slide_key
@@ -111,8 +112,9 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
     fetcher = GuardedFetcher((prepared.root,), settings.allow_remote, (prepared.pictures.folder,))
     fetcher.serve_named_in(content)
     unlinked: list[str] = []
+    lang = getattr(settings, "lang", "") or "en"
     content = offline(content, _Inliner(fetcher), unlinked)
-    css = "\n".join([font_faces(_text_of(content) + deck.title) if fonts else "",
+    css = "\n".join([font_faces(_text_of(content) + deck.title, lang) if fonts else "",
                      *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS),
                      page_rule(settings)])
     page = TEMPLATES.get_template("web.html.j2").render(
@@ -223,10 +225,12 @@ def _text_of(page: str) -> str:
     return html.unescape(re.sub(r"data:[^\"')\s]+", "", page))
 
 
-def font_faces(text: str) -> str:
+def font_faces(text: str, lang: str = "en") -> str:
     """handout's @font-face rules (styles/fonts.css), each font subset to the characters of
     `text` and inside the rule as a WOFF2 data: URL. The fallback face is kept only for the
-    characters the main faces lack, and left out when there are none."""
+    characters the main faces lack, and left out when there are none; what it lacks too comes
+    from the fonts the PDF takes it from (fonts.web_fallbacks: Devanagari, CJK in the page's
+    language, colour emoji), as more faces of the fallback family, each for its characters."""
     import tinycss2
 
     characters = set(text) | set(ALWAYS_IN_FONTS)
@@ -252,13 +256,28 @@ def font_faces(text: str) -> str:
         wanted = characters
         if _is_fallback(descriptors):
             wanted = {c for c in characters if ord(c) not in covered}
+            covered |= _code_points(STYLES / url)
             if not wanted:
                 continue
-        woff2 = woff2_subset(STYLES / url, wanted)
-        rules.append("@font-face { " + " ".join(f"{k}: {v};" for k, v in descriptors.items())
-                     + f" src: url(data:font/woff2;base64,{base64.b64encode(woff2).decode('ascii')})"
-                     " format(\"woff2\"); font-display: swap; }")
+        rules.append(_face_rule(descriptors, woff2_subset(STYLES / url, wanted)))
+    left = {c for c in characters if ord(c) not in covered and not c.isspace()}
+    by_weight: dict[str, set[str]] = {}
+    for path, index, weight in web_fallbacks(lang) if left else []:
+        has = _code_points(path, index)
+        wanted = {c for c in left if ord(c) in has} - by_weight.get(weight, set())
+        if not wanted:
+            continue
+        by_weight.setdefault(weight, set()).update(wanted)
+        ranges = ", ".join(f"U+{ord(c):04X}" for c in sorted(wanted))
+        rules.append(_face_rule({"font-family": '"Handout Fallback"', "font-weight": weight,
+                                 "unicode-range": ranges}, _subset(path, frozenset(wanted), index)))
     return "\n".join(rules)
+
+
+def _face_rule(descriptors: dict[str, str], woff2: bytes) -> str:
+    return ("@font-face { " + " ".join(f"{k}: {v};" for k, v in descriptors.items())
+            + f" src: url(data:font/woff2;base64,{base64.b64encode(woff2).decode('ascii')})"
+            " format(\"woff2\"); font-display: swap; }")
 
 
 def _is_fallback(descriptors: dict[str, str]) -> bool:
@@ -266,14 +285,18 @@ def _is_fallback(descriptors: dict[str, str]) -> bool:
     return "fallback" in descriptors.get("font-family", "").lower()
 
 
-def _code_points(path: Path) -> set[int]:
+@functools.lru_cache(maxsize=16)
+def _code_points(path: Path, index: int = 0) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    with TTFont(io.BytesIO(_font_bytes(path)), lazy=True) as font:
-        return set(font.getBestCmap())
+    with TTFont(io.BytesIO(_font_bytes(path)), lazy=True, fontNumber=index) as font:
+        return frozenset(font.getBestCmap())
 
 
 def _font_bytes(path: Path) -> bytes:
+    """A font's bytes: handout's own (styles/) or one of the Debian fonts fonts.conf names."""
+    if path in SYSTEM_FONTS:
+        return path.read_bytes()
     data = read_inside(path, (STYLES,), limit=limits.MAX_PICTURE_BYTES)
     assert data is not None
     return data
@@ -286,7 +309,7 @@ def woff2_subset(path: Path, characters: Iterable[str]) -> bytes:
 
 
 @functools.lru_cache(maxsize=32)
-def _subset(path: Path, characters: frozenset[str]) -> bytes:
+def _subset(path: Path, characters: frozenset[str], index: int = 0) -> bytes:
     """woff2_subset, remembered: a watch loop or a test suite builds the same page again."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -297,7 +320,7 @@ def _subset(path: Path, characters: frozenset[str]) -> bytes:
     options.desubroutinize = True
     options.name_IDs = [1, 2, 4, 6]
     options.notdef_outline = True
-    font = TTFont(io.BytesIO(_font_bytes(path)))
+    font = TTFont(io.BytesIO(_font_bytes(path)), fontNumber=index)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in characters])
     subsetter.subset(font)

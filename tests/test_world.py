@@ -1,0 +1,208 @@
+"""Math, every script, emoji and diagrams (issue 22), on the deck of our own (examples/world/):
+typeset formulas are drawings in the PDF, every script prints in a font of handout's (none of the
+machine's), a character no font has is a `missing-glyph` warning, diagrams are drawn or framed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from kit import REPO, fonts, line_of, operations, pdf_text, squash, structure, write_deck
+
+import handout
+from handout import fonts as handout_fonts
+from handout import formulas
+
+WORLD = REPO / "examples" / "world" / "talk.md"
+DEBIAN_FONTS = all(path.is_file() for path in handout_fonts.SYSTEM_FONTS)
+needs_debian_fonts = pytest.mark.skipif(
+    not DEBIAN_FONTS, reason="fonts-noto-cjk / fonts-noto-color-emoji not installed (make handout "
+    "installs them as root)")
+SCRIPTS = {
+    "Japanese": "東京で会いましょう", "Chinese (simplified)": "我们在北京见面",
+    "Chinese (traditional)": "我們在臺北見面", "Korean": "서울에서 만나요",
+    "Greek": "Θα βρεθούμε στην Αθήνα", "Russian": "Встретимся в Москве",
+    # right to left: each word's letters in logical order (the words of a line run right to left)
+    "Arabic": "القاهرة", "Hebrew": "בירושלים",
+    # Devanagari: words without a pre-base vowel sign (WeasyPrint maps glyphs, not clusters, to text)
+    "Hindi": "में",
+}
+
+
+# -- finding math: KaTeX's and Pandoc's rules ----------------------------------------------------
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Costs $5 and $10 today", []),
+    ("Euler $e^{i\\pi}+1=0$ is neat", [("e^{i\\pi}+1=0", False)]),
+    ("\\(x^2\\) and \\[\\frac{a}{b}\\]", [("x^2", False), ("\\frac{a}{b}", True)]),
+    ("$$\n\\sum_i x_i\n$$", [("\\sum_i x_i", True)]),
+    ("code `$x$`, <code>$y$</code>, an escaped \\$5 and $ 5 $", []),
+    ("$10; code `$x$`", []),
+    ("\\begin{align} a &= b \\end{align}", [("\\begin{align} a &= b \\end{align}", True)]),
+    ("remark writes \\\\(x\\\\)", [("x", False)]),
+    ("$x$5 is a price after a formula", []),
+])
+def test_math_is_found_as_katex_finds_it(text: str, found: list[tuple[str, bool]]) -> None:
+    replaced, formulas_found = formulas.find(text)
+    assert [(f.tex, f.display) for f in formulas_found] == found
+    assert formulas.source_text(replaced, formulas_found) == text
+
+
+def test_a_formula_the_engine_cannot_typeset_says_why() -> None:
+    with pytest.raises(formulas.MathError, match="never closed"):
+        formulas.typeset("\\frac{1}{2", False)
+    with pytest.raises(formulas.MathError, match=r"unknown command \\nosuchthing"):
+        formulas.typeset("\\nosuchthing{x}", False)
+    drawing = formulas.typeset("\\mathbb{R}^n", False)
+    assert drawing.startswith("<svg") and "<path" in drawing and "<title>\\mathbb{R}^n</title>" in drawing
+
+
+# -- the deck of our own ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def world(built):
+    return built(WORLD, per_page=2)
+
+
+def test_math_prints_typeset_and_prices_and_code_as_written(world) -> None:
+    text = pdf_text(world.pdf)
+    for source in ("\\frac", "$$", "\\begin", "\\sum", "\\mathbf", "\\(", "e^{i"):
+        assert source not in text
+    assert "coffee costs $5 and $10 for two" in text
+    assert "`" not in text and "$x^2$" in text and "$a^2 + b^2$" in text  # code keeps its math
+    assert not world.result.with_code("math")
+
+
+def test_formulas_are_drawn_as_paths_that_scale_with_the_slide(world) -> None:
+    page = next(i for i, t in enumerate(world.texts) if "Math displayed" in t)
+    painted = [op for _, op in operations(world.pdf, page)]
+    fills = painted.count(b"f") + painted.count(b"f*")
+    assert fills > 40, fills  # the formulas' glyphs, fraction bars and radicals are outlines
+    names = {str(font.get("/BaseFont")) for _, font in fonts(world.pdf)}
+    assert not any("STIX" in name for name in names)  # drawings, not text in a math font
+
+
+def test_every_script_prints_and_extracts_in_logical_order(world) -> None:
+    text = squash(pdf_text(world.pdf))
+    for script, sample in SCRIPTS.items():
+        if script.startswith(("Japanese", "Chinese", "Korean")) and not DEBIAN_FONTS:
+            continue
+        assert squash(sample) in text, script
+    assert not world.result.with_code("missing-glyph")
+
+
+@needs_debian_fonts
+def test_the_fonts_that_carry_each_script_are_handouts(world) -> None:
+    names = {str(font.get("/BaseFont")).split("+")[-1] for _, font in fonts(world.pdf)}
+    for face in ("Noto-Sans-CJK-JP", "Noto-Sans-CJK-TC", "Noto-Sans-CJK-KR", "Noto-Color-Emoji",
+                 "Noto-Sans-Devanagari", "Handout-Fallback", "Handout-Sans"):
+        assert face in names, (face, names)
+    assert names <= {"Handout-Sans", "Handout-Sans-Bold", "Handout-Sans-Ultra-Bold", "Handout-Mono",
+                     "Handout-Mono-Italic",
+                     "Handout-Fallback", "Noto-Sans-CJK-JP", "Noto-Sans-CJK-SC", "Noto-Sans-CJK-TC",
+                     "Noto-Sans-CJK-KR", "Noto-Color-Emoji", "Noto-Sans-Devanagari", "Open-Sans"}
+
+
+@needs_debian_fonts
+def test_emoji_and_shortcodes_print_in_colour(world) -> None:
+    text = pdf_text(world.pdf)
+    for emoji in ("👻", "💡", "🐍", "🦀", "❤", "👍", "🚀", "🎉"):
+        assert emoji in text
+    assert ":heart:" in text and ":rocket:" not in text  # in code a shortcode stays as written
+    page = next(i for i, t in enumerate(world.texts) if "Shortcodes" in t)
+    assert sum(1 for _, op in operations(world.pdf, page) if op == b"Do") >= 8  # colour bitmaps
+
+
+def test_the_deck_prints_at_1_2_and_6_per_page_and_check_finds_nothing(built, world) -> None:
+    pages = {n: len(built(WORLD, per_page=n).reader.pages) for n in (1, 6)}
+    assert pages == {1: 8, 6: 2}
+    assert not world.result.warnings, world.result.warnings
+    checked = handout.check(WORLD)
+    assert not checked.warnings, [str(p) for p in checked.warnings]
+
+
+def test_a_formula_that_cannot_be_typeset_prints_as_its_source_with_a_warning(tmp_path) -> None:
+    deck = write_deck(tmp_path / "talk", "!SLIDE\n# Broken\n\nhalf $\\frac{1}{2$ a formula\n")
+    result = handout.build(deck, tmp_path / "out.pdf")
+    assert "$\\frac{1}{2$" in pdf_text(tmp_path / "out.pdf")
+    [warning] = result.with_code("math")
+    assert warning.line == line_of(deck, "half") and "never closed" in warning.message
+
+
+# -- fonts: only handout's, and a warning for what none has -------------------------------------------
+
+@needs_debian_fonts
+def test_a_character_no_font_has_is_a_missing_glyph_warning(tmp_path, monkeypatch) -> None:
+    """A fontconfig without Noto Sans CJK (as on a machine without fonts-noto-cjk): the slide's
+    Japanese is .notdef, and `check` names the line, the characters and the package."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(handout_fonts.CONFIG.read_text(encoding="utf-8")
+                      .replace("<dir prefix=\"relative\">fonts</dir>",
+                               f"<dir>{handout_fonts.STYLES / 'fonts'}</dir>")
+                      .replace("<dir>/usr/share/fonts/opentype/noto</dir>", ""), encoding="utf-8")
+    monkeypatch.setenv(handout_fonts.CONFIG_VARIABLE, str(config))
+    deck = write_deck(tmp_path / "talk", "!SLIDE\n# Tokyo\n\nwe meet in 東京\n")
+    result = handout.check(deck, jobs=1)
+    [warning] = result.with_code("missing-glyph")
+    assert warning.line == line_of(deck, "東京")
+    assert "'東' U+6771" in warning.message and "fonts-noto-cjk" in warning.hint
+
+
+def test_the_fonts_a_build_can_use_are_in_the_slide_cache_key(tmp_path, monkeypatch) -> None:
+    first = handout_fonts.fingerprint()
+    config = tmp_path / "fonts.conf"
+    (tmp_path / "fonts").mkdir()
+    config.write_text(handout_fonts.CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv(handout_fonts.CONFIG_VARIABLE, str(config))
+    before = handout_fonts.fingerprint()
+    (tmp_path / "fonts" / "New.ttf").write_bytes(b"a font installed since")
+    handout_fonts._fingerprint.cache_clear()
+    assert len({first, before, handout_fonts.fingerprint()}) == 3
+
+
+# -- diagrams ---------------------------------------------------------------------------------------
+
+DIAGRAM_DECK = "!SLIDE\n# Flow\n\n```dot\ndigraph { rankdir=LR; reader -> renderer }\n```\n"
+
+
+def test_a_diagram_without_its_program_prints_as_framed_source_with_a_note(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    deck = write_deck(tmp_path / "talk", DIAGRAM_DECK)
+    result = handout.build(deck, tmp_path / "out.pdf", jobs=1)
+    text = pdf_text(tmp_path / "out.pdf")
+    assert "dot diagram, as its source" in text and "reader -> renderer" in text
+    [note] = result.with_code("diagram")
+    assert note.line == line_of(deck, "```dot") and "Graphviz" in note.message
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+def test_a_diagram_is_drawn_by_its_program_when_it_is_here(tmp_path) -> None:
+    deck = write_deck(tmp_path / "talk", DIAGRAM_DECK)
+    result = handout.build(deck, tmp_path / "out.pdf")
+    text = pdf_text(tmp_path / "out.pdf")
+    assert "reader" in text and "renderer" in text and "->" not in text and "digraph" not in text
+    assert not result.with_code("diagram")
+
+
+# -- the other editions -----------------------------------------------------------------------------
+
+def test_a_formula_is_a_figure_with_its_latex_as_alt_text_in_the_tagged_edition(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path / "talk", "!SLIDE\n# Euler\n\n$e^{i\\pi} + 1 = 0$\n")
+    handout.build(deck, tmp_path / "out.pdf", tagged=True)
+    figures = [e for e in structure(tmp_path / "out.pdf") if e.kind == "Figure"]
+    assert any(e.alt == "e^{i\\pi} + 1 = 0" for e in figures), figures
+
+
+@needs_debian_fonts
+def test_the_web_edition_shows_the_same_formulas_scripts_and_emoji(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path / "talk", "---\nmarp: true\n---\n\n# Web\n\n$\\frac{a}{b}$ costs $5 and $10"
+                      "\n\n東京 서울 我們 नमस्ते 👻 :rocket:\n")
+    page = handout.build(deck, tmp_path / "talk.html", to="html").output.read_text(encoding="utf-8")
+    shown = re.sub(r"<title>.*?</title>|<style>.*?</style>|<[^>]*>", "", page, flags=re.DOTALL)
+    assert "<svg" in page and "\\frac" not in shown and "costs $5 and $10" in shown and "🚀" in shown
+    faces = [rule for rule in page.split("@font-face")[1:] if "unicode-range" in rule]
+    ranges = " ".join(rule.split("unicode-range:")[1].split(";")[0] for rule in faces)
+    for character in "東서我न👻🚀":  # from the fonts the PDF prints them in, inside the page
+        assert f"U+{ord(character):04X}" in ranges, character
