@@ -68,6 +68,36 @@ def our_fontconfig() -> Iterator[None]:
             os.environ["FONTCONFIG_FILE"] = before
 
 
+def make_current(font_config: object) -> None:
+    """Make a FontConfiguration's fontconfig configuration the process's current one too. Pango
+    applies some of a configuration's rules (the language rules that pick the CJK face) through
+    fontconfig's current configuration, which is otherwise the first one loaded in the process,
+    maybe before handout's was asked for (a process that used WeasyPrint without handout first)."""
+    config = getattr(font_config, "_config", None)
+    if config is None:
+        return
+    from weasyprint.text.ffi import ffi
+
+    library = _fontconfig_library()
+    if library is not None:
+        library.FcConfigSetCurrent(int(ffi.cast("uintptr_t", config)))
+
+
+@lru_cache(maxsize=1)
+def _fontconfig_library() -> object:
+    import ctypes
+
+    for name in ("libfontconfig.so.1", "libfontconfig-1.dll", "libfontconfig.1.dylib"):
+        try:
+            library = ctypes.CDLL(name)
+        except OSError:
+            continue
+        library.FcConfigSetCurrent.argtypes = [ctypes.c_void_p]
+        library.FcConfigSetCurrent.restype = ctypes.c_int
+        return library
+    return None
+
+
 def fingerprint() -> str:
     """What of the fonts can change a rendered slide: the configuration's bytes, and the name,
     size and time of each font file it can offer (a font installed or removed changes it)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from handout.engine import CSS, HTML, Document, FontConfiguration, get_hb_object_data
 from handout.fetch import seal
 from handout.fetcher import GuardedFetcher
-from handout.fonts import STYLES, our_fontconfig
+from handout.fonts import STYLES, make_current, our_fontconfig
 
 SLIDE_SHEETS = ("fonts.css", "slide.css", "links.css")
 PAGE_SHEETS = ("fonts.css", "handout.css", "links.css")
@@ -50,6 +50,7 @@ class Typesetter:
         self.fetcher = GuardedFetcher((*look.allowed, STYLES), look.allow_remote, look.served)
         with our_fontconfig():  # the fonts handout brings, never the machine's (fonts.py)
             self.font_config = FontConfiguration()
+        make_current(self.font_config)
         names: Sequence[str] = (*look.sheets, "grayscale.css") if look.grayscale else look.sheets
         self.stylesheets = [CSS(filename=str(STYLES / name), font_config=self.font_config,
                                 url_fetcher=self.fetcher) for name in names]
