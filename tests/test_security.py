@@ -883,11 +883,14 @@ FRAGMENT_ELEMENTS = ["math", "mtext", "mglyph", "malignmark", "mi", "annotation-
                      "td", "caption", "svg", "foreignObject", "desc", "title", "xmp", "noembed",
                      "noframes", "noscript", "style", "template", "link", "img", "a", "p", "div",
                      "select", "option", "textarea", "iframe", "script", "plaintext", "object",
-                     "embed", "base", "meta", "frameset", "listing", "pre", "body", "html", "head"]
+                     "embed", "base", "meta", "frameset", "listing", "pre", "body", "html", "head",
+                     "set", "animate", "animateTransform", "image"]
 FRAGMENT_ATTRIBUTES = ["", " rel=attachment href=private.txt", ' rel="stylesheet attachment"',
                        " onload=alert(1)", ' href="javascript:alert(1)"', " src=private.png",
                        ' style="background:url(private.png)"', r' style="b:\75 rl(x)"',
-                       ' encoding="text/html"', ' xlink:href="javascript:x"', " data=private.txt"]
+                       ' encoding="text/html"', ' xlink:href="javascript:x"', " data=private.txt",
+                       ' attributeName="onmouseover" to="alert(1)"', ' attributeName=" xlink:HREF"',
+                       ' attributename="style" to="x"', ' attributeName="x" to="5"']
 FRAGMENT_TEXT = ["", "x", "<", "</", "&", "&lt;", "<link rel=attachment href=private.txt>",
                  "@import 'private.css';", "p{background:url(private.png)}", r"@\69mport 'x';",
                  "<a href=javascript:alert(1)>", "</xmp>", "</style>", "</noembed>", "<!--", "-->",
@@ -949,6 +952,11 @@ def policy_violations(html: str) -> list[str]:
                 found.append("rel=attachment")
             if key == "style" and _css_loads(value, declarations=True):
                 found.append("style= that loads")
+            if key == "attributename" and namespace and name.lower() in ("set", "animate",
+                                                                          "animatetransform") \
+                    and re.match(r"(on|href$|src$|style$)", re.sub(r"[\x00-\x20]", "", value).lower()
+                                 .rpartition(":")[2]):
+                found.append(f"<{name} attributeName={value}>")
         if name == "style" and _css_loads(element.text or "", declarations=False):
             found.append("<style> that loads")
     return found
@@ -960,6 +968,8 @@ def policy_violations(html: str) -> list[str]:
 @example("<svg><style><p><a href=javascript:x>x</a></p></style></svg>")
 @example("<math><mi><table><mglyph><noembed><link rel=attachment href=a></noembed></mglyph></table>")
 @example("<math><annotation-xml encoding=text/html><noframes><a href=javascript:x>x</a></noframes>")
+@example('<svg><a><set attributeName="onmouseover" to="alert(1)"></set>x</a></svg>')  # issue 27
+@example('<svg><math><animate attributeName=" xlink:HREF" to="javascript:x"/></math></svg>')
 def test_cleaned_html_parses_to_nothing_the_policy_removes(fragment):
     cleaned, _ = clean_html(fragment)
     assert policy_violations(cleaned) == [], cleaned
@@ -969,7 +979,9 @@ def test_the_policy_checker_sees_what_the_cleaner_would_remove():
     """The property above can fail: its checker flags each thing the cleaner takes out."""
     for fragment in [MGLYPH_XMP.replace("<xmp>", "").replace("</xmp>", ""), "<style>@\\69mport 'x';</style>",
                      '<p style="b:\\75 rl(x)">', "<a href=javascript:x>", "<svg><script>x</script></svg>",
-                     '<a rel="nofollow attachment">', "<noembed>x</noembed>"]:
+                     '<a rel="nofollow attachment">', "<noembed>x</noembed>",
+                     '<svg><set attributeName="onclick" to="x"/></svg>',
+                     '<svg><animate attributeName="xlink:href" values="x"/></svg>']:
         assert policy_violations(fragment), fragment
 
 

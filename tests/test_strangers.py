@@ -5,12 +5,17 @@ links in the web edition, the picture cache out of a deck's reach, problems at t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hostile import data_url, png_header, png_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kit import cli, line_of, placed, squeezed_text, write_deck, write_png
 
 import handout
 from handout.sanitize import clean_html
+from handout.terminal import BIDI_CONTROLS
 
 pytestmark = pytest.mark.usefixtures("image_cache")  # every test prepares pictures in its own cache
 
@@ -68,6 +73,47 @@ def test_a_picture_inside_an_svg_is_held_to_the_pixel_limit_too(tmp_path):
     result = handout.build(deck, tmp_path / "out.pdf", format="remark")
     assert placed(tmp_path / "out.pdf") == []
     assert any(p.code == "refused-url" for p in result.warnings), result.warnings
+
+
+# -- item 7: fuzzing what a stranger writes as a data: picture ------------------------------------
+
+SMALL_OR_HUGE = st.one_of(st.tuples(st.integers(1, 64), st.integers(1, 64)),
+                          st.tuples(st.integers(15_000, 70_000), st.integers(15_000, 70_000)))
+"""Sizes a header may claim: small enough to decode at once, or past the limit (refused unread)."""
+PICTURE_BYTES = st.one_of(
+    st.binary(max_size=80),
+    SMALL_OR_HUGE.map(lambda size: png_header(*size)),
+    st.tuples(st.integers(1, 40), st.integers(1, 40)).map(lambda size: png_of(*size)),
+    st.tuples(SMALL_OR_HUGE, st.integers(0, 60)).map(lambda c: png_header(*c[0])[:c[1]]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(kind=st.sampled_from(["png", "jpeg", "gif", "webp", "PNG", "png;charset=x"]),
+       base64_encoded=st.booleans(), data=PICTURE_BYTES,
+       noise=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6))
+def test_fuzzed_data_pictures_are_prepared_or_refused_at_their_line(tmp_path_factory, kind,
+                                                                    base64_encoded, data, noise):
+    import base64
+    import resource
+    from urllib.parse import quote_from_bytes
+
+    from handout.model import Image
+    from handout.pictures import PictureCache, Pictures, Placements
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    folder = tmp_path_factory.mktemp("data")
+    deck = folder / "deck.md"
+    body = base64.b64encode(data).decode() + noise if base64_encoded else quote_from_bytes(data) + noise
+    url = f"data:image/{kind}{';base64' if base64_encoded else ''},{body}"
+    pictures = Pictures(deck, folder, cache=PictureCache(folder / "cache"))
+    prepared = pictures.url(Image(url, 7), Placements.for_frame(120, 90).inline, deck)
+    assert prepared.startswith("file://") and (len(body) < 12 or body not in prepared)
+    for found in pictures.problems:
+        shown = str(found)
+        assert (found.file, found.line) == (deck, 7) and len(shown) < 600
+        assert not re.search(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]", shown), ascii(shown)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 300 * 1024  # kB
 
 
 # -- item 4: the picture cache is out of a deck's reach ---------------------------------------------
