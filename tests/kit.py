@@ -285,17 +285,19 @@ def run_process(*args: str | Path, cwd: Path | None = None, timeout: float = 120
 
 
 PEAK_PROBE = """\
-import atexit, re, sys
+import atexit, re, resource, sys
 report, sys.argv = sys.argv[1], ["handout", *sys.argv[2:]]
 def peak():
-    status = open("/proc/self/status").read()
-    open(report, "w").write(re.search(r"VmHWM:\\s*(\\d+)", status)[1])
+    own = int(re.search(r"VmHWM:\\s*(\\d+)", open("/proc/self/status").read())[1])
+    open(report, "w").write(str(max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)))
 atexit.register(peak)
 from handout.__main__ import main
 main()
 """
-"""Runs the command and writes its peak resident memory (VmHWM, kB) at exit. Not ru_maxrss: a
-child forked from a large pytest worker reports the worker's size, which Linux keeps across exec."""
+"""Runs the command and writes, at exit, the peak resident memory (kB) of the process that used
+most: itself (VmHWM) or one of its children (their ru_maxrss). Not the test's ru_maxrss of the
+command: a child forked from a large pytest worker reports the worker's size, which Linux keeps
+across exec."""
 
 
 def run_measured(*args: str | Path, cwd: Path | None = None, memory_cap_mb: int = 3072,
