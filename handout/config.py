@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from handout import fetch, limits
+from handout.editions import table as editions
 from handout.errors import HandoutError
-from handout.model import Problem
-from handout.options import BY_NAME, OPTIONS, Option, Settings, parse_length
-from handout.problems import problem
+from handout.model import Deck, Problem
+from handout.options import BY_NAME, OPTIONS, Option, Settings, parse_language, parse_length
+from handout.problems import Problems, problem
 
 CONFIG_NAME = "handout.toml"
 
@@ -138,37 +139,35 @@ def defaults() -> dict[str, Any]:
     return {option.attribute: option.default for option in OPTIONS}
 
 
-# -- rules about the settings as a whole (which editions they ask for)
-
-def is_tagged(settings: Settings) -> bool:
-    """The tagged edition is asked for (--tagged), or comes with the archive (--archive) unless
-    --no-tagged says otherwise."""
-    return bool(settings.archive if settings.tagged is None else settings.tagged)
-
+# -- rules about the settings as a whole
 
 def check_settings(settings: Settings) -> None:
-    """The archive, tagged and press editions are PDFs: asked for with --to html, they would be
-    lost. The press edition is CMYK for one paper, the archive sRGB for every screen: one file
-    cannot be both. Bleed and crop marks are the press edition's."""
-    if settings.to == "html" and (settings.archive or settings.tagged or settings.press):
-        asked = "--archive" if settings.archive else "--tagged" if settings.tagged else "--press"
-        raise HandoutError(f"{asked} makes a PDF; it does not go with --to html",
-                           hint="build the web page and the PDF one after the other")
-    if settings.press and settings.archive:
-        raise HandoutError("--press (PDF/X, CMYK for the print shop) and --archive (PDF/A, sRGB "
-                           "for every screen) make different files",
-                           hint="build the archive and the press edition one after the other")
+    """Settings that cannot go together: editions that cannot be one file (editions.check);
+    bleed and crop marks without the press edition they are for."""
+    editions.check(settings)
     if not settings.press and (parse_length(settings.bleed) > 0 or settings.marks != "none"):
         asked = "--bleed" if parse_length(settings.bleed) > 0 else "--marks"
         raise HandoutError(f"{asked} is for the press edition", hint=f"add --press: "
                            f"handout build talk.md --press {asked} ...")
 
 
-def imposed_archive(settings: Settings) -> bool:
-    """An archive imposed from slide documents (--archive --no-tagged) renders its slides afresh
-    (no cache) in one process: imposition merges the copies of each font the slide documents it
-    draws from hold, so a cached document holding glyphs of other slides, or the slides split
-    among as many documents as the machine has cores, would change the archive's bytes. (The
-    tagged edition lays its slides out afresh in one document: rendering them only measures
-    them, and the cache and the workers serve it as they serve print.)"""
-    return bool(settings.archive and not is_tagged(settings))
+def for_deck(settings: Settings, deck: Deck, problems: Problems) -> Settings:
+    """The settings finished with what the deck says of itself, where the user said nothing: its
+    shape (as its format says it, else 4:3) and its language (else English)."""
+    if not settings.aspect:
+        settings = replace(settings, aspect=deck.aspect or "4:3")
+    if not settings.lang:
+        settings = replace(settings, lang=_deck_language(deck, problems))
+    return settings
+
+
+def _deck_language(deck: Deck, problems: Problems) -> str:
+    """The language the deck says it is in (`lang: fr`), if it is a language tag; else English."""
+    if not deck.lang:
+        return "en"
+    try:
+        return parse_language(deck.lang)
+    except ValueError as error:
+        problems.report("deck-syntax", f"'lang: {deck.lang}' ignored: {error}", deck.source,
+                        hint="write a language tag such as lang: fr, or pass --lang")
+        return "en"

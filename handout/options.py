@@ -24,7 +24,8 @@ PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a5": (148.0, 210.0
 ORDERS = ("horizontal", "vertical")
 LINK_MODES = ("off", "footnote", "qr")
 MARKS = ("none", "crop")
-EDITIONS = ("pdf", "html")
+OUTPUTS = ("pdf", "html")
+"""What --to makes: a PDF (an edition of it: print, tagged, archive, press) or a web page."""
 UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
 PAPER_SIDES_MM = (50, 2000)
 """Paper smaller than a postcard or larger than A0 is a typing mistake, not a handout."""
@@ -349,7 +350,7 @@ class Settings:
         "pdf", "What to make: pdf (the handout) or html (one self-contained web page: "
         "each slide with its notes below, pictures and fonts inside, no script, nothing "
         "fetched; written to out/<deck>.html unless -o says). Example: --to html -o "
-        "site/talk.html", _one_of(EDITIONS), "EDITION", pack_wide=True)
+        "site/talk.html", _one_of(OUTPUTS), "OUTPUT", pack_wide=True)
     allow_remote: bool = option(
         False, "Let the deck load pictures and styles from http(s) addresses "
         "(5 s and 20 MB each). Off by default: a deck from a stranger reaches nothing outside "

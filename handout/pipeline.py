@@ -27,7 +27,7 @@ from handout.errors import HandoutError
 from handout.formats import find_deck, read
 from handout.links import link_bare_addresses, number_links
 from handout.model import Deck, Markdown, Problem, leaves
-from handout.options import Settings, parse_language, parse_selection
+from handout.options import Settings, parse_selection
 from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
@@ -75,15 +75,12 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     root = Path(settings.root).resolve() if settings.root else folder.resolve()
     problems = Problems([*resolved.problems, *source.problems])
     deck = limits.within_limits(read(source))
-    if not settings.aspect:  # the deck's own shape, as its format says it (else 4:3)
-        settings = replace(settings, aspect=deck.aspect or "4:3")
-    if not settings.lang:  # the deck's own language, as it says it (else English)
-        settings = replace(settings, lang=_deck_language(deck, problems))
+    settings = config.for_deck(settings, deck, problems)
     if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
         deck = _without_raw_html_images(deck)
     deck = select_slides(deck, settings, resolved.said_in.get("slides"))
     deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
-    placements, dpi = screen_sizing(settings) if settings.to == "html" else print_sizing(
+    placements, dpi = screen_sizing(settings) if editions.sizing(settings) == "screen" else print_sizing(
         replace(settings, per_page=pictures_for) if pictures_for else settings)
     pictures = Pictures(deck.source, root, dpi=dpi, grayscale=settings.grayscale,
                         allow_remote=settings.allow_remote,
@@ -97,32 +94,21 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
         image, placements.background if background else placements.inline), settings.html,
         lambda image: pictures.resolution(image, placements.inline), settings.grayscale,
         session.render_memo if session else None)
-    if settings.links != "off" and settings.to == "pdf":
+    on_paper = editions.sizing(settings) == "print"
+    if settings.links != "off" and on_paper:
         rendered = number_links(rendered)
-    elif settings.to == "pdf":  # a bare address can be followed in the PDF all the same
+    elif on_paper:  # a bare address can be followed in the PDF all the same
         rendered = link_bare_addresses(rendered, source.reader.shows_bare_links)
     uncredited = [p for p in credit_report.uncredited if (p.file, p.line) not in pictures.unprinted]
     # (a photo that is missing or broken is reported as such, not also as uncredited)
     problems.extend([*deck.problems, *uncredited, *credit_report.inferred,
                      *pictures.problems, *rendered.warnings, *_broken_slide_links(deck)])
-    if config.is_tagged(settings):
+    if editions.checks_alt_text(settings):
         problems.extend(alt_text_problems(deck))
     inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
               *pictures.files_read]
     return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems,
                     pictures.files_read)
-
-
-def _deck_language(deck: Deck, problems: Problems) -> str:
-    """The language the deck says it is in (`lang: fr`), if it is a language tag; else English."""
-    if not deck.lang:
-        return "en"
-    try:
-        return parse_language(deck.lang)
-    except ValueError as error:
-        problems.report("deck-syntax", f"'lang: {deck.lang}' ignored: {error}", deck.source,
-                        hint="write a language tag such as lang: fr, or pass --lang")
-        return "en"
 
 
 def print_sizing(settings: Settings) -> tuple[Placements, int]:
@@ -152,12 +138,11 @@ class Build:
 
     def run(self, prepared: Prepared) -> Result:
         """Render the slides, lay out the pages, impose, and write the PDF (or the web page)."""
-        if prepared.settings.to == "html":
-            from handout.editions.web import build_web
-
-            return build_web(prepared, self.output, write=self.write)
-        return self.make([prepared], self.output or Path("out") / f"{prepared.source.name}.pdf",
-                         prepared.inputs, prepared.problems)
+        settings = prepared.settings
+        if (make := editions.maker(settings)) is not None:  # not a composition: the web page
+            return make(prepared, self.output, write=self.write)
+        output = self.output or Path("out") / f"{prepared.source.name}{editions.suffix(settings)}"
+        return self.make([prepared], output, prepared.inputs, prepared.problems)
 
     def make(self, decks: Sequence[Prepared], output: Path, inputs: Sequence[Path],
              problems: Iterable[Problem], pack: Any = None, booklet_sheet: str | None = None,
@@ -182,7 +167,7 @@ class Build:
         session = self.session
         if edition is None and pack is None and len(decks) == 1:
             edition = decks[0]
-        afresh = edition is not None and config.imposed_archive(settings)  # the same bytes anywhere
+        afresh = edition is not None and editions.renders_afresh(settings)  # the same bytes anywhere
         cache = SlideCache(cache_root() if settings.cache and not afresh else None,
                            memory=session.cache_memory if session and not afresh else None)
         jobs = 1 if afresh else settings.jobs
@@ -192,7 +177,7 @@ class Build:
                 from handout.compose import compose  # WeasyPrint is loaded from here on
 
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
-                               pack=pack, inline=edition is not None and config.is_tagged(settings),
+                               pack=pack, inline=edition is not None and editions.one_document(settings),
                                pool=pool,
                                readable=MIN_TEXT_PT if booklet_sheet else None)
             except BaseException:
@@ -207,7 +192,7 @@ class Build:
         checked: list[Problem] = []
         if edition is not None:
             found.extend(editions.finish(made, edition))
-            save = editions.writer(made, edition, checked)
+            save = editions.writer(made.pdf, settings, edition, checked, made.save)
         else:
             editions.colours(made.pdf, settings)
         final = made.pdf
@@ -220,11 +205,8 @@ class Build:
 
             booklet = impose_booklet(made.pdf, booklet_sheet, paper_thickness_mm)
             save, pages, final = booklet.save, booklet.sides, booklet.pdf
-        if settings.press:
-            from handout.editions import archive, press
-
-            press.finish(final, settings, archive.build_date())
-            save = press.writer(final)
+        if editions.finish_sheets(final, settings):
+            save = editions.writer(final, settings, edition, checked, save)
         if self.write:
             enforce_strict(found, settings)
             write_atomically(output, save, inputs)

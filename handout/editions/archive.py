@@ -41,6 +41,7 @@ from handout import limits
 from handout.config import CONFIG_NAME
 from handout.credits import CREDITS_FILE
 from handout.editions.extract import MANIFEST_NAME, rebuild_command, shell_line
+from handout.editions.table import is_tagged
 from handout.errors import HandoutError
 from handout.fetch import Refused, read_inside
 from handout.model import Problem
@@ -236,7 +237,7 @@ def _credit_record(line: Any) -> dict[str, Any]:
 
 # -- finishing the PDF ---------------------------------------------------------------------------
 
-def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
+def finish(pdf: Pdf, prepared: Prepared) -> list[Problem]:
     """Make the composed handout the archive edition (in place): attachments, metadata, PDF/A
     (editions/pdfa.py: the claim is made only when it holds). Returns the notes and warnings for
     the build, before anything is written (so that --strict can refuse it)."""
@@ -246,6 +247,7 @@ def finish(pdf: Pdf, prepared: Prepared, *, tagged: bool) -> list[Problem]:
 
     date = build_date()
     settings = prepared.settings
+    tagged = is_tagged(settings)
     attached, problems = collect(prepared, settings.with_pictures)
     attached.append(manifest(prepared, attached, date))
     attach(pdf, attached, date)

@@ -60,7 +60,7 @@ def check(pdf: Pdf, prepared: Prepared, save_options: dict) -> tuple[dict | None
 
 def level_a_failures(pdf: Pdf, prepared: Prepared) -> list[str]:
     """What keeps the archive from PDF/A level A (nothing: it is 3a)."""
-    from handout.config import is_tagged
+    from handout.editions.table import is_tagged
 
     if not is_tagged(prepared.settings):
         return ["it is not tagged (--no-tagged)"]

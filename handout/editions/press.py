@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import io
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -436,17 +436,17 @@ def _document_id(pdf: Pdf, stamp: str) -> uuid.UUID:
     return uuid.UUID(bytes=digest.digest()[:16], version=4)
 
 
-def finish(pdf: Pdf, settings: Settings, date: dt.datetime | None) -> None:
-    """Make a composed (or imposed) PDF the press edition: trimmed, marked, declared PDF/X-4."""
+def finish(pdf: Pdf, settings: Settings, date: dt.datetime | None = None) -> None:
+    """Make a composed (or imposed) PDF the press edition: trimmed, marked, declared PDF/X-4,
+    dated by SOURCE_DATE_EPOCH (or not at all) as the archive is."""
+    from handout.editions.archive import build_date
+
     trim(pdf, trim_of(settings))
-    declare(pdf, date)
+    declare(pdf, date or build_date())
 
 
-def save(pdf: Pdf, stream: io.BufferedIOBase | io.BytesIO) -> None:
+def save(pdf: Pdf, stream: io.BufferedIOBase | io.BytesIO, prepared: object = None) -> None:
     """Write the press edition: as the handout is written, as PDF 1.6."""
     pdf.save(stream, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
              deterministic_id=True, force_version=PDF_VERSION)
 
-
-def writer(pdf: Pdf) -> Callable[[Any], None]:
-    return lambda stream: save(pdf, stream)
