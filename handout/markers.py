@@ -26,6 +26,10 @@ DATA_RULES = "data-rules"
 DATA_TITLE = "data-title"
 """The slide's label in the outline."""
 
+PICTURE_PLACEHOLDER = "placeholder-"
+"""How the file of a grey box standing for a picture that could not print is named: a video's
+poster that became one prints as the box naming the video instead."""
+
 KEY_PLACEHOLDER = "@@slide@@"
 """Stands for a slide's key inside its slide document while its cache key is computed."""
 

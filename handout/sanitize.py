@@ -34,6 +34,8 @@ from html import escape
 import tinycss2
 import tinyhtml5
 
+from handout.markers import PICTURE_PLACEHOLDER
+
 DROP_WITH_CONTENT = frozenset(
     {"script", "iframe", "object", "embed", "applet", "frame", "frameset", "template",
      "noscript", "noembed", "noframes"})
@@ -179,7 +181,7 @@ class _Cleaner:
         name = next((s.strip() for s in sources if s.strip()), "")
         shown = escape(name or "a video")
         poster = element.get("poster", "").strip()
-        if poster in self.sources:
+        if poster in self.sources and not _placeholder(self.sources[poster]):
             self.removed.append(Removal(f"a video ({name or 'no address'}) prints as its poster "
                                         "frame", name or "<video", "video"))
             return (f'<figure class="video"><img src="{escape(self.sources[poster])}" '
@@ -226,6 +228,11 @@ def _animated(element: etree.Element) -> str | None:
 def _squeezed(url: str) -> str:
     """The URL as a browser reads its scheme: with whitespace and control characters taken out."""
     return re.sub(r"[\x00-\x20]", "", url)
+
+
+def _placeholder(url: str) -> bool:
+    """Whether a prepared picture's URL is the grey box standing for one that could not print."""
+    return url.rsplit("/", 1)[-1].startswith(PICTURE_PLACEHOLDER)
 
 
 def _split(tag: str) -> tuple[str | None, str]:

@@ -50,8 +50,13 @@ def test_a_video_prints_as_its_poster_or_a_box_naming_it(noise: Built) -> None:
     assert any(obj.get("/Width") == 320 for obj in images(noise, 1).values())  # the poster frame
     notes = noise.result.with_code("video")
     assert [(p.severity, p.line) for p in notes] == [
-        ("note", line_of(DATA / "deck.md", "demo.mp4")), ("note", line_of(DATA / "deck.md", "clip.webm"))]
+        ("note", line_of(DATA / "deck.md", "demo.mp4")), ("note", line_of(DATA / "deck.md", "clip.webm")),
+        ("note", line_of(DATA / "deck.md", "Intro.MOV"))]
     assert "poster frame" in notes[0].message and "box" in notes[1].message
+    # a poster that is not there: the box naming the video, not the missing picture's grey box
+    assert "\u25b6video:Intro.MOV" in page and "missing:" not in page and "box" in notes[2].message
+    assert [p.line for p in noise.result.with_code("missing-picture")] == [
+        line_of(DATA / "deck.md", "stills/gone.png")]
 
 
 def test_a_long_title_keeps_to_two_lines_above_its_notes(noise: Built) -> None:

@@ -29,6 +29,7 @@ from PIL import ImageFile, ImageOps, UnidentifiedImageError
 from handout import icc, limits
 from handout.colour import HEX_COLOUR, to_grey
 from handout.fetch import svg_refusal
+from handout.markers import PICTURE_PLACEHOLDER
 from handout.pictures.cache import PictureCache
 
 JPEG_QUALITY = 88
@@ -180,7 +181,7 @@ class Preparer:
                f'dominant-baseline="middle" font-family="Handout Sans, Handout Fallback" '
                f'font-size="{font:.1f}" fill="#555">{escape(shown)}</text></svg>')
         data = svg.encode("utf-8")
-        name = f"placeholder-{hashlib.sha256(data).hexdigest()[:16]}.svg"
+        name = f"{PICTURE_PLACEHOLDER}{hashlib.sha256(data).hexdigest()[:16]}.svg"
         output = self.cache.path(name)
         if not output.exists():
             self.cache.write(name, data)
