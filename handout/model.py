@@ -74,6 +74,9 @@ class Box:
     style: str = ""
     classes: tuple[str, ...] = ()
     """The deck's text classes on it (`text-center`, `text-sm`: slide.css knows them)."""
+    tag: str = ""
+    """The HTML tag that made it, as written (`<div class="grid grid-cols-2">`), if a tag did:
+    with raw HTML printed as text (--no-html) the tags print, not the layout."""
 
 
 Block = Markdown | Code | Box

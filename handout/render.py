@@ -254,6 +254,9 @@ class Renderer:
     def box(self, box: Box) -> str:
         """A box of the deck's layout (side-by-side columns, a grid): a <div> laid out by the
         declarations formats/_layout.py made (never the deck's CSS), its blocks inside."""
+        if box.tag and not self.allow_html:  # raw HTML prints as text: its tags, not its layout
+            return (f'<p class="html-tag">{escape(box.tag)}</p>\n{self.blocks(box.blocks)}\n'
+                    '<p class="html-tag">&lt;/div&gt;</p>')
         style = f' style="{escape(box.style)}"' if box.style else ""
         names = " ".join(escape(name) for name in (box.role, *box.classes))
         return f'<div class="box {names}"{style}>\n{self.blocks(box.blocks)}\n</div>'

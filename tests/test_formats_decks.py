@@ -514,13 +514,15 @@ def test_reveal_separators_given_on_the_section_are_used(tmp_path):
 def test_markdown_wrapped_in_a_block_tag_after_a_blank_line_is_markdown(tmp_path):
     """`<div class="text-sm">`, a blank line, a list, `</div>`: CommonMark ends the HTML block at
     the blank line, so the list is a list (it printed as raw text on one line); with --no-html
-    the tags print as they were written."""
+    the tags print as they were written, a layout <div> too (its cells no longer side by side)."""
     import handout
 
     folder = tmp_path / "talk"
     deck = write_deck(folder, "---\ntheme: seriph\n---\n\n# Title\n\n---\n\n## Outline\n\n"
                               '<div class="text-sm">\n\n1.  **Polling** vs. interrupts\n'
-                              "2.  The vector table\n\n</div>\n\n<div>kept <b>raw</b>\nhere</div>\n",
+                              "2.  The vector table\n\n</div>\n\n<div>kept <b>raw</b>\nhere</div>\n"
+                              '\n---\n\n# Grid\n\n<div class="grid grid-cols-2 gap-4">\n'
+                              "<div>\n\nLeft cell\n\n</div>\n<div>Right cell</div>\n</div>\n",
                       "slides.md")
     handout.build(deck, tmp_path / "a.pdf", per_page=1, format="slidev")
     printed = "\n".join(texts(tmp_path / "a.pdf"))
@@ -530,6 +532,9 @@ def test_markdown_wrapped_in_a_block_tag_after_a_blank_line_is_markdown(tmp_path
     handout.build(deck, tmp_path / "b.pdf", per_page=1, format="slidev", html=False)
     raw = "\n".join(texts(tmp_path / "b.pdf"))
     assert '<div class="text-sm">' in raw and "markdown=" not in raw
+    assert "\nLeft cell Right cell" in printed  # side by side, on one line
+    tags = '<div class="grid grid-cols-2 gap-4">\n<div>\nLeft cell\n</div>\n<div>\nRight cell\n</div>\n</div>'
+    assert tags in raw  # the tags as written, each cell below the other
 
 
 def test_slidev_src_imports_are_read_in_place(tmp_path):

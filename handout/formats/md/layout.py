@@ -39,6 +39,8 @@ class Mark(Line):
     share: float | None = None
     classes: tuple[str, ...] = ()
     """A column's part of its row's width (0.4), None for an equal part of what is left."""
+    tag: str = ""
+    """The HTML tag that opened it, as written (see model.Box.tag)."""
 
 
 COLUMN_GAP = 1.2
@@ -78,7 +80,8 @@ def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
                 open_boxes[-1][1].extend(inside)
                 return
             style = row_style(shares)
-        open_boxes[-1][1].append(Box(tuple(inside), mark.number, mark.role, style, mark.classes))
+        open_boxes[-1][1].append(Box(tuple(inside), mark.number, mark.role, style, mark.classes,
+                                     mark.tag))
         if mark.role == "column":  # its share, for the row it stands in
             open_boxes[-1][1].append(mark)
 
@@ -235,8 +238,8 @@ def text_classes(classes: Iterable[str]) -> tuple[str, ...]:
 # --- columns a reader knows the lines of -----------------------------------------------------
 
 def opening(line: int, role: str = "column", share: float | None = None, style: str = "",
-            classes: tuple[str, ...] = ()) -> Mark:
-    return Mark(line, "", True, role, style, share, classes)
+            classes: tuple[str, ...] = (), tag: str = "") -> Mark:
+    return Mark(line, "", True, role, style, share, classes, tag)
 
 
 def closing(line: int) -> Mark:
@@ -374,7 +377,8 @@ def html_boxes(lines: list[Line]) -> list[Line]:
             continue
         role = "grid" if declared["display"] == "grid" else "flex"
         out.append(opening(line.number, role, style=css(declared),
-                           classes=text_classes(_classes(opened["attributes"]))))
+                           classes=text_classes(_classes(opened["attributes"])),
+                           tag=line.text.strip()))
         inner = _dedented([line for line, _ in states[index + 1:end]])  # (HTML, not code)
         out += _children(list(code_state(inner)), role)
         out.append(closing(states[end][0].number))
@@ -405,7 +409,8 @@ def _children(states: list[tuple[Line, str]], role: str) -> list[Line]:
             for attributes, text in siblings:
                 classes = _classes(attributes)
                 out += [opening(line.number, "cell", style=css(utility_style(classes)),
-                                classes=text_classes(classes)), Line(line.number, text),
+                                classes=text_classes(classes), tag=f"<div{attributes}>"),
+                        Line(line.number, text),
                         closing(line.number)]
             index += 1
             continue
@@ -424,8 +429,9 @@ def _children(states: list[tuple[Line, str]], role: str) -> list[Line]:
             inner = [Line(line.number, opened["inner"] or "")]
         else:
             inner = [line for line, _ in states[index + 1:end]]
-        out += [opening(line.number, "cell", style=css(declared), classes=text_classes(classes)),
-                *html_boxes(_dedented(inner)), closing(states[end][0].number)]
+        tag = line.text.strip() if end != index else f"<div{opened['attributes']}>"
+        out += [opening(line.number, "cell", style=css(declared), classes=text_classes(classes),
+                        tag=tag), *html_boxes(_dedented(inner)), closing(states[end][0].number)]
         index = end + 1
     return out
 
