@@ -25,7 +25,7 @@ from handout.pipeline import prepare
 
 DATA = Path(__file__).resolve().parent / "data" / "strangers"
 PICTURES = {"pandoc-beamer/beam.png": (320, 200), "pandoc-reveal/stage.jpg": (640, 360),
-            "reveal-template/Wide-Photo.JPG": (800, 450)}
+            "reveal-template/Wide-Photo.JPG": (800, 450), "showoff-readme/Clojure Basics/tree.png": (90, 60)}
 
 
 @pytest.fixture(scope="module")
@@ -211,12 +211,16 @@ def test_showoff_prints_the_readme_section_and_names_problems_at_their_file(stra
     done = built(strangers / "showoff-readme", per_page=2)
     assert done.result.slides == 6
     text = "\n".join(done.texts)
-    in_order(text, "Finger Trees, Gently", "What We Will Cover", "double-list", "(conjr [1 2] 3)",
+    in_order(text, "Finger Trees, Gently", "A talk in two sections and 6 slides", "What We Will Cover",
+             "double-list", "(conjr [1 2] 3)",
              "After A List Item", "(def v (conj [] :a))", "an empty heading above me")
     assert "@@@" not in text and "GitHub shows this text" not in text
-    section = strangers / "showoff-readme" / "Clojure_Basics" / "01-Double-List.md"
+    assert "NUM_SLIDES" not in text
+    section = strangers / "showoff-readme" / "Clojure Basics" / "01-Double-List.md"
     found = {(p.code, p.file, p.line) for p in done.result.problems}
     assert ("missing-picture", section, 28) in found and ("unsafe-html", section, 30) in found
+    assert not [p for p in done.result.problems if p.line == 32]  # in a folder with a space in its name
+    assert any(obj.get("/Width") == 90 for obj in images(done, len(done.texts) - 1).values())
 
 
 def test_landslide_lang_lines_name_code_under_list_items_too(strangers, built):

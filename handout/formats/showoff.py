@@ -23,7 +23,7 @@ from handout.errors import HandoutError
 from handout.formats import md
 from handout.formats.md import Line
 from handout.formats.registry import DeckSource, Reader
-from handout.model import Block, Deck, Image, Markdown, Problem, Slide
+from handout.model import Block, Box, Deck, Image, Markdown, Problem, Slide, leaves
 from handout.problems import problem
 
 MANIFEST = "showoff.json"
@@ -181,6 +181,7 @@ class _Reading:
         if not self.slides:
             raise HandoutError("no slides found", source, hint="a Showoff slide starts at a line "
                                "'!SLIDE' or '<!SLIDE>' (or, without them, at each '# ' heading)")
+        self.slides = [_numbered(slide, len(self.slides)) for slide in self.slides]
         title = str(self.config.get("name") or "") or self.slides[0].title or name
         subtitle = str(self.config.get("subtitle") or "")
         preamble = ([Markdown(f"## {subtitle}", 1)] if subtitle else []) + self.preamble
@@ -374,6 +375,22 @@ class _Reading:
         folder = posixpath.relpath(path.parent.resolve(), self.root.resolve()) \
             if path.parent.resolve().is_relative_to(self.root.resolve()) else "."
         return md.rewrite_pictures(lines, lambda src: _from_file(src, folder, self.root))
+
+
+NUM_SLIDES = "~~~NUM_SLIDES~~~"
+"""Showoff writes the presentation's slide count in its place, on any slide."""
+
+
+def _numbered(slide: Slide, count: int) -> Slide:
+    """The slide with `~~~NUM_SLIDES~~~` written as the deck's slide count."""
+    def blocks(found: tuple[Block, ...]) -> tuple[Block, ...]:
+        return tuple(replace(b, text=b.text.replace(NUM_SLIDES, str(count))) if isinstance(b, Markdown)
+                     else replace(b, blocks=blocks(b.blocks)) if isinstance(b, Box) else b
+                     for b in found)
+
+    if not any(NUM_SLIDES in b.text for b in leaves(slide.blocks) if isinstance(b, Markdown)):
+        return slide
+    return replace(slide, blocks=blocks(slide.blocks))
 
 
 def _from_root(src: str) -> str:

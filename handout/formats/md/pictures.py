@@ -11,7 +11,9 @@ from handout.formats.md.code import code_state
 from handout.formats.md.lines import CODE_SPAN, HTML_TAG, Line
 from handout.model import Block, Image, Markdown, leaves
 
-MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*(?P<bracket><)?(?P<src>(?(bracket)[^<>\n]+|[^)\s>]+))"
+                      r"(?(bracket)>)(?:\s+[\"'][^)]*[\"'])?\s*\)")
+"""`![alt](src "title")`; a path with spaces is written `<in brackets>` (CommonMark)."""
 VIDEO_POSTER = re.compile(r"<video\b[^>]*\bposter\s*=\s*[\"'](?P<src>[^\"']+)[\"']", re.IGNORECASE)
 ADDRESS = re.compile(r"^[a-z][\w+.-]*:", re.IGNORECASE)
 """A web or data address, not a file of the deck's."""
@@ -120,7 +122,10 @@ def rewrite_pictures(lines: list[Line], new_path: Callable[[str], str]) -> list[
                 return match[0]
             start, end = match.span(group)
             base = match.start()
-            return match[0][: start - base] + new_path(match[group]) + match[0][end - base:]
+            path = new_path(match[group])
+            if " " in path and group == "src" and match.re is MD_IMAGE and not match["bracket"]:
+                path = f"<{path}>"  # a folder with a space in its name (Showoff sections)
+            return match[0][: start - base] + path + match[0][end - base:]
 
         text = MD_IMAGE.sub(swap, line.text)
         text = HTML_IMAGE.sub(swap, text)
