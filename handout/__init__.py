@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from handout.model import Problem
     from handout.prepared import Result
 
-__all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack"]
+__all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack", "rebuild"]
 
 
 def build(path: Path | str = "slides", output: Path | str | None = None, *,
@@ -91,6 +91,17 @@ def extract(pdf: Path | str, folder: Path | str, *, strict: bool = False) -> Ext
     from handout.editions.extract import extract as extract_files
 
     return extract_files(Path(pdf), Path(folder), strict=strict)
+
+
+def rebuild(pdf: Path | str, folder: Path | str) -> Any:
+    """`extract` into `folder` (new, or empty), then build the talk again there with the command
+    and environment its manifest records: `.identical` says whether the bytes are the archive's,
+    `.differences` which recorded component (a version, a font, a missing file) differs here."""
+    from pathlib import Path
+
+    from handout.editions.rebuild import rebuild as rebuild_archive
+
+    return rebuild_archive(Path(pdf), Path(folder))
 
 
 def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = None,

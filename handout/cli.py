@@ -8,6 +8,7 @@ every command that takes it with no edit here. Nothing heavy is imported until a
 from __future__ import annotations
 
 import inspect
+import shlex
 import signal
 import sys
 import traceback
@@ -225,6 +226,10 @@ def extract_command(
     strict: Annotated[bool, typer.Option(
         "--strict", help="Any file not extracted is an error (exit 2), and then nothing is "
         "written. Example: --strict")] = False,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Then build the talk again in FOLDER (new, or empty) with the recorded "
+        "command and environment, and say whether the PDF is byte for byte the same, and if "
+        "not, which recorded part of the toolchain differs here (exit 1). Example: --rebuild")] = False,
     debug: Debug = False,
 ) -> None:
     """Write back the files an archive edition carries: the deck, its handout.toml and
@@ -239,11 +244,12 @@ def extract_command(
 
     Example: handout extract out/talk.pdf restored/ && cd restored && handout build talk.md
     """
-    import shlex
-
     import handout
     from handout.terminal import printable
 
+    if rebuild:
+        _extract_and_rebuild(pdf, folder, debug)
+        return
     result = _guarded(lambda: handout.extract(pdf, folder, strict=strict), debug)
     for problem in result.problems:  # each refusal says which name and why
         typer.echo(f"{problem.severity}[{problem.code}]: {problem}", err=True)
@@ -253,6 +259,30 @@ def extract_command(
         typer.echo(f"to build it again: cd {printable(shlex.quote(str(folder)))} && {result.rebuild}")
     if result.problems:
         raise typer.Exit(1)
+
+
+def _extract_and_rebuild(pdf: Path, folder: Path, debug: bool) -> None:
+    """`handout extract --rebuild`: extract, build again, compare (editions/rebuild.py)."""
+    from handout.editions.rebuild import build_again, extract_for_rebuild
+    from handout.terminal import printable
+
+    extracted = _guarded(lambda: extract_for_rebuild(pdf, folder), debug)
+    for problem in extracted.problems:
+        typer.echo(f"{problem.severity}[{problem.code}]: {problem}", err=True)
+    typer.echo(f"building it again: cd {printable(shlex.quote(str(folder)))} && {extracted.rebuild}")
+    done = _guarded(lambda: build_again(extracted, pdf), debug)
+    if done.output is None:
+        typer.echo(f"the build failed (exit {done.returncode}): the archive cannot be built again "
+                   "here", err=True)
+    elif done.identical:
+        typer.echo(f"identical: {printable(done.output)} is byte for byte {printable(pdf)}")
+        return
+    else:
+        typer.echo(f"different: {printable(done.output)} is not byte for byte {printable(pdf)}",
+                   err=True)
+    for line in done.differences or ["no recorded component differs from this machine's"]:
+        typer.echo(f"  {line}", err=True)
+    raise typer.Exit(1)
 
 
 def _guarded(action: Callable[[], T], debug: bool) -> T:

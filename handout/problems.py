@@ -74,6 +74,7 @@ CODES: dict[str, Code] = {
     "archive-check": Code(WARNING, "{n} archives are not PDF/A: they did not pass pikepdf's check",
                           strict=True),
     "not-extracted": Code(WARNING, "{n} attachments were not extracted"),
+    "not-in-archive": Code(WARNING, "{n} archives do not carry every file their build read"),
     "untrusted-manifest": Code(WARNING, "{n} fields of an archive's manifest were not used"),
 }
 

@@ -7,8 +7,11 @@ pikepdf.pdfa's allowlist check), qpdf's and Ghostscript's."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
+import platform
+import re
 import shutil
 import subprocess
 import time
@@ -20,6 +23,7 @@ import pikepdf
 import pytest
 from hostile import carrying
 from kit import (
+    REPO,
     actions,
     assert_level_a_and_pdfua_only,
     attached,
@@ -146,8 +150,20 @@ def test_manifest_says_how_the_handout_was_made(archive, deck):
         "origin": "credits file"}]
     assert record["rebuild"].startswith("handout build deck.md ")
     assert "--per-page 3" in record["rebuild"] and "--archive" in record["rebuild"]
-    assert record["built"] is None
+    assert record["built"] is None and record["environment"] == {}
     assert str(folder) not in json.dumps(record)
+    tools = record["toolchain"]  # what else the bytes depend on, for `extract --rebuild`
+    assert set(tools["versions"]) >= {"python", "handout", "weasyprint", "pydyf", "pikepdf", "pillow",
+                                      "pygments", "markdown"}
+    assert tools["versions"]["python"] == platform.python_version()
+    assert tools["versions"]["weasyprint"] == importlib.metadata.version("weasyprint")
+    fonts = REPO / "styles" / "fonts"
+    assert tools["fonts"] and all(digest == hashlib.sha256((fonts / name).read_bytes()).hexdigest()
+                                  for name, digest in tools["fonts"].items())
+    assert {p.name for p in fonts.glob("*.ttf")} <= set(tools["fonts"])
+    assert re.fullmatch(r"[0-9a-f]{64}", tools["code"])
+    [note] = archive.result.with_code("not-in-archive")  # said when the archive is made
+    assert note.severity == "note" and "1 picture" in note.message
 
 
 def test_with_pictures_attaches_the_original_pictures(built, deck):
@@ -407,6 +423,67 @@ def test_extract_gives_back_what_rebuilds_the_same_handout(built, deck, tmp_path
     assert texts(tmp_path / "again.pdf") == texts(archived.pdf)  # text, slides, credits page
     assert "Lighthouse" in pdf_text(tmp_path / "again.pdf")
     assert (tmp_path / "again.pdf").read_bytes() == archived.pdf.read_bytes()
+
+
+def test_extract_says_the_environment_and_the_pictures_left_out(deck, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    pdf = tmp_path / "dated.pdf"
+    handout.build(deck, pdf, archive=True)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    run = cli("extract", pdf, tmp_path / "restored")
+    assert run.returncode == 1  # the picture the build read is not there
+    assert f"&& SOURCE_DATE_EPOCH={EPOCH} handout build deck.md " in run.stdout
+    assert "warning[not-in-archive]" in run.stderr and "'images/phare.jpg'" in run.stderr
+    assert manifest_of(pdf)["environment"] == {"SOURCE_DATE_EPOCH": EPOCH}
+
+
+def test_the_rebuild_command_reads_the_root_from_the_folder_it_runs_in():
+    """The manifest records --root from the deck's folder (as handout.toml would say it); the
+    command runs in the extracted folder, which is that root."""
+    from handout.editions.extract import rebuild_command
+
+    argv, env = rebuild_command({"deck": "talks/day1/deck.md", "options": {"root": "../.."},
+                                 "environment": {"SOURCE_DATE_EPOCH": EPOCH}})
+    assert argv == ["handout", "build", "talks/day1/deck.md", "--root", "."]
+    assert env == {"SOURCE_DATE_EPOCH": EPOCH}
+    argv, _ = rebuild_command({"deck": "talks/deck.md", "options": {"root": ".."}})
+    assert argv[-2:] == ["--root", "."]
+    left_out: list[str] = []
+    _, env = rebuild_command({"deck": "deck.md", "environment": {"SOURCE_DATE_EPOCH": "1; rm -rf ~",
+                                                                "PATH": "/tmp"}}, left_out=left_out)
+    assert env == {} and len(left_out) == 2
+
+
+def test_extract_rebuild_gives_the_same_bytes_or_says_what_differs(deck, tmp_path, monkeypatch,
+                                                                   run_handout):
+    """The command extract prints, run in a clean folder with the environment it names, gives
+    the archive's bytes (the test runs the real command, in a process of its own); an archive
+    whose manifest records another toolchain is rebuilt, and the report names the part."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    pdf = tmp_path / "talk.pdf"
+    handout.build(deck, pdf, archive=True, with_pictures=True)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # the shell's own date is not the archive's
+    same = run_handout("extract", "--rebuild", pdf, tmp_path / "again")
+    assert same.returncode == 0, same.output
+    assert f"&& SOURCE_DATE_EPOCH={EPOCH} handout build deck.md" in same.stdout
+    assert "identical:" in same.stdout
+    assert (tmp_path / "again" / "rebuilt.pdf").read_bytes() == pdf.read_bytes()
+    with pikepdf.open(pdf) as document:  # as if built with another WeasyPrint and font
+        spec = document.attachments["handout-manifest.json"]
+        record = json.loads(spec.get_file().read_bytes())
+        record["toolchain"]["versions"]["weasyprint"] = "69.1"
+        font = next(iter(record["toolchain"]["fonts"]))
+        record["toolchain"]["fonts"][font] = "0" * 64
+        document.attachments["handout-manifest.json"] = pikepdf.AttachedFileSpec(
+            document, json.dumps(record).encode(), filename="handout-manifest.json")
+        document.save(tmp_path / "other.pdf")
+    other = run_handout("extract", "--rebuild", tmp_path / "other.pdf", tmp_path / "other")
+    assert other.returncode == 1 and "different:" in other.stderr
+    here = importlib.metadata.version("weasyprint")
+    assert f"weasyprint {here} here, 69.1 when it was built" in other.stderr
+    assert f"font files differ: {font}" in other.stderr
+    busy = cli("extract", "--rebuild", pdf, tmp_path / "again")
+    assert busy.returncode == 2 and "not an empty folder" in busy.stderr
 
 
 def test_extract_never_writes_outside_its_folder(tmp_path):

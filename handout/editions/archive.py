@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from handout import limits
+from handout import limits, toolchain
 from handout.config import CONFIG_NAME
 from handout.credits import CREDITS_FILE
-from handout.editions.extract import MANIFEST_NAME, rebuild_command, shell_line
+from handout.editions.extract import MANIFEST_NAME, SOURCE_DATE_EPOCH, rebuild_command, shell_line
 from handout.editions.table import is_tagged
 from handout.errors import HandoutError
 from handout.fetch import Refused, read_inside
@@ -184,6 +184,7 @@ def manifest(prepared: Prepared, attached: Sequence[Attached], date: dt.datetime
                        **({"relationship": held.relationship} if held else {})})
     options = recorded_options(prepared.settings, prepared.source.folder, base)
     deck_name = _name_in(prepared.source.path, base) or prepared.source.path.name
+    environment = {SOURCE_DATE_EPOCH: str(int(date.timestamp()))} if date else {}
     record = {
         "format": MANIFEST_FORMAT,
         "handout": __version__,
@@ -195,14 +196,18 @@ def manifest(prepared: Prepared, attached: Sequence[Attached], date: dt.datetime
         "lang": prepared.settings.lang,
         "built": date.strftime("%Y-%m-%dT%H:%M:%SZ") if date else None,
         "options": options,
+        "environment": environment,
         "rebuild": shell_line(*rebuild_command({"deck": deck_name, "options": options,
-                                                "reader": deck.format}, trusted=True)),
+                                                "reader": deck.format, "environment": environment},
+                                               trusted=True)),
+        "toolchain": toolchain.record(),
         "files": sorted(inputs, key=lambda item: item["name"]),
         "credits": [_credit_record(line) for line in prepared.rendered.credits],
     }
     data = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False).encode() + b"\n"
-    return Attached(MANIFEST_NAME, data, DATA, "how this handout was made: handout's version, "
-                    "options, checksums of every input and the pictures' credits")
+    return Attached(MANIFEST_NAME, data, DATA, "how this handout was made: the toolchain and "
+                    "fonts, the options and environment, checksums of every input and the "
+                    "pictures' credits")
 
 
 def _read_quietly(path: Path, base: Path) -> bytes | None:
@@ -249,6 +254,12 @@ def finish(pdf: Pdf, prepared: Prepared) -> list[Problem]:
     settings = prepared.settings
     tagged = is_tagged(settings)
     attached, problems = collect(prepared, settings.with_pictures)
+    if not settings.with_pictures and (pictures := list(dict.fromkeys(prepared.picture_files))):
+        problems.append(problem(
+            "not-in-archive", f"the archive does not carry the deck's {len(pictures)} picture"
+            f"{'s' if len(pictures) != 1 else ''}: building it again from the archive needs them "
+            "beside the deck", prepared.deck.source, hint="--with-pictures attaches them",
+            severity="note"))
     attached.append(manifest(prepared, attached, date))
     attach(pdf, attached, date)
     describe(pdf, prepared, date)

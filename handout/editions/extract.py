@@ -25,6 +25,7 @@ import errno
 import itertools
 import json
 import os
+import posixpath
 import re
 import secrets
 import shlex
@@ -59,6 +60,9 @@ OUT_PIECE = limits.MiB
 SHOWN_NAMES = 6
 """Names refused for one reason are listed in one line, this many at most."""
 ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+"""The one variable of the environment a build's bytes depend on (the archive's dates)."""
+MAX_EPOCH_DIGITS = 12
 ROOT_UP = re.compile(r"\.\.(?:/\.\.)*")
 """The root an archive records: the folder the files are named from, as seen from the deck's."""
 
@@ -116,8 +120,30 @@ def rebuild_command(manifest: Mapping[str, Any], written: Collection[str] | None
             argv.append(option.flag if value else option.negative)
         else:
             text = str(value)
+            if name == "root":  # recorded from the deck's folder; the command reads it from the
+                text = posixpath.normpath(posixpath.join(posixpath.dirname(deck), text))  # folder it runs in
             argv += [f"{option.flag}={text}"] if text.startswith("-") else [option.flag, text]
-    return argv, {}
+    return argv, _environment(manifest.get("environment"), notes)
+
+
+def _environment(recorded: Any, notes: list[str]) -> dict[str, str]:
+    """The environment the rebuild needs, from the manifest's `environment`: SOURCE_DATE_EPOCH
+    alone (the archive's dates), a whole number of seconds; anything else is left out."""
+    if recorded is None or recorded == {}:
+        return {}
+    if not isinstance(recorded, Mapping):
+        notes.append("environment is not a table")
+        return {}
+    found = {}
+    for name, value in recorded.items():
+        if name != SOURCE_DATE_EPOCH:
+            notes.append(f"environment variable {_quoted(str(name), 40)} is not one a build reads")
+        elif not isinstance(value, str) or not value.isascii() or not value.isdigit() \
+                or len(value) > MAX_EPOCH_DIGITS:
+            notes.append(f"{SOURCE_DATE_EPOCH} is not a whole number of seconds")
+        else:
+            found[SOURCE_DATE_EPOCH] = value
+    return found
 
 
 def _option_refusal(name: str, value: Any, deck: str, trusted: bool) -> str | None:
@@ -351,6 +377,7 @@ class _Run:
         self.written: list[str] = []
         self.total = 0
         self.manifest_data: bytes | None = None
+        self.env: dict[str, str] = {}
 
     def go(self, entries: list[_Attachment]) -> Extracted:
         """Every attachment's name checked, then each one checked (or written) in turn."""
@@ -395,7 +422,7 @@ class _Run:
         self._report_refused()
         manifest, argv = self._manifest()
         return Extracted(self.folder, [self.folder / name for name in self.written],
-                         self.problems, manifest, argv)
+                         self.problems, manifest, argv, self.env)
 
     def _one(self, name: str, stream: pikepdf.Stream) -> str | None:
         """Check (and unless checking only, write) one attachment: None when done, else why not."""
@@ -426,6 +453,19 @@ class _Run:
                     f"{MAX_MANIFEST_BYTES // 1024} kB: it was written but not read", self.source))
         return None
 
+    def _not_carried(self, record: Mapping[str, Any]) -> None:
+        """A warning naming the files the build read that the archive does not carry."""
+        missing = _pictures_left_out(record, set(self.written))
+        if missing:
+            shown = ", ".join(_quoted(name) for name in missing[:SHOWN_NAMES])
+            if len(missing) > SHOWN_NAMES:
+                shown += f" and {len(missing) - SHOWN_NAMES:,} more"
+            self.problems.append(problem(
+                "not-in-archive", f"{len(missing)} file{'s' if len(missing) != 1 else ''} the build "
+                f"read {'are' if len(missing) != 1 else 'is'} not in the archive: {shown}",
+                self.source, hint="put them beside the deck before you build it again (an archive "
+                "built --with-pictures carries them)"))
+
     def _refuse(self, name: str, why: str) -> None:
         self.refused.setdefault(why, []).append(name)
 
@@ -453,8 +493,9 @@ class _Run:
                                          "no rebuild command is given", self.source))
             return None, []
         left_out: list[str] = []
+        self._not_carried(record)
         try:
-            argv, _ = rebuild_command(record, set(self.written), left_out=left_out)
+            argv, self.env = rebuild_command(record, set(self.written), left_out=left_out)
         except ValueError as error:
             self.problems.append(problem("untrusted-manifest", f"{error}: no rebuild command is "
                                          "given", self.source))
@@ -465,6 +506,20 @@ class _Run:
                 "command", self.source, hint="the archive's handout.toml says the deck's own "
                 "settings; check it before you build"))
         return record, argv
+
+
+def _pictures_left_out(record: Mapping[str, Any], written: Collection[str]) -> list[str]:
+    """The files the manifest lists as read but not attached (the pictures of an archive built
+    without --with-pictures), that extract did not write: safe names only."""
+    files = record.get("files")
+    found = []
+    for entry in files if isinstance(files, list) else []:
+        if not isinstance(entry, Mapping) or entry.get("attached") is not False:
+            continue
+        name = entry.get("name")
+        if isinstance(name, str) and safe_name(name) is None and name not in written:
+            found.append(name)
+    return found
 
 
 def _quoted(name: str, most: int = 120) -> str:
