@@ -4,7 +4,8 @@ that built it.
 
     versions()      Python, handout and the libraries that write the bytes (WeasyPrint, pydyf,
                     pikepdf, Pillow, Pygments, Markdown, fontTools, and Pango, which shapes text)
-    font_hashes()   the SHA-256 of each font file handout brings (every edition prints with them)
+    font_hashes()   the SHA-256 of each font file a build may use: handout's own (styles/fonts) and
+                    the Debian ones its fontconfig configuration accepts (fonts.SYSTEM_FONTS)
     code_hash()     one SHA-256 of handout's own code, styles and templates: a development copy
                     keeps its version number while its code changes
     differences()   what of a recorded toolchain this machine does not have
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import platform
 from collections.abc import Mapping
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,8 @@ PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = {"weasyprint": "WeasyPrint", "pydyf": "pydyf", "pikepdf": "pikepdf", "pillow": "Pillow",
              "pygments": "Pygments", "markdown": "Markdown", "fonttools": "fontTools"}
 """The distributions whose versions the bytes depend on (key in the manifest: its name)."""
-CODE_SUFFIXES = (".py", ".css", ".j2", ".html")
+CODE_SUFFIXES = (".py", ".css", ".j2", ".html", ".conf")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff2")
 
 
 def _styles() -> Path:
@@ -57,10 +60,33 @@ def _pango() -> str:
 
 
 def font_hashes() -> dict[str, str]:
-    """Each font file handout brings, by name: its SHA-256."""
+    """Each font file a build may use, by name (handout's own by their path in styles/fonts, the
+    system's by their file name): its SHA-256, or "" for one this machine does not have."""
+    from handout.fonts import SYSTEM_FONTS
+
     fonts = _styles() / "fonts"
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(fonts.iterdir()) if path.suffix.lower() in (".ttf", ".otf", ".woff2")}
+    own = sorted(path for path in fonts.rglob("*") if path.suffix.lower() in FONT_SUFFIXES)
+    found = {path.relative_to(fonts).as_posix(): _digest(path) for path in own}
+    found.update({path.name: _digest(path) for path in SYSTEM_FONTS})
+    return found
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: Path, size: int, modified: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _digest(path: Path) -> str:
+    """A font file's SHA-256, once per process while it is unchanged (the CJK fonts are 39 MB)."""
+    try:
+        stat = path.stat()
+        return _file_digest(path, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return ""
 
 
 def code_hash() -> str:
@@ -99,8 +125,10 @@ def differences(recorded: Any) -> list[str]:
     fonts = recorded.get("fonts")
     if isinstance(fonts, Mapping):
         changed = sorted(name for name, digest in here["fonts"].items()
-                         if isinstance(fonts.get(name), str) and fonts[name] != digest)
-        gone = sorted(printable(str(name))[:60] for name in fonts if name not in here["fonts"])
+                         if digest and isinstance(fonts.get(name), str) and fonts[name]
+                         and fonts[name] != digest)
+        gone = sorted(printable(str(name))[:60] for name, was in fonts.items()
+                      if was and not here["fonts"].get(name))
         if changed:
             found.append(f"font files differ: {', '.join(changed)}")
         if gone:

@@ -30,8 +30,6 @@ from kit import (
     cli,
     line_of,
     payload,
-    pdf_text,
-    texts,
     write_deck,
     write_jpeg,
     write_png,
@@ -158,9 +156,10 @@ def test_manifest_says_how_the_handout_was_made(archive, deck):
     assert tools["versions"]["python"] == platform.python_version()
     assert tools["versions"]["weasyprint"] == importlib.metadata.version("weasyprint")
     fonts = REPO / "styles" / "fonts"
-    assert tools["fonts"] and all(digest == hashlib.sha256((fonts / name).read_bytes()).hexdigest()
-                                  for name, digest in tools["fonts"].items())
-    assert {p.name for p in fonts.glob("*.ttf")} <= set(tools["fonts"])
+    own = {p.relative_to(fonts).as_posix() for p in fonts.rglob("*.ttf")}
+    assert own and own <= set(tools["fonts"])  # and the system's CJK and emoji fonts
+    assert all(tools["fonts"][name] == hashlib.sha256((fonts / name).read_bytes()).hexdigest()
+               for name in own)
     assert re.fullmatch(r"[0-9a-f]{64}", tools["code"])
     [note] = archive.result.with_code("not-in-archive")  # said when the archive is made
     assert note.severity == "note" and "1 picture" in note.message
@@ -417,12 +416,7 @@ def test_extract_gives_back_what_rebuilds_the_same_handout(built, deck, tmp_path
     assert (restored / "images/phare.jpg").read_bytes() == (deck.parent / "images/phare.jpg").read_bytes()
     record = json.loads((restored / "handout-manifest.json").read_text(encoding="utf-8"))
     assert f"cd {restored} && {record['rebuild']}" in run.stdout
-    options = {name.replace("-", "_"): value for name, value in record["options"].items()}
-    again = handout.build(restored / record["deck"], tmp_path / "again.pdf", **options)
-    assert again.slides == archived.result.slides and again.pages == archived.result.pages
-    assert texts(tmp_path / "again.pdf") == texts(archived.pdf)  # text, slides, credits page
-    assert "Lighthouse" in pdf_text(tmp_path / "again.pdf")
-    assert (tmp_path / "again.pdf").read_bytes() == archived.pdf.read_bytes()
+    # that command gives the same bytes: test_extract_rebuild_gives_the_same_bytes... runs it
 
 
 def test_extract_says_the_environment_and_the_pictures_left_out(deck, tmp_path, monkeypatch):
@@ -459,6 +453,8 @@ def test_extract_rebuild_gives_the_same_bytes_or_says_what_differs(deck, tmp_pat
     """The command extract prints, run in a clean folder with the environment it names, gives
     the archive's bytes (the test runs the real command, in a process of its own); an archive
     whose manifest records another toolchain is rebuilt, and the report names the part."""
+    from handout.editions import rebuild
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     pdf = tmp_path / "talk.pdf"
     handout.build(deck, pdf, archive=True, with_pictures=True)
@@ -477,11 +473,20 @@ def test_extract_rebuild_gives_the_same_bytes_or_says_what_differs(deck, tmp_pat
         document.attachments["handout-manifest.json"] = pikepdf.AttachedFileSpec(
             document, json.dumps(record).encode(), filename="handout-manifest.json")
         document.save(tmp_path / "other.pdf")
-    other = run_handout("extract", "--rebuild", tmp_path / "other.pdf", tmp_path / "other")
+
+    def other_bytes(argv, cwd, env, check):  # the build run above, giving other bytes (cheap)
+        assert env["SOURCE_DATE_EPOCH"] == EPOCH and argv[argv.index("-o") + 1].endswith("rebuilt.pdf")
+        Path(argv[argv.index("-o") + 1]).write_bytes(b"%PDF-1.7 other")
+        return subprocess.CompletedProcess(argv, 0)
+
+    monkeypatch.setattr(rebuild.subprocess, "run", other_bytes)
+    other = cli("extract", "--rebuild", tmp_path / "other.pdf", tmp_path / "other")
     assert other.returncode == 1 and "different:" in other.stderr
     here = importlib.metadata.version("weasyprint")
     assert f"weasyprint {here} here, 69.1 when it was built" in other.stderr
     assert f"font files differ: {font}" in other.stderr
+    assert {"NotoSansCJK-Regular.ttc", "scripts/NotoSansDevanagari-Regular.ttf"} <= set(
+        record["toolchain"]["fonts"])  # every font a build may use, the system's too
     busy = cli("extract", "--rebuild", pdf, tmp_path / "again")
     assert busy.returncode == 2 and "not an empty folder" in busy.stderr
 
