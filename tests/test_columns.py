@@ -116,3 +116,18 @@ def test_pandoc_columns_divs_print_at_their_widths(built: BuildCache, decks: Pat
     side_by_side(equal, "Zeta", "Eta", 2 / 3)
     assert "Delta" not in widths.text  # the notes are notes
     assert not [m for m in NO_MARKERS if m in widths.text + equal.text]
+
+
+def test_an_empty_cell_in_a_grid_is_read(tmp_path: Path) -> None:
+    """`<div grid="~ cols-2">` holding an empty `<div mt-4>` / `</div>` pair beside a cell with
+    words (antfu/talks 2024-10-19 ended in an internal error: zip() argument 2 is longer)."""
+    from handout.formats import read_deck
+    from handout.model import Box, Markdown, leaves
+
+    deck = tmp_path / "slides.md"
+    deck.write_text('---\ntheme: default\n---\n\n# Parts\n\n<div grid="~ cols-2 gap-10" mt4>\n\n'
+                    "<div mt-4>\n</div>\n<div>\n\nPart II words\n\n</div>\n</div>\n", encoding="utf-8")
+    slide = read_deck(deck, "slidev").slides[0]
+    grid = next(block for block in slide.blocks if isinstance(block, Box))
+    assert [box.role for box in grid.blocks] == ["cell", "cell"]
+    assert "Part II words" in " ".join(b.text for b in leaves(slide.blocks) if isinstance(b, Markdown))

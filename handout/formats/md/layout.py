@@ -438,6 +438,8 @@ def _children(states: list[tuple[Line, str]], role: str) -> list[Line]:
 
 def _dedented(lines: list[Line]) -> list[Line]:
     """Lines with the indentation they share taken off (markup indented inside its <div>)."""
+    if not lines:  # an empty <div>: <div class="h-4">, then </div> on the next line
+        return lines
     texts = textwrap.dedent("\n".join(line.text for line in lines)).split("\n")
     return [line if isinstance(line, Mark) else Line(line.number, text)
             for line, text in zip(lines, texts, strict=True)]
