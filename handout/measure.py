@@ -22,7 +22,17 @@ PAGE_HEIGHT_FACTOR = 8
 shrunk to the autofit floor still shows what fits (WeasyPrint drops what of an absolutely placed
 box does not fit its page; a taller page costs nothing where there is no content)."""
 FIT_FLOOR = 0.55
-"""Autofit never shrinks a slide's text below this share of its size: smaller would not read."""
+"""Autofit never shrinks a slide's text below this share of its size: smaller would not read..."""
+VERTICAL_ROOM = 0.94
+"""...unless the deck's own tool prints its text smaller than that (Slidev: 0.51 of ours): then a
+slide it shows in full shrinks as far as it must to show as much, its tool's size times the
+share of the slide's height our padding leaves to its (464 of 576 px against Slidev's 472 of
+552)."""
+
+
+def fit_floor(text_scale: float) -> float:
+    """How far autofit may shrink a deck's slides whose tool prints text at `text_scale` of ours."""
+    return round(min(FIT_FLOOR, text_scale * VERTICAL_ROOM), 3)
 FIT_TOLERANCE_PX = 0.5
 """Rounding: ink this close to the edge of its room still counts as inside."""
 
@@ -56,7 +66,7 @@ def _picture_px(tag: str) -> float:
     return min(420.0, sizes["width"] * 0.75) if "width" in sizes else 420.0
 
 
-def predicted_fit(section: str) -> float:
+def predicted_fit(section: str, floor: float = FIT_FLOOR) -> float:
     """The share of its size a slide's text will need to fit, judged from its HTML (1.0: fits).
 
     Listings do not wrap, so their height is nearly exact; text is counted in lines of average
@@ -75,7 +85,7 @@ def predicted_fit(section: str) -> float:
         height += (max(1, math.ceil(len(text) / chars)) * line + after) if text else 0
     height += sum(_picture_px(tag[0]) for tag in _INLINE_PICTURE.finditer(rest))
     need = height / ROOM_PX
-    return 1.0 if need < PREDICT_FROM else max(FIT_FLOOR, 1 / need)
+    return 1.0 if need < PREDICT_FROM else max(floor, 1 / need)
 
 
 # -- measuring ---------------------------------------------------------------------------------

@@ -27,7 +27,14 @@ from handout.engine import Document
 from handout.fonts import missing_in
 from handout.layout import CANVAS_ROOT_PX, CANVAS_WIDTH_PX
 from handout.markers import SLIDE_LINK_URI
-from handout.measure import FIT_FLOOR, PAGE_HEIGHT_FACTOR, centre_slides, measure, predicted_fit
+from handout.measure import (
+    FIT_FLOOR,
+    PAGE_HEIGHT_FACTOR,
+    centre_slides,
+    fit_floor,
+    measure,
+    predicted_fit,
+)
 from handout.templating import TEMPLATES
 from handout.theme import SLIDE_SHEETS, Look, Typesetter, font_originals
 
@@ -106,6 +113,8 @@ class SlideLook:
 
     canvas: Canvas
     look: Look
+    fit_floor: float = FIT_FLOOR
+    """How far autofit may shrink a slide's text (measure.fit_floor: the deck's tool's size)."""
 
 
 def slide_look(prepared: Any) -> SlideLook:
@@ -115,7 +124,7 @@ def slide_look(prepared: Any) -> SlideLook:
     return SlideLook(Canvas.for_ratio(settings.ratio), Look(
         SLIDE_SHEETS, settings.grayscale, prepared.source.folder.resolve().as_uri() + "/",
         (prepared.root,), settings.allow_remote, (prepared.pictures.folder,),
-        getattr(settings, "lang", "") or "en"))
+        getattr(settings, "lang", "") or "en"), fit_floor(prepared.source.reader.text_scale))
 
 
 class SlideTypesetter:
@@ -123,6 +132,7 @@ class SlideTypesetter:
 
     def __init__(self, look: SlideLook) -> None:
         self.canvas = look.canvas
+        self.floor = look.fit_floor
         self.typesetter = Typesetter(look.look)
         self._garbage = False
         """WeasyPrint's box trees hold cycles: the last chunk's are freed before the next chunk
@@ -137,7 +147,7 @@ class SlideTypesetter:
         if self._garbage:
             gc.collect()
             self._garbage = False
-        fits = {key: predicted_fit(html) for key, html in sections} | dict(fits or {})
+        fits = {key: predicted_fit(html, self.floor) for key, html in sections} | dict(fits or {})
         fits = {key: fit for key, fit in fits.items() if fit < 1.0}
         measures: dict[str, SlideMeasure] = {}
         pending = list(sections)
@@ -149,8 +159,8 @@ class SlideTypesetter:
             for (key, html), page in zip(pending, found, strict=True):
                 fit = fits.get(key, 1.0)
                 measures[key] = SlideMeasure(fit, page.overflow, page.smallest_px)
-                if page.overflow > 1.0 and fit > FIT_FLOOR and attempt < MAX_FIT_PASSES - 1:
-                    fits[key] = max(FIT_FLOOR, fit / page.overflow * FIT_MARGIN)
+                if page.overflow > 1.0 and fit > self.floor and attempt < MAX_FIT_PASSES - 1:
+                    fits[key] = max(self.floor, fit / page.overflow * FIT_MARGIN)
                     again.append((key, html))
             documents.append((document, [key for key, _ in pending]))
             if not again:

@@ -54,7 +54,7 @@ NO_MARKERS = ("::right::", "::left::", "::bottom::", "grid-cols", "<div", "</div
 
 
 def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> None:
-    grid, cols, header, three, picture, attributify = build(built, decks, "slidev.md", "slidev")
+    grid, cols, header, three, picture, attributify, busy = build(built, decks, "slidev.md", "slidev")
     assert "Three and flex" in [entry.title for entry in outline(built(decks / "slidev.md", per_page=1,
                                                                         format="slidev"))]
     side_by_side(grid, "Alpha", "const", 0.5, 0.06)  # grid-cols-2: a listing, then words
@@ -76,6 +76,9 @@ def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> No
     # UnoCSS attributify (`<div grid="~ cols-[auto_1fr]">`), two cells a line, HTML indented
     side_by_side(attributify, "1.1M", "Sigma", attributify.at("Tau"), 0.005)
     assert abs(attributify.word("1.1M")["x1"] - attributify.word("435K")["x1"]) < 1  # text-right
+    # a listing Slidev shows whole (28 lines) shrinks to Slidev's own text size, below the usual
+    # autofit floor (55%, where it overflowed), and prints whole (build() says: no overflow)
+    assert busy.word("value27")["bottom"] <= busy.bottom
     text = " ".join(page.text for page in (grid, cols, header, three, picture, attributify))
     assert squash(text).index("Alpha") < squash(text).index("Beta") < squash(text).index("Gamma")
     assert not [m for m in NO_MARKERS if m in text]

@@ -36,7 +36,7 @@ from handout.compose.segments import LaidOut
 from handout.fonts import fingerprint as fonts_fingerprint
 from handout.fonts import missing_glyph_problems, missing_in, split_missing
 from handout.markers import KEY_PLACEHOLDER, slide_key
-from handout.measure import FIT_FLOOR, centre_slides
+from handout.measure import centre_slides
 from handout.model import Problem
 from handout.options import Settings
 from handout.pdf_objects import merge_overlapping_links
@@ -504,7 +504,8 @@ def _problems(decks: Sequence[Prepared], slides: list[_Slide], rendered: _Render
     found: list[Problem] = []
     for slide in slides:
         if rendered.measures[slide.cache_key].overflow > 1.0:
-            found.append(overflow_problem(decks[slide.part], slide.number, FIT_FLOOR))
+            found.append(overflow_problem(decks[slide.part], slide.number,
+                                          slide.look.fit_floor))
     for part, prepared in enumerate(decks):
         urls, missing = split_missing([
             *(url for slide in slides if slide.part == part

@@ -63,6 +63,10 @@ class Reader:
     tool = ""
     """A pattern naming this format's own tool in a build file beside the deck (a Makefile that
     runs `pandoc`, a package.json that needs `@slidev/cli`): such a folder holds its decks."""
+    text_scale = 1.0
+    """The body text the format's own tool prints, relative to handout's theme (on the same slide
+    width): Slidev's 17.6 px on 980 is 0.51 of handout's 36 px on 1024. A slide the tool shows
+    in full may shrink that far (measure.fit_floor), instead of being cut at the usual floor."""
     shows_bare_links = False
     """The format's own tool shows a bare web address as a link (markdown-it's linkify in Marp
     and Slidev, marked's GFM in reveal.js): handout draws it as one too (links.py)."""

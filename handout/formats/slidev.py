@@ -46,6 +46,7 @@ LANGUAGES = {**md.COMMON_LANGUAGES, "vue": "vue", "ts": "typescript"}
 
 class SlidevReader(Reader):
     shows_bare_links = True
+    text_scale = 0.51  # UnoCSS text-[1.1rem] in a 980 px canvas, its slides' own text
     title = "Slidev"
     tool = r"@slidev/|\bslidev\b"
     front_matter_keys = frozenset({"highlighter", "drawings", "mdc", "canvasWidth", "aspectRatio",
