@@ -1,5 +1,6 @@
 """What handout compiles once per install and keeps beside its code, as Python keeps .pyc files:
-the templates (templating.py) and cffi's reading of WeasyPrint's C declarations (engine.py).
+the templates (templating.py), cffi's reading of WeasyPrint's C declarations and the parsed
+stylesheets, handout's and WeasyPrint's user-agent ones (engine.py).
 
 A build keeps them only where Python would write bytecode (not under PYTHONDONTWRITEBYTECODE,
 nor in a folder it cannot write), and works the same without them, only slower to start:
@@ -13,14 +14,20 @@ import sys
 
 
 def compile_all() -> list[str]:
-    """Write what is kept: WeasyPrint's declarations as cffi reads them, and the templates."""
+    """Write what is kept: WeasyPrint's declarations as cffi reads them, the parsed stylesheets,
+    and the templates."""
     if "handout.engine" in sys.modules:
         raise RuntimeError("the engine is loaded already: run this in a process of its own")
     sys.dont_write_bytecode = False  # this process is here to write them
-    import handout.engine  # noqa: F401  (reads and keeps the declarations)
+    import handout.engine  # noqa: F401  (reads and keeps the declarations, the user-agent sheets)
+    from handout.fonts import STYLES
     from handout.templating import compile_templates
+    from handout.theme import Look, Typesetter
 
-    return ["WeasyPrint's C declarations", *compile_templates()]
+    sheets = tuple(sorted(path.name for path in STYLES.glob("*.css")))
+    Typesetter(Look(sheets, False, STYLES.as_uri() + "/", ()))  # (parses and keeps each)
+    return ["WeasyPrint's C declarations", "WeasyPrint's user-agent stylesheets",
+            *(f"styles/{name}" for name in sheets), *compile_templates()]
 
 
 if __name__ == "__main__":

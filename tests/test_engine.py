@@ -83,6 +83,7 @@ def test_make_compiles_templates_and_declarations_whatever_python_says():
     assert {"handout.html.j2", "slides.html.j2", "_slide.html.j2"} <= set(compile_templates())
     assert len(list(COMPILED.glob("*.jinja"))) >= 8
     assert list(engine.KEPT.glob("cffi-*.pickle"))
+    assert len(list(engine.KEPT.glob("css-*.pickle"))) >= 8  # (styles/*.css and the UA sheets)
 
 
 DECLARATIONS = "\n".join(
@@ -152,3 +153,63 @@ def test_margin_boxes_are_made_only_for_a_page_that_has_some():
     assert margin_texts("@page { size: 200px 200px; margin: 0 }") == []
     assert margin_texts("@page { margin: 20px; @bottom-right { content: 'page ' counter(page) } "
                         "@top-left-corner { content: 'corner' } }") == ["page 1", "corner"]
+
+
+def _parsed_state(css) -> str:
+    """What a parsed stylesheet holds, written out (each selector's test as its code)."""
+    def code(compiled):
+        return compiled.co_code.hex(), compiled.co_names, tuple(
+            code(c) if hasattr(c, "co_code") else repr(c) for c in compiled.co_consts)
+
+    def entry(item):
+        test, *rest = item
+        return code(test.__code__), repr(rest)
+
+    matcher = css.matcher
+    tables = [*(matcher.id_selectors, matcher.class_selectors, matcher.lower_local_name_selectors,
+                matcher.namespace_selectors)]
+    return repr(([{k: [entry(e) for e in v] for k, v in table.items()} for table in tables],
+                 [entry(e) for e in matcher.lang_attr_selectors + matcher.other_selectors],
+                 matcher.order, css.base_url, repr(css.page_rules), css.layers))
+
+
+def test_a_kept_stylesheet_is_the_one_parsing_gives_fonts_included(tmp_path, monkeypatch):
+    """handout's own sheets, kept beside the code, read back the same as parsed: selectors,
+    their tests, declarations, @page rules; @font-face rules reach the document's fonts again."""
+    from handout.fonts import STYLES, our_fontconfig
+
+    monkeypatch.setattr(engine, "KEPT", tmp_path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    parse = engine.CSS.__init__.parse
+    fresh = engine.CSS.__new__(engine.CSS)
+    parse(fresh, filename=str(STYLES / "handout.css"))
+    made = engine.CSS(filename=str(STYLES / "handout.css"))  # parsed, and kept
+    assert len(list(tmp_path.glob("css-*.pickle"))) == 1
+    monkeypatch.setattr(engine.CSS.__init__, "parse", None)  # (never parsed again below)
+    kept = engine.CSS(filename=str(STYLES / "handout.css"))
+    assert _parsed_state(kept) == _parsed_state(made) == _parsed_state(fresh)
+    assert kept.matcher is not made.matcher and kept.page_rules
+    with our_fontconfig():
+        fonts = engine.FontConfiguration()
+    faces = []
+    monkeypatch.setattr(fonts, "add_font_face", lambda rule, fetcher: faces.append(rule))
+    engine.CSS(filename=str(STYLES / "fonts.css"), font_config=fonts)  # parsed: its faces added
+    engine.CSS(filename=str(STYLES / "fonts.css"), font_config=fonts)  # kept: added again
+    assert len(faces) == 2 * (STYLES / "fonts.css").read_text().count("@font-face")
+    assert faces[: len(faces) // 2] == faces[len(faces) // 2:]
+
+
+def test_a_damaged_kept_stylesheet_is_parsed_again_and_a_decks_own_is_never_kept(
+        tmp_path, monkeypatch):
+    from handout.fonts import STYLES
+
+    monkeypatch.setattr(engine, "KEPT", tmp_path)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    engine.CSS(filename=str(STYLES / "links.css"))
+    (kept_file,) = tmp_path.glob("css-*.pickle")
+    kept_file.write_bytes(b"not a pickle")
+    assert engine.CSS(filename=str(STYLES / "links.css")).matcher.class_selectors
+    (tmp_path / "deck.css").write_text("p { color: red }")
+    engine.CSS(filename=str(tmp_path / "deck.css"))
+    engine.CSS(string="h1 { color: blue }")
+    assert len(list(tmp_path.glob("css-*.pickle"))) == 1
