@@ -25,6 +25,8 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from handout.layout import CANVAS_ROOT_PX
+
 KINDS = {"mermaid": "mermaid", "plantuml": "plantuml", "puml": "plantuml", "uml": "plantuml",
          "graphviz": "dot", "dot": "dot"}
 """A code block's language (as the readers name it) -> the kind of diagram."""
@@ -49,8 +51,16 @@ class Renderer:
                     "-Efontname=Open Sans", "-o", str(target), str(source)]
         if self.program == "plantuml":
             return [found, "-tsvg", "-charset", "UTF-8", "-o", str(target.parent), str(source)]
-        return [found, "--quiet", "-i", str(source), "-o", str(target), "-b", "white"]
+        config = source.with_name("mermaid.json")  # labels as SVG text: WeasyPrint draws no
+        config.write_text(MERMAID_CONFIG, encoding="utf-8")  # <foreignObject> (they vanished)
+        return [found, "--quiet", "-i", str(source), "-o", str(target), "-b", "white",
+                "-c", str(config)]
 
+
+MERMAID_CONFIG = ('{"htmlLabels": false, "flowchart": {"htmlLabels": false}, '
+                  '"class": {"htmlLabels": false}, "state": {"htmlLabels": false}}')
+"""mermaid-cli's configuration: every diagram's labels as SVG <text>, not HTML in a
+<foreignObject> (mermaid's default for flowcharts), which no PDF engine draws."""
 
 RENDERERS = {
     "dot": Renderer("dot", "Graphviz (Debian: apt-get install graphviz)"),
@@ -123,6 +133,12 @@ def _length_px(head: str, name: str) -> float:
     return float(match[1]) * (96 / 72 if match[2] == "pt" else 1.0)
 
 
+def _view_box_width(head: str) -> float:
+    """The width of the drawing's viewBox, in the program's px (mermaid draws 1 unit a px)."""
+    found = re.search(r'\sviewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)', head)
+    return float(found[1]) if found else 0.0
+
+
 def _inline(svg: str) -> str:
     """The program's SVG file as an element for the slide's HTML: no prologue, sized by CSS (its
     viewBox keeps its shape), cleaned as the deck's own HTML is (sanitize.clean_html)."""
@@ -135,9 +151,10 @@ def _inline(svg: str) -> str:
         return ""
     head = svg[start:head_end]
     if "viewBox" in head:  # drawn a little larger than the program's points, as on a projector
-        width = _length_px(head, "width")
+        width = _length_px(head, "width") or _view_box_width(head)  # (mermaid: width="100%")
         head = SIZE_ATTRIBUTE.sub("", head).replace(
-            "<svg", f'<svg style="width: {width * DRAWN_SCALE:.1f}px"' if width else "<svg", 1)
+            "<svg", f'<svg style="width: {width * DRAWN_SCALE / CANVAS_ROOT_PX:.2f}em"'
+            if width else "<svg", 1)  # (in em: autofit shrinks it with the slide's text)
     cleaned, _ = clean_html(head + svg[head_end:], {})
     return cleaned
 

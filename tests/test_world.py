@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,32 @@ def test_a_diagram_is_drawn_by_its_program_when_it_is_here(tmp_path) -> None:
     text = pdf_text(tmp_path / "out.pdf")
     assert "reader" in text and "renderer" in text and "->" not in text and "digraph" not in text
     assert not result.with_code("diagram")
+
+
+FAKE_MMDC = """#!{python}
+import json, sys
+arguments = sys.argv[1:]
+config = json.load(open(arguments[arguments.index("-c") + 1]))
+labels = "foreignObject" if config["flowchart"]["htmlLabels"] else "text"
+open(arguments[arguments.index("-o") + 1], "w").write(
+    '<svg width="100%" xmlns="http://www.w3.org/2000/svg" style="max-width: 390.75px;" '
+    f'viewBox="0 0 390.75 70"><{{labels}} x="10" y="20">Deck</{{labels}}></svg>')
+"""
+
+
+def test_mermaid_labels_are_svg_text_and_the_drawing_shrinks_with_the_slide(tmp_path, monkeypatch) -> None:
+    """mermaid-cli is asked for labels as SVG text (its flowcharts put them in <foreignObject>,
+    which no PDF engine draws: they vanished), and its drawing, sized width="100%", is sized in
+    em from its viewBox (in px it overflowed: autofit shrinks em). mmdc is a stand-in here that
+    answers as the real one does (checked by hand with mermaid-cli 11 and Chromium)."""
+    from handout import diagrams
+
+    (tmp_path / "mmdc").write_text(FAKE_MMDC.format(python=sys.executable))
+    (tmp_path / "mmdc").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    drawn = diagrams.draw("mermaid", "graph LR\n  A[Deck] --> B[Handout]\n")
+    assert drawn.svg and "<text" in drawn.svg and "foreignObject" not in drawn.svg, drawn
+    assert 'style="width: 31.26em"' in drawn.svg  # 390.75 px x 1.6 on the 20 px canvas root
 
 
 # -- the other editions -----------------------------------------------------------------------------
