@@ -85,6 +85,8 @@ GUESSES: dict[str, tuple[dict[str, str], str, str]] = {
                                 "landslide", NONE),
     "landslide macros": ({"slides.md": "# A\n\n.fx: center\n\n---\n\n# B\n\n.notes: said\n"},
                          "landslide", NONE),
+    "landslide in reStructuredText": ({"slides.rst": "A\n=\n\ntext\n\n----\n\nB\n=\n"},
+                                      "landslide", NONE),
     "landslide lang line": ({"slides.md": "# A\n\n    !python\n    print(1)\n\n---\n\n# B\n"},
                             "landslide", NONE),
     # what the folder's build files say, for a deck whose text could be any `---` format's
@@ -109,7 +111,7 @@ def test_each_deck_reads_as_its_format(tmp_path, name):
     files, reader, note = GUESSES[name]
     for path, text in files.items():
         write_deck(tmp_path, text, path)
-    deck = next(path for path in files if path.lower().endswith((".md", ".html")))
+    deck = next(path for path in files if path.lower().endswith((".md", ".html", ".rst")))
     source = find_deck(tmp_path / deck)
     assert source.reader.name == reader
     notes = [p for p in source.problems if p.code == "deck-choice"]

@@ -25,7 +25,8 @@ from handout.pipeline import prepare
 
 DATA = Path(__file__).resolve().parent / "data" / "strangers"
 PICTURES = {"pandoc-beamer/beam.png": (320, 200), "pandoc-reveal/stage.jpg": (640, 360),
-            "reveal-template/Wide-Photo.JPG": (800, 450), "showoff-readme/Clojure Basics/tree.png": (90, 60)}
+            "reveal-template/Wide-Photo.JPG": (800, 450), "showoff-readme/Clojure Basics/tree.png": (90, 60),
+            "landslide-rst/Pictures/Box-Diagram.PNG": (120, 80)}
 
 
 @pytest.fixture(scope="module")
@@ -235,6 +236,33 @@ def test_landslide_lang_lines_name_code_under_list_items_too(strangers, built):
     in_order(text, "Useful Data Type: Maybe", "data Maybe a", "As a container",
              "a Person may have no e-mail address", "As a computation", "Rack Middleware", "Doo.new")
     assert "!haskell" not in text and "!ruby" not in text
+
+
+def test_a_landslide_deck_in_restructuredtext_prints_as_landslide_shows_it(strangers, built):
+    """Talk.rst: docutils reads it, its transitions cut slides (4, as Landslide 2.0 makes them),
+    sections are titles, `Presenter Notes` are notes, `.. sourcecode::`/`.. code-block::` are
+    highlighted code, :math: is typeset, the picture and the table print; nothing of rst's
+    syntax is printed; a directive docutils does not know is a warning at its line."""
+    source, deck = deck_of(strangers, "landslide-rst")
+    assert source.reader.name == "landslide"
+    assert [s.title for s in deck.slides] == ["Functors, Gently", "What we cover", "Code in Ruby",
+                                              "Odds and ends"]
+    assert "laws slowly" in deck.slides[1].notes.blocks[0].text
+    codes = [(b.language, b.source.split("\n")[0]) for s in deck.slides for b in s.blocks
+             if isinstance(b, Code)]
+    assert codes == [("ruby", "def fmap(f) = map { |x| f.(x) }"), ("haskell", "instance Functor Maybe where")]
+    done = built(strangers / "landslide-rst" / "Talk.rst", per_page=2)
+    text = "\n".join(done.texts)
+    in_order(text, "Functors, Gently", "A talk in reStructuredText, as Landslide reads it",
+             "the fmap law", "Maybe", "lists, with a long line that goes on over two lines",
+             "identity", "composition:", "def fmap(f)", "instance Functor Maybe",
+             "Note:", "A price of $5 and $10 stays text, and so does 2 * 3 * 4.", "Law", "Holds",
+             "identity", "yes")
+    assert "Say the laws slowly: identity first." in text  # the notes, beside their slide
+    assert not [m for m in ("::", "====", "----", "``", ":math:", "\\mathbf", "+---") if m in text]
+    assert any(obj.get("/Width") == 120 for obj in images(done).values())
+    [unknown] = done.result.with_code("deck-syntax")
+    assert unknown.file.name == "Talk.rst" and "unknown-directive" in unknown.message
 
 
 # --- counted as each tool counts --------------------------------------------------------------

@@ -19,11 +19,14 @@ from handout.problems import problem
 NOTES_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]*presenter[ \t]+notes[ \t]*#*[ \t]*$", re.IGNORECASE)
 NOTES_UNDERLINED = re.compile(r"^[ \t]*presenter[ \t]+notes[ \t]*$", re.IGNORECASE)
 MACRO = re.compile(r"^\.(?P<name>fx|notes|qr|footer|footnote):[ \t]?(?P<rest>.*)$")
+RST_SUFFIXES = (".rst", ".rest")
+"""Landslide reads reStructuredText too (through docutils): formats/rst.py makes it markdown."""
 DIALECT = md.Dialect(indented_language=re.compile(r"^!(?P<language>[\w+#.-]+)[ \t]*$"))
 
 
 class LandslideReader(Reader):
     title = "Landslide"
+    suffixes = (".md", ".markdown", ".mdown", ".mkd", *RST_SUFFIXES)
     tool = r"\b(?:landslide|darkslide)\b"
 
     def sniff(self, text: str) -> float:
@@ -34,7 +37,12 @@ class LandslideReader(Reader):
 
     def parse(self, text: str, path: Path) -> Deck:
         problems: list[Problem] = []
-        lines = md.drop_styles(md.lines_of(text), path, problems)
+        if path.suffix.lower() in RST_SUFFIXES:
+            from handout.formats.rst import to_markdown
+
+            lines = to_markdown(text, path, problems)
+        else:
+            lines = md.drop_styles(md.lines_of(text), path, problems)
         slides: list[Slide] = []
         for head, body in md.split_at_rules(lines):  # an empty stretch too: Landslide shows it
             slides.append(self._slide(len(slides) + 1, head.number if head else 1, body, path, problems))

@@ -22,11 +22,13 @@ from handout.errors import HandoutError
 from handout.model import Deck, Problem
 from handout.problems import problem
 
-DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
+DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".rst", ".rest")
 NEVER_DECKS = re.compile(
     r"^(readme|licen[cs]e|copying|changelog|changes|history|news|contributing|code_of_conduct|"
     r"authors|contributors|security|notice|todo)([.-].*)?$", re.IGNORECASE)
 """Files that sit beside decks and are never one, whatever they contain."""
+SOLE_READER_SCORE = 0.5
+"""A file of a kind only one reader reads is a deck of that format, whatever its sniff says."""
 CLOSE_CALL = 0.6
 """A runner-up scoring this share of the winner's score makes the choice worth a note."""
 
@@ -198,10 +200,11 @@ def _ranked(text: str, path: Path) -> list[tuple[float, Reader, str]]:
     keys = front_matter_keys(text)
     tools = folder_tools(path)
     found = []
-    for reader in readers():
-        if path.suffix.lower() not in reader.suffixes:
-            continue
+    claiming = [reader for reader in readers() if path.suffix.lower() in reader.suffixes]
+    for reader in claiming:
         score, why = min(SNIFF_CAP, reader.sniff(text)), ""
+        if len(claiming) == 1:  # a kind of file one format alone reads (Landslide's .rst)
+            score = max(score, SOLE_READER_SCORE)
         if keys & reader.front_matter_keys:
             score, why = 1.0, "key"
         elif reader.name in tools and score < TOOL_SCORE:
