@@ -45,6 +45,9 @@ BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 CODE_ELEMENTS = ("code", "pre", "kbd", "samp", "script", "style", "textarea", "svg", "math")
 """HTML elements whose text is never math."""
 HTML_TAG = re.compile(r"</?([A-Za-z][\w-]*)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+QUOTED = re.compile(r"[ \t]*>")
+QUOTE_MARKS = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
+"""A blockquote's `>` marks at the start of a formula's lines."""
 MAX_FORMULA = 4000
 """Characters a formula may have: longer is no formula, or no slide could show it."""
 
@@ -82,6 +85,8 @@ def find(text: str) -> tuple[str, list[Formula]]:
 
     def take(end: int, tex: str, display: bool) -> None:
         nonlocal start
+        if "\n" in tex and QUOTED.match(text, text.rfind("\n", 0, index) + 1):
+            tex = QUOTE_MARKS.sub("\n", tex)  # `> $$` / `> x` / `> $$`: the quote's marks are no math
         out.append(text[start:index])
         out.append(f"{OPEN}{len(found)}{CLOSE}")
         found.append(Formula(tex.strip(), display, text[index:end], text.count("\n", 0, index)))

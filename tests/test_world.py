@@ -39,6 +39,7 @@ SCRIPTS = {
     ("Euler $e^{i\\pi}+1=0$ is neat", [("e^{i\\pi}+1=0", False)]),
     ("\\(x^2\\) and \\[\\frac{a}{b}\\]", [("x^2", False), ("\\frac{a}{b}", True)]),
     ("$$\n\\sum_i x_i\n$$", [("\\sum_i x_i", True)]),
+    ("> $$\n> \\sum_i x_i\n> $$", [("\\sum_i x_i", True)]),  # in a blockquote
     ("code `$x$`, <code>$y$</code>, an escaped \\$5 and $ 5 $", []),
     ("$10; code `$x$`", []),
     ("\\begin{align} a &= b \\end{align}", [("\\begin{align} a &= b \\end{align}", True)]),
