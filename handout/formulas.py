@@ -57,6 +57,8 @@ SCALE = 1.08
 """STIX Two's letters are smaller than Open Sans' at the same size: math a little larger reads alike."""
 NUMBERED = re.compile(r"\\(begin|end)\{(align)\}")
 """Environments latex2mathml numbers (KaTeX and MathJax do not, unless told)."""
+LOGOS = re.compile(r"\\(KaTeX|LaTeX|TeX)(?![A-Za-z])")
+"""KaTeX's and MathJax's logo commands (Slidev's starter deck writes $\\KaTeX$): their names, as text."""
 UNKNOWN_COMMAND = re.compile(r"<m(?:i|o|n|text)\b[^>]*>\s*(\\[A-Za-z]+)")
 
 
@@ -246,7 +248,8 @@ def typeset(tex: str, display: bool) -> str:
     _check_braces(tex)
     engine = _engine()
     try:  # unnumbered, as KaTeX and MathJax print them by default
-        mathml = engine.tex2mml(NUMBERED.sub(r"\\\1{\2*}", tex), inline=not display)
+        mathml = engine.tex2mml(LOGOS.sub(lambda m: rf"\text{{{m[1]}}}", NUMBERED.sub(r"\\\1{\2*}", tex)),
+                                inline=not display)
     except Exception as error:  # latex2mathml raises its own errors, and KeyError, IndexError...
         raise MathError(_reason(error)) from error
     if unknown := UNKNOWN_COMMAND.search(mathml):

@@ -59,6 +59,7 @@ def test_a_formula_the_engine_cannot_typeset_says_why() -> None:
         formulas.typeset("\\nosuchthing{x}", False)
     drawing = formulas.typeset("\\mathbb{R}^n", False)
     assert drawing.startswith("<svg") and "<path" in drawing and "<title>\\mathbb{R}^n</title>" in drawing
+    assert "<path" in formulas.typeset("\\KaTeX\\ and \\LaTeX", False)  # the logos, as their names
 
 
 # -- the deck of our own ---------------------------------------------------------------------------
