@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from handout.editions.extract import Extracted
     from handout.errors import HandoutError
     from handout.model import Problem
-    from handout.prepared import Result
+    from handout.result import Result
 
 __all__ = ["HandoutError", "Problem", "Result", "__version__", "build", "check", "extract", "pack", "rebuild"]
 
@@ -47,9 +47,15 @@ def build(path: Path | str = "slides", output: Path | str | None = None, *,
     `per_page=6, paper="letter", grayscale=True`. Settings in handout.toml beside the deck apply
     where an option is not given. `progress(stage, done, total)` is told how rendering goes.
     """
+    from handout.record import Record
+
+    given = _known(options)
+    record = Record("build", [path], output, given)
+    if (kept := record.up_to_date()) is not None:  # (before anything heavy is imported)
+        return kept
     from handout.pipeline import run
 
-    return run(path, output, progress=progress, **_known(options))
+    return run(path, output, progress=progress, record=record, **given)
 
 
 def check(path: Path | str = "slides", **options: Any) -> Result:
@@ -115,10 +121,16 @@ def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = N
     """
     from pathlib import Path
 
-    from handout.workshop import run as run_pack
+    from handout.record import Record
 
     listed = [paths] if isinstance(paths, str | Path) else list(paths)
-    return run_pack(listed, output, **_known(options, pack=True))
+    given = _known(options, pack=True)
+    record = Record("pack", listed, output, given)
+    if (kept := record.up_to_date()) is not None:  # (before anything heavy is imported)
+        return kept
+    from handout.workshop import run as run_pack
+
+    return run_pack(listed, output, record=record, **given)
 
 
 def _known(options: dict[str, Any], pack: bool = False) -> dict[str, Any]:
@@ -136,7 +148,7 @@ def __getattr__(name: str) -> Any:
     """The API's types, imported when first asked for: `import handout` stays cheap (the command
     takes its signals right after it, handout.__main__)."""
     if name == "Result":
-        from handout.prepared import Result
+        from handout.result import Result
 
         return Result
     if name == "HandoutError":

@@ -115,8 +115,18 @@ def build_command(path: DeckPath = Path("slides"), output: OutputPath = None,
         result = _guarded(lambda: handout.build(path, output, progress=progress, **options), debug)
     for line in for_terminal(result.problems):
         typer.echo(line, err=True)
+    _say_written(result)
+
+
+def _say_written(result: Any) -> None:
+    """`wrote out/talk.pdf (9 pages, 15 slides)`, or that it was up to date (record.py: nothing
+    it is made from changed since it was written, so it was not written again)."""
     pages = f"{result.pages} pages, " if result.pages else ""  # a web page has none
-    typer.echo(f"wrote {result.output} ({pages}{result.slides} slides)")
+    if result.up_to_date:
+        typer.echo(f"{result.output} is up to date ({pages}{result.slides} slides): nothing it "
+                   "is made from changed, so it was not written again")
+    else:
+        typer.echo(f"wrote {result.output} ({pages}{result.slides} slides)")
 
 
 @app.command("watch")
@@ -196,7 +206,7 @@ def pack_command(paths: PackPaths, output: OutputPath = None, debug: Debug = Fal
     result = _guarded(lambda: handout.pack(paths, output, **options), debug)
     for line in for_terminal(result.problems):
         typer.echo(line, err=True)
-    typer.echo(f"wrote {result.output} ({result.pages} pages, {result.slides} slides)")
+    _say_written(result)
 
 
 @app.command("init")

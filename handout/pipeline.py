@@ -32,6 +32,7 @@ from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
 from handout.problems import MIN_TEXT_PT, Problems, problem
+from handout.record import Record
 from handout.render import render
 
 SLIDE_LINK = re.compile(r"""(?:\]\(|href=["'])#slide-(\d+)\b""")
@@ -108,7 +109,8 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
               *pictures.files_read]
     return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems,
-                    pictures.files_read)
+                    pictures.files_read, list(dict.fromkeys(pictures.locator.absent)),
+                    pictures.settled)
 
 
 def print_sizing(settings: Settings) -> tuple[Placements, int]:
@@ -235,15 +237,19 @@ def _started_pool(decks: Sequence[Prepared], jobs: int) -> Any:
 
 def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
         checking: bool = False, progress: Progress | None = None, session: Session | None = None,
-        **given: Any) -> Result:
+        record: Record | None = None, **given: Any) -> Result:
     """Build the handout of the deck at `path`. `given` holds settings by attribute name (None:
-    not given); with write=False nothing is written; `checking` also reports text below 6 pt."""
+    not given); with write=False nothing is written; `checking` also reports text below 6 pt.
+    With a `record` (record.py), what the build read and wrote is kept for the next."""
     with nesting_limit(Path(path)):
         prepared = prepare_while_engine_loads(path, given) if _engine_to_load(session, given) \
             else prepare(path, given, session)
         build = Build(Path(output) if output else None, write=write, checking=checking,
                       progress=progress, session=session)
-        return build.run(prepared)
+        result = build.run(prepared)
+    if record is not None and write:
+        record.keep(result, [prepared])
+    return result
 
 
 @contextlib.contextmanager

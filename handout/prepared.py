@@ -18,25 +18,12 @@ from handout.formats.registry import DeckSource
 from handout.model import Deck, Problem
 from handout.options import Settings
 from handout.pictures.cache import PictureCache
-from handout.problems import MIN_TEXT_PT, NOTE, Findings, Problems, problem
+from handout.problems import MIN_TEXT_PT, NOTE, Problems, problem
 from handout.rendered import RenderedDeck
+from handout.result import Result  # noqa: F401  (where every stage has found it)
 
 Progress = Callable[[str, int, int], None]
 """Told (stage, done, total) as slides are rendered, for a progress bar."""
-
-
-@dataclass
-class Result(Findings):
-    """What a build made, and every problem it found (see problems.py for the codes): its
-    `warnings`, `notes` and `with_code(...)` as the collector's."""
-
-    output: Path | None
-    pages: int
-    slides: int
-    problems: list[Problem] = field(default_factory=list)
-
-    def found(self) -> list[Problem]:
-        return self.problems
 
 
 @dataclass
@@ -55,6 +42,12 @@ class Prepared:
     problems: Problems
     picture_files: list[Path] = field(default_factory=list)
     """The picture files the deck shows, as found (the archive attaches them)."""
+    absent: list[Path] = field(default_factory=list)
+    """Files looked for that were not there (a picture's path beside the deck, found from the
+    root instead): one appearing changes the build (record.py)."""
+    settled: bool = True
+    """Whether the files above are all the build depends on: False for a picture from the web,
+    or one missing or refused (its hint scans the folders), so no build record is kept."""
 
 
 @dataclass

@@ -19,9 +19,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handout import config, fetch, limits
+from handout import config, diagrams, fetch, limits
 from handout.errors import HandoutError
-from handout.model import Image, Problem, Slide
+from handout.model import Code, Image, Problem, Slide, leaves
 from handout.options import BY_NAME, PACK_WIDE, Settings, parse_length
 from handout.packfile import LOGO_MM, PAGE_PICTURE_MM, PackSpec, PartSpec, read_pack
 from handout.pipeline import Build, nesting_limit, prepare
@@ -29,16 +29,19 @@ from handout.problems import Problems, problem
 
 if TYPE_CHECKING:
     from handout.prepared import Progress, Result
+    from handout.record import Record
 
 
 def run(paths: Sequence[Path | str], output: Path | str | None = None, *, write: bool = True,
-        checking: bool = False, progress: Progress | None = None, **given: Any) -> Result:
+        checking: bool = False, progress: Progress | None = None, record: Record | None = None,
+        **given: Any) -> Result:
     """Build the pack (with write=False, only check it); `given` holds the user's options by
-    attribute name (None: not given)."""
+    attribute name (None: not given). With a `record` (record.py), what the build read and
+    wrote is kept for the next."""
     spec = read_pack(paths, given)
     with nesting_limit(spec.file, "a part"):
         return _build(spec, Path(output) if output else None, write, checking, progress,
-                      from_user=given.get("logo") is not None)
+                      from_user=given.get("logo") is not None, record=record if write else None)
 
 
 def check(paths: Sequence[Path | str], **given: Any) -> Result:
@@ -47,7 +50,7 @@ def check(paths: Sequence[Path | str], **given: Any) -> Result:
 
 
 def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
-           progress: Progress | None, from_user: bool) -> Result:
+           progress: Progress | None, from_user: bool, record: Record | None = None) -> Result:
     from handout.compose.pack import Cover, Pack, PackPage
     from handout.prepared import Prepared
 
@@ -79,10 +82,14 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
     pack = Pack(cover, tuple(order), settings.duplex, parse_length(settings.binding), settings.blank_page,
                 folders=pages.folders)
     build = Build(write=write, checking=checking, progress=progress)
-    return build.make(decks, output or Path("out") / f"{spec.name}.pdf", inputs, problems, pack,
-                      settings.sheet if settings.booklet else None,
-                      parse_length(settings.paper_thickness),
-                      edition=as_one(spec, decks, cover, inputs, problems, pages.inputs))
+    result = build.make(decks, output or Path("out") / f"{spec.name}.pdf", inputs, problems, pack,
+                        settings.sheet if settings.booklet else None,
+                        parse_length(settings.paper_thickness),
+                        edition=as_one(spec, decks, cover, inputs, problems, pages.inputs))
+    if record is not None:
+        record.keep(result, decks, [*([spec.file] if spec.file else []), *pages.inputs,
+                                    *pages.absent], [spec.folder], settled=pages.settled)
+    return result
 
 
 def as_one(spec: PackSpec, decks: Sequence[Any], cover: Any, inputs: Sequence[Path],
@@ -172,6 +179,10 @@ class _OwnPages:
         self.problems: list[Problem] = []
         self.inputs: list[Path] = []
         self.folders: tuple[Path, ...] = ()
+        self._pictures_used: list[Any] = []
+        self._settled = True
+        """As a Prepared's (record.py), with `settled`: False for a remote, missing or refused
+        picture, or a diagram drawn by a program."""
 
     def page(self, part: PartSpec, index: int) -> Any:
         from markupsafe import Markup
@@ -188,6 +199,8 @@ class _OwnPages:
                                  limit=limits.MAX_DECK_BYTES)
         assert data is not None
         blocks = md.blocks(md.lines_of(md.decode(data, part.path)))
+        if any(isinstance(b, Code) and diagrams.kind_of(b.language) for b in leaves(blocks)):
+            self._settled = False
         title = part.title or md.title(blocks) or part.path.stem
         slide = Slide(1, 1, title, blocks=tuple(blocks), images=tuple(md.pictures(blocks)),
                       source=part.path)
@@ -228,4 +241,13 @@ class _OwnPages:
                             grayscale=defaults["grayscale"], allow_remote=defaults["allow_remote"],
                             cache=PictureCache() if defaults["cache"] else PictureCache.scratch())
         self.folders = tuple(dict.fromkeys([*self.folders, pictures.cache_dir]))
+        self._pictures_used.append(pictures)
         return pictures
+
+    @property
+    def absent(self) -> list[Path]:
+        return [path for pictures in self._pictures_used for path in pictures.locator.absent]
+
+    @property
+    def settled(self) -> bool:
+        return self._settled and all(pictures.settled for pictures in self._pictures_used)

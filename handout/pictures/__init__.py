@@ -98,6 +98,9 @@ class Pictures:
         self._reported: set[tuple[str, int]] = set()
         self._found: list[Path] = []
         self._outside: list[tuple[Path, int, Path]] = []
+        self.settled = True
+        """False once a picture came from the web, or was missing or refused: what the build
+        read then depends on more than the files found (prepared.Prepared.settled)."""
         self.unprinted: set[tuple[Path, int]] = set()
         """(deck file, line) of each use whose picture will not print (missing, unreadable,
         refused): a photo that does not print needs no credit."""
@@ -190,6 +193,7 @@ class Pictures:
 
     def _prepare(self, written: str, placement: Placement) -> _Outcome:
         if self.allow_remote and is_remote(written):
+            self.settled = False
             return _Outcome(written)  # loaded by the fetcher itself, bounded as a whole
         if is_data_picture(written):  # prepared as a file is: its header checked first
             label = data_label(written)
@@ -215,11 +219,13 @@ class Pictures:
             data = read_inside(path, (self.locator.root,), limit=limits.MAX_PICTURE_BYTES)
             assert data is not None
         except NotFound as missing:
+            self.settled = False
             hint = f"did you mean {missing.suggestion!r}?" if missing.suggestion else \
                 "looked in " + " and ".join(map(str, missing.looked_in))
             return self._failed("missing-picture", written, f"picture not found: {written!r}", hint,
                                 "missing")
         except Refused as refused:
+            self.settled = False
             return self._refusal(written, refused)
         return self._ready(repr(written), written, path, data, placement)
 

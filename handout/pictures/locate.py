@@ -56,6 +56,8 @@ class Locator:
     base: Path
     root: Path
     _names: list[str] | None = field(default=None, repr=False)
+    absent: list[Path] = field(default_factory=list, repr=False)
+    """Paths looked at that were not there (one appearing would change what is found)."""
 
     def __post_init__(self) -> None:
         self.base, self.root = Path(os.path.realpath(self.base)), Path(os.path.realpath(self.root))
@@ -83,6 +85,7 @@ class Locator:
                     continue
                 except OSError as error:
                     if error.errno in (errno.ENOENT, errno.ENOTDIR):
+                        self.absent.append(real)
                         continue
                     if error.errno == errno.ENAMETOOLONG:
                         bad_name = bad_name or Refused("bad-name", "the name is too long", written)
