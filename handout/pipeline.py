@@ -26,6 +26,7 @@ from handout.credits import CREDITS_FILE, attach_credits, with_descriptions
 from handout.errors import HandoutError
 from handout.formats import find_deck, read
 from handout.links import link_bare_addresses, number_links
+from handout.memo import StoredMemo
 from handout.model import Deck, Markdown, Problem, leaves
 from handout.options import Settings, parse_selection
 from handout.output import check_target, write_atomically
@@ -91,10 +92,13 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     deck, credit_report = attach_credits(deck, pictures.credit)
     deck = with_descriptions(deck, pictures.description)
     pictures.prepare_deck(deck, placements)
+    memo = session.render_memo if session else \
+        StoredMemo.load(cache_root(), source.path) if settings.cache else None
     rendered = render(deck, lambda image, background: pictures.url(
         image, placements.background if background else placements.inline), settings.html,
-        lambda image: pictures.resolution(image, placements.inline), settings.grayscale,
-        session.render_memo if session else None)
+        lambda image: pictures.resolution(image, placements.inline), settings.grayscale, memo)
+    if isinstance(memo, StoredMemo):  # (a build of its own: the next finds the blocks' HTML)
+        memo.save()
     on_paper = editions.sizing(settings) == "print"
     if settings.links != "off" and on_paper:
         rendered = number_links(rendered)

@@ -68,7 +68,7 @@ def _names(folder: Path) -> list[str]:
         return []
 
 
-def _code_print() -> str:
+def code_print() -> str:
     """handout as installed: its version, the name, size and time of each file of its code,
     templates and styles, the Python running it and its libraries' folder (pip changes it when it
     installs or upgrades one)."""
@@ -96,7 +96,7 @@ def _code_print() -> str:
 def _settings_print() -> dict[str, Any]:
     from handout.fonts import fingerprint
 
-    return {"code": _code_print(), "fonts": fingerprint(),
+    return {"code": code_print(), "fonts": fingerprint(),
             "environment": {name: os.environ.get(name) for name in ENVIRONMENT}}
 
 

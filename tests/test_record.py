@@ -133,7 +133,7 @@ def test_any_change_to_what_the_output_is_made_from_builds_it_again(deck, tmp_pa
         "version": (lambda: _patched(lambda m: m.setattr(
             record_module, "__version__", "99.0")), "version"),
         "code": (lambda: _patched(lambda m: m.setattr(
-            record_module, "_code_print", lambda: "edited")), "code"),
+            record_module, "code_print", lambda: "edited")), "code"),
         "environment": (lambda: _patched(lambda m: m.setenv(
             "SOURCE_DATE_EPOCH", "86400")), "SOURCE_DATE_EPOCH"),
         "output edited": (lambda: _swapped(folder / "out" / "talk.pdf", b"%PDF-1.7\n"),
@@ -212,3 +212,35 @@ def test_an_unchanged_pack_is_not_built_again(tmp_path, monkeypatch):
         record = Record("pack", [pack], output, {"jobs": 1, "root": folder})
         assert record.up_to_date() is None and changed.name in record.reason, changed
         changed.write_bytes(before)
+
+
+def test_a_build_renders_only_the_blocks_it_has_not_rendered_before(tmp_path, monkeypatch):
+    """The blocks' HTML is kept beside the slide cache (memo.py): a build after an edit renders
+    the edited block's markdown alone, and renders the same HTML as a build without it."""
+    from handout.memo import StoredMemo
+    from handout.pipeline import prepare
+    from handout.render import Renderer
+
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    text = DECK.replace("![a photo](images/photo.jpg)",
+                        "```python\nx = 1\n```\n\n<b>bold</b> <script>x</script>")
+    deck = write_deck(tmp_path / "talk", text)
+    fresh = prepare(deck, {})
+    assert fresh.problems.with_code("unsafe-html")
+    rendered: list[str] = []
+    original = Renderer._text
+    monkeypatch.setattr(Renderer, "_text",
+                        lambda self, text: rendered.append(text) or original(self, text))
+    again = prepare(deck, {})
+    assert [text.strip() for text in rendered] == ["<b>bold</b> <script>x</script>"], \
+        "only what the cleaner changed is rendered again"
+    assert again.rendered == fresh.rendered
+    assert [str(p) for p in again.problems] == [str(p) for p in fresh.problems]
+    _write(deck, text.replace("A photo follows", "A photo comes"))
+    rendered.clear()
+    edited = prepare(deck, {})
+    assert sorted(text.strip() for text in rendered) == ["# Opening\nA photo comes.",
+                                                         "<b>bold</b> <script>x</script>"]
+    assert edited.rendered.slides[1] == fresh.rendered.slides[1]
+    assert prepare(deck, {"cache": False}).rendered == edited.rendered
+    assert len(list((tmp_path / "cache" / StoredMemo.folder).iterdir())) == 1
