@@ -3,8 +3,8 @@
 For each deck and per-page value it times, each in a process of its own:
 
   cold    an empty cache folder (what a first-time user sees);
-  warm    the same build again, nothing changed;
-  edited  one slide's text changed, then built;
+  warm    the same build again, nothing changed (its build record answers: record.py);
+  edited  one slide's text changed, then built (its title too: the page frames change);
 
 and, in one process that keeps a `handout watch` session, how long one edited slide takes to give
 a new PDF. Memory is sampled from /proc over the whole process tree (the build and its worker
@@ -146,8 +146,8 @@ def main() -> None:
     sizes = sorted({d.split("_")[1] for d in args.decks if d.startswith("synth_")})
     subprocess.run([sys.executable, str(MAKE_DECKS), "--root", str(work), "--sizes",
                     ",".join(sizes) or "100"], check=True, stdout=subprocess.DEVNULL)
-    print("| deck | per page | cold s (CPU s) | largest process MiB | tree MiB | warm s | "
-          "one slide's text edited s | its title edited s | watch, text edit s | "
+    print("| deck | per page | cold s (CPU s) | largest process MiB | tree MiB | warm s (x cold) | "
+          "one slide's text edited s (x cold) | its title edited s | watch, text edit s | "
           "watch, title edit s | pages |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.decks:
@@ -173,8 +173,10 @@ def main() -> None:
             pages = subprocess.run(["pdfinfo", str(output)], capture_output=True, text=True)
             count = re.search(r"Pages:\s+(\d+)", pages.stdout)
             print(f"| {name} | {per_page} | {cold.wall_s:.2f} ({cold.cpu_s:.1f}) | "
-                  f"{cold.largest_mib:.0f} | {cold.tree_mib:.0f} | {warm.wall_s:.2f} | "
-                  f"{edit.wall_s:.2f} | {title_edit.wall_s:.2f} | {watch:.2f} | {watch_title:.2f} | "
+                  f"{cold.largest_mib:.0f} | {cold.tree_mib:.0f} | {warm.wall_s:.2f} "
+                  f"({warm.wall_s / cold.wall_s:.3f}) | {edit.wall_s:.2f} "
+                  f"({edit.wall_s / cold.wall_s:.3f}) | {title_edit.wall_s:.2f} | {watch:.2f} | "
+                  f"{watch_title:.2f} | "
                   f"{count[1] if count else '?'} |", flush=True)
 
 
