@@ -157,7 +157,8 @@ def main() -> None:
             if copy.parent.exists():
                 shutil.rmtree(copy.parent)
             shutil.copytree(deck.parent, copy.parent, ignore=shutil.ignore_patterns("*.pdf"))
-            cache = copy.parent / "cache"
+            cache = copy.parent.parent / f"cache-{name}-{per_page}"  # (not beside the deck)
+            shutil.rmtree(cache, ignore_errors=True)
             env = {**os.environ, "HANDOUT_CACHE": str(cache)}
             output = copy.with_suffix(".pdf")
             command = [str(HANDOUT), "build", str(copy), "-n", str(per_page), "-o", str(output),
