@@ -395,8 +395,10 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
             htmls = [segments.segment_html(parts[0], slides, index, len(groups), rest, **document)
                      for index, slides in enumerate(groups)]
             joined_key = digest(pages.print, repr(footer), *htmls)
-            if (kept := cache.memory.get(("joined", joined_key))) is not None:
-                return (_reopened(kept[0]), *kept[1:])  # type: ignore[return-value]
+            if (kept := cache.get_document("joined", joined_key, "refused")) is not None:
+                record, data, fonts = kept
+                return (_reopened(data), PageFrames.from_json(record), fonts,
+                        list(record["refused"]))
             joined = segments.join([_laid_out(pages, cache, html) for html in htmls], footer,
                                    footer_fonts, parts[0].index)
             _keep_joined(cache, joined_key, joined)
@@ -405,17 +407,16 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
 
 
 def _keep_joined(cache: SlideCache, key: str, joined: tuple[Any, ...]) -> None:
-    """A session (`handout watch`) that joins the same segments a second time keeps the joined
-    document, so that an edit inside a slide needs no joining (0.07 s at 500 slides); a single
-    build only notes that it joined them (saving them would cost more than it saves)."""
-    if cache.memory.pop(("joined-seen", key), None) is None:
-        cache.memory[("joined-seen", key)] = True
+    """Keep the joined page-frame document (before imposition draws on it) in the cache, so that
+    a build whose page frames did not change (an edit inside a slide) needs no joining: 0.06 s
+    at 500 slides, for 0.015 s and 0.6 MB to keep it."""
+    pdf, frames, fonts, refused = joined
+    if cache.folder is None:
         return
-    for old in [k for k in cache.memory if k[0] == "joined"]:
-        del cache.memory[old]
     buffer = io.BytesIO()
-    joined[0].save(buffer)
-    cache.memory[("joined", key)] = (buffer.getvalue(), *joined[1:])
+    pdf.save(buffer)
+    cache.put_document("joined", key, buffer.getvalue(), fonts,
+                       {"refused": refused, **frames.to_json()})
 
 
 def _reopened(data: bytes) -> Any:
