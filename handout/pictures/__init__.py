@@ -95,6 +95,7 @@ class Pictures:
         self.allow_remote = allow_remote
         self.problems: list[Problem] = [self.cache.problem] if self.cache.problem else []
         self._outcomes: dict[tuple[str, Placement], _Outcome] = {}
+        self._metadata_read: dict[str, tuple[Credit | None, str]] = {}
         self._reported: set[tuple[str, int]] = set()
         self._found: list[Path] = []
         self._outside: list[tuple[Path, int, Path]] = []
@@ -112,13 +113,20 @@ class Pictures:
 
     def credit(self, image: Image) -> Credit | None:
         """The credit the picture's file carries, if any (for credits.attach_credits)."""
-        data = self._metadata_bytes(image)
-        return read_credit(data) if data else None
+        return self._metadata(image)[0]
 
     def description(self, image: Image) -> str:
         """What the picture's file says it shows (XMP dc:description), or "" (for alt text)."""
-        data = self._metadata_bytes(image)
-        return read_description(data) if data else ""
+        return self._metadata(image)[1]
+
+    def _metadata(self, image: Image) -> tuple[Credit | None, str]:
+        """(credit, description) of the picture's file, read once however often it is used (a
+        background on 50 slides of 500 read its file 100 times: 0.03 s)."""
+        if image.path not in self._metadata_read:
+            data = self._metadata_bytes(image)
+            self._metadata_read[image.path] = (read_credit(data), read_description(data)) \
+                if data else (None, "")
+        return self._metadata_read[image.path]
 
     def _metadata_bytes(self, image: Image) -> bytes | None:
         """The picture file's bytes, to read its metadata; None for a remote, data: or SVG
