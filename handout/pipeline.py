@@ -86,7 +86,8 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
         replace(settings, per_page=pictures_for) if pictures_for else settings)
     pictures = Pictures(deck.source, root, dpi=dpi, grayscale=settings.grayscale,
                         allow_remote=settings.allow_remote,
-                        cache=PictureCache() if settings.cache else PictureCache.scratch())
+                        cache=PictureCache() if settings.cache else PictureCache.scratch(),
+                        screen=settings.to == "html")
     # (a temporary folder, for --no-cache or a cache folder that cannot be used, is removed when
     # the process ends: Prepared keeps it, since the slides are rendered later)
     deck, credit_report = attach_credits(deck, pictures.credit)

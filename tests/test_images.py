@@ -8,6 +8,7 @@ are generated with Pillow; none is copied into the repository.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 from pathlib import Path
@@ -26,7 +27,7 @@ from kit import (
     write_jpeg,
     write_png,
 )
-from PIL import Image
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from handout import Result, build
@@ -335,6 +336,29 @@ def test_pictures_small_enough_are_used_as_their_own_bytes(tmp_path, image_cache
     assert [p.code for p in result.problems if "cut.png" in p.message] == ["broken-picture"]
     run_build(deck, per_page=2, grayscale=True, name="grey.pdf")
     assert any("-grey" in p.name and p.suffix == ".png" for p in image_cache.iterdir())
+
+
+def test_the_web_edition_keeps_a_pictures_bytes_unless_a_smaller_file_shows_it(tmp_path):
+    """For a browser (Preparer.screen), a picture a little larger than it shows keeps its own bytes
+    when shrinking it gives a heavier file (sharp lines blur into many colours); one far larger
+    than it shows is shrunk whatever its file weighs (a 1-bit picture of millions of pixels)."""
+    from handout.pictures import PictureCache
+    from handout.pictures.prepare import Placement, Preparer
+
+    preparer = Preparer(PictureCache(tmp_path / "cache"), dpi=144, screen=True)
+    placement = Placement(100, 75)  # 567 pixels across at 144 dpi
+    lines = Image.new("RGB", (700, 300), "white")
+    draw = ImageDraw.Draw(lines)
+    for x in range(0, 700, 7):
+        draw.line([(x, 0), (x + 150, 300)], fill=(255, 128, 0), width=2)
+    data = io.BytesIO()
+    lines.save(data, "PNG")
+    kept = preparer.prepare(Path("lines.png"), data.getvalue(), placement)
+    assert kept.file.read_bytes() == data.getvalue() and kept.resolution == 1.0
+    data = io.BytesIO()
+    Image.new("1", (3000, 3000)).save(data, "PNG")  # 2 kB
+    shrunk = preparer.prepare(Path("huge.png"), data.getvalue(), placement)
+    assert Image.open(shrunk.file).width < 600 and shrunk.resolution < 0.2
 
 
 def test_a_png_with_a_damaged_note_prints_in_every_process(tmp_path):

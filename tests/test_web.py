@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from fontTools.ttLib import TTFont
 from kit import cli, write_deck, write_jpeg
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import handout
 from handout.editions.web import SCREEN_DPI
@@ -75,6 +75,8 @@ Notes below the code.
 <script>document.title = "ran"</script>
 <p onclick="alert(1)">Click</p>
 
+![a banner of few colours](images/banner.png) ![the photo again](images/big.jpg)
+
 !NOTES
 Nothing here reaches the network.
 """
@@ -87,6 +89,11 @@ def web_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "images").mkdir()
     Image.new("RGB", (400, 300), ORANGE).save(folder / "images" / "orange.png")
     write_jpeg(folder / "images" / "big.jpg", (3000, 2250), seed=3)
+    banner = Image.new("RGB", (1800, 300), "white")  # 1.3 times what the page shows: shrunk, its
+    lines = ImageDraw.Draw(banner)  # sharp lines blur into many colours (6 kB become 134 kB)
+    for x in range(0, 1800, 7):
+        lines.line([(x, 0), (x + 150, 300)], fill=ORANGE, width=2)
+    banner.save(folder / "images" / "banner.png")
     return write_deck(folder, WEB_DECK)
 
 
@@ -118,15 +125,19 @@ def test_one_file_with_no_script_and_no_address_to_load(page):
     assert "Content-Security-Policy" in html and "default-src 'none'" in html.replace("&#39;", "'")
 
 
-def test_pictures_are_inside_at_screen_resolution(page):
+def test_pictures_are_inside_at_screen_resolution(page, web_deck):
     html = html_of(page)
     pictures = [base64.b64decode(data) for data in
                 re.findall(r'src="data:image/(?:jpeg|png);base64,([^"]+)"', html)]
-    sizes = [Image.open(io.BytesIO(data)).size for data in pictures]
-    assert (400, 300) in sizes  # small enough already: as it is
-    photo = max(sizes)
+    sizes = {Image.open(io.BytesIO(data)).size for data in pictures}
+    images = web_deck.parent / "images"
+    originals = {(images / name).read_bytes() for name in ("orange.png", "banner.png")}
+    assert originals <= set(pictures)  # small enough already, or no smaller shrunk: as they are
+    [photo] = sizes - {(400, 300), (1800, 300)}  # one copy, for the background and in the text:
     assert abs(photo[0] - 1024 * SCREEN_DPI / 96) <= 2  # 3000 px wide, made 1536 for a screen
     assert len(html.encode()) < 1_500_000
+    [banner] = re.findall(r'<img alt="a banner[^>]*>', html)
+    assert "image-resolution" not in banner  # shown at its own size
 
 
 def test_fonts_are_subset_and_inside(page):

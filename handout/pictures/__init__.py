@@ -16,7 +16,7 @@ not imported it: pipeline.prepare_while_engine_loads).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import EpsImagePlugin
@@ -87,11 +87,12 @@ class Pictures:
     """Every picture of one deck: found inside `root`, credited, prepared per placement."""
 
     def __init__(self, deck_file: Path, root: Path, *, dpi: int = 300, grayscale: bool = False,
-                 allow_remote: bool = False, cache: PictureCache | None = None) -> None:
+                 allow_remote: bool = False, cache: PictureCache | None = None,
+                 screen: bool = False) -> None:
         self.source = deck_file
         self.locator = Locator(deck_file.parent, root)
         self.cache = cache or PictureCache()
-        self.preparer = Preparer(self.cache, dpi, grayscale)
+        self.preparer = Preparer(self.cache, dpi, grayscale, screen)
         self.allow_remote = allow_remote
         self.problems: list[Problem] = [self.cache.problem] if self.cache.problem else []
         self._outcomes: dict[tuple[str, Placement], _Outcome] = {}
@@ -178,8 +179,22 @@ class Pictures:
                 self.url(slide.background, placements.background, slide.source)
             for image in slide.images:
                 self.url(image, placements.inline, slide.source)
+        if self.preparer.screen:
+            self._one_copy_each()
         if self._outside:
             self.problems.append(self._outside_problem())
+
+    def _one_copy_each(self) -> None:
+        """For a web page, one file per picture: a picture used at two sizes (a background, and
+        in a slide's text) is shown from the larger of its two prepared copies at both."""
+        largest: dict[str, _Outcome] = {}
+        for (written, _), outcome in self._outcomes.items():
+            if written not in largest or outcome.resolution > largest[written].resolution:
+                largest[written] = outcome
+        for written, placement in list(self._outcomes):
+            outcome = self._outcomes[written, placement]
+            self._outcomes[written, placement] = replace(
+                outcome, url=largest[written].url, resolution=largest[written].resolution)
 
     def _outside_problem(self) -> Problem:
         """One warning for every picture outside the folder the deck may read (a deck whose

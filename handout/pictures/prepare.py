@@ -37,6 +37,13 @@ PASSED = {"JPEG": ".jpg", "PNG": ".png"}
 """Formats a picture already small enough, upright and in colour (when colour prints) is used in
 as its own bytes, once it decodes whole: WeasyPrint embeds a JPEG as it is and compresses a PNG
 again itself, so preparing either again would only cost time (0.02 s a PNG)."""
+SHOWN = {**PASSED, "GIF": ".gif", "WEBP": ".webp"}
+"""Formats a browser shows as they are (the web edition keeps their bytes when no smaller file
+would do; a browser applies their colour profile itself)."""
+SCREEN_SLACK = 1.5
+"""The web edition keeps a picture's own bytes when a smaller copy would not be a smaller file, if
+it is at most this much wider than what the page shows (a browser is never sent a picture of far
+more pixels than it shows, however small its file: a 12000 x 12000 PNG of 33 kB stays out)."""
 MM_PER_INCH = 25.4
 MM_PER_CSS_PX = MM_PER_INCH / 96
 """WeasyPrint draws a picture at its natural size in CSS pixels (96 to the inch) unless CSS shrinks it."""
@@ -99,6 +106,10 @@ class Preparer:
     cache: PictureCache
     dpi: int = 300
     grayscale: bool = False
+    screen: bool = False
+    """For a page a browser shows (the web edition): a picture in a format browsers show keeps
+    its own bytes unless a smaller file shows it as well (a downsampled copy that comes out
+    heavier, as a re-encoded JPEG or a palette PNG made RGB does, is not used)."""
 
     def prepare(self, path: Path, data: bytes, placement: Placement) -> Prepared:
         """The print-ready picture for this file's bytes at this placement; raises Unprintable."""
@@ -117,13 +128,10 @@ class Preparer:
         # a JPEG goes into the PDF as it is, its profile with it (editions/press.py names it);
         # any other picture is decoded by WeasyPrint, which drops its profile: converted here
         keeps_colours = is_jpeg or profile is None or icc.is_srgb(profile)
-        if target >= width and upright and not self.grayscale and picture.format in PASSED \
-                and keeps_colours:
-            output = self.cache.path(f"{digest}{PASSED[picture.format]}")  # byte for byte
-            if not output.exists():
-                _decode(picture)  # a JPEG cut short fails here, not in the PDF
-                self.cache.write(output.name, data)
-            return Prepared(output, printed_dpi, width, printed_mm, 1.0)
+        passes = upright and not self.grayscale and (
+            picture.format in SHOWN if self.screen else picture.format in PASSED and keeps_colours)
+        if target >= width and passes:
+            return self._as_it_is(picture, data, digest, printed_dpi, printed_mm)
         new_height = max(1, round(height * target / width))
         grey = "-grey" if self.grayscale else "" if keeps_colours else "-srgb"
         output = self.cache.path(f"{digest}-{target}x{new_height}{grey}{'.jpg' if is_jpeg else '.png'}")
@@ -138,7 +146,20 @@ class Preparer:
             if self.grayscale:
                 resized = _grey(resized)
             self.cache.write(output.name, _encoded(resized, is_jpeg, kept))
+        if self.screen and passes and width <= target * SCREEN_SLACK \
+                and output.stat().st_size >= len(data):  # no smaller, about as large: as it is
+            return self._as_it_is(picture, data, digest, printed_dpi, printed_mm)
         return Prepared(output, printed_dpi, width, printed_mm, min(1.0, target / width))
+
+    def _as_it_is(self, picture: Pillow.Image, data: bytes, digest: str, printed_dpi: float,
+                  printed_mm: float) -> Prepared:
+        """The picture's own bytes, byte for byte (decoded once, so that a file cut short fails
+        here and not in the PDF or the browser)."""
+        output = self.cache.path(f"{digest}{SHOWN[picture.format]}")
+        if not output.exists():
+            _decode(picture)
+            self.cache.write(output.name, data)
+        return Prepared(output, printed_dpi, picture.width, printed_mm, 1.0)
 
     def _open(self, data: bytes) -> Pillow.Image:
         """The picture, its header read and checked; no pixels decoded yet."""
