@@ -18,9 +18,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
+from handout import limits
 from handout.alt import alt_text
 from handout.config import read_toml
 from handout.errors import HandoutError
+from handout.fetch import read_inside
 from handout.model import Credit, Deck, Image, Markdown, Problem, Slide, leaves
 from handout.problems import problem
 from handout.sanitize import safe_link
@@ -55,7 +57,7 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
     inferred, pairing = _inferred_from_credits_slide(credited)
     if inferred:
         credited = _with_credits(credited, inferred, lambda image: None)
-    credited = _with_safe_links(credited)
+    credited = _with_safe_links(credited, deck.source.parent / CREDITS_FILE)
     report = CreditReport(inferred=[pairing] if pairing else [], uncredited=[])
     for slide in credited.slides:
         for image in _slide_images(slide):
@@ -73,26 +75,45 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
     return credited, report
 
 
-def _with_safe_links(deck: Deck) -> Deck:
-    """The deck with every credit link that is not a web or mail address taken out, and reported."""
-    problems: list[Problem] = []
+FIELDS = {"source_url": ("source",), "licence_url": ("licence_url", "license_url")}
+"""A credit's link fields, and the keys credits.toml writes them with."""
 
-    def safe(image: Image | None) -> Image | None:
+
+def _with_safe_links(deck: Deck, credits_file: Path) -> Deck:
+    """The deck with every credit link that is not a web or mail address taken out, and reported
+    where it is written: credits.toml's line, else the deck's line that uses the picture."""
+    problems: list[Problem] = []
+    reported: set[tuple[str, str, str]] = set()
+    lines: dict[tuple[str, str], int] | None = None
+
+    def where(image: Image, slide: Slide, name: str) -> tuple[Path, int | None]:
+        nonlocal lines
+        if image.credit is None or image.credit.origin != "credits file":
+            return slide.source or deck.source, image.line
+        if lines is None:
+            lines = _key_lines(credits_file)
+        table = _key(image.path)
+        return credits_file, next((lines[table, key] for key in FIELDS[name]
+                                   if (table, key) in lines), lines.get((table, "")))
+
+    def safe(image: Image | None, slide: Slide) -> Image | None:
         if image is None or image.credit is None:
             return image
         credit = image.credit
         links = {"source_url": credit.source_url, "licence_url": credit.licence_url}
         kept = {name: safe_link(url) for name, url in links.items()}
         for name, url in links.items():
-            if url.strip() and not kept[name]:
+            if url.strip() and not kept[name] and (image.path, name, url) not in reported:
+                reported.add((image.path, name, url))  # once, for a picture used twice
                 problems.append(problem(
                     "unsafe-link", f"the credit of {image.path!r} (from {credit.origin or 'the deck'}) "
                     f"links to {url[:60]!r}, which is not a web address: printed without the link",
-                    deck.source, image.line, "credit links must start with https://, http:// or mailto:"))
+                    *where(image, slide, name),
+                    "credit links must start with https://, http:// or mailto:"))
         return image if kept == links else replace(image, credit=replace(credit, **kept))
 
-    slides = [replace(slide, background=safe(slide.background),
-                      images=tuple(safe(i) for i in slide.images)) for slide in deck.slides]
+    slides = [replace(slide, background=safe(slide.background, slide),
+                      images=tuple(safe(i, slide) for i in slide.images)) for slide in deck.slides]
     return replace(deck, slides=slides, problems=[*deck.problems, *problems])
 
 
@@ -141,14 +162,17 @@ def load_credits_file(folder: Path) -> dict[str, Credit]:
     for image_path, fields in data.items():
         if not isinstance(fields, dict):
             raise HandoutError(f"{image_path!r} must be a table of credit fields", path,
+                               _key_lines(path).get(("", image_path)),
                                hint=f'write it as ["{image_path}"] followed by author = "..."')
         unknown = sorted(set(fields) - CREDIT_KEYS)
         if unknown:
             raise HandoutError(f"unknown credit field {unknown[0]!r} for {image_path!r}", path,
+                               _key_lines(path).get((image_path, unknown[0])),
                                hint=f"known fields: {', '.join(sorted(CREDIT_KEYS))}")
         bad = [k for k, v in fields.items() if not isinstance(v, str)]
         if bad:
-            raise HandoutError(f"credit field {bad[0]!r} of {image_path!r} must be text", path)
+            raise HandoutError(f"credit field {bad[0]!r} of {image_path!r} must be text", path,
+                               _key_lines(path).get((image_path, bad[0])))
         credits[_key(image_path)] = Credit(
             title=fields.get("title", ""),
             author=fields.get("author", ""),
@@ -160,6 +184,37 @@ def load_credits_file(folder: Path) -> dict[str, Credit]:
             alt=fields.get("alt", ""),
         )
     return credits
+
+
+TABLE = re.compile(r"""^\s*\[\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_.-]+))\s*\]""")
+KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _key_lines(path: Path) -> dict[tuple[str, str], int]:
+    """Where credits.toml writes each thing (tomllib does not say): (table, key) for a key in a
+    picture's table, (table, "") for the table's own line, ("", key) for a key outside any."""
+    try:
+        text = read_inside(path, (path.parent,), limit=limits.MAX_SETTINGS_BYTES) or b""
+        lines = text.decode("utf-8").splitlines()
+    except (HandoutError, UnicodeDecodeError):
+        return {}
+    found: dict[tuple[str, str], int] = {}
+    table = ""
+    for number, line in enumerate(lines, start=1):
+        if match := TABLE.match(line):
+            table = _unquoted(match)
+            found.setdefault((table, ""), number)
+        elif match := KEY.match(line):
+            found.setdefault((table, _unquoted(match)), number)
+    return found
+
+
+def _unquoted(match: re.Match[str]) -> str:
+    basic, literal, bare = match.groups()
+    if basic is not None:
+        return basic.encode("latin-1", "backslashreplace").decode("unicode_escape") \
+            if "\\" in basic else basic
+    return literal if literal is not None else bare
 
 
 def _inferred_from_credits_slide(deck: Deck) -> tuple[dict[str, Credit], Problem | None]:

@@ -6,6 +6,7 @@ prepared deck. The pipeline (pipeline.py) makes them; compose/ and editions/ rea
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +97,7 @@ def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
                 kinds.add(kind)
                 found.append(problem(
                     "refused-url", f"not loaded: {fetch.shown_url(url)}",
-                    *_line_mentioning(files, url[:80]),
+                    *_line_mentioning(files, url[:80], (LOADING,)),
                     "only PNG, JPEG, GIF and WebP pictures print from data: URLs (a theme's "
                     "embedded fonts do not: the handout prints with its own)"))
             continue
@@ -104,12 +105,12 @@ def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
             target = url.removeprefix(fetch.FILE_LINK)
             found.append(problem(
                 "file-link", f"the link to {_shown_file(target, source)} prints as text",
-                *_line_mentioning(files, target),
+                *_line_mentioning(files, target, (LINKING,)),
                 "a handout leaves its folder: it links only to web and mail addresses and to "
                 "its own slides (#slide-7)"))
         else:
             found.append(problem(
-                "refused-url", f"not loaded: {url}", *_line_mentioning(files, url),
+                "refused-url", f"not loaded: {url}", *_line_mentioning(files, url, FETCHED),
                 "only files inside the deck's folder are read (widen it with --root; "
                 "web addresses need --allow-remote)"))
     return found
@@ -126,10 +127,22 @@ def _shown_file(url: str, source: Path) -> str:
         return repr(str(path))
 
 
-def _line_mentioning(files: list[Path], url: str) -> tuple[Path, int | None]:
+LOADING = r"(?:(?:src|href|poster|data|background)\s*=\s*[\"']?|url\(\s*[\"']?|!\[[^\]]*\]\(\s*<?|\}\}\}\s*)"
+"""What comes before an address that is loaded (a picture, an SVG's <image>, a style's url())."""
+FETCHED = (r"\bhref\s*=\s*[\"']?", r"url\(\s*[\"']?")
+"""What comes before an address the renderer itself asked for: an SVG's <image> (first: the
+cleaner takes url() out of the slides' styles, so a url() that was read is an SVG file's); a
+picture the deck shows (`![](x)`, `<img src>`) went through the picture stage, reported there."""
+LINKING = r"(?:(?<!!)\[[^\]]*\]\(\s*<?|<a\b[^>]*\bhref\s*=\s*[\"']?|^\s*\[[^\]]+\]:\s*<?)"
+"""What comes before an address that is followed (a markdown or HTML link, a reference)."""
+
+
+def _line_mentioning(files: list[Path], url: str, contexts: tuple[str, ...] = ()
+                     ) -> tuple[Path, int | None]:
     """The first line of the deck's files (its own, then its slides', for a deck of several,
     then the SVG pictures it shows, whose own `<image>` or style may be what asked) that names
-    this URL (or the file it points at), for the warning."""
+    this URL (or the file it points at), for the warning: where it is written as one of
+    `contexts` says, tried in turn (loaded, or followed as a link), else where it is at all."""
     parsed = urlparse(url)
     names = [url, unquote(parsed.path)] if parsed.scheme != "file" else [unquote(parsed.path)]
     names += [Path(unquote(parsed.path)).name]
@@ -140,11 +153,14 @@ def _line_mentioning(files: list[Path], url: str) -> tuple[Path, int | None]:
         except HandoutError:
             continue
         texts.append((file, data.decode("utf-8", errors="replace").splitlines()))
-    for name in filter(None, names):
-        for file, lines in texts:
-            for number, text in enumerate(lines, start=1):
-                if name in text:
-                    return file, number
+    for pattern in [*contexts, ""]:
+        for name in filter(None, names):
+            written = re.compile(pattern + r"(?:file://)?" + re.escape(name), re.IGNORECASE) \
+                if pattern else None
+            for file, lines in texts:
+                for number, text in enumerate(lines, start=1):
+                    if name in text and (written is None or written.search(text)):
+                        return file, number
     return files[0], None
 
 

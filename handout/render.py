@@ -278,12 +278,13 @@ class Renderer:
             self.memo[key] = self._text(block.text)
         html, removed, failed = self.memo[key]
         for formula, why in failed:
-            self.warnings.append(formulas.problem(formula, why, self.source, block.line))
+            self.warnings.append(formulas.problem(formula, why, block.source or self.file,
+                                                  block.line))
         lines = block.text.lower().split("\n")
         for removal in removed:
             offset = next((i for i, text in enumerate(lines) if removal.needle.lower() in text), 0)
             if removal.code != "unsafe-html":
-                self.warnings.append(problem(removal.code, removal.what, self.source,
+                self.warnings.append(problem(removal.code, removal.what, block.source or self.file,
                                              block.line + offset))
                 continue
             self.warnings.append(problem(
@@ -331,7 +332,7 @@ class Renderer:
         drawn = self.memo[key]
         if drawn.why:
             self.warnings.append(problem(
-                "diagram", f"the {kind} diagram prints as its source: {drawn.why}", self.source,
+                "diagram", f"the {kind} diagram prints as its source: {drawn.why}", self.file,
                 code.line, "the handout shows its source in a framed box until then"))
         return diagrams.figure(kind, drawn, listing)
 

@@ -552,3 +552,18 @@ def test_pairing_skips_photos_credited_elsewhere(tmp_path, listed):
     # slide 3's attribution, then the Credits slide beside it, whose bare addresses are links
     assert uris(reader, slide_page(reader, 3)) == [urls[-1], *urls]
     assert "From The File" in credit_rows(reader, ["two.jpg"])["two.jpg"]
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ('# credits\n\n["a.jpg"]\nauthor = "A"\nwho = "B"\n', 5, "unknown credit field 'who'"),
+    ('["a.jpg"]\nauthor = "A"\n\n[\'b.jpg\']\ntitle = 3\n', 5, "'title' of 'b.jpg' must be text"),
+    ('"a.jpg" = "A"\n', 1, "must be a table of credit fields"),
+])
+def test_a_credits_file_error_names_its_line(tmp_path, text, line, says):
+    from handout.credits import load_credits_file
+
+    (tmp_path / "credits.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(HandoutError) as raised:
+        load_credits_file(tmp_path)
+    assert (raised.value.problem.file, raised.value.problem.line) == (tmp_path / "credits.toml", line)
+    assert says in str(raised.value)

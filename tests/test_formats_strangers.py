@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kit import images, outline, squash, write_deck, write_jpeg, write_png
+from kit import images, line_of, outline, squash, write_deck, write_jpeg, write_png
 from test_links import decode_qr, page_image
 
 from handout.formats import find_deck, read
@@ -298,12 +298,15 @@ def test_selecting_slides_takes_the_numbers_the_deck_shows(tmp_path, built):
 
 # --- where problems are named --------------------------------------------------------------------
 
-BROKEN = "![gone](Gone-{n}.png)\n\n<script>x()</script>\n"
+BROKEN = ("![gone](Gone-{n}.png)\n\n<script>x()</script>\n\n[f](file:///etc/{n})\n\n$$\\frac{{1}}{{$$\n\n"
+          "```mermaid\ngraph TD; A-->B\n```\n")
 WHERE = {  # deck (files), the file and line of the broken picture
-    "keydown": ({"talk.md": "# Deck\n\n!SLIDE\n# One\n\n!SLIDE\n# Two\n\n" + BROKEN}, "talk.md", 9),
+    "keydown": ({"talk.md": "# Deck\n\n!SLIDE\n# One\n\n!SLIDE\n# Two\n}}} images/Bg.jpg\n\n" + BROKEN},
+                "talk.md", 10),
     "keydown-parts": ({"01-a.md": "!SLIDE\n# One\n", "02-b.md": "!SLIDE\n# Two\n\n" + BROKEN},
                       "02-b.md", 4),
-    "marp": ({"talk.md": "---\nmarp: true\n---\n\n# One\n\n---\n\n# Two\n\n" + BROKEN}, "talk.md", 11),
+    "marp": ({"talk.md": "---\nmarp: true\n---\n\n# One\n\n---\n\n# Two\n<!-- _class: lead -->\n\n" + BROKEN},
+             "talk.md", 12),
     "remark": ({"talk.md": "class: center\n\n# One\n\n???\nsaid\n\n---\n\n# Two\n\n" + BROKEN},
                "talk.md", 12),
     "reveal": ({"talk.md": "# One\n\nNote: said\n\n---\n\n# Two\n\n" + BROKEN}, "talk.md", 9),
@@ -323,9 +326,10 @@ WHERE = {  # deck (files), the file and line of the broken picture
 
 @pytest.mark.parametrize("name", list(WHERE))
 def test_every_reader_names_a_problem_at_its_file_and_line(tmp_path, name):
-    """A missing picture and a `<script>` are reported at the file and line that hold them, in a
-    deck of one file or of several (a Showoff section, a Slidev import, a reveal.js section's
-    markdown file, keydown parts)."""
+    """A missing picture, a `<script>`, a formula that cannot be typeset and a diagram printed
+    as its source are reported at the file and line that hold them, in a deck of one file or of
+    several (a Showoff section, a Slidev import, a reveal.js section's markdown
+    file, keydown parts), after lines a reader takes out (a keydown background, a Marp directive)."""
     files, file, line = WHERE[name]
     folder = tmp_path / name
     for path, text in files.items():
@@ -333,8 +337,28 @@ def test_every_reader_names_a_problem_at_its_file_and_line(tmp_path, name):
         write_deck(folder, text.replace("{n}", name), path)
     problems = prepare(folder, {"cache": False}).problems
     found = {(p.code, p.file.resolve(), p.line) for p in problems}
-    assert ("missing-picture", (folder / file).resolve(), line) in found, sorted(map(str, problems))
-    assert ("unsafe-html", (folder / file).resolve(), line + 2) in found, sorted(map(str, problems))
+    where = (folder / file).resolve()
+    for code, below in [("missing-picture", 0), ("unsafe-html", 2), ("math", 6)]:  # (file-link:
+        # when laid out, test_strangers)
+        assert (code, where, line + below) in found, (code, sorted(map(str, problems)))
+    for diagram in [p for p in problems if p.code == "diagram"]:  # (unless mmdc is installed)
+        assert (diagram.file.resolve(), diagram.line) == (where, line + 8), str(diagram)
+
+
+SAID = "Said.\n<b onclick='x()'>b</b>\n"
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("marp", "---\nmarp: true\n---\n\n# One\n\ntext\n\n<!--\n\n" + SAID + "-->\n"),
+    ("slidev", "---\nhighlighter: shiki\n---\n\n# One\n\ntext\n\n<!--\n\n" + SAID + "-->\n"),
+    ("remark", "class: center\n\n# One\n\n???\n\n" + SAID),
+])
+def test_a_problem_in_the_notes_names_its_line(tmp_path, name, text):
+    """Notes written in an HTML comment opening on a line of its own were one line early
+    (Slidev), or more after blank lines (Marp)."""
+    deck = write_deck(tmp_path / name, text)
+    [found] = [p for p in prepare(deck, {"cache": False}).problems if p.code == "unsafe-html"]
+    assert (found.file, found.line) == (deck, line_of(deck, "onclick"))
 
 
 # --- pictures outside the deck's folder ----------------------------------------------------------

@@ -1230,10 +1230,11 @@ def test_script_links_in_credits_never_become_link_actions(sandbox):
     result = sandbox.build()
     assert not [a for a in actions(sandbox.out) if "javascript" in a[1].lower() or a[0] == "/JavaScript"]
     assert ("/URI", "https://creativecommons.org/licenses/by/4.0/") in actions(sandbox.out)
-    unsafe = sorted((w.line, w.message.split(" (from")[0]) for w in result.warnings
-                    if w.code == "unsafe-link")
-    assert unsafe == [(2, "the credit of 'pic.png'"), (5, "the credit of 'listed.png'"),
-                      (8, "the credit of 'meta.png'")], unsafe
+    unsafe = sorted((w.file.name, w.line, w.message.split(" (from")[0]) for w in result.warnings
+                    if w.code == "unsafe-link")  # where each link is written: credits.toml's line
+    assert unsafe == [("credits.toml", 3, "the credit of 'listed.png'"),
+                      (sandbox.deck.name, 2, "the credit of 'pic.png'"),
+                      (sandbox.deck.name, 8, "the credit of 'meta.png'")], unsafe
     text = pdf_text(sandbox.out)
     assert "Inline Author" in text and "Toml Author" in text and "Xmp Author" in text
 

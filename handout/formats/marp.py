@@ -93,7 +93,7 @@ class MarpReader(Reader):
             elif not MAGIC_COMMENT.match(comment.text) and not (
                     comment.text == "fit" and comment.line in headings):
                 notes += [Line(comment.line, ""),
-                          *(Line(comment.line + i, t) for i, t in enumerate(comment.text.split("\n")))]
+                          *comment.lines()]
         settings = {**state, **spot}
         body, background, split = _backgrounds(body, path, problems, number)
         body = _sized_pictures(body, settings)

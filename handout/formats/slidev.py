@@ -117,8 +117,7 @@ class SlidevReader(Reader):
         last_text = max((t.number for t in body if t.text.strip()), default=0)
         if comments and comments[-1].line > last_text:
             comment = comments[-1]
-            notes = [Line(comment.line + i, CLICK_MARK.sub("", t))
-                     for i, t in enumerate(comment.text.split("\n"))]
+            notes = [Line(line.number, CLICK_MARK.sub("", line.text)) for line in comment.lines()]
         body = [Line(t.number, VUE_ATTRIBUTE.sub("", VUE_INLINE.sub("", t.text))) if not kind else t
                 for t, kind in md.code_state(body)]
         at_root = self._root / path.name  # `/x.png` is public/x.png of the deck's own folder

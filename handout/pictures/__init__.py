@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from PIL import EpsImagePlugin
 
@@ -278,7 +280,10 @@ class Pictures:
         if refused.reason == "outside":
             outcome = self._refused(written, f"picture {written!r} not loaded: it is outside the "
                                     f"deck's folder ({self.locator.root})", "")
-            where = Path(os.path.realpath(self.locator.base / written.split("?")[0]))
+            path = written.split("?")[0]
+            if path.lower().startswith("file:"):  # <img src="file:///...">: the file it names
+                path = url2pathname(urlsplit(path).path)
+            where = Path(os.path.realpath(self.locator.base / path))
             return _Outcome(outcome.url, outcome.code, outcome.message, outcome.hint, outside=where)
         if refused.reason in ("bad-name", "missing"):
             return self._failed("missing-picture", written, f"picture {written!r} cannot be found: "

@@ -157,6 +157,20 @@ class Dialect:
 PLAIN = Dialect()
 
 
+def _numbered(lines: list[Line]) -> list[Line]:
+    """The lines with a blank line standing for each line a reader took out (a keydown `}}}`
+    background, a Marp directive) next to a blank one, so that the n-th line of the block's text
+    is its first line's number + n and a problem in it names its line. Between two lines of text
+    nothing is added: a blank line there would end a paragraph."""
+    out: list[Line] = []
+    for line in lines:
+        if out and line.number > out[-1].number + 1 and (
+                not out[-1].text.strip() or not line.text.strip()):
+            out += [Line(number, "") for number in range(out[-1].number + 1, line.number)]
+        out.append(line)
+    return out
+
+
 def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
     """Group lines into markdown runs and code listings (fenced or indented)."""
     out: list[Block] = []
@@ -166,7 +180,7 @@ def blocks(lines: list[Line], dialect: Dialect = PLAIN) -> list[Block]:
 
     def flush_text() -> None:
         if text and any(line.text.strip() for line in text):
-            out.append(Markdown(joined(text), text[0].number))
+            out.append(Markdown(joined(_numbered(text)), text[0].number))
         text.clear()
 
     def flush_indented() -> None:

@@ -25,6 +25,13 @@ class Comment:
     line: int
     end_line: int
     text: str  # between <!-- and -->, stripped
+    text_line: int = 0
+    """The line its text starts on (after the `<!--` line when that holds nothing else)."""
+
+    def lines(self) -> list[Line]:
+        """The text's lines, each with its number in the file (for problems in notes)."""
+        first = self.text_line or self.line
+        return [Line(first + i, text) for i, text in enumerate(self.text.split("\n"))]
 
 
 def take_comments(lines: list[Line], keep: Callable[[Comment], bool] = lambda c: False,
@@ -60,7 +67,11 @@ def take_comments(lines: list[Line], keep: Callable[[Comment], bool] = lambda c:
             continue
         inside, tail = rest.split("-->", 1)
         body.append(inside)
-        comment = Comment(line.number, states[end_index][0].number, "\n".join(body).strip("-").strip())
+        raw = "\n".join(body)
+        text = raw.strip("-").strip()
+        before = raw[:raw.find(text)] if text else ""
+        comment = Comment(line.number, states[end_index][0].number, text,
+                          line.number + before.count("\n"))
         if keep(comment):
             kept.extend(s[0] for s in states[index:end_index + 1])
         else:
