@@ -22,8 +22,10 @@ from handout.engine import URLFetcher, URLFetcherResponse
 from handout.fetch import Refused, data_picture, looks_like_svg, read_inside, svg_refusal
 from handout.sanitize import SAFE_DATA_IMAGE
 
-FILE_URL = re.compile(r"file://[^\s\"'<>()]+")
-"""A file: address in HTML, as handout writes a prepared picture's (Path.as_uri())."""
+PREPARED_URL = re.compile(r"""<img\b[^>]*?\ssrc=["'](file://[^\s"'<>()]+)""", re.IGNORECASE)
+"""A prepared picture's address, as handout writes it: an <img>'s src (Path.as_uri()). Nothing
+else of the slides' HTML names one (a deck's own <img> was made a prepared picture's, or
+refused, when it was rendered); an SVG <image> or a style that does is the deck's own."""
 
 
 class GuardedFetcher(URLFetcher):
@@ -51,7 +53,7 @@ class GuardedFetcher(URLFetcher):
         that asks for one by its path is refused like any file outside the deck's folder."""
         named = set()
         if self.served:
-            for url in FILE_URL.findall(html):
+            for url in PREPARED_URL.findall(html):
                 real = Path(os.path.realpath(url2pathname(urlparse(unescape(url)).path)))
                 if any(real.is_relative_to(folder) for folder in self.served):
                     named.add(real)

@@ -131,10 +131,12 @@ def test_an_svg_cannot_pull_a_picture_from_the_users_picture_cache(tmp_path, ima
     (theirs / "lure.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200">\n'
         f'<image href="{cached.as_uri()}" width="300" height="200"/>\n</svg>\n', encoding="utf-8")
-    deck = write_deck(theirs, "# Theirs\n\n---\n\n# Lure\n\n![l](lure.svg)\n")
+    deck = write_deck(theirs, "# Theirs\n\n---\n\n# Lure\n\n![l](lure.svg)\n\n---\n\n# Inline\n\n"
+                      f'<svg width="30" height="20"><image href="{cached.as_uri()}" width="30" '
+                      'height="20"/></svg>\n')  # (in the slide's own HTML, it was served)
     result = handout.build(deck, tmp_path / "theirs.pdf", format="remark")
     assert placed(tmp_path / "theirs.pdf") == []
-    [refused] = [p for p in result.warnings if p.code == "refused-url"]
+    [refused] = [p for p in result.warnings if p.code == "refused-url"]  # (one address, said once)
     assert cached.name in refused.message
     # the deck's own use of a picture is still served from the cache
     assert len(placed(tmp_path / "mine.pdf")) == 1
@@ -164,7 +166,8 @@ def test_the_web_edition_prints_file_and_other_links_as_text_as_the_pdf_does(tmp
     deck = write_deck(tmp_path / "talk", "# Web\n\n---\n\n# Links\n\n"
                       "[passwd](file:///etc/passwd), [other](other.md), [web](https://example.org),\n"
                       "[back](#slide-1), [mail](mailto:ada@example.org)\n\n"
-                      '<svg width="9" height="9"><set attributeName="onmouseover" to="alert(1)"/></svg>\n')
+                      '<svg width="9" height="9"><set attributeName="onmouseover" to="alert(1)"/></svg>\n\n'
+                      '<svg width="9" height="9"><image href="file:///etc/passwd"/></svg>\n')
     result = handout.build(deck, tmp_path / "talk.html", format="remark", to="html")
     page = (tmp_path / "talk.html").read_text(encoding="utf-8")
     assert "<a>passwd</a>" in page and "<a>other</a>" in page and "/etc/passwd" not in page
@@ -173,6 +176,22 @@ def test_the_web_edition_prints_file_and_other_links_as_text_as_the_pdf_does(tmp
     assert "<set" not in page and "onmouseover" not in page
     notes = sorted((p.code, p.line) for p in result.problems if p.code in ("file-link", "unsafe-html"))
     assert notes == [("file-link", 7), ("file-link", 7), ("unsafe-html", 10)]
+    [dropped] = [p for p in result.problems if p.code == "refused-url"]  # the web page leaves
+    assert dropped.line == 12 and "file:///etc/passwd" in dropped.message  # it out, and says so
+
+
+def test_an_address_written_twice_is_named_where_it_was_used_so(tmp_path):
+    """A refused address is named at the line that loads it, a file link at the line that links
+    it, when the deck writes the same address both ways (the first line naming it was taken)."""
+    from handout.prepared import FETCHED, LINKING, LOADING, _line_mentioning
+
+    deck = tmp_path / "deck.md"
+    deck.write_text("# T\n\n[passwd](file:///etc/passwd)\n\n![p](file:///etc/passwd)\n\n"
+                    '<svg><image href="file:///etc/passwd"/></svg>\n', encoding="utf-8")
+    assert _line_mentioning([deck], "file:///etc/passwd", FETCHED) == (deck, 7)
+    assert _line_mentioning([deck], "file:///etc/passwd", (LOADING,)) == (deck, 5)
+    assert _line_mentioning([deck], "/etc/passwd", (LINKING,)) == (deck, 3)
+    assert _line_mentioning([deck], "file:///etc/group", FETCHED) == (deck, None)
 
 
 # -- item 5: every problem at the file and line of its text ----------------------------------------

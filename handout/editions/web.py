@@ -112,15 +112,17 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
     fetcher = GuardedFetcher((prepared.root,), settings.allow_remote, (prepared.pictures.folder,))
     fetcher.serve_named_in(content)
     unlinked: list[str] = []
+    dropped: list[str] = []
     lang = getattr(settings, "lang", "") or "en"
-    content = offline(content, _Inliner(fetcher), unlinked)
+    content = offline(content, _Inliner(fetcher), unlinked, dropped)
     css = "\n".join([font_faces(_text_of(content) + deck.title, lang) if fonts else "",
                      *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS),
                      page_rule(settings)])
     page = TEMPLATES.get_template("web.html.j2").render(
         title=deck.title, author=deck.author, version=__version__, csp=CSP, css=Markup(css),
         lang=getattr(settings, "lang", "") or "en", content=Markup(content))
-    return page, list(dict.fromkeys([*fetcher.refused, *(FILE_LINK + url for url in unlinked)]))
+    return page, list(dict.fromkeys([*fetcher.refused, *dropped,
+                                     *(FILE_LINK + url for url in unlinked)]))
 
 
 def page_rule(settings: Any) -> str:
@@ -185,13 +187,18 @@ def _picture_type(data: bytes) -> str | None:
         return None
 
 
-def offline(page: str, inline: Any, unlinked: list[str] | None = None) -> str:
+LOADS = frozenset({"src", "srcset", "poster", "background", "data", "href"})
+"""Attributes that would load what they name, so that taking one out is said (refused-url)."""
+
+
+def offline(page: str, inline: Any, unlinked: list[str] | None = None,
+            dropped: list[str] | None = None) -> str:
     """The page with every `<img src>` inlined by `inline(url) -> data URL | None` and every
     other attribute that would make a browser fetch or send anything taken out: a page that
     loads nothing, whatever HTML the deck wrote (the cleaner already took out scripts, embeds,
     CSS loads and data: URLs other than pictures). A link that is not a web or mail address nor
     a place in the page (`file:///etc/passwd`, `other.md`) prints as text, as in the PDF; its
-    address is added to `unlinked`."""
+    address is added to `unlinked`, and what would have been loaded to `dropped`."""
     def tag(match: re.Match[str]) -> str:
         name = match[1].lower()
         kept = []
@@ -208,6 +215,10 @@ def offline(page: str, inline: Any, unlinked: list[str] | None = None) -> str:
                 continue
             if local in LOADING_ATTRIBUTES or (
                     local == "href" and name not in LINKING and not value.startswith("#")):
+                if dropped is not None and local in LOADS:
+                    dropped.extend(address for candidate in value.split(",")
+                                   if (address := candidate.split()[0] if candidate.split() else "")
+                                   and not address.startswith(("data:", "#")))
                 continue
             if local == "href" and not (value.startswith("#") or is_web_link(value)):
                 if unlinked is not None:
@@ -320,6 +331,7 @@ def _subset(path: Path, characters: frozenset[str], index: int = 0) -> bytes:
     options.desubroutinize = True
     options.name_IDs = [1, 2, 4, 6]
     options.notdef_outline = True
+    options.drop_tables += ["FFTM"]  # FontForge's timestamp (fontTools said so on the terminal)
     font = TTFont(io.BytesIO(_font_bytes(path)), fontNumber=index)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in characters])
