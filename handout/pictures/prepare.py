@@ -39,7 +39,8 @@ as its own bytes, once it decodes whole: WeasyPrint embeds a JPEG as it is and c
 again itself, so preparing either again would only cost time (0.02 s a PNG)."""
 SHOWN = {**PASSED, "GIF": ".gif", "WEBP": ".webp"}
 """Formats a browser shows as they are (the web edition keeps their bytes when no smaller file
-would do; a browser applies their colour profile itself)."""
+would do; a JPEG keeps its colour profile, which browsers apply; other pictures with a profile
+other than sRGB are converted, as for print)."""
 SCREEN_SLACK = 1.5
 """The web edition keeps a picture's own bytes when a smaller copy would not be a smaller file, if
 it is at most this much wider than what the page shows (a browser is never sent a picture of far
@@ -128,8 +129,8 @@ class Preparer:
         # a JPEG goes into the PDF as it is, its profile with it (editions/press.py names it);
         # any other picture is decoded by WeasyPrint, which drops its profile: converted here
         keeps_colours = is_jpeg or profile is None or icc.is_srgb(profile)
-        passes = upright and not self.grayscale and (
-            picture.format in SHOWN if self.screen else picture.format in PASSED and keeps_colours)
+        passes = upright and not self.grayscale and keeps_colours and \
+            picture.format in (SHOWN if self.screen else PASSED)
         if target >= width and passes:
             return self._as_it_is(picture, data, digest, printed_dpi, printed_mm)
         new_height = max(1, round(height * target / width))
