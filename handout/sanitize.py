@@ -105,7 +105,24 @@ def clean_html(fragment: str, sources: Mapping[str, str] | None = None,
     """
     if "<" not in fragment:
         return fragment, []
-    html, removed = _clean_once(fragment, sources or {})
+    try:
+        return _cleaned(fragment, sources or {})
+    except AssertionError:  # tinyhtml5 asserts on some nestings (<math><select><mtext><table>)
+        pass
+    unreadable = Removal("HTML the HTML5 parser cannot read (printed as text)", "<")
+    try:  # the MathML and SVG tags as text, the rest as HTML
+        html, removed = _cleaned(FOREIGN.sub("&lt;", fragment), sources or {})
+        return html, _unique([unreadable, *removed])
+    except AssertionError:
+        return escape(fragment, quote=False), [unreadable]
+
+
+FOREIGN = re.compile(r"<(?=/?(?:math|svg)\b)", re.IGNORECASE)
+"""Where a tag of MathML or SVG starts: the nestings the parser cannot read involve them."""
+
+
+def _cleaned(fragment: str, sources: Mapping[str, str]) -> tuple[str, list[Removal]]:
+    html, removed = _clean_once(fragment, sources)
     for _ in range(MAX_ROUNDS):
         again, more = _clean_once(html, {})
         if not more:

@@ -970,9 +970,18 @@ def policy_violations(html: str) -> list[str]:
 @example("<math><annotation-xml encoding=text/html><noframes><a href=javascript:x>x</a></noframes>")
 @example('<svg><a><set attributeName="onmouseover" to="alert(1)"></set>x</a></svg>')  # issue 27
 @example('<svg><math><animate attributeName=" xlink:HREF" to="javascript:x"/></math></svg>')
+@example("<math><select><mtext><table>")  # tinyhtml5 asserted: the build ended in an internal error
 def test_cleaned_html_parses_to_nothing_the_policy_removes(fragment):
     cleaned, _ = clean_html(fragment)
     assert policy_violations(cleaned) == [], cleaned
+
+
+def test_html_the_parser_cannot_read_prints_as_text():
+    """`<math><select><mtext><table>` in a stranger's slide made tinyhtml5 (WeasyPrint's parser)
+    fail an assertion: 'internal error: AssertionError', exit 1, no PDF."""
+    cleaned, removed = clean_html("<p>Before</p><math><select><mtext><table><script>x()</script>")
+    assert "<p>Before</p>" in cleaned and "&lt;math&gt;" in cleaned and "<script" not in cleaned
+    assert removed[0].what == "HTML the HTML5 parser cannot read (printed as text)"
 
 
 def test_the_policy_checker_sees_what_the_cleaner_would_remove():
