@@ -109,7 +109,9 @@ def clean_html(fragment: str, sources: Mapping[str, str] | None = None,
         return _cleaned(fragment, sources or {})
     except AssertionError:  # tinyhtml5 asserts on some nestings (<math><select><mtext><table>)
         pass
-    unreadable = Removal("HTML the HTML5 parser cannot read (printed as text)", "<")
+    foreign = re.search(r"<(?:math|svg)\b", fragment, re.IGNORECASE)
+    unreadable = Removal("HTML the HTML5 parser cannot read (printed as text)",
+                         foreign[0].lower() if foreign else "<")
     try:  # the MathML and SVG tags as text, the rest as HTML
         html, removed = _cleaned(FOREIGN.sub("&lt;", fragment), sources or {})
         return html, _unique([unreadable, *removed])
