@@ -416,10 +416,27 @@ def _margin_boxes(make: Any) -> Any:
         styles = [context.style_for(page.page_type, keyword) for keyword in MARGIN_BOXES]
         if all(style is None or style["content"] in NO_CONTENT for style in styles):
             return iter(())
+        if _EVEN_TOTAL and (total := state[1].get("pages", [0])[-1]) % 2:
+            state = (state[0], {**state[1], "pages": [total + 1]}, *state[2:])
         return make(context, page, state)
 
     margin_boxes.wrapped = make  # type: ignore[attr-defined]
     return margin_boxes
+
+
+_EVEN_TOTAL: list[bool] = []
+
+
+@contextlib.contextmanager
+def page_total_made_even() -> Iterator[None]:
+    """Within, a document of an odd number of pages gives its page total (`counter(pages)`) as
+    one more: a duplex pack's, whose empty back page is added after it is laid out
+    (compose/pack.py: with_back_page), rather than laying the whole pack out again with it."""
+    _EVEN_TOTAL.append(True)
+    try:
+        yield
+    finally:
+        _EVEN_TOTAL.pop()
 
 
 _layout = sys.modules["weasyprint.layout"]

@@ -213,3 +213,24 @@ def test_a_damaged_kept_stylesheet_is_parsed_again_and_a_decks_own_is_never_kept
     engine.CSS(filename=str(tmp_path / "deck.css"))
     engine.CSS(string="h1 { color: blue }")
     assert len(list(tmp_path.glob("css-*.pickle"))) == 1
+
+
+def test_a_page_total_made_even_counts_the_back_page_added_after():
+    """A duplex pack's odd page count: its footers count the empty back page it is given after
+    layout (compose/pack.py), so the pack is laid out once."""
+    from weasyprint import CSS, HTML
+
+    sheet = CSS(string="@page { size: 100px 100px; margin: 20px; @bottom-center { "
+                       "content: counter(page) ' of ' counter(pages); font-size: 8px } } "
+                       "p { break-after: page; margin: 0 }")
+
+    def footers(pages: int) -> list[str]:
+        document = HTML(string="<p>x</p>" * pages).render(stylesheets=[sheet])
+        return [box.children[0].children[0].text for page in document.pages
+                for box in page._page_box.children if type(box).__name__ == "MarginBox"]
+
+    assert footers(3) == ["1 of 3", "2 of 3", "3 of 3"]
+    with engine.page_total_made_even():
+        assert footers(3) == ["1 of 4", "2 of 4", "3 of 4"]
+        assert footers(2) == ["1 of 2", "2 of 2"]
+    assert footers(3)[-1] == "3 of 3"

@@ -24,6 +24,7 @@ from handout import layout
 from handout.cache import SlideCache, digest
 from handout.compose import segments
 from handout.compose.impose import Imposition, Placed, impose, save
+from handout.compose.pack import with_back_page
 from handout.compose.pages import (
     PX_TO_PT,
     PageFrames,
@@ -33,6 +34,7 @@ from handout.compose.pages import (
     read_frames,
 )
 from handout.compose.segments import LaidOut
+from handout.engine import page_total_made_even
 from handout.fonts import fingerprint as fonts_fingerprint
 from handout.fonts import missing_glyph_problems, missing_in, split_missing
 from handout.markers import KEY_PLACEHOLDER, slide_key
@@ -379,11 +381,11 @@ def _page_frames(decks: Sequence[Prepared], cache: SlideCache, inline: Inline | 
             dict.fromkeys(d.rendered.author for d in decks if d.rendered.author))]
         tagged = inline is not None
         laid = _laid_out(pages, cache, document_html(parts, title=pack.cover.title, pack=pack,
-                                                     lang=lang, authors=authors), tagged)
+                                                     lang=lang, authors=authors), tagged,
+                         even=pack.duplex)
         if pack.duplex and laid.frames.pages % 2:  # printed on both sides: end on a left page
-            laid = _laid_out(pages, cache, document_html(
-                parts, title=pack.cover.title, pack=replace(pack, back_page=True), lang=lang,
-                authors=authors), tagged)
+            laid = replace(laid, data=with_back_page(laid.data),
+                           frames=replace(laid.frames, pages=laid.frames.pages + 1))
         return laid.parts
     document = {"title": deck.title, "authors": [deck.author], "lang": lang,
                 "byline": " \u00b7 ".join(x for x in (deck.author, deck.date) if x)}
@@ -443,14 +445,16 @@ def _footer(pages: _PageTypesetter, cache: SlideCache, part: Part, lang: str
     return footer, fonts
 
 
-def _laid_out(pages: _PageTypesetter, cache: SlideCache, html: str, inline: bool = False
-              ) -> LaidOut:
+def _laid_out(pages: _PageTypesetter, cache: SlideCache, html: str, inline: bool = False,
+              even: bool = False) -> LaidOut:
     """This page-frame document laid out, or as the cache keeps it (its key: the HTML, the
-    look, and for the one-document edition its PDF's kind)."""
-    key = digest(html, pages.print, "tagged, PDF 1.7" if inline else "")
+    look, and for the one-document edition its PDF's kind). With `even`, an odd number of pages
+    gives one more as its total (a duplex pack's: its back page is added after)."""
+    key = digest(html, pages.print, "tagged, PDF 1.7" if inline else "", "even" if even else "")
     if (found := _cached_frames(cache, key)) is not None:
         return found
-    document = pages.typesetter.lay_out(html)
+    with page_total_made_even() if even else contextlib.nullcontext():
+        document = pages.typesetter.lay_out(html)
     frames = read_frames(document)
     bookmarks = document.make_bookmark_tree(PX_TO_PT, transform_pages=True)
     if inline:
