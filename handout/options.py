@@ -335,8 +335,9 @@ class Settings:
         "file loads, or --no-html to print it as plain text. Example: --no-html", _flag,
         negative="--no-html", widens=lambda value, _: value is True)
     jobs: int = option(
-        0, "Worker processes that render slides in parallel; 0 for one per core. "
-        "Example: --jobs 1", _whole(0, 64), "N", default_text="one per core", pack_wide=True, recorded=False)
+        0, "Worker processes that render slides in parallel; 0 for one per core (none for "
+        "a deck of up to 16 slides while every core is busy). Example: --jobs 1", _whole(0, 64),
+        "N", default_text="one per core", pack_wide=True, recorded=False)
     cache: bool = option(
         True, "Keep rendered slides and prepared pictures in your cache folder "
         "($XDG_CACHE_HOME/handout), so an unchanged slide is never laid out again. "

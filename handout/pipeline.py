@@ -177,7 +177,7 @@ class Build:
         afresh = edition is not None and editions.renders_afresh(settings)  # the same bytes anywhere
         cache = SlideCache(cache_root() if settings.cache and not afresh else None,
                            memory=session.cache_memory if session and not afresh else None)
-        jobs = 1 if afresh else settings.jobs
+        jobs = 1 if afresh else _jobs(decks, settings.jobs, session)
         with build_collector():  # (before the workers are forked: they inherit it)
             pool = _started_pool(decks, jobs) if session is None else None
             try:
@@ -286,13 +286,30 @@ def prepare_while_engine_loads(path: Path | str, given: dict[str, Any]) -> Prepa
 def _engine_to_load(session: Session | None, given: dict[str, Any]) -> bool:
     """Whether a deck is better read in a child while WeasyPrint loads: in a process that has not
     loaded it yet, on Linux (forking elsewhere is slow or unsafe), with a core to spare (not with
-    --jobs 1), and not for `handout watch` (its session keeps what it read)."""
+    --jobs 1; without --jobs, a core nothing else is running on: workers.spare_cores), and not
+    for `handout watch` (its session keeps what it read)."""
     import sys
 
-    from handout.workers import default_jobs
+    from handout.workers import default_jobs, jobs_asked, spare_cores
 
+    jobs = jobs_asked(given.get("jobs"))
     return ("weasyprint" not in sys.modules and sys.platform.startswith("linux")
-            and session is None and str(given.get("jobs")).strip() != "1" and default_jobs() > 1)
+            and session is None and jobs != 1 and default_jobs() > 1
+            and (jobs > 1 or spare_cores() > 0))
+
+
+def _jobs(decks: Sequence[Prepared], asked: int, session: Session | None) -> int:
+    """How many processes typeset the slides: as --jobs says; without it, one for a deck whose
+    slides make one document (slides.MIN_CHUNK) on a machine with no core to spare (a worker
+    would only share this process's core: workers.spare_cores), else as many as there are
+    cores."""
+    if asked or session is not None:
+        return asked
+    from handout.slides import MIN_CHUNK
+    from handout.workers import spare_cores
+
+    slides = sum(len(prepared.rendered.slides) for prepared in decks)
+    return 1 if slides <= MIN_CHUNK and spare_cores() == 0 else 0
 
 
 def check(path: Path | str = "slides", **given: Any) -> Result:

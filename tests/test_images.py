@@ -382,7 +382,7 @@ def test_a_png_with_a_damaged_note_prints_in_every_process(tmp_path):
     result, reader = run_build(deck, per_page=2)
     assert not result.with_code("broken-picture"), [str(p) for p in result.problems]
     assert len(images(reader)) == 1
-    done = run_process("build", deck, "-o", tmp_path / "forked.pdf")
+    done = run_process("build", deck, "-o", tmp_path / "forked.pdf", "--jobs", "2")
     assert done.returncode == 0 and "broken-picture" not in done.stderr, done.stderr
     assert len(images(tmp_path / "forked.pdf")) == 1
 

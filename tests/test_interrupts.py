@@ -262,7 +262,7 @@ def test_a_signal_in_each_phase_of_the_build_ends_it_cleanly(tmp_path):
         target.parent.mkdir(parents=True)
         target.write_bytes(OLD)
         command = [sys.executable, "-c", DRIVER, phase, signal.Signals(signum).name,
-                   "build", deck, "-o", target]
+                   "build", deck, "-o", target, "--jobs", "2"]  # (the forked reader and pool)
         with running(command, tmp_path / phase, command_prefix=()) as run:
             run.signalled = time.monotonic()
             run.end()

@@ -755,7 +755,7 @@ def test_an_eps_picture_never_runs_ghostscript(tmp_path):
         "newpath 0 0 moveto 64 48 lineto stroke\nshowpage\n%%EOF\n", encoding="ascii")
     deck = tmp_path / "deck.md"
     deck.write_text("!SLIDE\n# Drawing\n\n![drawing](drawing.eps)\n", encoding="utf-8")
-    run = run_process("build", deck, "-o", tmp_path / "x.pdf")
+    run = run_process("build", deck, "-o", tmp_path / "x.pdf", "--jobs", "2")
     assert run.returncode == 0, run.stderr
     assert "broken-picture" in run.stderr and "deck.md:4" in run.stderr, run.stderr
     assert not images(tmp_path / "x.pdf")

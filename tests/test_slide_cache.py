@@ -6,6 +6,7 @@ is the same: text in the same reading order, links at the same places, the same 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -266,7 +267,8 @@ def test_a_fresh_command_reads_the_deck_beside_the_engine_and_builds_the_same(de
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))
     made = {}
-    for name, flags in {"forked": ["--no-cache"], "one": ["--jobs", "1", "--no-cache"]}.items():
+    for name, flags in {"forked": ["--jobs", "2", "--no-cache"],
+                        "one": ["--jobs", "1", "--no-cache"]}.items():
         done = run_process("build", deck, "-o", tmp_path / f"{name}.pdf", *flags)
         assert done.returncode == 0, done.stderr
         made[name] = summary(tmp_path / f"{name}.pdf")
@@ -280,7 +282,7 @@ def test_the_child_reading_the_deck_is_used_and_gives_what_reading_here_gives(de
 
     script = (
         "import sys, handout.pipeline as p\n"
-        "assert p._engine_to_load(None, {}) and not p._engine_to_load(None, {'jobs': '1'})\n"
+        "assert p._engine_to_load(None, {'jobs': 2}) and not p._engine_to_load(None, {'jobs': '1'})\n"
         f"there = p.prepare_while_engine_loads({str(deck)!r}, {{}})\n"
         f"here = p.prepare({str(deck)!r}, {{}})\n"
         "print('weasyprint' in sys.modules, there.rendered == here.rendered,"
@@ -320,3 +322,24 @@ def test_ruled_lines_never_stand_on_a_page_without_their_slide(tmp_path):
                     f"page {number + 1}: ruled lines above every slide"
                 bottom = page.height - 10 * 72 / 25.4  # the page's margin, at least
                 assert max(line["bottom"] for line in ruled) <= bottom + 0.5
+
+
+def test_a_small_deck_is_built_in_one_process_while_every_core_is_busy(deck, monkeypatch):
+    """Without --jobs, a deck of one document's slides is read and typeset in the command's own
+    process while no core is spare (a worker would only share its core); a larger deck, or one
+    given --jobs, forks as before (workers.spare_cores counts the runnable threads)."""
+    import sys
+
+    from handout import pipeline, workers
+
+    assert 0 <= workers.spare_cores() <= workers.default_jobs()
+    small = pipeline.prepare(deck, {})
+    big = dataclasses.replace(small, rendered=dataclasses.replace(
+        small.rendered, slides=small.rendered.slides * 20))
+    monkeypatch.delitem(sys.modules, "weasyprint")  # (as in a fresh command: put back after)
+    monkeypatch.setattr(workers, "default_jobs", lambda: 2)
+    for spare, expected in ((0, (False, True, 1, 0, 0, 2)), (1, (True, True, 0, 0, 0, 2))):
+        monkeypatch.setattr(workers, "spare_cores", lambda spare=spare: spare)
+        assert (pipeline._engine_to_load(None, {}), pipeline._engine_to_load(None, {"jobs": 2}),
+                pipeline._jobs([small], 0, None), pipeline._jobs([big], 0, None),
+                pipeline._jobs([small], 0, object()), pipeline._jobs([small], 2, None)) == expected
