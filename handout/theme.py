@@ -2,7 +2,7 @@
 
 Slide documents (slides.py) and the page-frame document (compose/pages.py) are laid out alike: a
 guarded fetcher reads only the folders a deck may read, and the stylesheets and fonts are parsed
-once per typesetter (~25 ms a document) and reused for every document it lays out.
+once per process (40-90 ms) and reused for every document laid out with them.
 """
 
 from __future__ import annotations
@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from handout.engine import CSS, HTML, Document, FontConfiguration, get_hb_object_data
 from handout.fetch import seal
 from handout.fetcher import GuardedFetcher
-from handout.fonts import STYLES, make_current, our_fontconfig
+from handout.fonts import STYLES, fingerprint, make_current, our_fontconfig
 
 SLIDE_SHEETS = ("fonts.css", "slide.css", "links.css")
 PAGE_SHEETS = ("fonts.css", "handout.css", "links.css")
@@ -48,13 +47,9 @@ class Typesetter:
     def __init__(self, look: Look) -> None:
         self.look = look
         self.fetcher = GuardedFetcher((*look.allowed, STYLES), look.allow_remote, look.served)
-        with our_fontconfig():  # the fonts handout brings, never the machine's (fonts.py)
-            self.font_config = FontConfiguration()
+        names = (*look.sheets, "grayscale.css") if look.grayscale else look.sheets
+        self.font_config, self.stylesheets = _parsed(names)
         make_current(self.font_config)
-        names: Sequence[str] = (*look.sheets, "grayscale.css") if look.grayscale else look.sheets
-        self.stylesheets = [CSS(filename=str(STYLES / name), font_config=self.font_config,
-                                url_fetcher=self.fetcher) for name in names]
-        _font_folder_made(getattr(self.font_config, "_folder", None))
 
     def lay_out(self, html: str) -> Document:
         """The laid-out document, sealed: it embeds no file and carries only web, mail and
@@ -71,6 +66,30 @@ class Typesetter:
         found = list(dict.fromkeys(self.fetcher.refused))
         self.fetcher.refused.clear()
         return found
+
+
+_PARSED: dict[tuple[int, tuple[str, ...], str], tuple[FontConfiguration, list[CSS]]] = {}
+"""Handout's own stylesheets, parsed with their fonts once per process for each set of sheets and
+of fonts on offer (fonts.fingerprint: a fontconfig file given by HANDOUT_FONTCONFIG, a font
+installed or removed) instead of once per typesetter (40-90 ms each: a build makes two or more, a
+pack two for each part): they read nothing of a deck, so every look with the same sheets shares
+them. Dropped with the font folder they use (remove_font_folders)."""
+
+
+def _parsed(names: tuple[str, ...]) -> tuple[FontConfiguration, list[CSS]]:
+    """The font configuration and stylesheets of these sheets (of styles/), parsed in this
+    process once."""
+    key = (os.getpid(), names, fingerprint())  # (the fonts on offer: another fonts.conf, a font added)
+    found = _PARSED.get(key)
+    if found is None:
+        with our_fontconfig():  # the fonts handout brings, never the machine's (fonts.py)
+            font_config = FontConfiguration()
+        fetcher = GuardedFetcher((STYLES,))  # (the sheets and their fonts are handout's own)
+        stylesheets = [CSS(filename=str(STYLES / name), font_config=font_config,
+                           url_fetcher=fetcher) for name in names]
+        _font_folder_made(getattr(font_config, "_folder", None))
+        found = _PARSED[key] = (font_config, stylesheets)
+    return found
 
 
 def font_originals(document: Document) -> dict[str, bytes]:
@@ -110,6 +129,8 @@ def _font_folder_made(folder: Path | None) -> None:
 
 def remove_font_folders() -> None:
     """Remove the font folders this process made (a forked worker leaves its parent's alone)."""
+    for key in [key for key in _PARSED if key[0] == os.getpid()]:
+        del _PARSED[key]  # (their fonts are in the folders removed here)
     mine = [entry for entry in _FONT_FOLDERS if entry[0] == os.getpid()]
     for entry in mine:
         shutil.rmtree(entry[1], ignore_errors=True)
