@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from kit import assert_user_error, cli, texts
 
-OPTIONS = ("--output", "--per-page", "--aspect", "--root")
+ARGUMENTS = ("--output", "--per-page", "--aspect", "--root")
 CHOICES = "1, 2, 3, 4, 6, 9"
 
 
@@ -29,10 +29,11 @@ def test_top_level_help(run_handout):
     assert "Traceback" not in run.output
 
 
-def test_build_help_mentions_every_option_and_an_example():
+def test_build_help_shows_its_arguments_choices_and_an_example():
+    """(every option of the table, on build, check and watch: test_house.py)"""
     run = cli("build", "--help")
     assert run.returncode == 0, run.output
-    for option in OPTIONS:
+    for option in ARGUMENTS:
         assert option in run.stdout, option
     assert "Example" in run.stdout
     assert "handout build talk.md" in run.stdout
@@ -44,7 +45,7 @@ def test_python_dash_m_handout(tmp_path):
     run = subprocess.run([sys.executable, "-m", "handout", "build", "--help"], capture_output=True,
                          text=True, cwd=tmp_path, timeout=60)
     assert run.returncode == 0, run.stderr
-    assert all(option in run.stdout for option in OPTIONS)
+    assert all(option in run.stdout for option in ARGUMENTS)
 
 
 # --- bad options -----------------------------------------------------------------------------------

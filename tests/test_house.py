@@ -34,8 +34,9 @@ def test_readme_lists_every_problem_code():
         "the README's problem codes are out of date: paste `.venv/bin/python -m handout.problems`")
 
 
-@pytest.mark.parametrize("command", ["build", "check"])
-def test_every_option_is_on_build_and_check(command):
+@pytest.mark.parametrize("command", ["build", "check", "watch"])
+def test_every_option_is_on_build_check_and_watch(command):
+    """(pack's: test_pack.py; build's own arguments and examples: test_cli.py)"""
     run = cli(command, "--help")
     assert run.returncode == 0, run.output
     for option in OPTIONS:

@@ -481,6 +481,7 @@ def test_no_footer_removes_the_page_numbers(built, twelve):
 CROWDED_BULLETS = 18  # needs ~63 % of the text size at 2 per page: above the 55 % autofit floor
 STUFFED_BULLETS = 80
 LONG_LINE = "x = '" + "y" * 174 + "'  # END_OF_LONG_LINE"
+"""200 characters: twice what a slide's line holds."""
 
 
 @pytest.fixture(scope="session")
@@ -497,13 +498,11 @@ def overflow_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_slides(tmp_path_factory.mktemp("overflow"), slides)
 
 
-def test_long_code_line_is_two_hundred_characters():
-    assert len(LONG_LINE) == 200
-
-
 def test_crowded_slide_is_shrunk_to_fit_without_warning(built, overflow_deck):
     pdf = built(overflow_deck, per_page="2")
-    assert not any("Crowded" in str(w) for w in pdf.result.warnings), pdf.result.warnings
+    crowded = range(line_of(overflow_deck, "# Crowded") - 1, line_of(overflow_deck, "# Roomy") - 1)
+    assert not [w for w in pdf.result.with_code("overflow", "small-text") if w.line in crowded], \
+        pdf.result.warnings
     page = pdf.reader.pages[0]
     last = next(p for p in text_runs(pdf, 0) if p.text == "LASTCROWDED")
     roomy = next(p for p in text_runs(pdf, 0) if p.text == "ROOMYBULLET")
@@ -514,12 +513,11 @@ def test_crowded_slide_is_shrunk_to_fit_without_warning(built, overflow_deck):
 
 
 def test_hopeless_slide_warns_with_file_line_and_title(built, overflow_deck):
-    warnings = [str(w) for w in built(overflow_deck, per_page="2").result.warnings]
-    unfit = [w for w in warnings if "does not fit" in w]
-    assert len(unfit) == 1, warnings
+    result = built(overflow_deck, per_page="2").result
+    [unfit] = result.with_code("overflow")
     line = line_of(overflow_deck, "# Stuffed") - 1  # its !SLIDE line
-    assert f"deck.md:{line}" in unfit[0]
-    assert "Stuffed" in unfit[0]
+    assert (Path(unfit.file).name, unfit.line) == ("deck.md", line), str(unfit)
+    assert "Stuffed" in unfit.message
 
 
 def test_long_code_line_wraps_inside_the_frame(built, overflow_deck):

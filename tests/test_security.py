@@ -471,12 +471,6 @@ def test_guarded_fetcher_rules(sandbox):
     assert fetcher.fetch(png).read() == sandbox.pic.read_bytes()
 
 
-def test_allow_remote_is_offered_on_the_command_line():
-    run = cli("build", "--help")
-    assert run.returncode == 0, run.output
-    assert "--allow-remote" in run.stdout
-
-
 # --- 5. --no-html -------------------------------------------------------------------------------------
 
 def test_no_html_prints_raw_html_as_text_and_loads_nothing(sandbox):

@@ -185,9 +185,23 @@ def test_a_slide_stands_on_the_page_where_its_notes_start(tmp_path, per_page):
             assert f"Notes {n} paragraph {p} " in everything, (n, p)  # no note lost
 
 
-def test_jobs_is_an_option(deck, tmp_path):
-    result, _ = run_build(deck, jobs=2, cache=False)
-    assert result.slides == 5
+def test_jobs_is_an_option(deck, tmp_path, monkeypatch):
+    """--jobs 2 typesets the slides in worker processes, --jobs 1 in the build's own."""
+    from handout.workers import SlidePool, _Deferred
+
+    submitted: list[tuple[int, bool]] = []
+    submit = SlidePool.submit
+
+    def spy(pool, look, chunks):
+        futures = submit(pool, look, chunks)
+        submitted.append((pool.jobs, all(isinstance(f, _Deferred) for f in futures)))
+        return futures
+
+    monkeypatch.setattr(SlidePool, "submit", spy)
+    for jobs in (2, 1):
+        result, _ = run_build(deck, f"jobs-{jobs}.pdf", jobs=jobs, cache=False)
+        assert result.slides == 5
+    assert submitted == [(2, False), (1, True)]
     with pytest.raises(handout.HandoutError, match="--jobs"):
         handout.build(deck, tmp_path / "x.pdf", jobs=-1)
 

@@ -82,17 +82,6 @@ def _wait_for(condition, process: subprocess.Popen, seconds: float = 30) -> None
         time.sleep(0.05)
 
 
-def test_watch_takes_every_build_option():
-    from kit import cli
-
-    from handout.options import OPTIONS
-
-    run = cli("watch", "--help")
-    assert run.returncode == 0
-    for option in OPTIONS:
-        assert option.flag in run.output
-
-
 
 
 def test_progress_shows_only_on_a_terminal_and_after_a_second(monkeypatch):
