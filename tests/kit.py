@@ -8,6 +8,7 @@ Decks and pictures
     noise / write_jpeg / write_png            photo-like pictures of our own, made with Pillow
     squash(text) / normalise(text)            text without / with single whitespace
     deck_texts(deck)                          every printable text of a deck model, block by block
+    model_words(deck)                         the words of those texts, counted (to find lost words)
 
 Builds, in this process
     run_build(deck, **options)                -> (Result, PdfReader); the PDF goes to out/ beside the deck
@@ -31,6 +32,7 @@ Reading PDFs (each takes a path, a Built or, on pypdf, a PdfReader; pages are 0-
     fonts(pdf)                                every font dictionary the pages use
     links(pdf, page=None) / uris(pdf, page)   link annotations: external address or target page
     outline(pdf)                              bookmarks, flattened with their depth and page
+    slide_page(pdf, number)                   the page that shows slide NUMBER (its #slide-N anchor)
     metadata(pdf)                             the document information dictionary
     operations(pdf, page)                     what the page paints, parsed, its forms' content
                                                  included (forms=False: its own stream only)
@@ -53,7 +55,8 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -68,7 +71,7 @@ from typer.testing import CliRunner
 
 import handout
 from handout.cli import app
-from handout.model import Deck, block_text
+from handout.model import Code, Deck, block_text
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DECK = REPO.parent / "shared" / "seed" / "zeromq-slides.md"
@@ -154,6 +157,28 @@ def deck_texts(deck: Deck) -> list[str]:
             if extra is not None:
                 found += map(block_text, extra.blocks)
     return found
+
+
+WORD = re.compile(r"\w+")
+
+
+def model_words(deck: Deck, split: Callable[[str], list[str]] = WORD.findall, *,
+                kept: bool = False) -> Counter[str]:
+    """The words of a deck model's texts (deck_texts), counted, as SPLIT cuts them; with KEPT,
+    also the words a reader keeps beside the text: slide classes, code languages, a background's
+    file name and credit. (A reader that loses a word: `deck's words - model_words(deck)`.)"""
+    found = deck_texts(deck)
+    if kept:
+        for slide in deck.slides:
+            found += slide.classes
+            for blocks in (slide.blocks, slide.notes.blocks if slide.notes else ()):
+                found += [block.language for block in blocks if isinstance(block, Code)]
+            if slide.background:
+                credit = slide.background.credit
+                found.append(slide.background.path)
+                if credit:
+                    found += [credit.author, credit.service, credit.title, credit.source_url]
+    return Counter(word for text in found if text for word in split(text))
 
 
 # --- builds -------------------------------------------------------------------------------------
@@ -608,6 +633,15 @@ def outline(pdf: PdfLike) -> list[Entry]:
                 yield Entry(depth, str(item.title), reader.get_destination_page_number(item))
 
     return list(walk(reader.outline, 0))
+
+
+def slide_page(pdf: PdfLike, number: int) -> int:
+    """The 0-based page that shows slide NUMBER: where its #slide-N anchor is (the page frame
+    of each slide names it; links to a slide lead there)."""
+    reader = open_pdf(pdf)
+    destinations = reader.named_destinations
+    assert f"slide-{number}" in destinations, sorted(destinations)
+    return reader.get_destination_page_number(destinations[f"slide-{number}"])
 
 
 def metadata(pdf: PdfLike) -> dict[str, str]:

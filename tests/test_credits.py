@@ -15,7 +15,19 @@ from pathlib import Path
 
 import kit
 import pytest
-from kit import SEED_DECK, cli, images, line_of, noise, normalise, squash, uris, write_deck, write_jpeg
+from kit import (
+    SEED_DECK,
+    cli,
+    images,
+    line_of,
+    noise,
+    normalise,
+    slide_page,
+    squash,
+    uris,
+    write_deck,
+    write_jpeg,
+)
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfReader
@@ -52,13 +64,6 @@ XMP_PACKET = """<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def slide_page(reader: PdfReader, number: int) -> int:
-    """Index of the page that shows slide `number` (WeasyPrint names each #slide-N anchor)."""
-    destinations = reader.named_destinations
-    assert f"slide-{number}" in destinations, sorted(destinations)
-    return reader.get_destination_page_number(destinations[f"slide-{number}"])
-
 
 def credits_pages(reader: PdfReader) -> list[int]:
     """Indexes of the closing 'Image credits' pages (from the heading to the end)."""

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kit import deck_texts
+from kit import model_words
 
 from handout.errors import HandoutError
 from handout.formats import reader_named, readers
-from handout.model import Deck
 
 FUZZ = settings(max_examples=int(os.environ.get("HANDOUT_FUZZ", "100")), deadline=None,
                 database=None,
@@ -103,10 +102,6 @@ def deck(draw, name: str) -> tuple[str, Counter[str]]:
             parts.append(syntax.notes.format(notes.rstrip("\n")) + "\n\n")
             words.update(found)
     return "".join(parts), words
-
-
-def model_words(parsed: Deck) -> Counter[str]:
-    return Counter(WORD.findall("\n".join(deck_texts(parsed))))
 
 
 NAMES = [reader.name for reader in readers()]

@@ -115,16 +115,6 @@ SAMPLES = {
 }
 
 
-def draw_photo(path: Path, size: tuple[int, int] = (800, 600)) -> None:
-    image = Image.new("RGB", size, "#345")
-    pen = ImageDraw.Draw(image)
-    for band in range(0, size[1], 20):
-        pen.rectangle((0, band, size[0], band + 10), fill=(40 + band // 4, 90, 140))
-    pen.ellipse((size[0] // 3, size[1] // 4, size[0] // 3 * 2, size[1] // 4 * 3), fill="#e94")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, "JPEG", quality=85)
-
-
 def draw_diagram(path: Path) -> None:
     image = Image.new("RGB", (400, 240), "white")
     pen = ImageDraw.Draw(image)
@@ -143,7 +133,10 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for sample in SAMPLES.values():
         for picture in sample.pictures:
             target = root / sample.folder / picture
-            (draw_photo if picture.endswith(".jpg") else draw_diagram)(target)
+            if picture.endswith(".jpg"):
+                write_jpeg(target, (800, 600))
+            else:
+                draw_diagram(target)
     return root
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from kit import write_deck
+from kit import model_words, write_deck
 
 from handout.errors import HandoutError
 from handout.formats import keydown, read_deck
@@ -450,25 +450,8 @@ def _deck_words(text: str) -> Counter[str]:
     return sum((_words(MARKER.sub("", line)) for line in text.splitlines()), Counter())
 
 
-def _model_words(deck: Deck) -> Counter[str]:
-    parts = [deck.title, *(block_text(b) for b in deck.preamble)]
-    for slide in deck.slides:
-        parts.extend(slide.classes)
-        parts.extend(block_text(b) for b in slide.blocks)
-        parts.extend(c.language for c in slide.blocks if isinstance(c, Code))
-        if slide.notes:
-            parts.extend(block_text(b) for b in slide.notes.blocks)
-            parts.extend(c.language for c in slide.notes.blocks if isinstance(c, Code))
-        if slide.background:
-            credit = slide.background.credit
-            parts.append(slide.background.path)
-            if credit:
-                parts.extend([credit.author, credit.service, credit.title, credit.source_url])
-    return sum((_words(p) for p in parts), Counter())
-
-
 def _assert_nothing_dropped(deck: Deck, text: str) -> None:
-    have = _model_words(deck)
+    have = model_words(deck, lambda text: re.findall(r"\w+", text.lower()), kept=True)
     missing = {w: n - have[w] for w, n in _deck_words(text).items() if have[w] < n}
     assert not missing, f"words of the deck missing from the model: {missing}"
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kit import cli, deck_texts
+from kit import cli, model_words
 from pypdf import PdfReader
 
 from handout import build
 from handout.errors import HandoutError
 from handout.formats import keydown
-from handout.model import Deck, block_text
+from handout.model import block_text
 from handout.sanitize import DROP_TAG, DROP_WITH_CONTENT, clean_html
 
 SOURCE = Path("talk.md")
@@ -147,10 +147,6 @@ def _render(deck: Generated, newline: str, bom: bool, final_newline: bool) -> st
     return ("\ufeff" if bom else "") + newline.join(deck.lines) + (newline if final_newline else "")
 
 
-def words_out(parsed: Deck) -> Counter[str]:
-    return Counter(word for text in deck_texts(parsed) for word in text.split())
-
-
 @FUZZ
 @given(decks(), st.sampled_from(["\n", "\r\n", "\r"]), st.booleans(), st.booleans())
 def test_generated_keydown_decks_keep_every_word_slide_line_and_note(deck, newline, bom,
@@ -162,7 +158,7 @@ def test_generated_keydown_decks_keep_every_word_slide_line_and_note(deck, newli
     assert [s.notes is not None for s in parsed.slides] == deck.slides_with_notes
     if deck.title:
         assert parsed.title == " ".join(deck.title)
-    missing = Counter(deck.content) - words_out(parsed)
+    missing = Counter(deck.content) - model_words(parsed, str.split)
     assert not missing, f"lost {dict(missing)} from\n{text}"
 
 
@@ -181,7 +177,7 @@ def test_generated_deck_example_by_hand():
     assert slide.notes is not None
     assert [block_text(b) for b in slide.notes.blocks] == ["say this", "code words"]
     for word in ("intro", "words", "Hello", "world", "one", "!SLIDE", "two", "say", "this"):
-        assert word in words_out(parsed)
+        assert word in model_words(parsed, str.split)
 
 
 @pytest.mark.parametrize("fence", ["```", "~~~", "@@@"])
