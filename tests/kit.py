@@ -30,6 +30,7 @@ Reading PDFs (each takes a path, a Built or, on pypdf, a PdfReader; pages are 0-
                                                  (where a word starts in the slide: .at, .share)
     squeezed_text(pdf)                        all text without whitespace, SVG-drawn text included
     fonts(pdf)                                every font dictionary the pages use
+    fonts_not_embedded(pdf)                   the fonts whose program the file lacks ([]: all in)
     links(pdf, page=None) / uris(pdf, page)   link annotations: external address or target page
     outline(pdf)                              bookmarks, flattened with their depth and page
     slide_page(pdf, number)                   the page that shows slide NUMBER (its #slide-N anchor)
@@ -559,6 +560,20 @@ def fonts(pdf: PdfLike) -> Iterator[tuple[str, DictionaryObject]]:
                 if key is not None:
                     seen.add(key)
                 yield name, ref.get_object()
+
+
+def fonts_not_embedded(pdf: Any) -> list[str]:
+    """The name of each font the file describes (its /FontDescriptor) without carrying its
+    program; PDF is a path or an open pikepdf.Pdf. A file that describes no font fails here,
+    so that [] means "every font is in the file", never "there was nothing to look at"."""
+    import pikepdf
+
+    with contextlib.nullcontext(pdf) if isinstance(pdf, pikepdf.Pdf) else pikepdf.open(pdf) as document:
+        described = [obj for obj in document.objects if isinstance(obj, pikepdf.Dictionary)
+                     and obj.get("/Type") == "/FontDescriptor"]
+        assert described, "the file describes no font"
+        return [str(obj.get("/FontName")) for obj in described
+                if not {"/FontFile", "/FontFile2", "/FontFile3"} & set(obj.keys())]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from kit import (
     assert_level_a_and_pdfua_only,
     attached,
     cli,
+    fonts_not_embedded,
     line_of,
     payload,
     write_deck,
@@ -197,22 +198,12 @@ def test_xmp_and_document_information_describe_the_talk(archive):
 
 # -- PDF/A, checked (no validator such as veraPDF runs here) ------------------------------------
 
-def fonts_embedded(pdf: pikepdf.Pdf) -> list[str]:
-    """Names of the fonts whose program is not in the file."""
-    missing = []
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" \
-                and not any(key in obj for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-            missing.append(str(obj.get("/FontName")))
-    return missing
-
-
 @pytest.mark.parametrize("edition", ["print", "tagged", "archive", "archive-untagged"])
 def test_every_edition_is_sound(editions, edition):
     pdf_path = editions[edition].pdf
     with pikepdf.open(pdf_path) as pdf:
         assert not pdf.is_encrypted and "/Encrypt" not in pdf.trailer
-        assert fonts_embedded(pdf) == []
+        assert fonts_not_embedded(pdf) == []
         fonts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
         assert fonts
         names = pdf.Root.get("/Names", {})

@@ -19,6 +19,7 @@ import pytest
 from kit import (
     assert_level_a_and_pdfua_only,
     cli,
+    fonts_not_embedded,
     images,
     line_of,
     links,
@@ -538,8 +539,7 @@ def test_an_archived_pack_passes_the_archive_checks_of_a_build_and_carries_every
         with pdf.open_metadata() as meta:
             assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("3", "A")
         assert "/StructTreeRoot" in pdf.Root
-        assert all({"/FontFile", "/FontFile2", "/FontFile3"} & set(font.keys()) for font in pdf.objects
-                   if isinstance(font, pikepdf.Dictionary) and font.get("/Type") == "/FontDescriptor")
+        assert fonts_not_embedded(pdf) == []
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFA1" and int(intent.DestOutputProfile.N) == 3
         files = pikepdf.NameTree(pdf.Root.Names.EmbeddedFiles)
