@@ -114,7 +114,7 @@ def test_seed_build_reports_three_inferred_credits(seed_build):
         assert image in note.message and url in note.message
         assert note.file == SEED_DECK
         assert note.line == line_of(SEED_DECK, f"}}}}}} {image}")
-    assert not [w for w in result.warnings if "has no credit" in w.message]
+    assert not result.with_code("no-credit")
 
 
 def test_seed_credits_page_lists_every_photo(seed_build):
@@ -169,7 +169,7 @@ def test_no_pairing_when_the_credits_slide_lists_more_urls_than_photos(tmp_path)
     [why] = result.notes  # the pairing gave up, and says so on the Credits slide's line
     assert why.code == "credit-pairing" and (why.file, why.line) == (deck, line_of(deck, "# Credits") - 1)
     assert "3 addresses" in why.message and "2 background photos" in why.message
-    missing = [w for w in result.warnings if "has no credit" in w.message]
+    missing = result.with_code("no-credit")
     assert len(missing) == 2, [str(w) for w in result.warnings]
     for warning, image in zip(missing, ["one.jpg", "two.jpg"], strict=True):
         assert image in warning.message
@@ -192,7 +192,7 @@ def test_pairing_is_by_position_and_takes_the_author_from_flickr_urls(tmp_path):
     rows = credit_rows(reader, ["one.jpg", "two.jpg"])
     assert "Author anne" in rows["one.jpg"]
     assert "Author unknown" in rows["two.jpg"]
-    assert not [w for w in result.warnings if "has no credit" in w.message]
+    assert not result.with_code("no-credit")
 
 
 # --- each source on its own -------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_inline_credit_alone(tmp_path):
 """)
     result, reader = run_build(deck)
     assert not result.notes
-    assert not [w for w in result.warnings if "credit" in w.message]
+    assert not result.with_code("no-credit", "unsafe-link")
     slide = slide_page(reader, 1)
     assert uris(reader, slide) == ["https://flickr.com/photos/jane/1"]
     assert "Jane Doe / flickr" in normalise(reader.pages[slide].extract_text())
@@ -251,7 +251,7 @@ licence_url = "https://creativecommons.org/licenses/by-sa/4.0/"
 """, encoding="utf-8")
     result, reader = run_build(deck)
     assert not result.notes
-    assert not [w for w in result.warnings if "credit" in w.message]
+    assert not result.with_code("no-credit", "unsafe-link")
     row = credit_rows(reader, ["images/photo.jpg"])["images/photo.jpg"]
     for text in ("Harbour at Dawn", "Author Toml Author", "Licence CC BY-SA 4.0"):
         assert text in row, row
@@ -290,7 +290,7 @@ def test_exif_artist_alone(tmp_path):
 """)
     result, reader = run_build(deck)
     assert not result.notes
-    assert not [w for w in result.warnings if "credit" in w.message], [str(w) for w in result.warnings]
+    assert not result.with_code("no-credit", "unsafe-link"), [str(w) for w in result.warnings]
     row = credit_rows(reader, ["img.jpg"])["img.jpg"]
     assert "Author Exif Artist" in row
     assert "Licence CC BY 4.0 Exif" in row
@@ -302,7 +302,7 @@ def test_exif_copyright_alone_is_a_credit_too(tmp_path):
     write_jpeg(folder / "img.jpg", copyright="(c) Copyright Holder")
     deck = write_deck(folder, "# Exif\n!SLIDE\n# Tagged photo\n}}} img.jpg\n")
     result, reader = run_build(deck)
-    assert not [w for w in result.warnings if "credit" in w.message]
+    assert not result.with_code("no-credit", "unsafe-link")
     assert "(c) Copyright Holder" in credit_rows(reader, ["img.jpg"])["img.jpg"]
 
 
@@ -328,7 +328,7 @@ def test_xmp_dc_creator_alone(tmp_path, kind):
         assert "Xmp Creator" in str(check.info.get("xmp") or check.info.get("XML:com.adobe.xmp"))
     deck = write_deck(folder, f"# Xmp\n!SLIDE\n# Xmp photo\n}}}}}} {name}\n")
     result, reader = run_build(deck)
-    assert not [w for w in result.warnings if "credit" in w.message], [str(w) for w in result.warnings]
+    assert not result.with_code("no-credit", "unsafe-link"), [str(w) for w in result.warnings]
     row = credit_rows(reader, [name])[name]
     assert f"Author Xmp Creator {kind}" in row
     assert "Xmp Title" in row
@@ -426,7 +426,7 @@ def test_precedence_reports_only_the_real_guess(precedence_build):
     note = result.notes[0]
     assert "bare.jpg" in note.message and "wanda" in note.message
     assert note.line == line_of(deck, "}}} bare.jpg")
-    assert not [w for w in result.warnings if "has no credit" in w.message]
+    assert not result.with_code("no-credit")
 
 
 def test_body_pictures_prefer_the_credits_file_and_diagrams_need_no_credit(tmp_path):
@@ -438,7 +438,7 @@ def test_body_pictures_prefer_the_credits_file_and_diagrams_need_no_credit(tmp_p
     (folder / "credits.toml").write_text('["shot.jpg"]\nauthor = "Toml Author"\n', encoding="utf-8")
     deck = write_deck(folder, "# Inline\n!SLIDE\n# Body pictures\n\n![shot](shot.jpg)\n\n![d](diagram.png)\n")
     result, reader = run_build(deck)
-    assert not [w for w in result.warnings if "credit" in w.message], [str(w) for w in result.warnings]
+    assert not result.with_code("no-credit", "unsafe-link"), [str(w) for w in result.warnings]
     assert "Toml Author" in normalise(reader.pages[slide_page(reader, 1)].extract_text())
     text = credits_text(reader)
     assert "Author Toml Author" in text and "Exif Artist" not in text
@@ -494,7 +494,7 @@ def uncredited_deck(tmp_path: Path) -> Path:
 
 def test_uncredited_photos_warn_with_file_line_and_path(uncredited_deck):
     result, reader = run_build(uncredited_deck, per_page=2)
-    missing = [w for w in result.warnings if "has no credit" in w.message]
+    missing = result.with_code("no-credit")
     assert len(missing) == 2, [str(w) for w in result.warnings]
     for warning, image in zip(missing, ["images/anon.jpg", "images/snap.jpeg"], strict=True):
         line = line_of(uncredited_deck, image)

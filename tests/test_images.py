@@ -57,7 +57,7 @@ def filters(xobject: dict) -> list[str]:
 
 
 def dpi_warnings(result: Result) -> list[str]:
-    return [str(w) for w in result.warnings if "dpi" in w.message]
+    return [str(w) for w in result.with_code("low-resolution")]
 
 
 # --- big photos are downsampled to what the page needs -------------------------------------------
@@ -406,7 +406,7 @@ def test_low_resolution_background_warns(tmp_path):
     write_jpeg(folder / "tiny.jpg", (300, 225))
     deck = write_deck(folder, "# Low\n!SLIDE\n# Soft\n}}} tiny.jpg::Me::flickr::https://example.org/t\n")
     result, _ = run_build(deck, per_page=1)
-    warnings = [w for w in result.warnings if "dpi" in w.message]
+    warnings = result.with_code("low-resolution")
     assert len(warnings) == 1, [str(w) for w in result.warnings]
     warning = warnings[0]
     assert "tiny.jpg" in warning.message
@@ -449,7 +449,7 @@ def test_svg_inline_and_as_background(tmp_path):
     result, reader = run_build(deck, per_page=2)
     text = pdf_text(reader)
     assert "Inline drawing" in text and "Background drawing" in text
-    assert not [w for w in result.warnings if "credit" in w.message or "dpi" in w.message]
+    assert not result.with_code("no-credit", "low-resolution")
     assert "https://example.org" in uris(reader)
 
 
@@ -612,7 +612,7 @@ def test_unusable_cache_falls_back_to_a_temporary_folder(tmp_path, monkeypatch):
     write_png(folder / "diagram.png", (300, 200))
     deck = write_deck(folder, "# Cache\n!SLIDE\n# Diagram\n\n![d](diagram.png)\n")
     result, reader = run_build(deck)
-    assert any("picture cache" in w.message for w in result.warnings)
+    assert any("picture cache" in w.message for w in result.with_code("cache-unusable"))
     assert blocker.read_text(encoding="utf-8").startswith("a file")
     assert len(images(reader)) == 1
 
