@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from kit import REPO, cli, fonts_not_embedded, texts, write_deck
+from kit import REPO, cli, fonts_not_embedded, slide_page, texts, write_deck
 from PIL import Image, ImageCms
 from test_pack import WORKSHOP, write_pack
 
@@ -238,11 +238,15 @@ def close(got: tuple[int, ...], want: tuple[int, ...], within: int = 4) -> bool:
     return all(abs(a - b) <= within for a, b in zip(got, want, strict=True))
 
 
-@pytest.mark.parametrize("edition", [{}, {"archive": True, "tagged": False}, {"press": True}])
+@pytest.mark.parametrize("edition", [{}, {"archive": True}, {"press": True}, {"pack": True}],
+                         ids=["print", "archive", "press", "pack"])
 def test_pictures_print_in_the_colours_their_profiles_say(colours, edition, tmp_path):
     want = expected_srgb()
     assert want["adobe"] == (0, 141, 203) or close(want["adobe"], (0, 141, 203), 1)
-    result = handout.build(colours, tmp_path / "colours.pdf", per_page=1, **edition)
+    if edition.get("pack"):  # (a pack of the deck alone: its pages come after the cover and contents)
+        result = handout.pack([colours], tmp_path / "colours.pdf", per_page=1)
+    else:
+        result = handout.build(colours, tmp_path / "colours.pdf", per_page=1, **edition)
     with pikepdf.open(result.output) as document:  # the JPEG's own profile names its colours
         spaces = [image.ColorSpace for image in document.objects
                   if isinstance(image, pikepdf.Stream) and image.get("/Subtype") == "/Image"]
@@ -251,9 +255,9 @@ def test_pictures_print_in_the_colours_their_profiles_say(colours, edition, tmp_
         assert ADOBE_RGB.read_bytes() in profiles
     if edition.get("press"):  # (a viewer proofs it through the press' inks: colours shift)
         return
-    for page, picture in ((1, "adobe"), (2, "adobe"), (3, "cmyk")):
-        sample = main_colour(page_image(result.output, page, dpi=30))
-        assert close(sample, want[picture]), (page, sample, want[picture], edition)
+    for slide, picture in ((1, "adobe"), (2, "adobe"), (3, "cmyk")):
+        sample = main_colour(page_image(result.output, slide_page(result.output, slide) + 1, dpi=30))
+        assert close(sample, want[picture]), (slide, sample, want[picture], edition)
 
 
 def main_colour(picture: Image.Image) -> tuple[int, ...]:
