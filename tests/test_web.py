@@ -183,8 +183,8 @@ def test_what_the_web_page_drops_is_said(page):
     assert result.pages == 0 and result.slides == 4
 
 
-def test_command_line_writes_the_page_where_asked(web_deck, tmp_path):
-    run = cli("build", web_deck, "--to", "html", "-o", tmp_path / "site" / "talk.html")
+def test_command_line_writes_the_page_where_asked_else_beside_the_pdf(web_deck, tiny_deck, tmp_path):
+    run = cli("build", tiny_deck, "--to", "html", "-o", tmp_path / "site" / "talk.html")
     assert run.returncode == 0, run.output
     assert "site/talk.html" in run.stdout and "pages" not in run.stdout
     assert (tmp_path / "site" / "talk.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -192,10 +192,7 @@ def test_command_line_writes_the_page_where_asked(web_deck, tmp_path):
     assert "unsafe-html" in check.stdout and not (tmp_path / "out").exists()
     bad = cli("build", web_deck, "--to", "docx")
     assert bad.returncode == 2 and "--to" in bad.stderr
-
-
-def test_default_output_is_beside_the_pdf_as_html(tmp_path, tiny_deck):
-    run = cli("build", tiny_deck, "--to", "html", cwd=tmp_path)
+    run = cli("build", tiny_deck, "--to", "html", cwd=tmp_path)  # no -o: out/<deck>.html
     assert run.returncode == 0, run.output
     assert (tmp_path / "out" / "deck.html").is_file()
 
