@@ -32,6 +32,7 @@ from pypdf import PdfReader
 
 from handout import Result, build
 from handout.errors import HandoutError
+from handout.options import Settings
 from handout.pictures import Locator, Placements
 
 pytestmark = pytest.mark.usefixtures("image_cache")  # every test prepares pictures in its own cache
@@ -68,9 +69,10 @@ def big_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_jpeg(tmp_path_factory.mktemp("big") / "big.jpg", BIG, grain=(400, 267), quality=85)
 
 
-@pytest.fixture
-def big_deck(tmp_path: Path, big_photo: Path) -> Path:
-    folder = tmp_path / "talk"
+@pytest.fixture(scope="module")
+def big_deck(tmp_path_factory: pytest.TempPathFactory, big_photo: Path) -> Path:
+    """(built once for each layout and dpi: `built`, with the session's picture cache)"""
+    folder = tmp_path_factory.mktemp("big-deck") / "talk"
     folder.mkdir()
     shutil.copyfile(big_photo, folder / "big.jpg")
     return write_deck(folder, """\
@@ -92,9 +94,10 @@ def test_big_photo_source_is_really_big(big_photo):
 
 
 @pytest.mark.parametrize(("per_page", "most"), [(2, 2200), (6, 1200)])
-def test_big_background_is_downsampled_for_the_frame(big_deck, per_page, most):
-    result, reader = run_build(big_deck, per_page=per_page)
-    picture = only_image(reader)
+def test_big_background_is_downsampled_for_the_frame(built, big_deck, per_page, most):
+    done = built(big_deck, per_page=per_page)
+    result = done.result
+    picture = only_image(done.reader)
     width, height = int(picture["/Width"]), int(picture["/Height"])
     assert 800 < width <= most, f"{width} px embedded at {per_page} per page"
     assert abs(width / height - 1.5) < 0.01, "aspect ratio kept"
@@ -103,16 +106,15 @@ def test_big_background_is_downsampled_for_the_frame(big_deck, per_page, most):
     assert not dpi_warnings(result)
 
 
-def test_fewer_slides_per_page_keep_more_pixels(big_deck):
-    _, two = run_build(big_deck, per_page=2)
-    _, six = run_build(big_deck, per_page=6)
-    assert int(only_image(two)["/Width"]) > int(only_image(six)["/Width"])
+def test_fewer_slides_per_page_keep_more_pixels(built, big_deck):
+    two, six = built(big_deck, per_page=2), built(big_deck, per_page=6)
+    assert int(only_image(two.reader)["/Width"]) > int(only_image(six.reader)["/Width"])
 
 
-def test_dpi_option_scales_the_prepared_pixels(big_deck):
-    _, full = run_build(big_deck, per_page=2, dpi=300)
-    _, half = run_build(big_deck, per_page=2, dpi=150)
-    ratio = int(only_image(half)["/Width"]) / int(only_image(full)["/Width"])
+def test_dpi_option_scales_the_prepared_pixels(built, big_deck):
+    assert Settings().dpi == 300  # what per_page=2 alone is prepared for
+    full, half = built(big_deck, per_page=2), built(big_deck, per_page=2, dpi=150)
+    ratio = int(only_image(half.reader)["/Width"]) / int(only_image(full.reader)["/Width"])
     assert 0.45 <= ratio <= 0.55, ratio
 
 
