@@ -7,13 +7,13 @@ from the deck or nowhere, titles read once, bare addresses that can be followed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
 import pikepdf
 import pytest
 from kit import (
+    Built,
     cli,
     line_of,
     links,
@@ -80,15 +80,6 @@ def untidy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return deck
 
 
-@dataclass
-class Packed:
-    result: handout.Result
-
-    @property
-    def pdf(self) -> Path:
-        return Path(self.result.output)
-
-
 @pytest.fixture(scope="module")
 def editions(built, seed_deck, bundled_deck, untidy, repo, tmp_path_factory):
     """The user's deck tagged and archived, the bundled deck and the example pack archived (the
@@ -99,7 +90,7 @@ def editions(built, seed_deck, bundled_deck, untidy, repo, tmp_path_factory):
     return {"seed-tagged": built(seed_deck, tagged=True),
             "seed-archive": built(seed_deck, archive=True),
             "bundled-archive": built(bundled_deck, archive=True),
-            "pack-archive": Packed(packed),
+            "pack-archive": Built(packed),
             "untidy-tagged-6": built(untidy, tagged=True, per_page=6)}
 
 
