@@ -11,8 +11,9 @@ is a dollar sign. Nothing inside code (backtick spans, `<code>`, `<pre>`) is mat
 
 ziamath (LaTeX → MathML with latex2mathml → SVG, pure Python, its own STIX Two Math font) draws
 each glyph as a path: the PDF holds drawings, no font and no LaTeX (pdftotext finds none); the
-formula's source is the drawing's title, which the tagged edition gives screen readers as its alt
-text and the web edition as its label. It is imported only when a deck has math (0.1 s).
+formula read out in words (speech.py: "e to the power i pi, plus 1 equals 0") is the drawing's
+title, which the tagged edition gives screen readers as its /Formula's alt text and the web
+edition as its label. It is imported only when a deck has math (0.1 s).
 
 A formula the engine cannot typeset (an unknown command, unbalanced braces) prints as its source
 in the code font and is a `math` warning with its line: never a crash, never raw LaTeX unnoticed.
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from handout.model import Problem
 from handout.problems import problem as make_problem
+from handout.speech import spoken
 
 OPEN, CLOSE = "\ue000", "\ue001"
 """A formula's placeholder is OPEN + its index + CLOSE: private-use characters, which markdown
@@ -48,6 +50,10 @@ HTML_TAG = re.compile(r"</?([A-Za-z][\w-]*)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 QUOTED = re.compile(r"[ \t]*>")
 QUOTE_MARKS = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
 """A blockquote's `>` marks at the start of a formula's lines."""
+FORMULA_MARK = "\u2061"
+"""Begins a drawing's title (the formula in words after it: speech.py): the tagged edition makes
+a /Figure whose alt text begins with it a /Formula (PDF/UA 7.7) and takes it out
+(editions/structure.py). Browsers read the drawing's aria-label, which has no mark."""
 MAX_FORMULA = 4000
 """Characters a formula may have: longer is no formula, or no slide could show it."""
 
@@ -255,7 +261,7 @@ def typeset(tex: str, display: bool) -> str:
     if unknown := UNKNOWN_COMMAND.search(mathml):
         raise MathError(f"unknown command {unknown[1]}")
     try:
-        formula = engine.Math(mathml, size=SIZE_PX, title=tex)
+        formula = engine.Math(mathml, size=SIZE_PX, title=FORMULA_MARK + (spoken(mathml) or tex))
         root = formula.svgxml()
     except Exception as error:
         raise MathError(_reason(error)) from error
@@ -273,7 +279,7 @@ def _sized(root: etree.Element, depth: float) -> str:
                       f"vertical-align:{depth / em:.3f}em")
     title = root.find("title")
     if title is not None and title.text:
-        root.set("aria-label", title.text)
+        root.set("aria-label", title.text.removeprefix(FORMULA_MARK))
     for element in root.iter():
         if element.get("fill") == "black":
             element.set("fill", "currentColor")

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pikepdf
@@ -79,6 +80,10 @@ def level_a_failures(pdf: Pdf, prepared: Prepared) -> list[str]:
         failures.append(f"page {unmarked[0]} paints content that is neither tagged nor an artifact")
     if unmapped := _fonts_without_unicode(pdf):
         failures.append(f"font {unmapped[0]} has no Unicode mapping")
+    elif blank := _glyphs_without_text(pdf):
+        font, count = blank[0]
+        failures.append(f"font {font} draws {count} glyph{'s' if count != 1 else ''} that map to no "
+                        "text (a Devanagari vowel sign WeasyPrint moves before its consonant)")
     return failures
 
 
@@ -99,7 +104,28 @@ def _paints_unmarked(page: pikepdf.Page) -> bool:
     return False
 
 
+EMPTY_MAPPING = re.compile(rb"<[0-9A-Fa-f]+>\s*<>")
+"""A ToUnicode entry giving a glyph no text at all: WeasyPrint writes one for the second glyph of
+a cluster shaped into several (PDF/A level A wants every glyph mapped to Unicode)."""
+
+
+def _glyphs_without_text(pdf: Pdf) -> list[tuple[str, int]]:
+    """Each font whose ToUnicode maps glyphs to no text, with how many."""
+    found = []
+    for font in _fonts(pdf):
+        cmap = font.get(Name.ToUnicode)
+        if isinstance(cmap, pikepdf.Stream) and (count := len(EMPTY_MAPPING.findall(cmap.read_bytes()))):
+            found.append((str(font.get(Name.BaseFont, "?")).lstrip("/"), count))
+    return found
+
+
 def _fonts_without_unicode(pdf: Pdf) -> list[str]:
+    return [str(font.get(Name.BaseFont, "?")).lstrip("/") for font in _fonts(pdf)
+            if Name.ToUnicode not in font and font.get(Name.Subtype) != Name.Type3]
+
+
+def _fonts(pdf: Pdf) -> list[Dictionary]:
+    """Every font the pages use, in their forms too, once each."""
     found = []
     seen: set[tuple[int, int]] = set()
     stack = [page.obj.get(Name.Resources) for page in pdf.pages]
@@ -112,8 +138,7 @@ def _fonts_without_unicode(pdf: Pdf) -> list[str]:
             if font.objgen in seen:
                 continue
             seen.add(font.objgen)
-            if Name.ToUnicode not in font and font.get(Name.Subtype) != Name.Type3:
-                found.append(str(font.get(Name.BaseFont, "?")).lstrip("/"))
+            found.append(font)
         xobjects = resources.get(Name.XObject)
         for _, obj in (xobjects.items() if isinstance(xobjects, Dictionary) else ()):
             if isinstance(obj, pikepdf.Stream) and obj.get(Name.Subtype) == Name.Form \

@@ -18,7 +18,9 @@ one pass over the tree and one over each page's content):
   self-contained drawing moves to just before its item's text, so the page paints in tag order;
 - annotations without the Print flag (print and screen would differ);
 - the label beside a slide (and the caption under a miniature) repeats the slide's title, which
-  its heading has just said: the title's words there become artifacts, the number stays.
+  its heading has just said: the title's words there become artifacts, the number stays;
+- a typeset formula is an SVG drawing, hence a /Figure: it becomes a /Formula, its source as its
+  alt text.
 """
 
 from __future__ import annotations
@@ -203,6 +205,19 @@ def finish(pdf: Pdf) -> None:
         rewrite_page(pdf, page, tree.artifacts.get(index, set()), rank.get(index, {}))
     figures_read_where_painted(tree)
     figure_boxes(tree)
+    formulas(tree)
+
+
+def formulas(tree: Tree) -> None:
+    """A typeset formula is a /Formula, not a /Figure (PDF/UA 7.7): its alt text is its source as
+    the deck wrote it (formulas.py marks the drawing's title, which WeasyPrint made its /Alt)."""
+    from handout.formulas import FORMULA_MARK
+
+    for element in tree.elements():
+        alt = element.get(Name.Alt)
+        if _type(element) == "/Figure" and alt is not None and str(alt).startswith(FORMULA_MARK):
+            element.S = Name.Formula
+            element.Alt = pikepdf.String(str(alt).removeprefix(FORMULA_MARK))
 
 
 def printable_annotations(pdf: Pdf) -> None:
