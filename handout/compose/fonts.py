@@ -174,6 +174,34 @@ def make_font(out: Pdf, template: pikepdf.Object, program: bytes, widths: dict[i
     return out.make_indirect(font)
 
 
+TEXTLESS = re.compile(rb"(<[0-9A-Fa-f]+>)\s*<>")
+IGNORABLE = b"<034f>"
+"""U+034F COMBINING GRAPHEME JOINER: a default-ignorable character, which text extraction, search
+and screen readers pass over."""
+
+
+def map_textless_glyphs(pdf: Pdf) -> int:
+    """Give the glyphs WeasyPrint maps to no text (`<025e> <>`) an ignorable character instead;
+    returns how many. A cluster shaped into several glyphs has its text on one of them: the
+    others, such as Devanagari's vowel sign i drawn before its consonant, carry none. An empty
+    mapping reads as "no Unicode" to checkers (outloud TXT-003) and to PDF/A level A."""
+    done = 0
+    seen: set[tuple[int, int]] = set()
+    for font in pdf.objects:
+        if not isinstance(font, Dictionary) or font.get(Name.Type) != Name.Font:
+            continue
+        cmap = font.get(Name.ToUnicode)
+        if not isinstance(cmap, Stream) or cmap.objgen in seen:
+            continue
+        seen.add(cmap.objgen)
+        data = cmap.read_bytes()
+        fixed, count = TEXTLESS.subn(rb"\1 " + IGNORABLE, data)
+        if count:
+            cmap.write(fixed)
+            done += count
+    return done
+
+
 def _unicode_cmap(to_unicode: dict[int, bytes]) -> bytes:
     lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
              b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",

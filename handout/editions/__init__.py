@@ -59,9 +59,11 @@ def finish(made: Composed, prepared: Prepared) -> list[Problem]:
     names its pictures by their content (reproducible bytes) and gives them their colours; then
     each edition asked for finishes it (the tagged edition says what it is in its metadata, the
     archive makes it PDF/A-3). Returns what that found."""
+    from handout.compose.fonts import map_textless_glyphs
     from handout.pdf_objects import canonical_picture_names
 
     canonical_picture_names(made.pdf)
+    map_textless_glyphs(made.pdf)
     colours(made.pdf, prepared.settings)
     asked = chosen(prepared.settings)
     covered = {name for e in asked for name in e.covers}
