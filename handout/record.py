@@ -208,7 +208,7 @@ class Record:
                 path.unlink(missing_ok=True)  # a file came or went while the build ran
                 return
         record = {
-            "version": __version__, "output": str(result.output.resolve()),
+            "version": __version__, "output": str(result.output),  # (as named: cwd is in the key)
             "output_digest": _digest_file(result.output),
             "files": [[file, _digest_file(Path(file))] for file in files],
             "folders": [[folder, names] for folder, names in listed.items()],
