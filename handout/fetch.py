@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import errno
 import os
 import re
 import stat
 import xml.etree.ElementTree as etree
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, unquote_to_bytes
@@ -72,6 +73,21 @@ def resolve_inside(path: Path | str, roots: Sequence[Path]) -> Path:
     return real
 
 
+_NOTING: list[list[Path]] = []
+
+
+@contextlib.contextmanager
+def noting_reads() -> Iterator[list[Path]]:
+    """Every path read_inside is asked for within the block, read or not there (a deck's
+    imported file, a missing one): what a build's output depends on (record.py)."""
+    noted: list[Path] = []
+    _NOTING.append(noted)
+    try:
+        yield noted
+    finally:
+        _NOTING.remove(noted)
+
+
 def read_inside(path: Path | str, roots: Sequence[Path], *, limit: int,
                 missing_ok: bool = False) -> bytes | None:
     """The bytes of a regular file inside one of `roots`, at most `limit` of them.
@@ -84,6 +100,8 @@ def read_inside(path: Path | str, roots: Sequence[Path], *, limit: int,
     """
     real = resolve_inside(path, roots)
     shown = os.fspath(path)
+    for noted in _NOTING:
+        noted.append(Path(os.path.abspath(path)))  # (as named: a symlink may be pointed elsewhere)
     try:
         before = os.stat(real)  # look before opening: opening some devices has effects
     except FileNotFoundError:

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from handout import config, editions, interrupts, layout, limits
+from handout import config, editions, fetch, interrupts, layout, limits
 from handout.alt import alt_text_problems
 from handout.cache import SlideCache, cache_root
 from handout.credits import CREDITS_FILE, attach_credits, with_descriptions
@@ -67,8 +67,17 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
             pictures_for: int | None = None) -> Prepared:
     """Read the deck at `path` with its settings, select, credit and render its slides.
     `pictures_for` prepares the pictures for that many slides per page instead of the
-    settings' (a booklet chooses its layout once the slides are measured: for 1, the largest)."""
-    path = Path(path)
+    settings' (a booklet chooses its layout once the slides are measured: for 1, the largest).
+    Its `read` names every file read on the way (fetch.noting_reads: a file a deck imports, one
+    looked for and not there)."""
+    with fetch.noting_reads() as read:
+        prepared = _prepare(Path(path), given, session, pictures_for)
+    prepared.read = list(dict.fromkeys(read))
+    return prepared
+
+
+def _prepare(path: Path, given: dict[str, Any], session: Session | None,
+             pictures_for: int | None) -> Prepared:
     resolved = config.resolve(given, path if path.is_dir() else path.parent)
     source = find_deck(path, resolved.settings.format or None)
     settings = resolved.settings
@@ -114,8 +123,8 @@ def prepare(path: Path | str, given: dict[str, Any], session: Session | None = N
     inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
               *pictures.files_read]
     return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems,
-                    pictures.files_read, list(dict.fromkeys(pictures.locator.absent)),
-                    pictures.settled)
+                    pictures.files_read, absent=list(dict.fromkeys(pictures.locator.absent)),
+                    settled=pictures.settled)
 
 
 def print_sizing(settings: Settings) -> tuple[Placements, int]:

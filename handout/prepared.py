@@ -46,6 +46,9 @@ class Prepared:
     absent: list[Path] = field(default_factory=list)
     """Files looked for that were not there (a picture's path beside the deck, found from the
     root instead): one appearing changes the build (record.py)."""
+    read: list[Path] = field(default_factory=list)
+    """Every path the deck's reading asked fetch.read_inside for, there or not (a file the deck
+    imports, a build file naming its tool): the build record's inputs (record.py)."""
     settled: bool = True
     """Whether the files above are all the build depends on: False for a picture from the web,
     or one missing or refused (its hint scans the folders), so no build record is kept."""

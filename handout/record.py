@@ -4,9 +4,10 @@ almost nothing (no WeasyPrint, no worker, no typesetter, no page laid out, nothi
 When a build has written its output, a record is kept in the cache folder (records/) under a key
 made of what the user asked: the command (build or pack), the deck's path, the output's, every
 option given and the current folder. It holds the digest of every file the build read (the
-deck's files, its pictures, handout.toml and credits.toml, the pack file and its own pages) and
-of those it looked for and did not find, the names in the deck's folder (a deck file added
-beside it, a build file naming its tool), the fonts' fingerprint (fonts.fingerprint), handout's
+deck's files and those it imports, its pictures, handout.toml and credits.toml, a build file
+naming the deck's tool, the pack file and its own pages: fetch.noting_reads) and of those it
+looked for and did not find, the names in the deck's folder (a deck file added beside it), the
+fonts' fingerprint (fonts.fingerprint), handout's
 own (its version, the files of its code and styles, the installed libraries' folder), the
 environment variables that change an output, the output's own digest, and what the build
 reported: its pages, slides and problems.
@@ -233,7 +234,6 @@ class Record:
         from handout.config import CONFIG_NAME
         from handout.credits import CREDITS_FILE
         from handout.diagrams import kind_of
-        from handout.formats.registry import BUILD_FILE
         from handout.model import Code, leaves
 
         files: list[Path] = [*more]
@@ -249,8 +249,8 @@ class Record:
             source = prepared.source
             folder = source.folder
             files += [source.path, *source.files, folder / CONFIG_NAME, folder / CREDITS_FILE,
-                      *prepared.picture_files, *prepared.absent]
-            files += [folder / name for name in _names(folder) if BUILD_FILE.match(name)]
+                      *prepared.picture_files, *prepared.inputs, *prepared.read,
+                      *prepared.absent]
             watched += [folder, *(f.parent for f in source.files)]
         for picture in files:
             if picture.suffix.lower() == ".svg":

@@ -244,3 +244,19 @@ def test_a_build_renders_only_the_blocks_it_has_not_rendered_before(tmp_path, mo
     assert edited.rendered.slides[1] == fresh.rendered.slides[1]
     assert prepare(deck, {"cache": False}).rendered == edited.rendered
     assert len(list((tmp_path / "cache" / StoredMemo.folder).iterdir())) == 1
+
+
+def test_a_file_the_deck_imports_is_an_input(tmp_path, monkeypatch):
+    """Slidev's `src:` (as reveal.js's external markdown, Showoff's sections): every file read
+    through fetch.read_inside is in the record, not only the deck file."""
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    deck = write_deck(tmp_path / "talk", "---\ntheme: default\n---\n\n# Main\n\nhello\n\n---\n"
+                      "src: ./part.md\n---\n", name="slides.md")
+    _write(deck.parent / "part.md", "# Imported\n\nfrom the part\n")
+    time.sleep(0.02)
+    output = tmp_path / "out.pdf"
+    assert "from the part" in " ".join(texts(handout.build(deck, output, jobs=1).output))
+    assert Record("build", [deck], output, {"jobs": 1}).up_to_date() is not None
+    _write(deck.parent / "part.md", "# Imported\n\nfrom the edited part\n")
+    record = Record("build", [deck], output, {"jobs": 1})
+    assert record.up_to_date() is None and "part.md changed" in record.reason
