@@ -55,7 +55,9 @@ def build(path: Path | str = "slides", output: Path | str | None = None, *,
         return kept
     from handout.pipeline import run
 
-    return run(path, output, progress=progress, record=record, **given)
+    result = run(path, output, progress=progress, record=record, **given)
+    result.why = record.reason
+    return result
 
 
 def check(path: Path | str = "slides", **options: Any) -> Result:
@@ -130,7 +132,9 @@ def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = N
         return kept
     from handout.workshop import run as run_pack
 
-    return run_pack(listed, output, record=record, **given)
+    result = run_pack(listed, output, record=record, **given)
+    result.why = record.reason
+    return result
 
 
 def _known(options: dict[str, Any], pack: bool = False) -> dict[str, Any]:

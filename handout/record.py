@@ -154,7 +154,7 @@ class Record:
                             else None, p["line"], p["hint"], p["severity"])  # type: ignore[arg-type]
                     for p in record["problems"]]
         return Result(Path(record["output"]), record["pages"], record["slides"], problems,
-                      up_to_date=True)
+                      up_to_date=True, why=self.reason)
 
     def _changed(self, record: dict[str, Any]) -> str:
         """What differs from the record, said for the user; "" when nothing does."""

@@ -22,6 +22,9 @@ class Result(Findings):
     up_to_date: bool = False
     """The output was already as this build would write it: nothing was built or written
     (record.py)."""
+    why: str = ""
+    """Why it was built (what changed since the last build's record: "deck.md changed"), or
+    why not: what `-v` says."""
 
     def found(self) -> list[Problem]:
         return self.problems

@@ -66,6 +66,7 @@ def test_an_unchanged_deck_is_not_built_again(deck, monkeypatch):
                         lambda self, sections, fits=None: laid_out.append("slides"))
     again = built(deck)
     assert again.up_to_date and not first.up_to_date
+    assert again.why == "nothing changed since the output was written", again.why
     assert laid_out == []
     assert (again.output, again.pages, again.slides) == (first.output, first.pages, first.slides)
     assert again.problems == first.problems
@@ -154,7 +155,7 @@ def test_an_edited_deck_is_built_again(deck):
     built(deck)
     _write(deck, DECK.replace("A photo follows", "A photo comes"))
     result = built(deck)  # (changed right before it: not recorded, so the next builds again)
-    assert not result.up_to_date
+    assert not result.up_to_date and result.why.endswith("deck.md changed"), result.why
     assert "A photo comes" in " ".join(texts(result.output))
     time.sleep(0.02)
     assert not built(deck).up_to_date
