@@ -32,6 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 REPO = Path(__file__).resolve().parent.parent
 MAKE_DECKS = REPO.parent / "shared" / "bench-peers" / "make_decks.py"
@@ -141,6 +142,9 @@ def main() -> None:
     parser.add_argument("--per-page", nargs="+", type=int, default=[2, 6])
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--runs", type=int, default=1,
+                        help="rounds of cold, warm and edited builds; medians (ratios: the median "
+                        "of each round's, cold and warm measured side by side)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="handout-bench-"))
     sizes = sorted({d.split("_")[1] for d in args.decks if d.startswith("synth_")})
@@ -154,29 +158,38 @@ def main() -> None:
         for per_page in args.per_page:
             deck = work / "decks" / f"{name}.md"
             copy = work / "run" / f"{name}-{per_page}" / deck.name
-            if copy.parent.exists():
-                shutil.rmtree(copy.parent)
-            shutil.copytree(deck.parent, copy.parent, ignore=shutil.ignore_patterns("*.pdf"))
             cache = copy.parent.parent / f"cache-{name}-{per_page}"  # (not beside the deck)
-            shutil.rmtree(cache, ignore_errors=True)
-            env = {**os.environ, "HANDOUT_CACHE": str(cache)}
-            output = copy.with_suffix(".pdf")
-            command = [str(HANDOUT), "build", str(copy), "-n", str(per_page), "-o", str(output),
-                       "--jobs", str(args.jobs)]
-            cold = timed(command, env)
-            warm = timed(command, env)
-            edited(copy)
-            edit = timed(command, env)
-            edited(copy, title=True)
-            title_edit = timed(command, env)
+            rounds: list[tuple[Run, Run, Run, Run]] = []
+            for _ in range(args.runs):
+                if copy.parent.exists():
+                    shutil.rmtree(copy.parent)
+                shutil.copytree(deck.parent, copy.parent, ignore=shutil.ignore_patterns("*.pdf"))
+                shutil.rmtree(cache, ignore_errors=True)
+                env = {**os.environ, "HANDOUT_CACHE": str(cache)}
+                output = copy.with_suffix(".pdf")
+                command = [str(HANDOUT), "build", str(copy), "-n", str(per_page), "-o",
+                           str(output), "--jobs", str(args.jobs)]
+                cold = timed(command, env)
+                warm = timed(command, env)
+                edited(copy)
+                edit = timed(command, env)
+                edited(copy, title=True)
+                rounds.append((cold, warm, edit, timed(command, env)))
+            cold, warm, edit, title_edit = (Run(median(r[i].wall_s for r in rounds),
+                                                median(r[i].cpu_s for r in rounds),
+                                                max(r[i].largest_mib for r in rounds),
+                                                max(r[i].tree_mib for r in rounds))
+                                            for i in range(4))
+            warm_ratio = median(r[1].wall_s / r[0].wall_s for r in rounds)
+            edit_ratio = median(r[2].wall_s / r[0].wall_s for r in rounds)
             watch = watch_edit(copy, per_page, cache)
             watch_title = watch_edit(copy, per_page, cache, title=True)
             pages = subprocess.run(["pdfinfo", str(output)], capture_output=True, text=True)
             count = re.search(r"Pages:\s+(\d+)", pages.stdout)
             print(f"| {name} | {per_page} | {cold.wall_s:.2f} ({cold.cpu_s:.1f}) | "
                   f"{cold.largest_mib:.0f} | {cold.tree_mib:.0f} | {warm.wall_s:.2f} "
-                  f"({warm.wall_s / cold.wall_s:.3f}) | {edit.wall_s:.2f} "
-                  f"({edit.wall_s / cold.wall_s:.3f}) | {title_edit.wall_s:.2f} | {watch:.2f} | "
+                  f"({warm_ratio:.3f}) | {edit.wall_s:.2f} "
+                  f"({edit_ratio:.3f}) | {title_edit.wall_s:.2f} | {watch:.2f} | "
                   f"{watch_title:.2f} | "
                   f"{count[1] if count else '?'} |", flush=True)
 
