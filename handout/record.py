@@ -25,6 +25,7 @@ the build ran (its change time is after the build started).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -179,6 +180,11 @@ class Record:
                 return said
         return ""
 
+    def forget(self) -> None:
+        """Remove the record (its output is to be built again next time), if there is one."""
+        with contextlib.suppress(OSError):  # (a cache folder that cannot be used keeps none)
+            self.path.unlink(missing_ok=True)
+
     def keep(self, result: Result, decks: Sequence[Prepared], more: Iterable[Path] = (),
              folders: Iterable[Path] = (), settled: bool = True) -> None:
         """Record what this build read and wrote, unless it cannot be known whole (the module's
@@ -187,7 +193,7 @@ class Record:
         path = self.path
         files, watched = self._inputs(decks, more, folders)
         if result.output is None or not self.usable or files is None or not settled:
-            path.unlink(missing_ok=True)
+            self.forget()
             return
         margin = int(time.clock_getres(time.CLOCK_REALTIME_COARSE) * 1e9) \
             if hasattr(time, "CLOCK_REALTIME_COARSE") else 10_000_000
@@ -197,7 +203,7 @@ class Record:
                 continue  # (the output may be written there: its names are compared instead)
             try:
                 if os.stat(file).st_ctime_ns >= self.started_ns - margin:
-                    path.unlink(missing_ok=True)  # changed while the build ran: not known whole
+                    self.forget()  # changed while the build ran: not known whole
                     return
             except OSError:
                 continue
@@ -206,7 +212,7 @@ class Record:
         for folder, before in self.names_before.items():
             made = os.path.relpath(output, folder).split(os.sep)[0]  # (out/, made by the build)
             if folder in listed and (set(listed[folder]) ^ set(before)) - {made}:
-                path.unlink(missing_ok=True)  # a file came or went while the build ran
+                self.forget()  # a file came or went while the build ran
                 return
         record = {
             "version": __version__, "output": str(result.output),  # (as named: cwd is in the key)

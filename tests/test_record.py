@@ -261,3 +261,11 @@ def test_a_file_the_deck_imports_is_an_input(tmp_path, monkeypatch):
     _write(deck.parent / "part.md", "# Imported\n\nfrom the edited part\n")
     record = Record("build", [deck], output, {"jobs": 1})
     assert record.up_to_date() is None and "part.md changed" in record.reason
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_cache_folder_that_cannot_be_used_keeps_no_record_and_fails_nothing(deck, monkeypatch,
+                                                                              cache):
+    monkeypatch.setenv("HANDOUT_CACHE", str(deck))  # (a file: no folder can be made under it)
+    assert not built(deck, cache=cache).up_to_date
+    assert not built(deck, cache=cache).up_to_date
