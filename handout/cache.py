@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from handout.interrupts import deferred
@@ -111,10 +111,7 @@ class SlideCache:
             return known  # type: ignore[return-value]
         path = self._index_path(key)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entry = Entry(data["pack"], int(data["page"]), float(data["fit"]),
-                          float(data["overflow"]), data["smallest_px"], dict(data["fonts"]),
-                          tuple(data.get("refused", ())))
+            entry = _entry(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as error:
@@ -122,10 +119,47 @@ class SlideCache:
             return None
         if not self._pack_path(entry.pack).is_file():
             return None
-        with contextlib.suppress(OSError):  # least recently used goes first: mark it used
-            os.utime(self._pack_path(entry.pack))
+        self._touch(entry.pack)
         self.memory[("index", key)] = entry
         return entry
+
+    def _touch(self, pack: str) -> None:
+        """Mark a pack used (the least recently used go first), once a process."""
+        if ("touched", pack) not in self.memory:
+            self.memory[("touched", pack)] = True
+            with contextlib.suppress(OSError):
+                os.utime(self._pack_path(pack))
+
+    def load_set(self, name: str) -> None:
+        """Read at once the index entries that the last composition of these decks used (one
+        file, instead of one for each of 500 slides: 0.03 s); a pack one names that is gone
+        since is found missing when it is read, and its slides are rendered again."""
+        if self.folder is None:
+            return
+        try:
+            data = json.loads((self.folder / "sets" / name).read_text(encoding="utf-8"))
+            entries = {key: _entry(value) for key, value in data.items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return
+        for key, entry in entries.items():
+            self.memory.setdefault(("index", key), entry)
+        self.memory[("set", name)] = entries
+
+    def keep_set(self, name: str, keys: Iterable[str]) -> None:
+        """Keep the index entries of the slides a composition used, for load_set."""
+        if self.folder is None:
+            return
+        entries = {key: entry for key in keys
+                   if isinstance(entry := self.memory.get(("index", key)), Entry)}
+        if self.memory.get(("set", name)) == entries:
+            return
+        self.memory[("set", name)] = entries
+        try:
+            (self.folder / "sets").mkdir(exist_ok=True)
+            write_whole(self.folder / "sets" / name, json.dumps(
+                {key: asdict(entry) for key, entry in entries.items()}).encode(), replace=True)
+        except OSError as error:
+            self._warn(f"slide cache {self.folder} cannot be written ({error})")
 
     def pack(self, name: str) -> bytes | None:
         if (known := self.memory.get(("pack", name))) is not None:
@@ -134,9 +168,12 @@ class SlideCache:
             return None
         try:
             data = self._pack_path(name).read_bytes()
+        except FileNotFoundError:
+            return None  # (evicted since an entry naming it was read: rendered again)
         except OSError as error:
             self._warn(f"slide cache pack {name} is unreadable ({error}); rendered again")
             return None
+        self._touch(name)
         if digest(data)[:32] != name:
             self._warn(f"slide cache pack {name} is damaged; rendered again")
             return None
@@ -268,6 +305,11 @@ class SlideCache:
     def _index_path(self, key: str) -> Path:
         assert self.folder is not None
         return self.folder / "index" / key[:2] / key
+
+
+def _entry(data: dict) -> Entry:
+    return Entry(data["pack"], int(data["page"]), float(data["fit"]), float(data["overflow"]),
+                 data["smallest_px"], dict(data["fonts"]), tuple(data.get("refused", ())))
 
 
 def write_whole(path: Path, data: bytes, replace: bool = False) -> None:

@@ -183,6 +183,8 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
               for slide in prepared.rendered.slides]
     rendered = _Rendered()
     todo: dict[str, _Slide] = {}
+    index_set = digest("slides of", *(str(prepared.source.path.resolve()) for prepared in decks))
+    cache.load_set(index_set)  # (the index entries these decks' slides had last time, at once)
     for slide in slides:
         if slide.cache_key not in rendered.where and slide.cache_key not in todo \
                 and not rendered.from_cache(cache, slide.cache_key):
@@ -218,6 +220,7 @@ def compose(decks: Sequence[Prepared], cache: SlideCache, *, jobs: int = 0,
             done += len(chunk.keys)
             if progress:
                 progress("slides", done, len(todo))
+        cache.keep_set(index_set, [slide.cache_key for slide in slides])
         if session is None:
             pool.let_go()  # its workers end while the slides are imposed
         report = Imposition()

@@ -99,7 +99,7 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
     out = frames_pdf if isinstance(frames_pdf, Pdf) else Pdf.open(io.BytesIO(frames_pdf))
     pages = list(out.pages)
     sources = [Pdf.open(io.BytesIO(data)) for data in documents]
-    copied: dict[int, pikepdf.Object] = {}  # a slide document's resources, copied in once
+    copied: dict[int, _Resources] = {}  # a slide document's resources, copied in once
     groups: dict[int, _PageGroup] = {}
     font_copies: list[pikepdf.Object] = []
     """Every copy of a font a placed slide uses: a page's form names only the first copy of a
@@ -121,13 +121,14 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
         group = groups.setdefault(rect.page, _PageGroup())
         resources = copied.get(placed.document)
         if resources is None:
-            resources = copied[placed.document] = out.copy_foreign(source_page.obj.Resources)
+            resources = copied[placed.document] = _Resources(
+                out.copy_foreign(source_page.obj.Resources))
         clip = b"%.4f %.4f %.4f %.4f re W n\n" % (clip_box[0], clip_box[1],
                                                    clip_box[2] - clip_box[0], clip_box[3] - clip_box[1])
         content = _content_of(source_page)
         used = _names_in(content)
-        fonts_used = resources.get(Name.Font) or {}
-        font_copies.extend(font for name, font in fonts_used.items() if name in used)
+        font_copies.extend(font for name, font in resources.entries.get("/Font", {}).items()
+                           if name in used)
         if group.merge(resources, used):
             group.content.append(b"q %.6f 0 0 %.6f %.4f %.4f cm " % (scale, scale, tx, ty) + clip
                                  + content + b"\nQ\n")
@@ -208,6 +209,16 @@ def draw_over(out: Pdf, pages: list[pikepdf.Page], drawings: Mapping[int, list[b
         pages[index].contents_add(Stream(out, b"Q\n" + b"".join(streams)), prepend=False)
 
 
+class _Resources:
+    """A slide document's resource dictionary (one for all its slides), copied in once, its
+    entries read out once (not once for each of its slides)."""
+
+    def __init__(self, resources: pikepdf.Object) -> None:
+        self.entries: dict[str, dict[str, pikepdf.Object]] = {
+            str(category): dict(entries.items()) for category, entries in resources.items()
+            if isinstance(entries, Dictionary)}
+
+
 class _PageGroup:
     """The slides of one handout page: one content stream and their combined resources."""
 
@@ -215,13 +226,11 @@ class _PageGroup:
         self.content: list[bytes] = []
         self.resources: dict[str, dict[str, pikepdf.Object]] = {}
 
-    def merge(self, resources: pikepdf.Object, used: set[str]) -> bool:
+    def merge(self, resources: _Resources, used: set[str]) -> bool:
         """Add the resources a slide's content names (a slide document shares one resource
         dictionary among all its slides); False (nothing added) when one of its names is taken."""
         additions = []
-        for category, entries in resources.items():
-            if not isinstance(entries, Dictionary):
-                continue
+        for category, entries in resources.entries.items():
             have = self.resources.get(category, {})
             for name, obj in entries.items():
                 if name not in used:
@@ -275,7 +284,7 @@ NAME_TOKEN = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 
 def _names_in(content: bytes) -> set[str]:
     """Every name a content stream mentions (a superset of the resources it uses)."""
-    return {"/" + match.decode("latin-1") for match in NAME_TOKEN.findall(content)}
+    return {"/" + match.decode("latin-1") for match in set(NAME_TOKEN.findall(content))}
 
 
 def _content_of(page: pikepdf.Page) -> bytes:
