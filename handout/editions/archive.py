@@ -375,7 +375,12 @@ def _pdf_date(date: dt.datetime) -> str:
 
 
 def save(pdf: Pdf, stream: BinaryIO, prepared: Prepared) -> list[Problem]:
-    """Write the archive as `finish` checked it (with the settings pikepdf.pdfa's check assumed)."""
+    """Write the archive as `finish` checked it (with the settings pikepdf.pdfa's check assumed).
+    Its /ID is made from its own bytes only: the first half would otherwise be carried over from
+    the document it was made from (a pack's depends on the folder it was built in, so a rebuilt
+    pack archive differed from its archive in that alone)."""
+    if Name.ID in pdf.trailer:
+        del pdf.trailer[Name.ID]
     pdf.save(stream, **_SAVE_WITH.pop(id(pdf), SAVE_OPTIONS))
     return []
 
