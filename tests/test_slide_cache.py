@@ -140,6 +140,21 @@ def test_a_damaged_cache_is_a_warning_not_a_failure(deck, tmp_path, monkeypatch)
     assert summary(again.output) == summary(first.output)
 
 
+def test_a_pack_evicted_since_the_last_build_is_rendered_again(deck, tmp_path, monkeypatch):
+    """The deck's index entries are read at once (cache.load_set); a pack they name that is gone
+    (evicted by another build) is found missing when it is read: its slides are laid out again,
+    without a word."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HANDOUT_CACHE", str(cache))
+    first = handout.build(deck, tmp_path / "first.pdf", per_page=2, jobs=1)
+    assert list((cache / "slides-v1" / "sets").iterdir())
+    for pack in (cache / "slides-v1" / "packs").iterdir():
+        pack.unlink()
+    again = handout.build(deck, tmp_path / "again.pdf", per_page=2, jobs=1)
+    assert not again.with_code("cache-unusable")
+    assert summary(again.output) == summary(first.output)
+
+
 def test_an_unusable_cache_folder_is_a_warning(deck, tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
