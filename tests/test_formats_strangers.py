@@ -265,6 +265,18 @@ def test_a_landslide_deck_in_restructuredtext_prints_as_landslide_shows_it(stran
     assert unknown.file.name == "Talk.rst" and "unknown-directive" in unknown.message
 
 
+def test_a_restructuredtext_deck_includes_no_file_and_says_so(tmp_path):
+    """docutils' include, raw :file:/:url: and csv-table :file: read nothing (file insertion is
+    off), but they vanished without a word: each is a refused-url warning at its line."""
+    deck = write_deck(tmp_path / "talk", "Deck\n====\n\n----\n\nOne\n---\n\n"
+                      ".. include:: /etc/passwd\n\n.. raw:: html\n   :url: http://127.0.0.1:9/x\n\n"
+                      ".. csv-table:: t\n   :file: ../x.csv\n\nText.\n", "slides.rst")
+    found = [(p.code, p.line, p.message.split(" left out")[0]) for p in read(find_deck(deck)).problems]
+    assert found == [("refused-url", 9, "reStructuredText '.. include:: /etc/passwd'"),
+                     ("refused-url", 11, "reStructuredText '.. raw:: html :url: http://127.0.0.1:9/x'"),
+                     ("refused-url", 14, "reStructuredText '.. csv-table:: t :file: ../x.csv'")], found
+
+
 # --- counted as each tool counts --------------------------------------------------------------
 
 REMARK_PAGE = ("<!DOCTYPE html>\n<html><body><textarea id=\"source\">\n{}</textarea>\n<script>var s = "

@@ -17,11 +17,18 @@ from pathlib import Path
 from handout.formats.md.lines import Line
 from handout.model import Problem
 from handout.problems import problem
+from handout.terminal import printable
 
 SPECIAL = re.compile(r"([\\`*_\[\]#|$!])")
 """Characters markdown would read as markup in text docutils read as words."""
 CODE_DIRECTIVES = ("code-block", "sourcecode")
 """Sphinx's and Landslide's names for docutils' `code` directive: decks use all three."""
+
+
+REFUSED_DIRECTIVE = re.compile(r'"([\w-]+)" directive disabled|File and URL access deactivated; '
+                               r'ignoring "([\w-]+)" directive')
+"""docutils' warning for a directive that would read a file or an address (include, raw :file:
+or :url:, csv-table :file: or :url:), which file_insertion_enabled=False turns off."""
 
 
 def to_markdown(text: str, path: Path, problems: list[Problem]) -> list[Line]:
@@ -33,7 +40,7 @@ def to_markdown(text: str, path: Path, problems: list[Problem]) -> list[Line]:
 
     for name in CODE_DIRECTIVES:
         directives.register_directive(name, CodeBlock)
-    settings = {"doctitle_xform": False, "report_level": 3, "halt_level": 5,
+    settings = {"doctitle_xform": False, "report_level": 2, "halt_level": 5,
                 "syntax_highlight": "none", "file_insertion_enabled": False, "raw_enabled": True,
                 "warning_stream": False, "input_encoding": "unicode", "docinfo_xform": False,
                 "sectsubtitle_xform": False}
@@ -155,7 +162,16 @@ class _Writer:
                 self.emit(self.at(node), node.astext(), prefix)
                 self.blank(prefix)
         elif isinstance(node, n.system_message):
-            if node.get("level", 0) >= 3:
+            if (refused := REFUSED_DIRECTIVE.search(node.astext())) is not None:
+                lines = node.children[1].astext().split("\n") if len(node.children) > 1 else []
+                written = lines[0].strip() if lines else f".. {refused[1] or refused[2]}::"
+                written += "".join(f" {line.strip()}" for line in lines[1:]
+                                   if re.match(r"\s*:(?:file|url):", line))
+                self.problems.append(problem(
+                    "refused-url", f"reStructuredText {printable(written)[:120]!r} left out: a deck "
+                    "may not put a file or a web page into itself", self.path,
+                    node.get("line") or self.last, "copy what it should show into the deck"))
+            elif node.get("level", 0) >= 3:
                 self.problems.append(problem("deck-syntax", "reStructuredText: " + node.children[0]
                                              .astext() if node.children else "unreadable text",
                                              self.path, node.get("line") or self.last))
