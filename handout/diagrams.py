@@ -3,7 +3,9 @@
 A block of one of these kinds is drawn by the program its tool uses (Graphviz `dot`, mermaid-cli
 `mmdc`, `plantuml`) if that program is on the PATH: never required, never fetched, run with a time
 limit, on the block's text alone (given on its standard input or in a file of its own in a fresh
-temporary folder), in handout's fontconfig (so its text is measured in the fonts that print it).
+temporary folder; PlantUML in its SANDBOX profile, mermaid at its strict level: neither reads a
+file or an address for a stranger's diagram), in handout's fontconfig (so its text is measured
+in the fonts that print it).
 Its SVG goes through the HTML cleaner like any HTML of the deck (no script, link or file load
 survives) and prints as a vector drawing, as wide as the slide allows.
 
@@ -57,10 +59,14 @@ class Renderer:
                 "-c", str(config)]
 
 
-MERMAID_CONFIG = ('{"htmlLabels": false, "flowchart": {"htmlLabels": false}, '
+MERMAID_CONFIG = ('{"securityLevel": "strict", "htmlLabels": false, "flowchart": {"htmlLabels": false}, '
                   '"class": {"htmlLabels": false}, "state": {"htmlLabels": false}}')
 """mermaid-cli's configuration: every diagram's labels as SVG <text>, not HTML in a
-<foreignObject> (mermaid's default for flowcharts), which no PDF engine draws."""
+<foreignObject> (mermaid's default for flowcharts), which no PDF engine draws; and the strict
+security level, which a diagram's own `%%{init}%%` cannot lower (no script, no click handler)."""
+SANDBOX = {"PLANTUML_SECURITY_PROFILE": "SANDBOX"}
+"""PlantUML reads no file, address or variable of the machine for a diagram (its default profile
+lets `!include /etc/passwd` print that file in the drawing: a stranger's deck could)."""
 
 RENDERERS = {
     "dot": Renderer("dot", "Graphviz (Debian: apt-get install graphviz)"),
@@ -101,7 +107,7 @@ def _draw(kind: str, source: str, program: str) -> Drawn:
         command = renderer.command(given, target)
         if command is None:
             return Drawn(None, f"{renderer.program} is not installed: install {renderer.install}")
-        environment = {**os.environ, "FONTCONFIG_FILE": str(config_file())}
+        environment = {**os.environ, "FONTCONFIG_FILE": str(config_file()), **SANDBOX}
         try:
             done = subprocess.run(command, cwd=folder, env=environment, stdin=subprocess.DEVNULL,
                                   capture_output=True, timeout=TIME_LIMIT_S, check=False)

@@ -217,6 +217,33 @@ def test_mermaid_labels_are_svg_text_and_the_drawing_shrinks_with_the_slide(tmp_
     assert 'style="width: 31.26em"' in drawn.svg  # 390.75 px x 1.6 on the 20 px canvas root
 
 
+FAKE_PLANTUML = """#!{python}
+import os, sys
+arguments = sys.argv[1:]
+folder = arguments[arguments.index("-o") + 1]
+open(os.path.join(folder, "diagram.svg"), "w").write(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 20"><text x="1" y="10">'
+    + os.environ.get("PLANTUML_SECURITY_PROFILE", "LEGACY") + '</text></svg>')
+"""
+
+
+def test_plantuml_and_mermaid_read_no_file_for_a_strangers_diagram(tmp_path, monkeypatch) -> None:
+    """PlantUML's default profile prints `!include /etc/passwd` in the drawing: it runs in its
+    SANDBOX profile (a stand-in plantuml here says which it was given); mermaid at its strict
+    level, which a diagram's %%{init}%% cannot lower."""
+    import json
+
+    from handout import diagrams
+
+    (tmp_path / "plantuml").write_text(FAKE_PLANTUML.format(python=sys.executable))
+    (tmp_path / "plantuml").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PLANTUML_SECURITY_PROFILE", "UNSECURE")  # (the user's own, for their own)
+    drawn = diagrams.draw("plantuml", "@startuml\n!include /etc/passwd\n@enduml\n")
+    assert drawn.svg and "SANDBOX" in drawn.svg, drawn
+    assert json.loads(diagrams.MERMAID_CONFIG)["securityLevel"] == "strict"
+
+
 # -- the other editions -----------------------------------------------------------------------------
 
 def test_a_formula_is_read_out_in_words_and_every_glyph_maps_to_text(tmp_path: Path) -> None:
