@@ -52,11 +52,11 @@ def pack_pictures(out: Path, temporary: Path) -> None:
             if of_booklet == booklet:
                 subprocess.run(["pdftoppm", "-png", "-r", "36", "-f", str(page), "-l", str(page),
                                 "-singlefile", str(pdf), str(out / name)], check=True)
-                print(f"docs/img/{name}.png", file=sys.stderr)
+                print(f"images/{name}.png", file=sys.stderr)
 
 
 def main() -> None:
-    out = ROOT / "docs" / "img"
+    out = ROOT / "images"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temporary:
         pack_pictures(out, Path(temporary))
@@ -68,7 +68,7 @@ def main() -> None:
                            cwd=ROOT, check=True, capture_output=True)
             subprocess.run(["pdftoppm", "-png", "-r", "36", "-f", "1", "-l", "1",
                             "-singlefile", str(pdf), str(out / name)], check=True)
-            print(f"docs/img/{name}.png", file=sys.stderr)
+            print(f"images/{name}.png", file=sys.stderr)
 
 
 if __name__ == "__main__":

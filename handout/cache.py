@@ -70,8 +70,10 @@ versions: the styles' bytes and the version are in the key already). 2: listings
 move with centred content; links to files are told apart from refused files."""
 
 
-class SlideCache:
-    """Packs of rendered slides under their content hash; an index entry per slide key."""
+class TypesetCache:
+    """What typesetting made, kept by content: slide documents ("packs": an index entry per
+    slide key says which pack and page hold it, and what it measured), page-frame documents and
+    measurements."""
 
     def __init__(self, root: Path | None, limit_mb: int | None = None,
                  memory: dict[tuple[str, str], object] | None = None) -> None:

@@ -18,7 +18,8 @@ from handout import fetch, limits
 from handout.editions import table as editions
 from handout.errors import HandoutError
 from handout.model import Deck, Problem
-from handout.options import BY_NAME, OPTIONS, Option, Settings, parse_language, parse_length
+from handout.option_values import parse_language, parse_length
+from handout.options import BY_NAME, OPTIONS, Option, Settings
 from handout.problems import Problems, problem
 
 CONFIG_NAME = "handout.toml"

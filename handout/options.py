@@ -8,182 +8,35 @@ one entry here. Nothing in this module imports WeasyPrint: `handout --help` must
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from handout.formats.registry import names as format_names
-
-PER_PAGE_CHOICES = (1, 2, 3, 4, 6, 9)
-ASPECTS = {"4:3": (4, 3), "16:9": (16, 9)}
-PAPERS_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a5": (148.0, 210.0),
-             "legal": (215.9, 355.6)}
-ORDERS = ("horizontal", "vertical")
-LINK_MODES = ("off", "footnote", "qr")
-MARKS = ("none", "crop")
-OUTPUTS = ("pdf", "html")
-"""What --to makes: a PDF (an edition of it: print, tagged, archive, press) or a web page."""
-UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
-PAPER_SIDES_MM = (50, 2000)
-"""Paper smaller than a postcard or larger than A0 is a typing mistake, not a handout."""
-MARGIN_MM = (0, 60)
-BLEED_MM = (0, 10)
-"""Print shops ask for 3 mm (5 mm for some): more than 10 mm is a typing mistake."""
-"""More than 60 mm of margin leaves no room for a slide on A5."""
-
-
-# -- parsers: each turns a value from the command line (text) or handout.toml (TOML) into the
-#    setting's value, or raises ValueError with a one-line reason that names no source.
-
-def parse_paper(value: str) -> tuple[float, float]:
-    """A paper name (a4, letter, a5, legal) or a size such as 200x250mm, as (width, height) mm."""
-    name = value.strip().lower()
-    if name in PAPERS_MM:
-        return PAPERS_MM[name]
-    match = re.fullmatch(r"([\d.]+)\s*x\s*([\d.]+)\s*(mm|cm|in)?", name)
-    if not match:
-        raise ValueError(f"must be one of {', '.join(PAPERS_MM)} or a size such as 200x250mm "
-                         f"(got {value!r})")
-    unit = UNITS_MM[match[3] or "mm"]
-    width, height = float(match[1]) * unit, float(match[2]) * unit
-    low, high = PAPER_SIDES_MM
-    if not (low <= width <= high and low <= height <= high):
-        raise ValueError(f"sides must be between {low} and {high} mm (got {value!r})")
-    return width, height
-
-
-def parse_length(value: str | float) -> float:
-    """A length such as 15mm, 1.5cm, 0.5in or a bare number of millimetres, in mm."""
-    match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|in|pt)?\s*", str(value))
-    if not match or match[1].count(".") > 1:
-        raise ValueError(f"must be a length such as 12mm, 1.5cm or 0.5in (got {value!r})")
-    length = float(match[1]) * UNITS_MM[match[2] or "mm"]
-    low, high = MARGIN_MM
-    if not low <= length <= high:
-        raise ValueError(f"must be between {low} and {high} mm (got {value!r})")
-    return length
-
-
-def parse_selection(spec: str, count: int) -> list[int]:
-    """'2-5,9' as slide numbers (1-based, as numbered in the deck), in deck order."""
-    chosen: set[int] = set()
-    for part in (p.strip() for p in spec.split(",")):
-        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+)?)?", part)
-        if not match:
-            raise ValueError(f"slide numbers must look like 2-5,9 (got {spec!r})")
-        first = int(match[1])
-        last = int(match[2]) if match[2] else (count if "-" in part else first)
-        if first < 1 or last < first or first > count:
-            raise ValueError(f"slide range {part!r} is outside 1-{count}")
-        chosen.update(range(first, min(last, count) + 1))
-    return sorted(chosen)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError(f"must be text (got {value!r})")
-    if "\x00" in str(value):
-        raise ValueError("must not contain a NUL character")
-    return str(value)
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise ValueError(f"must be true or false (got {value!r})")
-
-
-def _whole(low: int, high: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        text = value.strip() if isinstance(value, str) else value
-        if isinstance(text, bool) or not (isinstance(text, int) or (
-                isinstance(text, str) and text.isdigit())):
-            raise ValueError(f"must be a whole number from {low} to {high} (got {value!r})")
-        number = int(text)
-        if not low <= number <= high:
-            raise ValueError(f"must be between {low} and {high} (got {number})")
-        return number
-    return parse
-
-
-def _one_of(choices: tuple[Any, ...]) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        for choice in choices:
-            if not isinstance(value, bool) and str(value).strip().lower() == str(choice):
-                return choice
-        raise ValueError(f"must be one of {', '.join(map(str, choices))} (got {value!r})")
-    return parse
-
-
-def _paper(value: Any) -> str:
-    text = _text(value)
-    parse_paper(text)
-    return text
-
-
-def _margin(value: Any) -> str:
-    text = _text(value)
-    parse_length(text)
-    return text
-
-
-def _bleed(value: Any) -> str:
-    text = _text(value)
-    if parse_length(text) > BLEED_MM[1]:
-        raise ValueError(f"must be at most {BLEED_MM[1]:g} mm (got {value!r})")
-    return text
-
-
-def _selection(value: Any) -> str:
-    text = _text(value)
-    parse_selection(text, count=10**9)  # the syntax now; the range once the deck is read
-    return text
-
-
-def _strict(value: Any) -> bool | tuple[str, ...]:
-    """true (every warning that loses content is an error) or a list of problem codes."""
-    if isinstance(value, bool):
-        return value
-    from handout.problems import CODES  # no cycle at import time: problems imports model only
-
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        unknown = [v for v in value if v not in CODES]
-        if unknown:
-            raise ValueError(f"unknown problem code {unknown[0]!r} (known: "
-                             f"{', '.join(sorted(CODES))})")
-        return tuple(value)
-    raise ValueError(f"must be true, false or a list of problem codes (got {value!r})")
-
-
-def _format(value: Any) -> str:
-    known = format_names()  # the registry is the authority
-    text = _text(value).strip().lower()
-    if text not in known:
-        raise ValueError(f"must be one of {', '.join(known)} (got {value!r})")
-    return text
-
-
-LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,4}")
-"""A BCP 47 language tag as decks write one: 'en', 'fr-CA', 'zh-Hant-TW'."""
-
-
-def parse_language(value: Any) -> str:
-    """A language tag such as en, fr or pt-BR (BCP 47's common forms)."""
-    text = _text(value).strip()
-    if not LANGUAGE_TAG.fullmatch(text):
-        raise ValueError(f"must be a language tag such as en, fr or pt-BR (got {value!r})")
-    return text
-
-
-def _folder(value: Any) -> str:
-    text = _text(os.fspath(value) if isinstance(value, os.PathLike) else value)
-    if not text.strip():
-        raise ValueError("must name a folder")
-    return text
-
+from handout.option_values import (
+    ASPECTS,
+    LINK_MODES,
+    MARKS,
+    ORDERS,
+    OUTPUTS,
+    PAPERS_MM,
+    PER_PAGE_CHOICES,
+    bleed_value,
+    folder_value,
+    format_value,
+    margin_value,
+    one_of,
+    paper_value,
+    parse_language,
+    parse_length,
+    parse_paper,
+    selection_value,
+    strict_value,
+    text_value,
+    true_or_false,
+    whole_number,
+)
 
 # -- who may set a setting: a deck's own handout.toml may narrow what the build reaches, never widen
 
@@ -200,7 +53,7 @@ class Option:
     default: Any
     help: str
     """What it does, ending with an example ('Example: --per-page 6')."""
-    parse: Callable[[Any], Any] = _text
+    parse: Callable[[Any], Any] = text_value
     metavar: str = "TEXT"
     short: str = ""
     negative: str = ""
@@ -240,7 +93,7 @@ class Option:
         return str(self.default) if self.default not in ("", None) else ""
 
 
-def option(default: Any, help: str, parse: Callable[[Any], Any] = _text, metavar: str = "TEXT",
+def option(default: Any, help: str, parse: Callable[[Any], Any] = text_value, metavar: str = "TEXT",
            short: str = "", **rules: Any) -> Any:
     """One row of the option table, declared as a field of Settings (or PackSettings): its name
     is the field's ('per_page' is --per-page), its type the field's; `rules` are Option's other
@@ -249,8 +102,8 @@ def option(default: Any, help: str, parse: Callable[[Any], Any] = _text, metavar
         help=help, parse=parse, metavar=metavar, short=short, **rules)})
 
 
-def _table(declared: type) -> tuple[Option, ...]:
-    """The option table of a settings class, in its fields' order."""
+def table_of(declared: type) -> tuple[Option, ...]:
+    """The option table of a settings class (Settings, PackSettings), in its fields' order."""
     return tuple(Option(f.name.replace("_", "-"), f.default, **f.metadata["option"])
                  for f in fields(declared))
 
@@ -264,98 +117,98 @@ class Settings:
 
     format: str = option(
         "", f"The deck's format, when its content does not make it plain: "
-        f"{', '.join(format_names())}. Example: --format marp", _format, "NAME",
+        f"{', '.join(format_names())}. Example: --format marp", format_value, "NAME",
         default_text="chosen by the deck's content")
     per_page: int = option(
         2, "Slides per page, one of 1, 2, 3, 4, 6, 9. 1: slide above its notes; "
         "2 and 3: slide beside its notes (ruled lines when it has none); 4, 6, 9: a numbered "
-        "grid. Example: --per-page 6", _one_of(PER_PAGE_CHOICES), "N", "-n")
+        "grid. Example: --per-page 6", one_of(PER_PAGE_CHOICES), "N", "-n")
     aspect: str = option(
         "", "Shape of the slides: 4:3 or 16:9. Example: --aspect 16:9",
-        _one_of(tuple(ASPECTS)), "RATIO", default_text="the deck's own (4:3 for keydown)")
+        one_of(tuple(ASPECTS)), "RATIO", default_text="the deck's own (4:3 for keydown)")
     paper: str = option(
         "a4", f"Paper: {', '.join(PAPERS_MM)}, or a size such as 200x250mm. "
-        "Example: --paper letter", _paper, "SIZE", pack_wide=True)
+        "Example: --paper letter", paper_value, "SIZE", pack_wide=True)
     landscape: bool = option(
-        False, "Turn the paper. Example: --landscape", _flag,
+        False, "Turn the paper. Example: --landscape", true_or_false,
         negative="--portrait", default_text="portrait", pack_wide=True)
     margin: str = option(
-        "15mm", "Page margin (mm, cm, in). Example: --margin 10mm", _margin,
+        "15mm", "Page margin (mm, cm, in). Example: --margin 10mm", margin_value,
         "LENGTH", pack_wide=True)
     order: str = option(
         "horizontal", "For 4, 6 and 9 per page: horizontal (across rows) or vertical "
-        "(down columns). Example: --order vertical", _one_of(ORDERS), "ORDER")
+        "(down columns). Example: --order vertical", one_of(ORDERS), "ORDER")
     frame: bool = option(
-        True, "A thin frame around each slide. Example: --no-frame", _flag,
+        True, "A thin frame around each slide. Example: --no-frame", true_or_false,
         negative="--no-frame")
     lines: int | None = option(
         None, "Ruled lines for writing beside a slide without notes; 0 for none. "
-        "Example: --lines 6", _whole(0, 60), "N", default_text="as many as fit")
+        "Example: --lines 6", whole_number(0, 60), "N", default_text="as many as fit")
     notes: bool = option(
         True, "Print the speaker notes (else ruled lines in their place). "
-        "Example: --no-notes", _flag, negative="--no-notes")
+        "Example: --no-notes", true_or_false, negative="--no-notes")
     slides: str = option(
         "", "Only these slides, numbered as in the deck. Example: --slides 2-5,9",
-        _selection, "RANGES", default_text="all")
+        selection_value, "RANGES", default_text="all")
     grayscale: bool = option(
         False, "Ink-saving print: every colour (photos, code, text, rules) becomes "
-        "a grey of the same luminance, printed in black ink alone. Example: --grayscale", _flag,
+        "a grey of the same luminance, printed in black ink alone. Example: --grayscale", true_or_false,
         negative="--color", default_text="colour", pack_wide=True)
     header: bool = option(
         True, "Deck title, author and date at the top of each page. "
-        "Example: --no-header", _flag, negative="--no-header", pack_wide=True)
+        "Example: --no-header", true_or_false, negative="--no-header", pack_wide=True)
     footer: bool = option(
         True, '"page X of Y" at the bottom of each page. Example: --no-footer',
-        _flag, negative="--no-footer", pack_wide=True)
+        true_or_false, negative="--no-footer", pack_wide=True)
     numbers: bool = option(
         True, "The slide number beside each miniature. Example: --no-numbers",
-        _flag, negative="--no-numbers")
+        true_or_false, negative="--no-numbers")
     author: str = option(
         "", "Author for the header and the PDF's metadata (default: an 'author:' "
-        "line in the deck's preamble). Example: --author 'Ada Lovelace'", _text, "NAME",
+        "line in the deck's preamble). Example: --author 'Ada Lovelace'", text_value, "NAME",
         default_text="from the deck")
     date: str = option(
         "", "Date for the header (default: a 'date:' line in the deck's preamble). "
-        "Example: --date 2026-11-26", _text, "TEXT", default_text="from the deck")
+        "Example: --date 2026-11-26", text_value, "TEXT", default_text="from the deck")
     root: str = option(
         "", "Folder the deck may read pictures from; only you can widen it beyond the "
-        "deck's folder (a deck's own handout.toml cannot). Example: --root ..", _folder, "DIR",
+        "deck's folder (a deck's own handout.toml cannot). Example: --root ..", folder_value, "DIR",
         default_text="the deck's folder", widens=_widens_root, recorded=False)
     dpi: int = option(
         300, "Resolution pictures are prepared for: each is downsampled to what its "
         "printed size needs at N dots per inch, never upsampled. Example: --dpi 200",
-        _whole(72, 1200), "N")
+        whole_number(72, 1200), "N")
     strict: bool | tuple[str, ...] = option(
         False, "Fail (exit 2, the old PDF untouched) instead of warning when a "
         "picture is missing or uncredited, a slide overflows, or anything else is lost. In "
-        "handout.toml also a list of problem codes. Example: --strict", _strict,
+        "handout.toml also a list of problem codes. Example: --strict", strict_value,
         negative="--no-strict", pack_wide=True)
     html: bool = option(
         True, "Raw HTML in slides and notes: printed, cleaned of scripts, embeds and "
-        "file loads, or --no-html to print it as plain text. Example: --no-html", _flag,
+        "file loads, or --no-html to print it as plain text. Example: --no-html", true_or_false,
         negative="--no-html", widens=lambda value, _: value is True)
     jobs: int = option(
         0, "Worker processes that render slides in parallel; 0 for one per core (none for "
-        "a deck of up to 16 slides while every core is busy). Example: --jobs 1", _whole(0, 64),
-        "N", default_text="one per core", pack_wide=True, recorded=False)
+        "a deck of up to 16 slides while every core is busy). Example: --jobs 1",
+        whole_number(0, 64), "N", default_text="one per core", pack_wide=True, recorded=False)
     cache: bool = option(
         True, "Keep rendered slides and prepared pictures in your cache folder "
         "($XDG_CACHE_HOME/handout), so an unchanged slide is never laid out again. "
-        "Example: --no-cache", _flag, negative="--no-cache", pack_wide=True, recorded=False)
+        "Example: --no-cache", true_or_false, negative="--no-cache", pack_wide=True, recorded=False)
     links: str = option(
         "off", "Links on paper: footnote gives every web address in slides and notes "
         "a small number where it prints and lists them on a Links page at the end; qr adds a "
         "QR code to each, for a phone to scan; off prints slides as projected (links stay "
-        "clickable in the PDF). Example: --links qr", _one_of(LINK_MODES), "MODE", pack_wide=True)
+        "clickable in the PDF). Example: --links qr", one_of(LINK_MODES), "MODE", pack_wide=True)
     to: str = option(
         "pdf", "What to make: pdf (the handout) or html (one self-contained web page: "
         "each slide with its notes below, pictures and fonts inside, no script, nothing "
         "fetched; written to out/<deck>.html unless -o says). Example: --to html -o "
-        "site/talk.html", _one_of(OUTPUTS), "OUTPUT", pack_wide=True)
+        "site/talk.html", one_of(OUTPUTS), "OUTPUT", pack_wide=True)
     allow_remote: bool = option(
         False, "Let the deck load pictures and styles from http(s) addresses "
         "(5 s and 20 MB each). Off by default: a deck from a stranger reaches nothing outside "
-        "its folder. Example: --allow-remote", _flag, negative="--no-allow-remote",
+        "its folder. Example: --allow-remote", true_or_false, negative="--no-allow-remote",
         widens=lambda value, _: value is True, pack_wide=True)
     # editions (README: Archiving the talk)
     archive: bool = option(
@@ -363,30 +216,30 @@ class Settings:
         "handout.toml and credits.toml and a manifest (options, checksums, credits) as "
         "attachments, tagged for screen readers, the same bytes on every build "
         "(SOURCE_DATE_EPOCH dates it). `handout extract` gives the files back. "
-        "Example: --archive (a pack: every part, the pack file and its pages)", _flag,
+        "Example: --archive (a pack: every part, the pack file and its pages)", true_or_false,
         negative="--no-archive", pack_wide=True)
     with_pictures: bool = option(
         False, "With --archive: attach the original picture files too, so "
         "the talk can be rebuilt exactly from the PDF alone. Example: --archive --with-pictures",
-        _flag, negative="--without-pictures", pack_wide=True)
+        true_or_false, negative="--without-pictures", pack_wide=True)
     tagged: bool | None = option(
         None, "The accessible edition: a tagged PDF (headings, reading order slide, "
         "notes, next slide, alt text for every picture, links) for screen readers; each "
-        "picture without alt text is a warning. Example: --tagged", _flag,
+        "picture without alt text is a warning. Example: --tagged", true_or_false,
         negative="--no-tagged", default_text="off; on with --archive", pack_wide=True)
     # the press edition (README: For the print shop)
     press: bool = option(
         False, "The print shop's edition: PDF/X-4 for offset printing on coated paper "
         "(ISO Coated v2, FOGRA39), colours as CMYK inks, greys and black text in black ink "
         "alone, pictures with their colour profiles, trim and bleed boxes on every page. "
-        "Example: --press --bleed 3mm --marks crop", _flag, negative="--no-press", pack_wide=True)
+        "Example: --press --bleed 3mm --marks crop", true_or_false, negative="--no-press", pack_wide=True)
     bleed: str = option(
         "0mm", "With --press: how far past the trim the page reaches, for a picture "
         "or background printed to the edge (print shops ask for 3mm). Example: --bleed 3mm",
-        _bleed, "LENGTH", pack_wide=True)
+        bleed_value, "LENGTH", pack_wide=True)
     marks: str = option(
         "none", "With --press: printer's marks around each page: crop (trim marks "
-        "at the corners, outside the bleed) or none. Example: --marks crop", _one_of(MARKS),
+        "at the corners, outside the bleed) or none. Example: --marks crop", one_of(MARKS),
         "MARKS", pack_wide=True)
     lang: str = option(
         "", "The language the deck is written in, for the PDF and screen readers "
@@ -409,14 +262,14 @@ class Settings:
     @property
     def strict_codes(self) -> frozenset[str]:
         """The problem codes that are errors in this build."""
-        from handout.problems import STRICT_CODES
+        from handout.problems import strict_codes
 
         if self.strict is True:
-            return STRICT_CODES
+            return strict_codes()
         return frozenset(self.strict or ())
 
 
-OPTIONS: tuple[Option, ...] = _table(Settings)
+OPTIONS: tuple[Option, ...] = table_of(Settings)
 BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
 SETTING_NAMES = frozenset(option.attribute for option in OPTIONS)
 PACK_WIDE = tuple(option.name for option in OPTIONS if option.pack_wide)
@@ -439,7 +292,7 @@ PACK_COMMANDS = ("pack", "check")
 
 
 def _thickness(value: Any) -> str:
-    text = _text(value)
+    text = text_value(value)
     low, high = PAPER_THICKNESS_MM
     if not low <= parse_length(text) <= high:
         raise ValueError(f"must be between {low:g} and {high:g} mm (got {value!r})")
@@ -454,41 +307,41 @@ class PackSettings:
 
     title: str = option(
         "", "The pack's title: on its cover, in the running header and the PDF's "
-        "metadata. Example: --title 'ØMQ day'", _text, "TEXT",
+        "metadata. Example: --title 'ØMQ day'", text_value, "TEXT",
         default_text="the first deck's title", commands=PACK_COMMANDS)
     subtitle: str = option(
         "", "A line under the title on the cover. Example: --subtitle 'Messaging "
-        "patterns, hands on'", _text, "TEXT", commands=PACK_COMMANDS)
+        "patterns, hands on'", text_value, "TEXT", commands=PACK_COMMANDS)
     venue: str = option(
         "", "Where the workshop takes place, on the cover. Example: --venue 'Room 4, "
-        "Town Hall'", _text, "TEXT", commands=PACK_COMMANDS)
+        "Town Hall'", text_value, "TEXT", commands=PACK_COMMANDS)
     organiser: str = option(
         "", "Who runs the workshop, on the cover. Example: --organiser 'Example "
-        "Training Ltd'", _text, "NAME", commands=PACK_COMMANDS)
+        "Training Ltd'", text_value, "NAME", commands=PACK_COMMANDS)
     logo: str = option(
         "", "A picture for the cover (in workshop.toml: a file inside the pack's "
-        "folder). Example: --logo logo.png", _text, "FILE", commands=PACK_COMMANDS)
+        "folder). Example: --logo logo.png", text_value, "FILE", commands=PACK_COMMANDS)
     duplex: bool = option(
         True, "Printed on both sides: every part starts on a right-hand page (a "
-        "blank page before it where needed) and the margins mirror. Example: --simplex", _flag,
+        "blank page before it where needed) and the margins mirror. Example: --simplex", true_or_false,
         negative="--simplex", commands=PACK_COMMANDS)
     binding: str = option(
         "0mm", "Extra inner margin for the binding (left on right-hand pages, right "
-        "on left-hand ones). Example: --binding 10mm", _margin, "LENGTH", commands=PACK_COMMANDS)
+        "on left-hand ones). Example: --binding 10mm", margin_value, "LENGTH", commands=PACK_COMMANDS)
     blank_page: str = option(
         "", "Text printed on the blank pages duplex inserts. Example: "
-        "--blank-page 'This page is intentionally left blank'", _text, "TEXT",
+        "--blank-page 'This page is intentionally left blank'", text_value, "TEXT",
         default_text="none", commands=PACK_COMMANDS)
     booklet: bool = option(
         False, "Impose the pack as a booklet for saddle stitching, laid out for the "
         "booklet's pages (slides per page chosen so that text prints at 6 pt or more): pages in "
         "folding order, two to a side of the sheet; print both sides, flipped on the short "
-        "edge. Example: --booklet", _flag, negative="--no-booklet", commands=PACK_COMMANDS)
+        "edge. Example: --booklet", true_or_false, negative="--no-booklet", commands=PACK_COMMANDS)
     sheet: str = option(
         "", "With --booklet: the sheet to print on: a4 (A5 pages), a3 (A4 pages), "
         "letter (half-letter pages), tabloid (letter pages), sra4 (A5 pages with room for "
         "bleed and marks), sra3 (A4 pages, the same). Pages are laid out for the sheet's page "
-        "and placed at their size, never enlarged. Example: --sheet a3", _one_of(SHEETS),
+        "and placed at their size, never enlarged. Example: --sheet a3", one_of(SHEETS),
         "SIZE", default_text="a4, or the smallest that holds two --paper pages",
         commands=PACK_COMMANDS)
     paper_thickness: str = option(
@@ -499,7 +352,7 @@ class PackSettings:
         _thickness, "LENGTH", commands=PACK_COMMANDS)
 
 
-PACK_OPTIONS: tuple[Option, ...] = _table(PackSettings)
+PACK_OPTIONS: tuple[Option, ...] = table_of(PackSettings)
 PACK_BY_NAME: dict[str, Option] = {option.name: option for option in PACK_OPTIONS}
 
 

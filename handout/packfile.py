@@ -19,6 +19,7 @@ from typing import Any
 from handout import config, fetch, limits
 from handout.errors import HandoutError
 from handout.model import Problem
+from handout.option_values import parse_paper
 from handout.options import (
     BY_NAME,
     PACK_BY_NAME,
@@ -26,7 +27,6 @@ from handout.options import (
     SHEET_PAGES,
     SHEETS_MM,
     PackSettings,
-    parse_paper,
 )
 
 PACK_FILE = "workshop.toml"

@@ -1,13 +1,15 @@
-"""The pipeline, end to end, each stage a step of `Build`:
+"""The build, as its stages, top to bottom (as mkdocs' commands/build.py reads):
 
-    deck files ─read─▶ Deck ─credits, pictures─▶ Deck ─render─▶ slide HTML
-        ─slides (workers, cache)─▶ rendered slides ─pages─▶ page frames ─impose─▶ PDF
+    read      deck files ─formats/─▶ Deck, settings finished for it   read_settings_and_deck
+    prepare   pictures credited, prepared for the editions (pictures/)  prepare_pictures
+    render    markdown ─▶ slide HTML (render.py), links numbered        render_slides
+    compose   slides typeset once (slides.py, cache), placed on pages   Build.compose
+    edition   the editions asked for finish the PDF (editions/)         Build.finish
 
-Data flows one way. A slide is rendered once, on its own (slides.py), in worker processes, or
-found in the cache; meanwhile the page-frame document (notes, ruled lines' room, header, numbers)
-is laid out once (compose/pages.py); imposition then draws each slide into its frame
-(compose/impose.py) and the PDF is written once, at the end. One `Build` owns a build's
-settings, stages and caches, so `handout watch` can run it again warm.
+`run` builds one deck through them. The first three need no WeasyPrint: `prepare` runs them (in
+a child process while WeasyPrint loads, for a command started cold). `Build` runs the last two,
+for one deck or a pack's parts (workshop.py), and keeps a session's caches for `handout watch`.
+What the editions change at each stage is asked of their table once (editions.asked).
 """
 
 from __future__ import annotations
@@ -15,30 +17,118 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from handout import config, editions, fetch, interrupts, layout, limits
 from handout.alt import alt_text_problems
-from handout.cache import SlideCache, cache_root
+from handout.cache import TypesetCache, cache_root
 from handout.credits import CREDITS_FILE, attach_credits, with_descriptions
 from handout.errors import HandoutError
-from handout.formats import find_deck, read
+from handout.formats import DeckSource, find_deck, read
 from handout.links import link_bare_addresses, number_links
 from handout.memo import StoredMemo
 from handout.model import Deck, Markdown, Problem, leaves
-from handout.options import Settings, parse_selection
+from handout.option_values import parse_selection
+from handout.options import Settings
 from handout.output import check_target, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
 from handout.problems import MIN_TEXT_PT, Problems, problem
 from handout.record import Record
 from handout.render import render
+from handout.rendered import RenderedDeck
 
 SLIDE_LINK = re.compile(r"""(?:\]\(|href=["'])#slide-(\d+)\b""")
 PRINT_HIDDEN = "noprint"
 """Showoff's class for slides left out of print (its `printonly` slides are printed, as here)."""
+
+
+def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
+        checking: bool = False, progress: Progress | None = None, session: Session | None = None,
+        record: Record | None = None, **given: Any) -> Result:
+    """Build the handout of the deck at `path`. `given` holds settings by attribute name (None:
+    not given); with write=False nothing is written; `checking` also reports text below 6 pt.
+    With a `record` (record.py), what the build read and wrote is kept for the next."""
+    with nesting_limit(Path(path)):
+        prepared = prepare_while_engine_loads(path, given) if _engine_to_load(session, given) \
+            else prepare(path, given, session)  # read, prepare, render
+        build = Build(Path(output) if output else None, write=write, checking=checking,
+                      progress=progress, session=session)
+        result = build.run(prepared)  # compose, edition
+    if record is not None and write:
+        record.keep(result, [prepared])
+    return result
+
+
+def check(path: Path | str = "slides", **given: Any) -> Result:
+    """Every problem the printed handout would show, without writing it."""
+    return run(path, write=False, checking=True, **given)
+
+
+def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None, *,
+            pictures_for: int | None = None) -> Prepared:
+    """The stages before any typesetting: read the deck at `path` with its settings, prepare its
+    pictures, render its slides. `pictures_for` prepares the pictures for that many slides per
+    page instead of the settings' (a booklet chooses its layout once the slides are measured:
+    for 1, the largest). Its `read` names every file read on the way (fetch.noting_reads: a file
+    a deck imports, one looked for and not there)."""
+    with fetch.noting_reads() as read:
+        prepared = _prepare(Path(path), given, session, pictures_for)
+    prepared.read = list(dict.fromkeys(read))
+    return prepared
+
+
+def _prepare(path: Path, given: dict[str, Any], session: Session | None,
+             pictures_for: int | None) -> Prepared:
+    deck = read_settings_and_deck(path, given)
+    pictures = prepare_pictures(deck, pictures_for)
+    rendered = render_slides(deck, pictures, session)
+    return Prepared(deck.source, deck.settings, pictures.deck, rendered, deck.root,
+                    pictures.pictures.cache, deck.inputs(pictures.pictures), deck.problems,
+                    pictures.pictures.files_read,
+                    absent=list(dict.fromkeys(pictures.pictures.locator.absent)),
+                    settled=pictures.pictures.settled)
+
+
+@dataclass
+class ReadDeck:
+    """The read stage's deck: its files, its settings finished for it, the slides to print,
+    the root its files may come from, and the problems found so far (the settings'; the deck's
+    own travel in deck.problems until the pictures are credited)."""
+
+    source: DeckSource
+    settings: Settings
+    deck: Deck
+    root: Path
+    problems: Problems
+    asked: editions.Asked
+    """The editions the settings ask for (what they change at each stage)."""
+
+    def inputs(self, pictures: Pictures) -> list[Path]:
+        """Every file the build reads (the output may not overwrite one)."""
+        folder = self.source.folder
+        return [self.source.path, *self.source.files, folder / config.CONFIG_NAME,
+                folder / CREDITS_FILE, *pictures.files_read]
+
+
+def read_settings_and_deck(path: Path, given: dict[str, Any]) -> ReadDeck:
+    """Read: the settings (flags > handout.toml > defaults), the deck by its reader, within the
+    limits, finished with what it says of itself; the slides to print selected."""
+    resolved = config.resolve(given, path if path.is_dir() else path.parent)
+    settings = resolved.settings
+    source = find_deck(path, settings.format or None)
+    config.check_settings(settings)
+    root = Path(settings.root).resolve() if settings.root else source.folder.resolve()
+    problems = Problems([*resolved.problems, *source.problems])
+    deck = limits.within_limits(read(source))
+    settings = config.for_deck(settings, deck, problems)
+    if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
+        deck = _without_raw_html_images(deck)
+    deck = select_slides(deck, settings, resolved.said_in.get("slides"))
+    deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
+    return ReadDeck(source, settings, deck, root, problems, editions.asked(settings))
 
 
 def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
@@ -63,68 +153,58 @@ def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
     return replace(deck, slides=slides)
 
 
-def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None, *,
-            pictures_for: int | None = None) -> Prepared:
-    """Read the deck at `path` with its settings, select, credit and render its slides.
-    `pictures_for` prepares the pictures for that many slides per page instead of the
-    settings' (a booklet chooses its layout once the slides are measured: for 1, the largest).
-    Its `read` names every file read on the way (fetch.noting_reads: a file a deck imports, one
-    looked for and not there)."""
-    with fetch.noting_reads() as read:
-        prepared = _prepare(Path(path), given, session, pictures_for)
-    prepared.read = list(dict.fromkeys(read))
-    return prepared
+@dataclass
+class PreparedPictures:
+    """The prepare stage's deck: credited, with its pictures prepared where they print."""
+
+    deck: Deck
+    pictures: Pictures
+    placements: Placements
 
 
-def _prepare(path: Path, given: dict[str, Any], session: Session | None,
-             pictures_for: int | None) -> Prepared:
-    resolved = config.resolve(given, path if path.is_dir() else path.parent)
-    source = find_deck(path, resolved.settings.format or None)
-    settings = resolved.settings
-    config.check_settings(settings)
-    folder = source.folder
-    root = Path(settings.root).resolve() if settings.root else folder.resolve()
-    problems = Problems([*resolved.problems, *source.problems])
-    deck = limits.within_limits(read(source))
-    settings = config.for_deck(settings, deck, problems)
-    if not settings.html:  # raw HTML prints as text, so its <img> is no picture to load
-        deck = _without_raw_html_images(deck)
-    deck = select_slides(deck, settings, resolved.said_in.get("slides"))
-    deck = replace(deck, author=settings.author or deck.author, date=settings.date or deck.date)
-    placements, dpi = screen_sizing(settings) if editions.sizing(settings) == "screen" else print_sizing(
+def prepare_pictures(read: ReadDeck, pictures_for: int | None = None) -> PreparedPictures:
+    """Prepare: credits found for every picture, and the pictures resampled (or refused) for
+    where the editions asked for show them: the page frames at --dpi, or a screen."""
+    settings = read.settings
+    placements, dpi = screen_sizing(settings) if read.asked.sizing == "screen" else print_sizing(
         replace(settings, per_page=pictures_for) if pictures_for else settings)
-    pictures = Pictures(deck.source, root, dpi=dpi, grayscale=settings.grayscale,
+    pictures = Pictures(read.deck.source, read.root, dpi=dpi, grayscale=settings.grayscale,
                         allow_remote=settings.allow_remote,
                         cache=PictureCache() if settings.cache else PictureCache.scratch(),
-                        screen=settings.to == "html")
+                        screen=read.asked.sizing == "screen")
     # (a temporary folder, for --no-cache or a cache folder that cannot be used, is removed when
     # the process ends: Prepared keeps it, since the slides are rendered later)
-    deck, credit_report = attach_credits(deck, pictures.credit)
+    deck, credit_report = attach_credits(read.deck, pictures.credit)
     deck = with_descriptions(deck, pictures.description)
     pictures.prepare_deck(deck, placements)
+    uncredited = [p for p in credit_report.uncredited if (p.file, p.line) not in pictures.unprinted]
+    # (a photo that is missing or broken is reported as such, not also as uncredited)
+    # (the deck's problems: its reader's, the limits', and the credit stage's unsafe links)
+    read.problems.extend([*deck.problems, *uncredited, *credit_report.inferred, *pictures.problems])
+    return PreparedPictures(deck, pictures, placements)
+
+
+def render_slides(read: ReadDeck, prepared: PreparedPictures,
+                  session: Session | None = None) -> RenderedDeck:
+    """Render: every slide's markdown to HTML showing the prepared pictures; on paper, its links
+    numbered for the list at the end (or bare addresses made links); the problems of its text."""
+    settings, pictures, placements = read.settings, prepared.pictures, prepared.placements
     memo = session.render_memo if session else \
-        StoredMemo.load(cache_root(), source.path) if settings.cache else None
-    rendered = render(deck, lambda image, background: pictures.url(
+        StoredMemo.load(cache_root(), read.source.path) if settings.cache else None
+    rendered = render(prepared.deck, lambda image, background: pictures.url(
         image, placements.background if background else placements.inline), settings.html,
         lambda image: pictures.resolution(image, placements.inline), settings.grayscale, memo)
     if isinstance(memo, StoredMemo):  # (a build of its own: the next finds the blocks' HTML)
         memo.save()
-    on_paper = editions.sizing(settings) == "print"
+    on_paper = read.asked.sizing == "print"
     if settings.links != "off" and on_paper:
         rendered = number_links(rendered)
     elif on_paper:  # a bare address can be followed in the PDF all the same
-        rendered = link_bare_addresses(rendered, source.reader.shows_bare_links)
-    uncredited = [p for p in credit_report.uncredited if (p.file, p.line) not in pictures.unprinted]
-    # (a photo that is missing or broken is reported as such, not also as uncredited)
-    problems.extend([*deck.problems, *uncredited, *credit_report.inferred,
-                     *pictures.problems, *rendered.warnings, *_broken_slide_links(deck)])
-    if editions.checks_alt_text(settings):
-        problems.extend(alt_text_problems(deck))
-    inputs = [source.path, *source.files, folder / config.CONFIG_NAME, folder / CREDITS_FILE,
-              *pictures.files_read]
-    return Prepared(source, settings, deck, rendered, root, pictures.cache, inputs, problems,
-                    pictures.files_read, absent=list(dict.fromkeys(pictures.locator.absent)),
-                    settled=pictures.settled)
+        rendered = link_bare_addresses(rendered, read.source.reader.shows_bare_links)
+    read.problems.extend([*rendered.warnings, *_broken_slide_links(prepared.deck)])
+    if read.asked.checks_alt_text:
+        read.problems.extend(alt_text_problems(prepared.deck))
+    return rendered
 
 
 def print_sizing(settings: Settings) -> tuple[Placements, int]:
@@ -142,7 +222,8 @@ def screen_sizing(settings: Settings) -> tuple[Placements, int]:
 
 
 class Build:
-    """One build: its decks, settings, stages and caches (the slide cache, the worker pool)."""
+    """The stages that typeset (compose, edition) for one deck or a pack's parts, with their
+    caches: the slide cache, the worker pool, a watch's session."""
 
     def __init__(self, output: Path | None = None, *, write: bool = True, checking: bool = False,
                  progress: Progress | None = None, session: Session | None = None) -> None:
@@ -153,82 +234,89 @@ class Build:
         self.session = session
 
     def run(self, prepared: Prepared) -> Result:
-        """Render the slides, lay out the pages, impose, and write the PDF (or the web page)."""
-        settings = prepared.settings
-        if (make := editions.maker(settings)) is not None:  # not a composition: the web page
-            return make(prepared, self.output, write=self.write)
-        output = self.output or Path("out") / f"{prepared.source.name}{editions.suffix(settings)}"
+        """Compose the deck's slides on pages and write the editions asked for (or make the
+        edition that is no composition: the web page)."""
+        asked = editions.asked(prepared.settings)
+        if asked.maker is not None:
+            return asked.maker(prepared, self.output, write=self.write)
+        output = self.output or Path("out") / f"{prepared.source.name}{asked.suffix}"
         return self.make([prepared], output, prepared.inputs, prepared.problems)
 
     def make(self, decks: Sequence[Prepared], output: Path, inputs: Sequence[Path],
              problems: Iterable[Problem], pack: Any = None, booklet_sheet: str | None = None,
-             paper_thickness_mm: float = 0.1, edition: Prepared | None = None) -> Result:
-        """Compose these decks (one, or a pack's parts) and write the PDF: every edition's end.
-        A booklet (`booklet_sheet`) is laid out for text of MIN_TEXT_PT or more, and what still
-        prints smaller is a warning of the build as of `handout check`.
+             paper_thickness_mm: float = 0.1, as_one: Prepared | None = None) -> Result:
+        """Compose these decks (one, or a pack's parts), finish the editions asked for and write
+        the PDF. `as_one` is the deck the editions finish (the archive, the tagged edition): the
+        deck itself, or a pack seen as one (workshop.as_one). A booklet (`booklet_sheet`) is
+        laid out for text of MIN_TEXT_PT or more, and what still prints smaller is a warning of
+        the build as of `handout check`.
 
         A bad output path, or a problem --strict forbids (a missing picture...), fails before the
-        slow part; the problems composing finds, before anything is written. `edition` is what
-        the editions finish (archive, tagged): the deck itself, or a pack seen as one
-        (workshop.py)."""
-        from pikepdf import Name
-
-        from handout.workers import build_collector
-
+        slow part; the problems composing finds, before anything is written."""
         settings = decks[0].settings
+        asked = editions.asked(settings)
         found = Problems(problems)
         if self.write:
             check_target(output, inputs)
             enforce_strict(found, settings)
+        composed = self.compose(decks, asked, pack, booklet_sheet)
+        finished = self.finish(composed, asked, settings, as_one or decks[0], pack,
+                               booklet_sheet, paper_thickness_mm)
+        found.extend(finished.problems)
+        if self.write:
+            enforce_strict(found, settings)
+            write_atomically(output, finished.save, inputs)
+            found.extend(finished.written)
+        return Result(output=output if self.write else None, pages=finished.pages,
+                      slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found))
+
+    def compose(self, decks: Sequence[Prepared], asked: editions.Asked, pack: Any,
+                booklet_sheet: str | None) -> editions.Finished:
+        """Compose: every slide typeset once (in the workers, or found in the slide cache) and
+        placed on the pages (in their frames, or inside one tagged document); what that found."""
+        from handout.workers import build_collector
+
         session = self.session
-        if edition is None and pack is None and len(decks) == 1:
-            edition = decks[0]
-        afresh = edition is not None and editions.renders_afresh(settings)  # the same bytes anywhere
-        cache = SlideCache(cache_root() if settings.cache and not afresh else None,
+        afresh = asked.renders_afresh  # the same bytes anywhere
+        cache = TypesetCache(cache_root() if decks[0].settings.cache and not afresh else None,
                            memory=session.cache_memory if session and not afresh else None)
-        jobs = 1 if afresh else _jobs(decks, settings.jobs, session)
+        jobs = 1 if afresh else _jobs(decks, decks[0].settings.jobs, session)
         with build_collector():  # (before the workers are forked: they inherit it)
             pool = _started_pool(decks, jobs) if session is None else None
             try:
                 from handout.compose import compose  # WeasyPrint is loaded from here on
 
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
-                               pack=pack, inline=edition is not None and editions.one_document(settings),
-                               pool=pool,
+                               pack=pack, inline=asked.one_document, pool=pool,
                                readable=MIN_TEXT_PT if booklet_sheet else None)
             except BaseException:
                 if pool is not None:  # (compose closes it, unless it failed before it could)
                     pool.close(stop=True)
                 raise
         interrupts.check()
-        found.extend([*cache.problems, *made.problems])
+        found = [*cache.problems, *made.problems]
         if self.checking or booklet_sheet:
             found.extend(made.small_text(MIN_TEXT_PT))
-        save, pages = made.save, made.pages
-        checked: list[Problem] = []
-        if edition is not None:
-            found.extend(editions.finish(made, edition))
-            save = editions.writer(made.pdf, settings, edition, checked, made.save)
-        else:
-            editions.colours(made.pdf, settings)
-        final = made.pdf
+        return editions.Finished(made.pdf, made.pages, made.save, found)
+
+    def finish(self, composed: editions.Finished, asked: editions.Asked, settings: Settings,
+               as_one: Prepared, pack: Any, booklet_sheet: str | None,
+               paper_thickness_mm: float) -> editions.Finished:
+        """Edition: the editions asked for finish the composed pages; a pack opens on its
+        contents; a booklet's pages are imposed on its sheets; the press finishes what prints."""
+        finished = editions.finish(asked, composed, as_one)
         if pack is not None:  # opens on its contents; in duplex, as the spreads it prints as
-            final.Root.PageMode = Name.UseOutlines
+            from pikepdf import Name
+
+            finished.pdf.Root.PageMode = Name.UseOutlines
             if pack.duplex:
-                final.Root.PageLayout = Name.TwoPageRight
+                finished.pdf.Root.PageLayout = Name.TwoPageRight
         if booklet_sheet:
             from handout.compose.booklet import impose_booklet
 
-            booklet = impose_booklet(made.pdf, booklet_sheet, paper_thickness_mm)
-            save, pages, final = booklet.save, booklet.sides, booklet.pdf
-        if editions.finish_sheets(final, settings):
-            save = editions.writer(final, settings, edition, checked, save)
-        if self.write:
-            enforce_strict(found, settings)
-            write_atomically(output, save, inputs)
-            found.extend(checked)
-        return Result(output=output if self.write else None, pages=pages,
-                      slides=sum(len(deck.deck.slides) for deck in made.decks), problems=list(found))
+            booklet = impose_booklet(finished.pdf, booklet_sheet, paper_thickness_mm)
+            finished = replace(finished, pdf=booklet.pdf, pages=booklet.sides, save=booklet.save)
+        return editions.finish_sheets(asked, finished, settings, as_one)
 
 
 def _started_pool(decks: Sequence[Prepared], jobs: int) -> Any:
@@ -247,23 +335,6 @@ def _started_pool(decks: Sequence[Prepared], jobs: int) -> Any:
     pool.start(slide_look(first), len(chunked(first.rendered.slides, first.settings.per_page,
                                               pool.jobs)))
     return pool
-
-
-def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
-        checking: bool = False, progress: Progress | None = None, session: Session | None = None,
-        record: Record | None = None, **given: Any) -> Result:
-    """Build the handout of the deck at `path`. `given` holds settings by attribute name (None:
-    not given); with write=False nothing is written; `checking` also reports text below 6 pt.
-    With a `record` (record.py), what the build read and wrote is kept for the next."""
-    with nesting_limit(Path(path)):
-        prepared = prepare_while_engine_loads(path, given) if _engine_to_load(session, given) \
-            else prepare(path, given, session)
-        build = Build(Path(output) if output else None, write=write, checking=checking,
-                      progress=progress, session=session)
-        result = build.run(prepared)
-    if record is not None and write:
-        record.keep(result, [prepared])
-    return result
 
 
 @contextlib.contextmanager
@@ -319,11 +390,6 @@ def _jobs(decks: Sequence[Prepared], asked: int, session: Session | None) -> int
 
     slides = sum(len(prepared.rendered.slides) for prepared in decks)
     return 1 if slides <= MIN_CHUNK and spare_cores() == 0 else 0
-
-
-def check(path: Path | str = "slides", **given: Any) -> Result:
-    """Every problem the printed handout would show, without writing it."""
-    return run(path, write=False, checking=True, **given)
 
 
 def _broken_slide_links(deck: Deck) -> list[Problem]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -16,7 +17,7 @@ from urllib.parse import unquote, urlparse
 from handout import fetch, limits
 from handout.errors import HandoutError
 from handout.formats.registry import DeckSource
-from handout.model import Deck, Problem
+from handout.model import Block, Deck, Markdown, Problem, Slide, leaves
 from handout.options import Settings
 from handout.pictures.cache import PictureCache
 from handout.problems import MIN_TEXT_PT, NOTE, Problems, problem
@@ -87,20 +88,30 @@ def small_text_problem(prepared: Prepared, number: int, size: float) -> Problem:
         "use fewer slides per page, or less text on the slide")
 
 
-def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
-    """What the guarded fetcher refused to read, and the links to files taken out (fetch.seal)."""
+Refusal = tuple[tuple[int, ...], str]
+"""An address the guarded fetcher refused, with the numbers of the slides whose document asked
+for it (none: the page frames, or the web page as a whole)."""
+
+
+def refused_problems(prepared: Prepared, refusals: Iterable[Refusal]) -> list[Problem]:
+    """What the guarded fetcher refused to read, and the links to files taken out (fetch.seal),
+    each at the line of the deck that wrote it, found among the slides whose document asked for
+    it, as the reader numbered their lines (the deck's text in memory, not its files read again);
+    see _line_naming."""
     source = prepared.deck.source
-    files = list(dict.fromkeys([source, *(s.source for s in prepared.deck.slides if s.source),
-                                *(p for p in prepared.picture_files if p.suffix.lower() == ".svg")]))
     found = []
     kinds: set[str] = set()
-    for url in dict.fromkeys(url for url in urls if url):
+    seen: set[str] = set()
+    for numbers, url in refusals:
+        if not url or url in seen:
+            continue
+        seen.add(url)
         if (kind := fetch.data_kind(url)) is not None:  # once per kind, shown short
             if kind not in kinds:
                 kinds.add(kind)
                 found.append(problem(
                     "refused-url", f"not loaded: {fetch.shown_url(url)}",
-                    *_line_mentioning(files, url[:80], (LOADING,)),
+                    *_line_naming(prepared, numbers, url[:80], (LOADING,)),
                     "only PNG, JPEG, GIF and WebP pictures print from data: URLs (a theme's "
                     "embedded fonts do not: the handout prints with its own)"))
             continue
@@ -108,12 +119,12 @@ def refused_problems(prepared: Prepared, urls: Iterable[str]) -> list[Problem]:
             target = url.removeprefix(fetch.FILE_LINK)
             found.append(problem(
                 "file-link", f"the link to {_shown_file(target, source)} prints as text",
-                *_line_mentioning(files, target, (LINKING,)),
+                *_line_naming(prepared, numbers, target, (LINKING,)),
                 "a handout leaves its folder: it links only to web and mail addresses and to "
                 "its own slides (#slide-7)"))
         else:
             found.append(problem(
-                "refused-url", f"not loaded: {url}", *_line_mentioning(files, url, FETCHED),
+                "refused-url", f"not loaded: {url}", *_line_naming(prepared, numbers, url, FETCHED),
                 "only files inside the deck's folder are read (widen it with --root; "
                 "web addresses need --allow-remote)"))
     return found
@@ -140,37 +151,76 @@ LINKING = r"(?:(?<!!)\[[^\]]*\]\(\s*<?|<a\b[^>]*\bhref\s*=\s*[\"']?|^\s*\[[^\]]+
 """What comes before an address that is followed (a markdown or HTML link, a reference)."""
 
 
-def _line_mentioning(files: list[Path], url: str, contexts: tuple[str, ...] = ()
-                     ) -> tuple[Path, int | None]:
-    """The first line of the deck's files (its own, then its slides', for a deck of several,
-    then the SVG pictures it shows, whose own `<image>` or style may be what asked) that names
-    this URL (or the file it points at), for the warning: where it is written as one of
-    `contexts` says, tried in turn (loaded, or followed as a link), else where it is at all."""
+def _line_naming(prepared: Prepared, numbers: tuple[int, ...], url: str,
+                 contexts: tuple[str, ...] = ()) -> tuple[Path, int | None]:
+    """The file and line that wrote this URL (or the file it points at): where it is written as
+    one of `contexts` says, tried in turn (loaded, or followed as a link), else where it is at
+    all; looked for in the lines of the slides that asked for it, then of the SVG pictures the
+    deck shows (whose own `<image>` or style may be what asked), then of the whole deck; else the
+    first asking slide's own line. Asked by no slide (the page frames, the web page): the deck's
+    lines, then its SVG pictures'."""
     parsed = urlparse(url)
     names = [url, unquote(parsed.path)] if parsed.scheme != "file" else [unquote(parsed.path)]
-    names += [Path(unquote(parsed.path)).name]
-    texts = []
+    names = [name for name in dict.fromkeys([*names, Path(unquote(parsed.path)).name]) if name]
+    deck = prepared.deck
+    slides = [s for s in deck.slides if s.number in numbers]
+    svgs = [p for p in prepared.picture_files if p.suffix.lower() == ".svg"]
+    for pattern in [*contexts, ""]:
+        for name in names:  # (the SVG files are read only when the deck's text does not name it)
+            written = re.compile(pattern + r"(?:file://)?(?:[^\s\"'()<>]*/)?" + re.escape(name),
+                                 re.IGNORECASE) if pattern else None  # (a folder may precede it)
+            asking = (line for slide in slides for line in _slide_lines(slide, deck.source))
+            places = chain(asking, _file_lines(svgs), deck_lines(deck)) if slides else \
+                chain(deck_lines(deck), _file_lines(svgs))
+            for file, line, text in places:
+                if name in text and (written is None or written.search(text)):
+                    return file, line
+    return (slides[0].source or deck.source, slides[0].line) if slides else (deck.source, None)
+
+
+def deck_lines(deck: Deck) -> Iterator[tuple[Path, int, str]]:
+    """Every line of the deck's text as its reader kept it, with its file and line number: the
+    preamble, then each slide's title, blocks, pictures and notes."""
+    yield from _block_lines(deck.preamble, deck.source)
+    for slide in deck.slides:
+        yield from _slide_lines(slide, deck.source)
+
+
+def _slide_lines(slide: Slide, deck_file: Path) -> Iterator[tuple[Path, int, str]]:
+    file = slide.source or deck_file
+    yield file, slide.line, slide.title
+    for image in (slide.background, *slide.images):
+        if image is not None:
+            yield file, image.line, f"![]({image.path})"  # (as a loaded picture is written)
+    yield from _block_lines(slide.blocks, file)
+    for notes in (slide.notes, slide.handouts):
+        if notes is not None:
+            yield from _block_lines(notes.blocks, file)
+
+
+def _block_lines(blocks: Iterable[Block], file: Path) -> Iterator[tuple[Path, int, str]]:
+    """The lines of markdown blocks (a code listing asks for no address: it is printed)."""
+    for block in leaves(blocks):
+        if isinstance(block, Markdown):
+            for offset, text in enumerate(block.text.split("\n")):
+                yield block.source or file, block.line + offset, text
+
+
+def _file_lines(files: Iterable[Path]) -> Iterator[tuple[Path, int, str]]:
     for file in files:
         try:
             data = fetch.read_inside(file, (file.parent,), limit=limits.MAX_DECK_BYTES) or b""
         except HandoutError:
             continue
-        texts.append((file, data.decode("utf-8", errors="replace").splitlines()))
-    for pattern in [*contexts, ""]:
-        for name in filter(None, names):
-            written = re.compile(pattern + r"(?:file://)?" + re.escape(name), re.IGNORECASE) \
-                if pattern else None
-            for file, lines in texts:
-                for number, text in enumerate(lines, start=1):
-                    if name in text and (written is None or written.search(text)):
-                        return file, number
-    return files[0], None
+        for number, text in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
+            yield file, number, text
 
 
 def enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:
     """With --strict, the first problem of a strict kind stops the build before anything is
     written; the message says how many more there are."""
-    fatal = [p for p in problems if p.code in settings.strict_codes and p.severity != NOTE]
+    codes = settings.strict_codes
+    fatal = [p for p in problems if p.code in codes and p.severity != NOTE]
     if fatal:
         first = fatal[0]
         more = len(fatal) - 1

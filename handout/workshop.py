@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from handout import config, diagrams, fetch, limits
 from handout.errors import HandoutError
 from handout.model import Code, Image, Problem, Slide, leaves
-from handout.options import BY_NAME, PACK_WIDE, Settings, parse_length
+from handout.option_values import parse_length
+from handout.options import BY_NAME, PACK_WIDE, Settings
 from handout.packfile import LOGO_MM, PAGE_PICTURE_MM, PackSpec, PartSpec, read_pack
 from handout.pipeline import Build, nesting_limit, prepare
 from handout.problems import Problems, problem
@@ -85,7 +86,7 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
     result = build.make(decks, output or Path("out") / f"{spec.name}.pdf", inputs, problems, pack,
                         settings.sheet if settings.booklet else None,
                         parse_length(settings.paper_thickness),
-                        edition=as_one(spec, decks, cover, inputs, problems, pages.inputs))
+                        as_one=as_one(spec, decks, cover, inputs, problems, pages.inputs))
     if record is not None:
         record.keep(result, decks, [*([spec.file] if spec.file else []), *pages.inputs,
                                     *pages.absent], [spec.folder], settled=pages.settled)

@@ -51,6 +51,17 @@ def test_a_circle_hidden_by_a_lazy_or_type_checking_import_is_found(tmp_path):
     assert floors["toy.sub.leaf"] > floors["toy.low"] == floors["toy.high"]
 
 
+def test_docs_architecture_gives_every_room_its_job():
+    """docs/architecture.md names every module of the package (and every sub-package), so a
+    newcomer finds each room's one job there; a new module is added to its table."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = REPO / "handout"
+    rooms = [p.name for p in package.glob("*.py")] + [f"{p.name}/" for p in package.iterdir()
+                                                     if (p / "__init__.py").is_file()]
+    assert len(rooms) > 40
+    assert [room for room in sorted(rooms) if f"`{room}`" not in text and f"{room}`" not in text] == []
+
+
 # -- extension points: each shown by adding a toy one ------------------------------------------
 
 def test_a_reader_is_one_class_registered_with_a_name_and_a_priority(tmp_path):
@@ -104,6 +115,113 @@ def test_equal_scores_go_to_the_reader_of_higher_priority(tmp_path):
     finally:
         unregister("low")
         unregister("high")
+
+
+def _toy_settings():
+    """Settings with one more option, declared as every option is: a typed field made by
+    options.option() (docs/architecture.md, "an option")."""
+    from dataclasses import dataclass
+
+    from handout.options import Settings, option
+
+    @dataclass(frozen=True)
+    class ToySettings(Settings):
+        watermark: str = option("", "Text printed across every page. Example: --watermark DRAFT",
+                                metavar="TEXT", default_text="none")
+
+    return ToySettings
+
+
+def test_an_option_is_one_typed_field_and_everything_else_follows(tmp_path, monkeypatch):
+    """The command line's flag, handout.toml's key (checked, with its line), the API keyword and
+    the README's row are all made from the one declaration."""
+    import pytest
+
+    from handout import cli, config, options
+    from handout.errors import HandoutError
+
+    toy_settings = _toy_settings()
+    table = options.table_of(toy_settings)
+    assert table[:-1] == options.OPTIONS
+    watermark = table[-1]
+    assert (watermark.flag, watermark.attribute, watermark.default) == ("--watermark", "watermark", "")
+    assert "| `--watermark TEXT` | Text printed across every page. Example: --watermark DRAFT | " \
+           "none |" in options.markdown_table(table)
+    parameter = cli._parameter(watermark)  # the flag as typer is given it, for every command
+    typer_option = parameter.annotation.__metadata__[0]
+    assert parameter.name == "watermark" and typer_option.help == watermark.help
+    assert "--watermark" in (typer_option.default, *typer_option.param_decls)
+    monkeypatch.setattr(config, "Settings", toy_settings)
+    monkeypatch.setattr(config, "OPTIONS", table)
+    monkeypatch.setitem(config.BY_NAME, "watermark", watermark)
+    (tmp_path / "handout.toml").write_text('per-page = 6\nwatermark = "DRAFT"\n', encoding="utf-8")
+    resolved = config.resolve({"watermark": None}, tmp_path)
+    assert (resolved.settings.watermark, resolved.said_in["watermark"]) == (
+        "DRAFT", f"{tmp_path / 'handout.toml'}:2")
+    assert config.resolve({"watermark": "FINAL"}, tmp_path).settings.watermark == "FINAL"
+    (tmp_path / "handout.toml").write_text("watermark = [1, 2]\n", encoding="utf-8")
+    with pytest.raises(HandoutError, match=r"watermark.*must be text"):
+        config.resolve({}, tmp_path)
+
+
+def test_an_edition_is_one_module_and_one_row(tmp_path, monkeypatch):
+    """A new edition (here one that stamps the PDF) is its module and one row of
+    editions.EDITIONS: the build asks the table what it does at each stage."""
+    import io
+    from types import SimpleNamespace
+
+    import pikepdf
+
+    from handout import editions
+
+    (tmp_path / "toy_edition.py").write_text(
+        "def finish(pdf, prepared):\n"
+        "    pdf.docinfo['/Subject'] = 'stamped by the toy edition'\n"
+        "    return []\n\n"
+        "def save(pdf, stream, prepared):\n"
+        "    pdf.save(stream)\n"
+        "    return []\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(editions.EDITIONS, "toy", editions.Edition(
+        "toy", lambda settings: settings.watermark == "TOY", "--watermark TOY", "toy_edition",
+        finish="finish", save="save", suffix=".toy.pdf"))
+    settings = _toy_settings()(watermark="TOY")
+    asked = editions.asked(settings)
+    assert [e.name for e in asked.rows] == ["toy"]
+    assert (asked.suffix, asked.sizing, asked.maker, asked.renders_afresh) == (
+        ".toy.pdf", "print", None, False)
+    editions.check(settings)  # a PDF edition, no colours of its own: it goes with the others
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    composed = editions.Finished(pdf, 1, pdf.save)
+    finished = editions.finish(asked, composed, SimpleNamespace(settings=settings))
+    written = io.BytesIO()
+    finished.save(written)
+    with pikepdf.open(io.BytesIO(written.getvalue())) as back:
+        assert str(back.docinfo["/Subject"]) == "stamped by the toy edition"
+    assert editions.asked(_toy_settings()()).rows == ()  # not asked for: not there
+
+
+def test_a_problem_code_is_one_row(monkeypatch):
+    """A new problem code is one row of problems.CODES: its severity, how a group of them is
+    summed up on the terminal, whether --strict refuses it; the README's table follows."""
+    import pytest
+
+    from handout import problems
+    from handout.options import Settings
+
+    toy = "toy-trouble"  # (a variable: the test below reads literals, and this one is no code)
+    with pytest.raises(KeyError, match=toy):
+        problems.problem(toy, "a toy went wrong", "deck.md", 3)
+    monkeypatch.setitem(problems.CODES, toy, problems.Code(
+        problems.WARNING, "{n} toys went wrong", strict=True))
+    found = [problems.problem(toy, "a toy went wrong", "deck.md", n) for n in (3, 7, 9)]
+    assert found[0].severity == "warning"
+    assert "| `toy-trouble` | warning | toys went wrong | error |" in problems.markdown_table()
+    assert any(line.startswith("warning[toy-trouble]: 3 toys went wrong")
+               for line in problems.for_terminal(found)), problems.for_terminal(found)
+    assert toy in Settings(strict=True).strict_codes
+    assert problems.Problems(found).with_code(toy) == found
 
 
 # -- problem codes: one table, a mistyped code fails here, not when its path runs ----------------

@@ -425,7 +425,7 @@ def test_extract_says_the_environment_and_the_pictures_left_out(deck, tmp_path, 
 def test_the_rebuild_command_reads_the_root_from_the_folder_it_runs_in():
     """The manifest records --root from the deck's folder (as handout.toml would say it); the
     command runs in the extracted folder, which is that root."""
-    from handout.editions.extract import rebuild_command
+    from handout.editions.rebuild_command import rebuild_command
 
     argv, env = rebuild_command({"deck": "talks/day1/deck.md", "options": {"root": "../.."},
                                  "environment": {"SOURCE_DATE_EPOCH": EPOCH}})

@@ -20,7 +20,8 @@ from kit import cli, run_measured
 
 import handout
 from handout import limits
-from handout.editions.extract import MANIFEST_NAME, rebuild_command, shell_line
+from handout.editions.extract import MANIFEST_NAME
+from handout.editions.rebuild_command import rebuild_command, shell_line
 from handout.errors import HandoutError
 from handout.terminal import BIDI_CONTROLS
 

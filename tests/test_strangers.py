@@ -183,15 +183,16 @@ def test_the_web_edition_prints_file_and_other_links_as_text_as_the_pdf_does(tmp
 def test_an_address_written_twice_is_named_where_it_was_used_so(tmp_path):
     """A refused address is named at the line that loads it, a file link at the line that links
     it, when the deck writes the same address both ways (the first line naming it was taken)."""
-    from handout.prepared import FETCHED, LINKING, LOADING, _line_mentioning
+    from handout.pipeline import prepare
+    from handout.prepared import FETCHED, LINKING, LOADING, _line_naming
 
-    deck = tmp_path / "deck.md"
-    deck.write_text("# T\n\n[passwd](file:///etc/passwd)\n\n![p](file:///etc/passwd)\n\n"
-                    '<svg><image href="file:///etc/passwd"/></svg>\n', encoding="utf-8")
-    assert _line_mentioning([deck], "file:///etc/passwd", FETCHED) == (deck, 7)
-    assert _line_mentioning([deck], "file:///etc/passwd", (LOADING,)) == (deck, 5)
-    assert _line_mentioning([deck], "/etc/passwd", (LINKING,)) == (deck, 3)
-    assert _line_mentioning([deck], "file:///etc/group", FETCHED) == (deck, None)
+    deck = write_deck(tmp_path / "talk", "# T\n\n[passwd](file:///etc/passwd)\n\n![p](file:///etc/passwd)\n\n"
+                      '<svg><image href="file:///etc/passwd"/></svg>\n')
+    prepared = prepare(deck, {"format": "remark", "cache": False})
+    assert _line_naming(prepared, (), "file:///etc/passwd", FETCHED) == (deck, 7)
+    assert _line_naming(prepared, (), "file:///etc/passwd", (LOADING,)) == (deck, 5)
+    assert _line_naming(prepared, (), "/etc/passwd", (LINKING,)) == (deck, 3)
+    assert _line_naming(prepared, (), "file:///etc/group", FETCHED) == (deck, None)
 
 
 # -- item 5: every problem at the file and line of its text ----------------------------------------
@@ -260,7 +261,31 @@ def test_a_refused_url_inside_an_svg_names_the_svg_and_its_line(tmp_path):
     svg = folder / "drawings" / "d.svg"
     svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n<rect/>\n\n'
                    '<image href="../../secret.png" width="10" height="10"/>\n</svg>\n', encoding="utf-8")
-    deck = write_deck(folder, "# T\n\n---\n\n# S\n\n![d](drawings/d.svg)\n")
+    deck = write_deck(folder, "# T\n\nNever print secret.png.\n\n---\n\n# S\n\n![d](drawings/d.svg)\n")
     result = handout.check(deck, format="remark")
     [refused] = [p for p in result.problems if p.code == "refused-url"]
-    assert (refused.file, refused.line) == (svg, 4)
+    assert (refused.file, refused.line) == (svg, 4)  # (not slide 1, which only mentions it)
+
+
+def test_a_refused_address_is_named_where_the_slide_that_asked_for_it_writes_it(tmp_path):
+    """The line was guessed by reading the deck's files again for the first line naming the
+    address: a slide that only mentions it took the warning of the slide that loads it. The line
+    now comes from the slides whose document asked, as the reader numbered them (the deck's files
+    are not read again: removed here, the answer is the same), where it is written as an address."""
+    from handout.pipeline import prepare
+    from handout.prepared import refused_problems
+
+    deck = write_deck(tmp_path / "talk", "# Talk\n\n---\n\n# Mention\n\nWe never read "
+                      "/etc/hostname.\n\n---\n\n# Load\n\nSee:\n\n"
+                      "<svg><image href=\"/etc/hostname\"/></svg>\n")
+    loads, mentions = line_of(deck, "<svg"), line_of(deck, "never")
+    prepared = prepare(deck, {"format": "remark", "cache": False})
+    deck.unlink()
+    url = "file:///etc/hostname"
+    assert [(p.code, p.file, p.line) for p in refused_problems(prepared, [((3,), url)])] == \
+        [("refused-url", deck, loads)]
+    # asked by no slide (the page frames): where the deck writes it as an address, not the mention
+    assert [p.line for p in refused_problems(prepared, [((), url)])] == [loads] != [mentions]
+    # an address no line names: the line of the slide that asked
+    assert [p.line for p in refused_problems(prepared, [((3,), "file:///nowhere/x.png")])] == \
+        [loads - 4] == [prepared.deck.slides[2].line]

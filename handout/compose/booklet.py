@@ -35,7 +35,8 @@ from pikepdf import Dictionary, Name, Pdf, Stream
 from handout import layout
 from handout.compose.impose import MM_TO_PT, save
 from handout.model import Problem
-from handout.options import PER_PAGE_CHOICES, SHEETS_MM
+from handout.option_values import PER_PAGE_CHOICES
+from handout.options import SHEETS_MM
 from handout.problems import problem
 
 CREEP_FROM_PAGES = 40

@@ -40,7 +40,8 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from handout import limits, toolchain
 from handout.config import CONFIG_NAME
 from handout.credits import CREDITS_FILE
-from handout.editions.extract import MANIFEST_NAME, SOURCE_DATE_EPOCH, rebuild_command, shell_line
+from handout.editions.extract import MANIFEST_NAME
+from handout.editions.rebuild_command import SOURCE_DATE_EPOCH, rebuild_command, shell_line
 from handout.editions.table import is_tagged
 from handout.errors import HandoutError
 from handout.fetch import Refused, read_inside

@@ -3,15 +3,17 @@
 The PDF may come from anyone, so everything in it is checked before it is used:
 
 - names first, before anything is decompressed: only a plain relative path passes (no '..', no
-  absolute path, no control character, backslash or bidi override: `safe_name`), each once;
-- then each attachment alone, streamed: its raw stream is inflated a piece at a time into a
-  temporary file, and stopped as soon as it would pass one file's size, the total, or inflate
-  more than `limits.MAX_EXTRACT_RATIO` times its compressed size (a decompression bomb); memory
-  holds one piece, never a file; a stream two attachments share is judged once;
+  absolute path, no control character, backslash or bidi override: attachments.safe_name), each
+  once;
+- then each attachment alone, streamed (attachments.pieces): its raw stream is inflated a piece
+  at a time into a temporary file, and stopped as soon as it would pass one file's size, the
+  total, or inflate more than `limits.MAX_EXTRACT_RATIO` times its compressed size (a
+  decompression bomb); memory holds one piece, never a file; a stream two attachments share is
+  judged once;
 - a finished file is linked into place below the folder, never over a file and never through a
   symlink; one refused midway leaves nothing behind;
-- the manifest's fields are checked before any is used: the rebuild command is made here from
-  the deck extract wrote and the options the option table knows (`rebuild_command`), shell-quoted,
+- the manifest's fields are checked before any is used: the rebuild command is made from the
+  deck extract wrote and the options the option table knows (rebuild_command.py), shell-quoted,
   never copied from the PDF; an option that would widen what the build reaches is left out.
 
 With `strict`, the whole PDF is checked first and any refusal is an error before anything is
@@ -25,48 +27,35 @@ import errno
 import itertools
 import json
 import os
-import posixpath
-import re
 import secrets
-import shlex
-import zlib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Pdf
+from pikepdf import Pdf
 
 from handout import limits
+from handout.editions.attachments import (
+    Attachment,
+    Refused,
+    listed,
+    pieces,
+    quoted,
+    safe_name,
+)
+from handout.editions.rebuild_command import rebuild_command, shell_line
 from handout.errors import HandoutError
 from handout.model import Problem
-from handout.options import BY_NAME
 from handout.problems import problem
-from handout.terminal import BIDI_CONTROLS, is_printable, printable
+from handout.terminal import printable
 
 MANIFEST_NAME = "handout-manifest.json"
-MAX_NAME_CHARS = 1024
-MAX_DEPTH = 32
-UNSAFE_CHARACTER = re.compile(f"[\x00-\x1f\x7f-\x9f\\\\{BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
-"""Control characters (NUL among them), backslashes (a folder separator on Windows), bidi
-controls (a right-to-left override shows `evil\u202egpj.sh` as `evilhs.jpg`) and lone
-surrogates: no file name of ours holds one."""
 MAX_MANIFEST_BYTES = limits.MiB
 """A manifest larger than this is written but not read (a real one is a few kB)."""
-IN_PIECE = 64 * 1024
-OUT_PIECE = limits.MiB
-"""Compressed bytes fed to zlib at a time, and the most it may give back at a time."""
 SHOWN_NAMES = 6
 """Names refused for one reason are listed in one line, this many at most."""
-ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
-SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
-"""The one variable of the environment a build's bytes depend on (the archive's dates)."""
-MAX_EPOCH_DIGITS = 12
-ROOT_UP = re.compile(r"\.\.(?:/\.\.)*")
-"""The root an archive records: the folder the files are named from, as seen from the deck's."""
-
-
 @dataclass
 class Extracted:
     """What `extract` wrote, what it refused, and the manifest it found (None: none)."""
@@ -85,248 +74,6 @@ class Extracted:
         return shell_line(self.argv, self.env) if self.argv else ""
 
 
-# -- the rebuild command: the one place it is made (the archive's manifest records it too) --------
-
-def rebuild_command(manifest: Mapping[str, Any], written: Collection[str] | None = None, *,
-                    trusted: bool = False, left_out: list[str] | None = None,
-                    ) -> tuple[list[str], dict[str, str]]:
-    """The command (argv, environment) that builds the talk again from a manifest's `deck` and
-    `options`. Only checked fields are used: the deck must be a safe name (and, given `written`,
-    one of the files extract wrote); each option must be one `handout build` takes, with a value
-    its own parser accepts and no control character. Unless `trusted` (the build writing its own
-    manifest), an option that would widen what the build reaches (--allow-remote, a --root beyond
-    the extracted folder) is left out: the user adds it if they trust the archive. Each field
-    left out is said in `left_out`. Raises ValueError when there is no deck to build."""
-    notes = left_out if left_out is not None else []
-    deck = manifest.get("deck")
-    if not isinstance(deck, str) or safe_name(deck) is not None or not is_printable(deck):
-        raise ValueError("the manifest names no deck file")
-    if written is not None and deck not in written:
-        raise ValueError("the manifest names a deck file the archive does not carry")
-    verb = "pack" if manifest.get("reader") == "pack" and deck.endswith(".toml") else "build"
-    argv = ["handout", verb, "./" + deck if deck.startswith("-") else deck]  # (a pack: its file)
-    options = manifest.get("options", {})
-    if not isinstance(options, Mapping):
-        notes.append("its options are not a table")
-        options = {}
-    order = {name: index for index, name in enumerate(BY_NAME)}
-    for name, value in sorted(options.items(), key=lambda item: order.get(str(item[0]), -1)):
-        why = _option_refusal(str(name), value, deck, trusted)
-        if why:
-            notes.append(f"option {_quoted(str(name), 40)} {why}")
-            continue
-        option = BY_NAME[name]
-        if option.is_switch:
-            argv.append(option.flag if value else option.negative)
-        else:
-            text = str(value)
-            if name == "root":  # recorded from the deck's folder; the command reads it from the
-                text = posixpath.normpath(posixpath.join(posixpath.dirname(deck), text))  # folder it runs in
-            argv += [f"{option.flag}={text}"] if text.startswith("-") else [option.flag, text]
-    return argv, _environment(manifest.get("environment"), notes)
-
-
-def _environment(recorded: Any, notes: list[str]) -> dict[str, str]:
-    """The environment the rebuild needs, from the manifest's `environment`: SOURCE_DATE_EPOCH
-    alone (the archive's dates), a whole number of seconds; anything else is left out."""
-    if recorded is None or recorded == {}:
-        return {}
-    if not isinstance(recorded, Mapping):
-        notes.append("environment is not a table")
-        return {}
-    found = {}
-    for name, value in recorded.items():
-        if name != SOURCE_DATE_EPOCH:
-            notes.append(f"environment variable {_quoted(str(name), 40)} is not one a build reads")
-        elif not isinstance(value, str) or not value.isascii() or not value.isdigit() \
-                or len(value) > MAX_EPOCH_DIGITS:
-            notes.append(f"{SOURCE_DATE_EPOCH} is not a whole number of seconds")
-        else:
-            found[SOURCE_DATE_EPOCH] = value
-    return found
-
-
-def _option_refusal(name: str, value: Any, deck: str, trusted: bool) -> str | None:
-    """Why a recorded option may not be part of the rebuild command (None: it may)."""
-    option = BY_NAME.get(name)
-    if option is None or "build" not in option.commands:
-        return "is not an option of handout build"
-    if name == "strict" and not isinstance(value, bool):
-        return "lists problem codes (handout.toml, which the archive carries, says them)"
-    if name == "root":
-        depth = deck.count("/")
-        if not isinstance(value, str) or not ROOT_UP.fullmatch(value) \
-                or value.count("..") > depth:
-            return "names a folder outside the extracted files"
-        return None
-    if not option.recorded:
-        return "says how a build ran, not what it made"
-    try:
-        parsed = option.parse(value)
-    except (ValueError, TypeError) as error:
-        return f"has a value handout does not take ({printable(error)[:80]})"
-    if option.is_switch and not isinstance(parsed, bool):
-        return "is not true or false"
-    if isinstance(value, bool) != option.is_switch or not is_printable(str(value)):
-        return "has a value handout does not take"
-    if option.widens is not None and not trusted and option.widens(parsed, Path(".")):
-        return "would let the deck reach beyond its folder (add it yourself if you trust the archive)"
-    return None
-
-
-def shell_line(argv: list[str], env: Mapping[str, str] | None = None) -> str:
-    """The command as one line for a POSIX shell, every word quoted where it must be."""
-    words = []
-    for name, value in (env or {}).items():
-        if not ENV_NAME.fullmatch(name):
-            raise ValueError(f"{printable(name)!r} is not an environment variable's name")
-        words.append(f"{name}={shlex.quote(value)}")
-    words += [shlex.quote(word) for word in argv]
-    line = " ".join(words)
-    if not is_printable(line):
-        raise ValueError("a control character in a command")  # never: every field was checked
-    return line
-
-
-# -- names -----------------------------------------------------------------------------------------
-
-def safe_name(name: str) -> str | None:
-    """Why an attachment's name may not be written inside the folder (None: it may). The name
-    comes from the PDF, which may come from anyone: only a plain relative path passes."""
-    if not name:
-        return "it has no name"
-    if len(name) > MAX_NAME_CHARS:
-        return f"its name is longer than {MAX_NAME_CHARS} characters"
-    if UNSAFE_CHARACTER.search(name):
-        return "its name holds a control character, a bidi override or a backslash"
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return "its name is an absolute path"
-    parts = name.split("/")
-    if len(parts) > MAX_DEPTH:
-        return f"its name is more than {MAX_DEPTH} folders deep"
-    for part in parts:
-        if part in ("", ".", ".."):
-            return "its name holds an empty, '.' or '..' part"
-        if len(part.encode("utf-8", "surrogatepass")) > 255:
-            return "a part of its name is longer than 255 bytes"
-    return None
-
-
-# -- reading the PDF -------------------------------------------------------------------------------
-
-@dataclass
-class _Attachment:
-    """One embedded file as the PDF lists it; nothing of its data read yet."""
-
-    name: str
-    stream: pikepdf.Stream | None
-    refusal: str | None = None
-
-    @property
-    def identity(self) -> tuple[int, int] | None:
-        """The stream's object, when it is one of the file's (two attachments may share it)."""
-        if self.stream is None or not self.stream.is_indirect:
-            return None
-        return self.stream.objgen
-
-
-def _listed(pdf: Pdf) -> Iterator[_Attachment]:
-    """Each embedded file of the document's name tree, in its order, read lazily."""
-    try:
-        tree = pdf.Root.Names.EmbeddedFiles
-        entries = pikepdf.NameTree(tree)
-    except (AttributeError, KeyError, TypeError, ValueError, pikepdf.PdfError):
-        return
-    try:
-        for key, spec in entries.items():
-            yield _attachment(str(key), spec)
-    except (pikepdf.PdfError, ValueError, TypeError, RuntimeError):
-        return  # a broken tree: what was listed so far stands
-
-
-def _attachment(key: str, spec: Any) -> _Attachment:
-    try:
-        if not isinstance(spec, Dictionary):
-            return _Attachment(key, None, "it is not a file specification")
-        name = key
-        for entry in (Name.UF, Name.F):
-            value = spec.get(entry)
-            if isinstance(value, pikepdf.String):
-                name = str(value)
-                break
-        files = spec.get(Name.EF)
-        stream = files.get(Name.UF) or files.get(Name.F) if isinstance(files, Dictionary) else None
-        if not isinstance(stream, pikepdf.Stream):
-            return _Attachment(name, None, "it carries no file data")
-        return _Attachment(name, stream)
-    except (pikepdf.PdfError, AttributeError, KeyError, ValueError, TypeError) as error:
-        return _Attachment(key, None, f"it cannot be read ({printable(error)[:120]})")
-
-
-class _Refused(Exception):
-    """An attachment that passes a limit: why, and whether every later one is refused too."""
-
-    def __init__(self, why: str, stops: bool = False) -> None:
-        super().__init__(why)
-        self.why, self.stops = why, stops
-
-
-def _pieces(stream: pikepdf.Stream, budget: int) -> Iterator[bytes]:
-    """The embedded file's bytes a piece at a time, raising _Refused before more than `budget`
-    bytes (the lesser of one file's limit and what the total leaves) or a bomb's ratio pass."""
-    file_limit = limits.MAX_EXTRACTED_FILE_BYTES
-    filters = stream.get(Name.Filter)
-    filters = list(filters) if isinstance(filters, Array) else [filters] if filters is not None else []
-    if filters not in ([], [Name.FlateDecode]) or (filters and stream.get(Name.DecodeParms)):
-        raise _Refused("it is stored in an encoding handout does not write")
-    length = stream.get(Name.Length)
-    if isinstance(length, int) and length > file_limit + file_limit // 64 + 1024:
-        raise _Refused(_too_large(file_limit))
-    raw = stream.read_raw_bytes()
-    if not filters:
-        if len(raw) > budget:
-            raise _Refused(*_over(budget, file_limit))
-        for start in range(0, len(raw), OUT_PIECE):
-            yield raw[start:start + OUT_PIECE]
-        return
-    inflate = zlib.decompressobj()
-    size = 0
-    view = memoryview(raw)
-    try:
-        for start in range(0, len(view), IN_PIECE):
-            given: bytes | memoryview = view[start:start + IN_PIECE]
-            pending = given
-            while pending and not inflate.eof:
-                piece = inflate.decompress(pending, OUT_PIECE)
-                pending = inflate.unconsumed_tail
-                size += len(piece)
-                if size > budget:
-                    raise _Refused(*_over(budget, file_limit))
-                read = start + len(given) - len(pending)
-                if size > limits.RATIO_FLOOR_BYTES and size > limits.MAX_EXTRACT_RATIO * read:
-                    raise _Refused(f"it inflates more than {limits.MAX_EXTRACT_RATIO} times its "
-                                   "size (a decompression bomb)")
-                if piece:
-                    yield piece
-            if inflate.eof:
-                break
-        if not inflate.eof:
-            raise _Refused("its data is cut short")
-    except zlib.error as error:
-        raise _Refused(f"its data is corrupt ({error})") from error
-
-
-def _over(budget: int, file_limit: int) -> tuple[str, bool]:
-    if budget < file_limit:
-        return (f"handout extracts at most {limits.MAX_EXTRACTED_BYTES / limits.MiB:,.0f} MB "
-                "from one PDF", True)
-    return _too_large(file_limit), False
-
-
-def _too_large(limit: int) -> str:
-    return f"it is larger than {limit / limits.MiB:g} MB, the most one file may be"
-
-
 # -- extracting ------------------------------------------------------------------------------------
 
 def extract(pdf_path: Path, folder: Path, *, strict: bool = False) -> Extracted:
@@ -341,7 +88,7 @@ def extract(pdf_path: Path, folder: Path, *, strict: bool = False) -> Extracted:
         raise HandoutError(f"cannot read {source} as a PDF: {printable(error)[:200]}", source,
                            hint="give the PDF that `handout build --archive` wrote") from error
     with pdf:
-        entries = list(itertools.islice(_listed(pdf), 2 * limits.MAX_EXTRACTED_FILES + 1))
+        entries = list(itertools.islice(listed(pdf), 2 * limits.MAX_EXTRACTED_FILES + 1))
         if not entries:
             raise HandoutError(f"{source} carries no files", source,
                                hint="only the archive edition does: handout build talk.md --archive")
@@ -379,7 +126,7 @@ class _Run:
         self.manifest_data: bytes | None = None
         self.env: dict[str, str] = {}
 
-    def go(self, entries: list[_Attachment]) -> Extracted:
+    def go(self, entries: list[Attachment]) -> Extracted:
         """Every attachment's name checked, then each one checked (or written) in turn."""
         listed = []
         names: set[str] = set()
@@ -411,7 +158,7 @@ class _Run:
             assert attachment.stream is not None
             try:
                 why = self._one(attachment.name, attachment.stream)
-            except _Refused as refused:
+            except Refused as refused:
                 why = refused.why
                 if refused.stops:
                     stopped = why
@@ -434,12 +181,12 @@ class _Run:
             why = _blocked(self.folder, name)
             if why is not None:
                 return why
-            for piece in _pieces(stream, budget):
+            for piece in pieces(stream, budget):
                 size += len(piece)
                 if keep and size <= MAX_MANIFEST_BYTES:
                     kept.append(piece)
         else:
-            why, size = _write_below(self.root, name, _pieces(stream, budget),
+            why, size = _write_below(self.root, name, pieces(stream, budget),
                                      kept if keep else None)
             if why is not None:
                 return why
@@ -457,7 +204,7 @@ class _Run:
         """A warning naming the files the build read that the archive does not carry."""
         missing = _pictures_left_out(record, set(self.written))
         if missing:
-            shown = ", ".join(_quoted(name) for name in missing[:SHOWN_NAMES])
+            shown = ", ".join(quoted(name) for name in missing[:SHOWN_NAMES])
             if len(missing) > SHOWN_NAMES:
                 shown += f" and {len(missing) - SHOWN_NAMES:,} more"
             self.problems.append(problem(
@@ -471,7 +218,7 @@ class _Run:
 
     def _report_refused(self) -> None:
         for why, names in self.refused.items():
-            shown = ", ".join(_quoted(name) for name in names[:SHOWN_NAMES])
+            shown = ", ".join(quoted(name) for name in names[:SHOWN_NAMES])
             if len(names) > SHOWN_NAMES:
                 shown += f" and {len(names) - SHOWN_NAMES:,} more"
             label = "attachment" if len(names) == 1 else "attachments"
@@ -522,12 +269,6 @@ def _pictures_left_out(record: Mapping[str, Any], written: Collection[str]) -> l
     return found
 
 
-def _quoted(name: str, most: int = 120) -> str:
-    """A name from the PDF as a message shows it: quoted, escaped, cut short when long."""
-    shown = printable(name)
-    return f"'{shown[:most]}\u2026'" if len(shown) > most else f"'{shown}'"
-
-
 def _blocked(folder: Path, name: str) -> str | None:
     """Why `name` could not be written below `folder` as it is now (checking only)."""
     current = folder
@@ -548,7 +289,7 @@ def _write_below(root: int, name: str, pieces: Iterator[bytes], kept: list[bytes
                  ) -> tuple[str | None, int]:
     """Write the pieces at `name` below the folder open as `root`: into a temporary file first,
     linked into place when whole, making folders as needed, never through a symlink and never
-    over a file. (None, size) when done, else (why not, 0); _Refused passes through, after the
+    over a file. (None, size) when done, else (why not, 0); Refused passes through, after the
     temporary file is gone."""
     temporary = f".handout-extract-{secrets.token_hex(8)}.part"
     nofollow = getattr(os, "O_NOFOLLOW", 0)
@@ -624,4 +365,4 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["MANIFEST_NAME", "Extracted", "extract", "rebuild_command", "safe_name", "shell_line"]
+__all__ = ["MANIFEST_NAME", "Extracted", "extract"]

@@ -3,7 +3,7 @@
 - Colour: a CMYK picture (a JPEG from a press workflow) would be device colour, which PDF/A
   allows only with a CMYK output intent (the archive's is sRGB): every edition already gives
   each picture the ICC profile it brings, a CMYK one without any the press profile
-  (editions/press.py: name_picture_colours), so the check below finds none.
+  (editions/colouring.py: name_picture_colours), so the check below finds none.
 - The check: pikepdf.pdfa checks the file as it will be written, as PDF/A-3b. A file that does
   not pass claims no PDF/A at all, and says which rule failed (`archive-check`, an error under
   --strict): no archive says it is PDF/A when its own check says it is not.

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from handout import toolchain
-from handout.editions.extract import SOURCE_DATE_EPOCH, Extracted, extract, shell_line
+from handout.editions.extract import Extracted, extract
+from handout.editions.rebuild_command import SOURCE_DATE_EPOCH, shell_line
 from handout.errors import HandoutError
 from handout.model import Problem
 from handout.terminal import printable

@@ -1,7 +1,7 @@
 """The tagged edition's structure tree, finished so that a PDF/UA-1 checker (outloud) passes it.
 
-WeasyPrint 70 tags what it lays out, and leaves these for us (each fixed here with pikepdf, in
-one pass over the tree and one over each page's content):
+WeasyPrint 70 tags what it lays out, and leaves these for us (fixed with pikepdf in one pass
+over the tree, here, and one over each page's content, paint_order.py; painted.py measures):
 
 - a picture whose `alt` is empty is a /Figure with no /Alt: HTML's alt="" says it is decorative
   (handout writes it for a background under a heading that nobody described), so it becomes an
@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-LAYOUT = Dictionary(Type=Name.Layout)
+from handout.editions.paint_order import rewrite_page
+from handout.editions.painted import Box, paint_order_of, painted_boxes
+
 PRINT_FLAG, HIDDEN_FLAGS = 4, 1 | 2 | 32
 """Annotation flags: Print; Invisible, Hidden and NoView."""
 TABLE_PARTS = frozenset({"/Table", "/TR", "/TH", "/TD", "/THead", "/TBody", "/TFoot"})
 HEADINGS = frozenset({"/H", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6"})
-Box = tuple[float, float, float, float]
 
 
 # -- the tree --------------------------------------------------------------------------------------
@@ -186,9 +187,9 @@ def _new_element(pdf: Pdf, kind: str, parent: Dictionary, items: list[pikepdf.Ob
     return pdf.make_indirect(element)
 
 
-# -- finishing -------------------------------------------------------------------------------------
+# -- repairing -------------------------------------------------------------------------------------
 
-def finish(pdf: Pdf) -> None:
+def repair_tree(pdf: Pdf) -> None:
     """Everything above, on a tagged PDF as WeasyPrint wrote it (after its other finishing)."""
     printable_annotations(pdf)
     tree = Tree.read(pdf)
@@ -395,279 +396,6 @@ def _reading_order(tree: Tree) -> Iterator[tuple[int, int]]:
             yield from tree.all_mcids(element)
 
 
-# -- page content: artifacts and paint order ------------------------------------------------------
-
-@dataclass
-class Node:
-    """A piece of a content stream: an operator, or a group (q...Q) or marked content
-    (BDC/BMC...EMC) holding pieces."""
-
-    instruction: object | None = None
-    kind: str = "op"  # op | q | mc
-    children: list[Node] = field(default_factory=list)
-    close: object | None = None
-
-    @property
-    def operator(self) -> str:
-        return str(self.instruction.operator) if self.instruction is not None \
-            and not isinstance(self.instruction, pikepdf.ContentStreamInlineImage) else ""
-
-    def flat(self) -> Iterator[object]:
-        if self.instruction is not None:
-            yield self.instruction
-        for child in self.children:
-            yield from child.flat()
-        if self.close is not None:
-            yield self.close
-
-    def walk(self) -> Iterator[Node]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
-PAINTING = frozenset({"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do"})
-FILL_COLOUR = frozenset({"rg", "g", "k", "sc", "scn", "cs"})
-STATE_LEAKS = frozenset({"cm", "W", "W*", "Tc", "Tw", "Tz", "TL", "Ts", "Tr", "BX", "EX", "d0", "d1"})
-"""State a piece may not change outside a group of its own for another group to be drawn before
-it: the transformation, the clip and the text state a group of text inherits. (Colours and the
-ExtGState are compared where the group would go: `_inherited`.)"""
-
-
-def rewrite_page(pdf: Pdf, page: pikepdf.Page, artifacts: set[int], rank: dict[int, int]) -> None:
-    """The page's marked content listed in `artifacts` becomes artifacts, and self-contained
-    groups painted after content that follows them in reading order move before it."""
-    if not artifacts and not rank:
-        return
-    tree = _nest(pikepdf.parse_content_stream(page))
-    if tree is None:
-        return
-    changed = False
-    for node in tree.walk():
-        if node.kind == "mc" and (mcid := _mcid(node.instruction)) is not None and mcid in artifacts:
-            node.instruction = pikepdf.ContentStreamInstruction([Name.Artifact, LAYOUT],
-                                                                pikepdf.Operator("BDC"))
-            changed = True
-    if rank:
-        changed = _in_reading_order(tree, rank, Painted(page)) or changed
-    if changed:
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(list(tree.flat())))
-
-
-def _nest(instructions: list) -> Node | None:
-    """The instructions as a tree of groups and marked content; None when they do not nest
-    (a Q closing a group opened inside marked content, or the reverse)."""
-    root = Node(kind="root")
-    stack = [root]
-    for instruction in instructions:
-        operator = "" if isinstance(instruction, pikepdf.ContentStreamInlineImage) \
-            else str(instruction.operator)
-        if operator in ("q", "BDC", "BMC"):
-            node = Node(instruction, "q" if operator == "q" else "mc")
-            stack[-1].children.append(node)
-            stack.append(node)
-        elif operator in ("Q", "EMC"):
-            if len(stack) == 1 or stack[-1].kind != ("q" if operator == "Q" else "mc"):
-                return None
-            stack.pop().close = instruction
-        else:
-            stack[-1].children.append(Node(instruction))
-    return root if len(stack) == 1 else None
-
-
-def _mcid(instruction: object) -> int | None:
-    operands = getattr(instruction, "operands", ())
-    if len(operands) == 2 and isinstance(operands[1], Dictionary) and Name.MCID in operands[1]:
-        return int(operands[1].MCID)
-    return None
-
-
-def _mcids_in(node: Node) -> list[int]:
-    return [m for n in node.walk() if n.kind == "mc" and (m := _mcid(n.instruction)) is not None]
-
-
-class Painted:
-    """Where the page paints each MCID, measured when first asked (see painted_boxes)."""
-
-    def __init__(self, page: pikepdf.Page) -> None:
-        self.page = page
-        self._boxes: dict[int, Box] | None = None
-
-    def box(self, mcids: Iterable[int]) -> Box | None:
-        if self._boxes is None:
-            self._boxes = painted_boxes(self.page, text_height=True)
-        found = None
-        for mcid in mcids:
-            found = _union(found, self._boxes.get(mcid))
-        return found
-
-
-def _in_reading_order(root: Node, rank: dict[int, int], painted: Painted) -> bool:
-    """Move each self-contained group (q...Q) back to where reading order puts it, past pieces
-    that paint nothing under or over it: an outside list marker (text) or a picture (WeasyPrint
-    paints positioned boxes, as outside markers are, and each <img>, in a layer of their own
-    after the text around them). It may go into a group painted before it (a positioned notes
-    column holding the marker's item), where that group has not changed the transformation,
-    clip or text state. The colour and ExtGState it does not set itself stay those in force where
-    it was. True when something moved."""
-    states = _states(root)
-    moved = False
-    for node in list(root.walk()):
-        children = node.children
-        index = 0
-        while index < len(children):
-            group = children[index]
-            mine = [rank[m] for m in _mcids_in(group) if m in rank]
-            if group.kind != "q" or not mine or not _movable(group):
-                index += 1
-                continue
-            place = _place(children, index, min(mine), painted.box(_mcids_in(group)), painted, rank)
-            needs = _needs(group)
-            if place is not None:
-                container, position = place
-                while position < len(container) and (
-                        not any(m in rank for m in _mcids_in(container[position]))
-                        or _picked(states, container[position], needs)
-                        != _picked(states, group, needs)):
-                    position += 1  # right before what it is read before, in the same state
-                if position < len(container) and (container is not children or position < index):
-                    children.pop(index)
-                    container.insert(position, group)
-                    moved = True
-                    continue  # the next piece is at this index now
-            index += 1
-    return moved
-
-
-def _place(children: list[Node], end: int, mine: int, area: Box | None, painted: Painted,
-           rank: dict[int, int]) -> tuple[list[Node], int] | None:
-    """Where, in children[:end] or inside one of them, a group read at rank `mine` and painting
-    `area` goes: after everything read before it, before nothing it would cover or be covered by."""
-    target = end
-    while target > 0:
-        before = children[target - 1]
-        theirs = [rank[m] for m in _mcids_in(before) if m in rank]
-        if not _passable(before):
-            break
-        if theirs and min(theirs) < mine:
-            if before.kind == "q" and max(theirs) > mine:  # read partly before, partly after
-                inside = _place(before.children, len(before.children), mine, area, painted, rank)
-                if inside is not None and inside[1] < len(inside[0]) \
-                        and all(_passable(c) for c in inside[0][:inside[1]]):
-                    return inside
-            break
-        if not _clear_of(before, area, painted):
-            break
-        target -= 1
-    return (children, target) if target < end else None
-
-
-def _states(root: Node) -> dict[int, tuple]:
-    """The fill colour and ExtGState in force where each piece starts (by id), following q/Q."""
-    found: dict[int, tuple] = {}
-
-    def visit(node: Node, state: dict[str, object]) -> dict[str, object]:
-        found[id(node)] = (state.get("fill"), state.get("gs"))
-        operator = node.operator
-        if node.kind == "op" and (operator in FILL_COLOUR or operator == "gs"):
-            state = {**state, "fill" if operator in FILL_COLOUR else "gs":
-                     (operator, tuple(str(v) for v in node.instruction.operands))}
-        inner = dict(state)
-        for child in node.children:
-            inner = visit(child, inner)
-        return state if node.kind == "q" else inner
-
-    visit(root, {})
-    return found
-
-
-def _picked(states: dict[int, tuple], node: Node, needs: frozenset[str]) -> tuple:
-    fill, gs = states.get(id(node), (None, None))
-    return (fill if "fill" in needs else None, gs if "gs" in needs else None)
-
-
-def _movable(group: Node) -> bool:
-    """A group that paints text (each run after its own font) or pictures, nothing else."""
-    font = False
-    for node in group.walk():
-        operator = node.operator
-        if operator == "Tf":
-            font = True
-        elif (operator in TEXT_SHOWING and not font) or operator in ("S", "s", "f", "F", "f*", "B",
-                                                                      "B*", "b", "b*", "sh"):
-            return False
-    return True
-
-
-def _needs(group: Node) -> frozenset[str]:
-    """What of the state around it the group uses before setting it itself: "fill" (the colour of
-    its text) and "gs" (transparency)."""
-    needs: set[str] = set()
-    set_here: set[str] = set()
-    for node in group.walk():
-        operator = node.operator
-        if operator in FILL_COLOUR:
-            set_here.add("fill")
-        elif operator == "gs":
-            set_here.add("gs")
-        elif operator in TEXT_SHOWING:
-            needs |= {"fill", "gs"} - set_here
-        elif operator in PAINTING or (node.kind == "op" and not operator and node.instruction is not None):
-            needs |= {"gs"} - set_here
-    return frozenset(needs)
-
-
-def _unwrapped(node: Node) -> Iterator[Node]:
-    """The operators of a piece that act on what follows it: not those inside a q...Q."""
-    if node.kind == "q":
-        return
-    yield node
-    for child in node.children:
-        yield from _unwrapped(child)
-
-
-def _passable(node: Node) -> bool:
-    """A piece a group may be drawn before: it changes neither the transformation, nor the clip,
-    nor the text state (outside groups of its own)."""
-    return not any(inner.kind == "op" and inner.operator in STATE_LEAKS for inner in _unwrapped(node))
-
-
-def _clear_of(node: Node, area: Box | None, painted: Painted) -> bool:
-    """Whether what a piece paints stays clear of a group's area (so the group may be drawn
-    before it): only marked content with an MCID is measured (anything else painted is taken to
-    cover it); a run of text counts as the box its glyphs advance over, font size high."""
-    if area is None:
-        return False
-    for inner in node.walk():
-        if (inner.operator in TEXT_SHOWING or inner.operator in PAINTING
-                or (inner.kind == "op" and not inner.operator and inner.instruction is not None)) \
-                and not _under_mcid(node, inner):
-            return False
-    return all(_apart(painted.box([mcid]), area) for mcid in _mcids_in(node))
-
-
-def _apart(box: Box | None, area: Box, slack: float = 0.5) -> bool:
-    """Whether two boxes do not overlap (touching, within `slack` points, is apart)."""
-    return box is None or box[2] <= area[0] + slack or area[2] <= box[0] + slack \
-        or box[3] <= area[1] + slack or area[3] <= box[1] + slack
-
-
-def _under_mcid(root: Node, target: Node) -> bool:
-    """Whether `target` is inside marked content with an MCID, below `root`."""
-    def visit(node: Node, marked: bool) -> bool | None:
-        if node is target:
-            return marked
-        inner = marked or (node.kind == "mc" and _mcid(node.instruction) is not None)
-        for child in node.children:
-            found = visit(child, inner)
-            if found is not None:
-                return found
-        return None
-
-    return bool(visit(root, False))
-
-
 def figures_read_where_painted(tree: Tree) -> None:
     """A picture that could not be painted where it is read (it covers text painted before it:
     a picture beside a slide's text, drawn over a title too long for its side) is read where it is
@@ -682,7 +410,7 @@ def figures_read_where_painted(tree: Tree) -> None:
             continue
         page = pages.pop()
         if page not in painted:
-            painted[page] = {mcid: at for at, mcid in enumerate(_paint_order(tree.pdf.pages[page]))}
+            painted[page] = {mcid: at for at, mcid in enumerate(paint_order_of(tree.pdf.pages[page]))}
         order = painted[page]
         mine = min((order[m] for _, m in own if m in order), default=None)
         parent = element.get(Name.P)
@@ -703,19 +431,6 @@ def figures_read_where_painted(tree: Tree) -> None:
             items.insert(after, items.pop(at))
             set_kids(parent, items)
 
-
-def _paint_order(page: pikepdf.Page) -> list[int]:
-    """The MCIDs of a page in the order its content first paints them."""
-    found: list[int] = []
-    for instruction in pikepdf.parse_content_stream(page):
-        if not isinstance(instruction, pikepdf.ContentStreamInlineImage) \
-                and str(instruction.operator) == "BDC" and (mcid := _mcid(instruction)) is not None \
-                and mcid not in found:
-            found.append(mcid)
-    return found
-
-
-# -- figure boxes ----------------------------------------------------------------------------------
 
 def figure_boxes(tree: Tree) -> None:
     """Each /Figure's /BBox: what its marked content paints, in the page's coordinates."""
@@ -747,188 +462,3 @@ def figure_boxes(tree: Tree) -> None:
                 attributes.append(layout)
         else:
             element.A = layout if attributes is None else Array([attributes, layout])
-
-
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1, 0, 0, 1, 0, 0)
-
-
-def _multiply(m: Matrix, n: Matrix) -> Matrix:
-    """m then n (PDF's order: a point is transformed by m, then by n)."""
-    a, b, c, d, e, f = m
-    p, q, r, s, t, u = n
-    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
-            e * p + f * r + t, e * q + f * s + u)
-
-
-def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
-    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
-
-
-def _bounds(points: Iterable[tuple[float, float]]) -> Box | None:
-    points = list(points)
-    if not points:
-        return None
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _union(one: Box | None, other: Box | None) -> Box | None:
-    if one is None or other is None:
-        return other if one is None else one
-    return min(one[0], other[0]), min(one[1], other[1]), max(one[2], other[2]), max(one[3], other[3])
-
-
-def _intersect(one: Box | None, clip: Box | None) -> Box | None:
-    if one is None or clip is None:
-        return one
-    box = max(one[0], clip[0]), max(one[1], clip[1]), min(one[2], clip[2]), min(one[3], clip[3])
-    return box if box[0] <= box[2] and box[1] <= box[3] else None
-
-
-def painted_boxes(page: pikepdf.Page, text_height: bool = False) -> dict[int, Box]:
-    """What each MCID of the page paints (pictures, forms, paths, and where text starts), as a box
-    in the page's coordinates, within the clipping rectangles around it; with `text_height`, a
-    run of text counts from its start to its end (its font's widths), from below its baseline to
-    its font size above."""
-    found: dict[int, Box] = {}
-    ctm: Matrix = IDENTITY
-    clip: Box | None = None
-    saved: list[tuple[Matrix, Box | None]] = []
-    marked: list[int | None] = []
-    path: list[tuple[float, float]] = []
-    pending_clip = False
-    text_matrix: Matrix = IDENTITY
-    size = 0.0
-    widths = _Widths()
-    font: _FontWidths | None = None
-    resources = page.obj.get(Name.Resources, Dictionary())
-    xobjects = resources.get(Name.XObject, Dictionary())
-
-    def paint(box: Box | None) -> None:
-        box = _intersect(box, clip)
-        if box is None:
-            return
-        for mcid in marked:
-            if mcid is not None:
-                found[mcid] = _union(found.get(mcid), box)
-
-    for instruction in pikepdf.parse_content_stream(page):
-        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            paint(_bounds(_apply(ctm, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))))
-            continue
-        operands, operator = instruction.operands, str(instruction.operator)
-        if operator == "q":
-            saved.append((ctm, clip))
-        elif operator == "Q" and saved:
-            ctm, clip = saved.pop()
-        elif operator == "cm" and len(operands) == 6:
-            ctm = _multiply(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
-        elif operator in ("BDC", "BMC"):
-            marked.append(_mcid(instruction))
-        elif operator == "EMC" and marked:
-            marked.pop()
-        elif operator == "re" and len(operands) == 4:
-            x, y, w, h = (float(v) for v in operands)
-            path += [_apply(ctm, x, y), _apply(ctm, x + w, y), _apply(ctm, x, y + h),
-                     _apply(ctm, x + w, y + h)]
-        elif operator in ("m", "l") and len(operands) == 2:
-            path.append(_apply(ctm, float(operands[0]), float(operands[1])))
-        elif operator in ("c", "v", "y"):
-            values = [float(v) for v in operands]
-            path += [_apply(ctm, values[i], values[i + 1]) for i in range(0, len(values) - 1, 2)]
-        elif operator in ("W", "W*"):
-            pending_clip = True
-        elif operator in ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"):
-            box = _bounds(path)
-            if pending_clip:
-                clip = _intersect(box, clip) if clip is not None else box
-                pending_clip = False
-            if operator != "n":
-                paint(box)
-            path = []
-        elif operator == "Do" and operands:
-            xobject = xobjects.get(operands[0]) if isinstance(xobjects, Dictionary) else None
-            if xobject is None:
-                continue
-            if xobject.get(Name.Subtype) == Name.Form and Name.BBox in xobject:
-                matrix = tuple(float(v) for v in xobject.get(Name.Matrix, Array(IDENTITY)))
-                x0, y0, x1, y1 = (float(v) for v in xobject.BBox)
-                full = _multiply(matrix, ctm)  # type: ignore[arg-type]
-                paint(_bounds(_apply(full, x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))))
-            else:
-                paint(_bounds(_apply(ctm, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))))
-        elif operator == "Tm" and len(operands) == 6:
-            text_matrix = tuple(float(v) for v in operands)  # type: ignore[assignment]
-        elif operator == "Tf" and len(operands) == 2:
-            size = float(operands[1])
-            fonts = resources.get(Name.Font, Dictionary())
-            font = widths.get(fonts.get(operands[0]) if isinstance(fonts, Dictionary) else None)
-        elif operator in TEXT_SHOWING:
-            full = _multiply(text_matrix, ctm)
-            if text_height:
-                width = font.advance(operands[-1] if operator != "TJ" else operands[0], size) if font else 0
-                points = [(0, -0.3 * size), (0, size), (width, -0.3 * size), (width, size)]
-            else:
-                points = [(0, 0)]
-            paint(_bounds(_apply(full, x, y) for x, y in points))
-    return found
-
-
-class _Widths:
-    """Glyph widths of a page's fonts, read when first used: how far a run of text advances."""
-
-    def __init__(self) -> None:
-        self._fonts: dict[tuple[int, int], _FontWidths | None] = {}
-
-    def get(self, font: object) -> _FontWidths | None:
-        if not isinstance(font, Dictionary):
-            return None
-        key = font.objgen
-        if key not in self._fonts:
-            self._fonts[key] = _FontWidths.read(font)
-        return self._fonts[key]
-
-
-@dataclass
-class _FontWidths:
-    """Widths (thousandths of the size) by character code, the code length in bytes and a default."""
-
-    widths: dict[int, float]
-    code_bytes: int
-    default: float
-
-    @classmethod
-    def read(cls, font: Dictionary) -> _FontWidths | None:
-        try:
-            if font.get(Name.Subtype) == Name.Type0:
-                cid = font.DescendantFonts[0]
-                widths: dict[int, float] = {}
-                spec = list(cid.get(Name.W, Array()))
-                index = 0
-                while index + 1 < len(spec):
-                    first, following = int(spec[index]), spec[index + 1]
-                    if isinstance(following, Array):
-                        widths.update({first + i: float(w) for i, w in enumerate(following)})
-                        index += 2
-                    else:
-                        widths.update(dict.fromkeys(range(first, int(following) + 1), float(spec[index + 2])))
-                        index += 3
-                return cls(widths, 2, float(cid.get(Name.DW, 1000)))
-            first = int(font.get(Name.FirstChar, 0))
-            return cls({first + i: float(w) for i, w in enumerate(font.get(Name.Widths, Array()))}, 1, 0.0)
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-            return None
-
-    def advance(self, shown: object, size: float) -> float:
-        """How far a Tj string or a TJ array advances, in text space (kerning included)."""
-        total = 0.0
-        for item in shown if isinstance(shown, Array) else [shown]:
-            if isinstance(item, pikepdf.String):
-                data = bytes(item)
-                for at in range(0, len(data) - self.code_bytes + 1, self.code_bytes):
-                    code = int.from_bytes(data[at:at + self.code_bytes], "big")
-                    total += self.widths.get(code, self.default)
-            else:
-                total -= float(item)
-        return total / 1000 * size

@@ -69,7 +69,8 @@ EDITIONS: dict[str, Edition] = {edition.name: edition for edition in (
             reproducible=True, finish="finish", save="save",
             colours="PDF/A, sRGB for every screen", covers=("tagged",)),
     Edition("press", lambda s: bool(s.press), "--press", "handout.editions.press",
-            finish_sheets="finish", save="save", colours="PDF/X, CMYK for the print shop"),
+            finish_sheets="finish_sheets", save="save",
+            colours="PDF/X, CMYK for the print shop"),
 )}
 """Every edition but the print handout, in the order they finish a PDF."""
 
@@ -97,36 +98,63 @@ def check(settings: Settings) -> None:
                            f"{second.name} edition one after the other")
 
 
-def maker(settings: Settings) -> Callable[..., Any] | None:
-    """The function that makes the edition asked for instead of composing it (the web page)."""
-    return next((function(e, e.make) for e in chosen(settings) if e.make), None)
+@dataclass(frozen=True)
+class Asked:
+    """The editions a build's settings ask for (rows of the table, in its order), answering what
+    each stage of the build asks of them: the table is asked once, by `asked(settings)`."""
+
+    rows: tuple[Edition, ...]
+
+    @property
+    def maker(self) -> Callable[..., Any] | None:
+        """The function that makes the edition instead of composing it (the web page)."""
+        return next((function(e, e.make) for e in self.rows if e.make), None)
+
+    @property
+    def suffix(self) -> str:
+        return next((e.suffix for e in self.rows if e.suffix != ".pdf"), ".pdf")
+
+    @property
+    def sizing(self) -> str:
+        """'print' (pictures sized for the page frames at --dpi) or 'screen'."""
+        return next((e.sizing for e in self.rows if e.sizing != "print"), "print")
+
+    @property
+    def one_document(self) -> bool:
+        return any(e.one_document for e in self.rows)
+
+    @property
+    def checks_alt_text(self) -> bool:
+        return any(e.checks_alt_text for e in self.rows)
+
+    @property
+    def renders_afresh(self) -> bool:
+        """A reproducible edition imposed from slide documents (--archive --no-tagged) renders
+        its slides afresh (no cache) in one process: imposition merges the copies of each font
+        the slide documents it draws from hold, so a cached document holding glyphs of other
+        slides, or the slides split among as many documents as the machine has cores, would
+        change its bytes. (One document lays its slides out afresh: rendering them only
+        measures them, and the cache and the workers serve it as they serve print.)"""
+        return any(e.reproducible for e in self.rows) and not self.one_document
+
+    def finishing(self) -> list[tuple[Edition, Callable[..., Any]]]:
+        """The editions that finish the composed PDF, each with its function (an edition whose
+        finishing another's includes is left out: the archive declares it is tagged)."""
+        covered = {name for e in self.rows for name in e.covers}
+        return [(e, function(e, e.finish)) for e in self.rows if e.finish and e.name not in covered]
+
+    def sheet_finishing(self) -> list[Callable[..., Any]]:
+        """The functions that finish what is printed (the booklet's sheets, or the pages)."""
+        return [function(e, e.finish_sheets) for e in self.rows if e.finish_sheets]
+
+    def saver(self) -> Callable[..., Any] | None:
+        """The function that writes the PDF as the edition asked for writes it, if one does."""
+        return next((function(e, e.save) for e in self.rows if e.save), None)
 
 
-def suffix(settings: Settings) -> str:
-    return next((e.suffix for e in chosen(settings) if e.suffix != ".pdf"), ".pdf")
-
-
-def sizing(settings: Settings) -> str:
-    return next((e.sizing for e in chosen(settings) if e.sizing != "print"), "print")
-
-
-def one_document(settings: Settings) -> bool:
-    return any(e.one_document for e in chosen(settings))
-
-
-def checks_alt_text(settings: Settings) -> bool:
-    return any(e.checks_alt_text for e in chosen(settings))
-
-
-def renders_afresh(settings: Settings) -> bool:
-    """A reproducible edition imposed from slide documents (--archive --no-tagged) renders its
-    slides afresh (no cache) in one process: imposition merges the copies of each font the slide
-    documents it draws from hold, so a cached document holding glyphs of other slides, or the
-    slides split among as many documents as the machine has cores, would change its bytes. (One
-    document lays its slides out afresh: rendering them only measures them, and the cache and the
-    workers serve it as they serve print.)"""
-    asked = chosen(settings)
-    return any(e.reproducible for e in asked) and not any(e.one_document for e in asked)
+def asked(settings: Settings) -> Asked:
+    """The editions these settings ask for."""
+    return Asked(tuple(chosen(settings)))
 
 
 def function(edition: Edition, name: str) -> Callable[..., Any]:

@@ -51,7 +51,7 @@ def inline_sections(slides: Sequence, fits: Mapping[str, float]) -> Inline:
     return found
 
 
-def finish_one_document(data: bytes, rules: Iterable[RuledLines]) -> Pdf:
+def tagged_pdf(data: bytes, rules: Iterable[RuledLines]) -> Pdf:
     """The tagged document WeasyPrint wrote, with its ruled lines drawn as artifacts, the
     header and footer as pagination artifacts, and its links described."""
     pdf = Pdf.open(io.BytesIO(data))
@@ -63,7 +63,7 @@ def finish_one_document(data: bytes, rules: Iterable[RuledLines]) -> Pdf:
             b"/Artifact " + LAYOUT.unparse() + b" BDC\n" + ruled_lines(lines) + b"EMC\n")
     draw_over(pdf, pages, drawings)
     _describe_links(pdf)
-    structure.finish(pdf)
+    structure.repair_tree(pdf)
     return pdf
 
 

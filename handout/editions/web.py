@@ -346,7 +346,8 @@ def _refused(prepared: Prepared, urls: list[str]) -> list[Problem]:
     """Pictures that could not be put inside the page (each was reported when prepared, unless
     it is one only the web edition reads)."""
     reported = {p.message for p in prepared.problems}
-    return [p for p in refused_problems(prepared, urls) if p.message not in reported] \
+    return [p for p in refused_problems(prepared, [((), url) for url in urls])
+            if p.message not in reported] \
         if urls else []
 
 

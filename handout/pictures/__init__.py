@@ -30,7 +30,7 @@ from handout.model import Credit, Deck, Image, Problem
 from handout.pictures.cache import PictureCache, default_cache_dir
 from handout.pictures.locate import Locator, NotFound, data_label, is_data_picture, is_remote
 from handout.pictures.metadata import read_credit, read_description, xmp_fields
-from handout.pictures.prepare import Placement, Prepared, Preparer, Unprintable
+from handout.pictures.prepare import Placement, PreparedPicture, Preparer, Unprintable
 from handout.problems import problem
 
 EpsImagePlugin.gs_binary = False  # (see the docstring)
@@ -41,7 +41,7 @@ __all__ = [
     "Pictures",
     "Placement",
     "Placements",
-    "Prepared",
+    "PreparedPicture",
     "default_cache_dir",
     "read_credit",
     "xmp_fields",

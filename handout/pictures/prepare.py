@@ -86,7 +86,7 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class Prepared:
+class PreparedPicture:
     """A picture ready for the PDF, and the resolution it prints at (None for a drawing)."""
 
     file: Path
@@ -112,7 +112,7 @@ class Preparer:
     its own bytes unless a smaller file shows it as well (a downsampled copy that comes out
     heavier, as a re-encoded JPEG or a palette PNG made RGB does, is not used)."""
 
-    def prepare(self, path: Path, data: bytes, placement: Placement) -> Prepared:
+    def prepare(self, path: Path, data: bytes, placement: Placement) -> PreparedPicture:
         """The print-ready picture for this file's bytes at this placement; raises Unprintable."""
         if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
             return self._svg(path, data)
@@ -126,7 +126,7 @@ class Preparer:
         is_jpeg = picture.format == "JPEG"
         digest = hashlib.sha256(data).hexdigest()[:24]
         profile = picture.info.get("icc_profile") or None
-        # a JPEG goes into the PDF as it is, its profile with it (editions/press.py names it);
+        # a JPEG goes into the PDF as it is, its profile with it (editions/colouring.py names it);
         # any other picture is decoded by WeasyPrint, which drops its profile: converted here
         keeps_colours = is_jpeg or profile is None or icc.is_srgb(profile)
         passes = upright and not self.grayscale and keeps_colours and \
@@ -150,17 +150,17 @@ class Preparer:
         if self.screen and passes and width <= target * SCREEN_SLACK \
                 and output.stat().st_size >= len(data):  # no smaller, about as large: as it is
             return self._as_it_is(picture, data, digest, printed_dpi, printed_mm)
-        return Prepared(output, printed_dpi, width, printed_mm, min(1.0, target / width))
+        return PreparedPicture(output, printed_dpi, width, printed_mm, min(1.0, target / width))
 
     def _as_it_is(self, picture: Pillow.Image, data: bytes, digest: str, printed_dpi: float,
-                  printed_mm: float) -> Prepared:
+                  printed_mm: float) -> PreparedPicture:
         """The picture's own bytes, byte for byte (decoded once, so that a file cut short fails
         here and not in the PDF or the browser)."""
         output = self.cache.path(f"{digest}{SHOWN[picture.format]}")
         if not output.exists():
             _decode(picture)
             self.cache.write(output.name, data)
-        return Prepared(output, printed_dpi, picture.width, printed_mm, 1.0)
+        return PreparedPicture(output, printed_dpi, picture.width, printed_mm, 1.0)
 
     def _open(self, data: bytes) -> Pillow.Image:
         """The picture, its header read and checked; no pixels decoded yet."""
@@ -179,19 +179,19 @@ class Preparer:
             raise _too_many_pixels(picture.size)
         return picture
 
-    def _svg(self, path: Path, data: bytes) -> Prepared:
+    def _svg(self, path: Path, data: bytes) -> PreparedPicture:
         if reason := svg_refusal(data):
             raise Unprintable(reason, "fix or simplify the drawing, or export it as PNG")
         if not self.grayscale:
-            return Prepared(path)
+            return PreparedPicture(path)
         name = f"{hashlib.sha256(data).hexdigest()[:24]}-grey.svg"
         output = self.cache.path(name)
         if not output.exists():
             text = data.decode("utf-8", "replace")
             self.cache.write(name, HEX_COLOUR.sub(lambda m: to_grey(m[0]), text).encode())
-        return Prepared(output)
+        return PreparedPicture(output)
 
-    def placeholder(self, label: str) -> Prepared:
+    def placeholder(self, label: str) -> PreparedPicture:
         """A light grey box with `label` written in it, standing where a picture could not go."""
         shown = label if len(label) <= 60 else label[:59] + "\u2026"
         font = min(24.0, PLACEHOLDER_PX[0] * 0.9 / (0.55 * max(len(shown), 1)))
@@ -207,7 +207,7 @@ class Preparer:
         output = self.cache.path(name)
         if not output.exists():
             self.cache.write(name, data)
-        return Prepared(output)
+        return PreparedPicture(output)
 
 
 def _too_many_pixels(size: tuple[int, int] | None = None, pixels: int | None = None) -> Unprintable:
