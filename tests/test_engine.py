@@ -176,9 +176,10 @@ def _parsed_state(css) -> str:
 def test_a_kept_stylesheet_is_the_one_parsing_gives_fonts_included(tmp_path, monkeypatch):
     """handout's own sheets, kept beside the code, read back the same as parsed: selectors,
     their tests, declarations, @page rules; @font-face rules reach the document's fonts again."""
+    from handout import kept_css
     from handout.fonts import STYLES, our_fontconfig
 
-    monkeypatch.setattr(engine, "KEPT", tmp_path)
+    monkeypatch.setattr(kept_css, "KEPT", tmp_path)  # (kept_css.py keeps them)
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     parse = engine.CSS.__init__.parse
     fresh = engine.CSS.__new__(engine.CSS)
@@ -201,9 +202,10 @@ def test_a_kept_stylesheet_is_the_one_parsing_gives_fonts_included(tmp_path, mon
 
 def test_a_damaged_kept_stylesheet_is_parsed_again_and_a_decks_own_is_never_kept(
         tmp_path, monkeypatch):
+    from handout import kept_css
     from handout.fonts import STYLES
 
-    monkeypatch.setattr(engine, "KEPT", tmp_path)
+    monkeypatch.setattr(kept_css, "KEPT", tmp_path)
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     engine.CSS(filename=str(STYLES / "links.css"))
     (kept_file,) = tmp_path.glob("css-*.pickle")
