@@ -25,166 +25,27 @@ over the tree, here, and one over each page's content, paint_order.py; painted.p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from handout.editions.paint_order import rewrite_page
 from handout.editions.painted import Box, paint_order_of, painted_boxes
+from handout.editions.structure_tree import (
+    Tree,
+    is_element,
+    kids,
+    kind_of,
+    new_element,
+    same_object,
+    set_kids,
+)
 
 PRINT_FLAG, HIDDEN_FLAGS = 4, 1 | 2 | 32
 """Annotation flags: Print; Invisible, Hidden and NoView."""
 TABLE_PARTS = frozenset({"/Table", "/TR", "/TH", "/TD", "/THead", "/TBody", "/TFoot"})
 HEADINGS = frozenset({"/H", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6"})
-
-
-# -- the tree --------------------------------------------------------------------------------------
-
-@dataclass
-class Tree:
-    """The structure tree read once: each element's parent, the pages' marked content by MCID, and
-    what is to become an artifact (page index -> MCIDs)."""
-
-    pdf: Pdf
-    root: Dictionary
-    page_index: dict[tuple[int, int], int]
-    parent_tree: pikepdf.NumberTree
-    artifacts: dict[int, set[int]] = field(default_factory=dict)
-
-    @classmethod
-    def read(cls, pdf: Pdf) -> Tree | None:
-        root = pdf.Root.get(Name.StructTreeRoot)
-        if root is None or Name.ParentTree not in root:
-            return None
-        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
-        return cls(pdf, root, pages, pikepdf.NumberTree(root.ParentTree))
-
-    def elements(self) -> Iterator[Dictionary]:
-        """Every structure element, parents before children, in reading order."""
-        stack = list(reversed(kids(self.root)))
-        seen: set[tuple[int, int]] = set()
-        while stack:
-            element = stack.pop()
-            if not is_element(element) or element.objgen in seen:
-                continue
-            seen.add(element.objgen)
-            yield element
-            stack.extend(reversed(kids(element)))
-
-    def page_of(self, element: Dictionary) -> int | None:
-        """The page an element's marked content is on (its /Pg, or its nearest ancestor's)."""
-        node: Dictionary | None = element
-        while node is not None and is_element(node):
-            if Name.Pg in node:
-                return self.page_index.get(node.Pg.objgen)
-            node = node.get(Name.P)
-        return None
-
-    def mcids(self, element: Dictionary) -> list[tuple[int, int]]:
-        """(page, MCID) of the marked content an element holds itself (not its children's)."""
-        page = self.page_of(element)
-        found = []
-        for kid in kids(element):
-            if isinstance(kid, int):
-                if page is not None:
-                    found.append((page, int(kid)))
-            elif isinstance(kid, Dictionary) and kid.get(Name.Type) == Name.MCR and Name.Stm not in kid:
-                where = self.page_index.get(kid.Pg.objgen) if Name.Pg in kid else page
-                if where is not None:
-                    found.append((where, int(kid.MCID)))
-        return found
-
-    def all_mcids(self, element: Dictionary) -> list[tuple[int, int]]:
-        """(page, MCID) of an element and its descendants, in reading order."""
-        found = []
-        for kid in kids(element):
-            if is_element(kid):
-                found += self.all_mcids(kid)
-            else:
-                found += self.mcids_of_kid(element, kid)
-        return found
-
-    def mcids_of_kid(self, element: Dictionary, kid: pikepdf.Object) -> list[tuple[int, int]]:
-        page = self.page_of(element)
-        if isinstance(kid, int) and page is not None:
-            return [(page, int(kid))]
-        if isinstance(kid, Dictionary) and kid.get(Name.Type) == Name.MCR and Name.Stm not in kid:
-            where = self.page_index.get(kid.Pg.objgen) if Name.Pg in kid else page
-            return [] if where is None else [(where, int(kid.MCID))]
-        return []
-
-    def make_artifact(self, element: Dictionary) -> None:
-        """The element's marked content (its children's too) becomes an artifact, and the element
-        leaves the tree."""
-        for page, mcid in self.all_mcids(element):
-            self.artifacts.setdefault(page, set()).add(mcid)
-            self._unmap(page, mcid)
-        self.remove(element)
-
-    def make_kid_artifact(self, parent: Dictionary, kid: pikepdf.Object) -> None:
-        """One kid of an element (an element or a bare MCID) becomes an artifact."""
-        if is_element(kid):
-            self.make_artifact(kid)
-            return
-        for page, mcid in self.mcids_of_kid(parent, kid):
-            self.artifacts.setdefault(page, set()).add(mcid)
-            self._unmap(page, mcid)
-        set_kids(parent, [k for k in kids(parent) if not _same(k, kid)])
-
-    def _unmap(self, page: int, mcid: int) -> None:
-        entry = self.parent_tree.get(page)
-        if isinstance(entry, Array) and mcid < len(entry):
-            entry[mcid] = None
-
-    def remove(self, element: Dictionary) -> None:
-        parent = element.get(Name.P)
-        if parent is not None:
-            set_kids(parent, [k for k in kids(parent) if not _same(k, element)])
-
-    def set_parent_of_mcid(self, page: int, mcid: int, element: Dictionary) -> None:
-        entry = self.parent_tree.get(page)
-        if isinstance(entry, Array) and mcid < len(entry):
-            entry[mcid] = element
-
-
-def kids(node: pikepdf.Object) -> list[pikepdf.Object]:
-    found = node.get(Name.K) if isinstance(node, Dictionary) else None
-    if found is None:
-        return []
-    return list(found) if isinstance(found, Array) else [found]
-
-
-def set_kids(node: Dictionary, items: Iterable[pikepdf.Object]) -> None:
-    node.K = Array(list(items))
-
-
-def is_element(node: pikepdf.Object) -> bool:
-    return isinstance(node, Dictionary) and Name.S in node \
-        and node.get(Name.Type, Name.StructElem) == Name.StructElem
-
-
-def _same(one: pikepdf.Object, other: pikepdf.Object) -> bool:
-    if isinstance(one, Dictionary) and isinstance(other, Dictionary):
-        if one.is_indirect and other.is_indirect:
-            return one.objgen == other.objgen
-        return one is other or (not one.is_indirect and not other.is_indirect and one == other)
-    if isinstance(one, int) and isinstance(other, int):
-        return int(one) == int(other)
-    return False
-
-
-def _type(element: Dictionary) -> str:
-    return str(element.get(Name.S, ""))
-
-
-def _new_element(pdf: Pdf, kind: str, parent: Dictionary, items: list[pikepdf.Object],
-                 page: Dictionary | None) -> Dictionary:
-    element = Dictionary(Type=Name.StructElem, S=Name(kind), P=parent, K=Array(items))
-    if page is not None:
-        element.Pg = page
-    return pdf.make_indirect(element)
 
 
 # -- repairing -------------------------------------------------------------------------------------
@@ -216,7 +77,7 @@ def formulas(tree: Tree) -> None:
 
     for element in tree.elements():
         alt = element.get(Name.Alt)
-        if _type(element) == "/Figure" and alt is not None and str(alt).startswith(FORMULA_MARK):
+        if kind_of(element) == "/Figure" and alt is not None and str(alt).startswith(FORMULA_MARK):
             element.S = Name.Formula
             element.Alt = pikepdf.String(str(alt).removeprefix(FORMULA_MARK))
 
@@ -233,7 +94,7 @@ def decorative_figures(tree: Tree) -> None:
     """A /Figure without /Alt or /ActualText was written from alt="", which says it is decorative:
     an artifact (a screen reader skips it, and PDF/UA asks a figure for words)."""
     for element in list(tree.elements()):
-        if _type(element) == "/Figure" and Name.Alt not in element and Name.ActualText not in element:
+        if kind_of(element) == "/Figure" and Name.Alt not in element and Name.ActualText not in element:
             tree.make_artifact(element)
 
 
@@ -249,13 +110,13 @@ def repeated_titles(tree: Tree) -> None:
         children = [k for k in kids(element) if is_element(k)]
         if len(children) != 2 or not _is_slide_frame(children[0]):
             continue
-        if _type(element) == "/Art" and _type(children[1]) == "/Div":
+        if kind_of(element) == "/Art" and kind_of(children[1]) == "/Div":
             label = next((k for k in kids(children[1]) if is_element(k)), None)
-        elif _type(element) == "/Div" and _type(children[1]) == "/P":
+        elif kind_of(element) == "/Div" and kind_of(children[1]) == "/P":
             label = children[1]
         else:
             continue
-        if label is None or _type(label) != "/P" or not _has_heading(tree, children[0]):
+        if label is None or kind_of(label) != "/P" or not _has_heading(tree, children[0]):
             continue
         parts = kids(label)
         number = next((i for i, k in enumerate(parts) if is_element(k)), None)
@@ -266,14 +127,14 @@ def repeated_titles(tree: Tree) -> None:
 
 
 def _is_slide_frame(element: Dictionary) -> bool:
-    return _type(element) == "/Div" and any(is_element(k) and _type(k) == "/Sect" for k in kids(element))
+    return kind_of(element) == "/Div" and any(is_element(k) and kind_of(k) == "/Sect" for k in kids(element))
 
 
 def _has_heading(tree: Tree, frame: Dictionary) -> bool:
     stack = [k for k in kids(frame) if is_element(k)]
     while stack:
         element = stack.pop()
-        if _type(element) in HEADINGS:
+        if kind_of(element) in HEADINGS:
             return True
         stack += [k for k in kids(element) if is_element(k)]
     return False
@@ -285,12 +146,12 @@ def links_hold_their_annotations(tree: Tree) -> None:
     of its own; the annotation's /StructParent then names that /Link."""
     pdf = tree.pdf
     for element in list(tree.elements()):
-        if _type(element) == "/Link":
+        if kind_of(element) == "/Link":
             continue
         if not any(_is_objr(k) for k in kids(element)):
             continue
         link = element.get(Name.P)
-        while link is not None and is_element(link) and _type(link) != "/Link":
+        while link is not None and is_element(link) and kind_of(link) != "/Link":
             link = link.get(Name.P)
         holder = link if link is not None and is_element(link) else None
         items = []
@@ -302,7 +163,7 @@ def links_hold_their_annotations(tree: Tree) -> None:
                 holder.K = Array([*kids(holder), kid])
                 owner = holder
             else:
-                owner = _new_element(pdf, "/Link", element, [kid], element.get(Name.Pg))
+                owner = new_element(pdf, "/Link", element, [kid], element.get(Name.Pg))
                 items.append(owner)
             annotation = kid.get(Name.Obj)
             if isinstance(annotation, Dictionary) and Name.StructParent in annotation:
@@ -321,7 +182,7 @@ def text_beside_elements(tree: Tree) -> None:
     pdf = tree.pdf
     for element in list(tree.elements()):
         items = kids(element)
-        if not any(is_element(k) for k in items) or _type(element) in TABLE_PARTS:
+        if not any(is_element(k) for k in items) or kind_of(element) in TABLE_PARTS:
             continue
         page = tree.page_of(element)
         if page is None or not any(isinstance(k, int) for k in items):
@@ -329,7 +190,7 @@ def text_beside_elements(tree: Tree) -> None:
         wrapped = []
         for kid in items:
             if isinstance(kid, int):
-                span = _new_element(pdf, "/Span", element, [kid], tree.pdf.pages[page].obj)
+                span = new_element(pdf, "/Span", element, [kid], tree.pdf.pages[page].obj)
                 tree.set_parent_of_mcid(page, int(kid), span)
                 wrapped.append(span)
             else:
@@ -341,13 +202,13 @@ def header_scopes(tree: Tree) -> None:
     """Each header cell says what it heads: /Scope /Column in a header row (or a row of headers
     only), /Row when data cells follow it in its row."""
     for element in tree.elements():
-        if _type(element) != "/TR":
+        if kind_of(element) != "/TR":
             continue
-        cells = [k for k in kids(element) if is_element(k) and _type(k) in ("/TH", "/TD")]
-        in_head = _type(element.get(Name.P, Dictionary())) == "/THead"
-        only_headers = all(_type(c) == "/TH" for c in cells)
+        cells = [k for k in kids(element) if is_element(k) and kind_of(k) in ("/TH", "/TD")]
+        in_head = kind_of(element.get(Name.P, Dictionary())) == "/THead"
+        only_headers = all(kind_of(c) == "/TH" for c in cells)
         for cell in cells:
-            if _type(cell) != "/TH":
+            if kind_of(cell) != "/TH":
                 continue
             scope = Name.Column if in_head or only_headers else Name.Row
             attributes = cell.get(Name.A)
@@ -373,7 +234,7 @@ def drop_empty(tree: Tree) -> None:
     while changed:
         changed = False
         for element in list(tree.elements()):
-            if kids(element) or _type(element) in TABLE_PARTS or _type(element) == "/Document":
+            if kids(element) or kind_of(element) in TABLE_PARTS or kind_of(element) == "/Document":
                 continue
             if Name.Alt in element or Name.ActualText in element:
                 continue
@@ -402,7 +263,7 @@ def figures_read_where_painted(tree: Tree) -> None:
     painted instead: after the elements that follow it in the tree and are painted before it."""
     painted: dict[int, dict[int, int]] = {}
     for element in list(tree.elements()):
-        if _type(element) != "/Figure":
+        if kind_of(element) != "/Figure":
             continue
         own = tree.all_mcids(element)
         pages = {page for page, _ in own}
@@ -417,7 +278,7 @@ def figures_read_where_painted(tree: Tree) -> None:
         if mine is None or parent is None:
             continue
         items = kids(parent)
-        at = next((i for i, k in enumerate(items) if _same(k, element)), None)
+        at = next((i for i, k in enumerate(items) if same_object(k, element)), None)
         if at is None:
             continue
         after = at
@@ -434,7 +295,7 @@ def figures_read_where_painted(tree: Tree) -> None:
 
 def figure_boxes(tree: Tree) -> None:
     """Each /Figure's /BBox: what its marked content paints, in the page's coordinates."""
-    figures = [e for e in tree.elements() if _type(e) == "/Figure"]
+    figures = [e for e in tree.elements() if kind_of(e) == "/Figure"]
     if not figures:
         return
     painted: dict[int, dict[int, Box]] = {}
