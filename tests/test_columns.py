@@ -54,7 +54,7 @@ NO_MARKERS = ("::right::", "::left::", "::bottom::", "grid-cols", "<div", "</div
 
 
 def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> None:
-    grid, cols, header, three, picture, attributify, busy = build(built, decks, "slidev.md", "slidev")
+    grid, cols, header, three, picture, attributify, busy, sized = build(built, decks, "slidev.md", "slidev")
     assert "Three and flex" in [entry.title for entry in outline(built(decks / "slidev.md", per_page=1,
                                                                         format="slidev"))]
     side_by_side(grid, "Alpha", "const", 0.5, 0.06)  # grid-cols-2: a listing, then words
@@ -79,6 +79,12 @@ def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> No
     # a listing Slidev shows whole (28 lines) shrinks to Slidev's own text size, below the usual
     # autofit floor (55%, where it overflowed), and prints whole (build() says: no overflow)
     assert busy.word("value27")["bottom"] <= busy.bottom
+    # UnoCSS sizes on <img> (class or attributify) as on Slidev's 980 px canvas: w-60 is 240 px
+    # wide, a badge's h-4 16 px tall (a badge printed as a page-wide picture before)
+    frame = sized.right - sized.left
+    photo, *badges = sorted(sized.pictures, key=lambda p: p["top"])
+    assert near((photo["x1"] - photo["x0"]) / frame, 240 / 980, 0.005), photo
+    assert len(badges) == 2 and all(near((b["bottom"] - b["top"]) / frame, 16 / 980, 0.002) for b in badges)
     text = " ".join(page.text for page in (grid, cols, header, three, picture, attributify))
     assert squash(text).index("Alpha") < squash(text).index("Beta") < squash(text).index("Gamma")
     assert not [m for m in NO_MARKERS if m in text]
