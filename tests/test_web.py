@@ -335,6 +335,8 @@ LAYOUT = """JSON.stringify({
   pictures: [...document.images].map(i => [i.complete, i.naturalWidth]),
   frames: [...document.querySelectorAll('.frame')].map(f => {
     const r = f.getBoundingClientRect(); return [r.left, r.right, r.width, r.height]; }),
+  cut: [...document.querySelectorAll('.frame')].filter(f => [...f.querySelectorAll('.content *')].some(
+    e => e.getBoundingClientRect().bottom > f.getBoundingClientRect().bottom + 1)).length,
   slideText: parseFloat(getComputedStyle(document.querySelector('#slide-3 .slide li')).fontSize),
   notesText: parseFloat(getComputedStyle(document.querySelector('#slide-1 .notes p')).fontSize),
   sansUsed: getComputedStyle(document.querySelector('#slide-1 .notes p')).fontFamily,
@@ -360,6 +362,7 @@ def test_in_a_browser_the_page_shows_its_slides_and_fetches_nothing(
     for left, right, frame_width, frame_height in layout["frames"]:
         assert left >= 0 and right <= width and frame_width >= min(width - 40, 600)
         assert frame_height >= frame_width * 0.74  # the slide's shape (4:3) or taller
+    assert layout["cut"] == 0  # a slide with more than its shape holds grows, nothing is cut
     assert layout["notesText"] >= 15 and layout["slideText"] >= 15  # readable on a phone
     # the screenshot: the title block and the first slide, whose picture is the orange square
     pixels = shot.get_flattened_data()
