@@ -147,6 +147,8 @@ class SlidevReader(Reader):
         url = meta.get("url")
         if layout.startswith("iframe") and isinstance(url, str) and url.strip():
             row = [Line(line, ""), Line(line, _web_page(url.strip())), Line(line, "")]
+            if layout == "iframe":  # Slidev's iframe layout has no slot: its text is not shown
+                body = [t for t in body if not t.text.strip()]
             body = [*row, *body] if layout == "iframe-left" else [*body, *row]
         title = meta.get("title") or meta.get("name")
         title = md.plain(str(title)) if isinstance(title, str | int | float) and str(title).strip() else ""
