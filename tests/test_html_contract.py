@@ -67,6 +67,11 @@ def video(draw: st.DrawFn) -> tuple[str, list[str]]:
     return f'<video{poster}>\n  <source src="{name}.webm" type="video/webm">\n</video>', [name]
 
 
+EMPTY = st.sampled_from(['<div class="mt-4">\n</div>', "<div mt-4 />", "<div></div>"]).map(
+    lambda text: (text, []))
+"""Empty cells, as Slidev grids hold them for spacing (one ended a real deck's build)."""
+
+
 def element(children: st.SearchStrategy[tuple[str, list[str]]]) -> st.SearchStrategy:
     @st.composite
     def make(draw: st.DrawFn) -> tuple[str, list[str]]:
@@ -74,7 +79,11 @@ def element(children: st.SearchStrategy[tuple[str, list[str]]]) -> st.SearchStra
         classes = draw(st.sampled_from(CLASSES))
         kids = draw(st.lists(children, min_size=1, max_size=3))
         block = tag in ("div", "section", "aside")
-        joiner = draw(st.sampled_from(["\n\n", "\n", " ", "<br>"])) if block else " "
+        layout = block and ("grid" in classes or "flex" in classes)
+        if layout:  # a layout's cells, an empty one among them (as decks space their grids)
+            kids.insert(draw(st.integers(0, len(kids))), ('<div class="mt-4">\n</div>', []))
+        joiner = draw(st.sampled_from(["\n\n", "\n", " ", "<br>"])) if block and not layout \
+            else "\n\n" if layout else " "
         inner = joiner.join(text for text, _ in kids)
         if block and joiner == "\n\n":
             inner = f"\n\n{inner}\n\n"  # markdown inside a block tag, as decks write it
@@ -84,7 +93,7 @@ def element(children: st.SearchStrategy[tuple[str, list[str]]]) -> st.SearchStra
 
 
 leaf = st.one_of(word.map(lambda w: (w, [w])), word.map(lambda w: (f"**{w}**", [w])),
-                 word.map(lambda w: (f"- {w}", [w])), svg(), video())
+                 word.map(lambda w: (f"- {w}", [w])), svg(), video(), EMPTY)
 fragment = st.recursive(leaf, element, max_leaves=6)
 slide = st.lists(fragment, min_size=1, max_size=4).map(
     lambda parts: ("\n\n".join(text for text, _ in parts), [w for _, words in parts for w in words]))
