@@ -134,9 +134,9 @@ def find(text: str) -> tuple[str, list[Formula]]:
 def _after_code_span(text: str, index: int) -> int:
     """Past a backtick code span starting here (CommonMark: closed by a run of as many), or past
     the backticks alone when none closes them."""
-    run = len(text) - len(text[index:].lstrip("`"))
-    fence = text[index:index + run]
-    close = re.compile(r"(?<!`)" + fence + r"(?!`)")
+    rest = text[index:]
+    run = len(rest) - len(rest.lstrip("`"))
+    close = re.compile(r"(?<!`)" + "`" * run + r"(?!`)")
     match = close.search(text, index + run)
     return match.end() if match else index + run
 

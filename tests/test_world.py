@@ -40,6 +40,10 @@ SCRIPTS = {
     ("\\(x^2\\) and \\[\\frac{a}{b}\\]", [("x^2", False), ("\\frac{a}{b}", True)]),
     ("$$\n\\sum_i x_i\n$$", [("\\sum_i x_i", True)]),
     ("> $$\n> \\sum_i x_i\n> $$", [("\\sum_i x_i", True)]),  # in a blockquote
+    # math after a code span (the span's closing backticks were sought with the rest of the text
+    # as a pattern: the math was missed, and a `\q` in the text ended the build)
+    ("Run `ls` then $x^2$ is math", [("x^2", False)]),
+    ("see `\\q` and ``a`b`` then $a$", [("a", False)]),
     ("code `$x$`, <code>$y$</code>, an escaped \\$5 and $ 5 $", []),
     ("$10; code `$x$`", []),
     ("\\begin{align} a &= b \\end{align}", [("\\begin{align} a &= b \\end{align}", True)]),
