@@ -26,7 +26,7 @@ from handout.pipeline import prepare
 DATA = Path(__file__).resolve().parent / "data" / "strangers"
 PICTURES = {"pandoc-beamer/beam.png": (320, 200), "pandoc-reveal/stage.jpg": (640, 360),
             "reveal-template/Wide-Photo.JPG": (800, 450), "showoff-readme/Clojure Basics/tree.png": (90, 60),
-            "landslide-rst/Pictures/Box-Diagram.PNG": (120, 80)}
+            "landslide-rst/Pictures/Box-Diagram.PNG": (120, 80), "pandoc-latex/img/Counts.PNG": (200, 120)}
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +195,28 @@ def test_slidev_layout_slides_print_and_iframes_print_their_address_and_code(str
     assert squash("example.com/Live-Demo?tab=2") in listed and squash("sli.dev/guide/Layout") in listed
     decoded = {text for text, _ in decode_qr(page_image(done.pdf, links[0]), tmp_path)}
     assert decoded == {"https://example.com/Live-Demo?tab=2", "https://sli.dev/guide/Layout"}
+
+
+def test_a_beamer_decks_raw_latex_prints_as_beamer_prints_it(strangers, built):
+    """pandoc-latex/main.md, written for beamer with LaTeX among its markdown (as the 14 decks of
+    a public SNLP tutorial are): \\textbf, \\emph, \\texttt, \\alert, \\qquad, \\newline, itemize and
+    enumerate with \\item, a block with its title, \\includegraphics, \\vspace and \\centering print as
+    beamer shows them, not as commands (Pandoc's HTML writers drop them, words and all); math
+    keeps its \\qquad and \\text; a tikzpicture prints as its source with a note; `date: \\today`
+    is the day it is built. 4 slides, as `pandoc -t beamer` makes them (3 frames + the title)."""
+    done = built(strangers / "pandoc-latex", per_page=2)
+    assert done.result.slides == 4
+    text = "\n".join(done.texts)
+    in_order(text, "Additive smoothing", "Laplace", "Add one to every count and renormalise",
+             "then estimate:", "unseen words get mass", "too much mass for large", "use",
+             "A picture and a drawing", "\\begin{tikzpicture}", "\\end{tikzpicture}", "Math stays math",
+             "Spaces in math:", "and text after.")
+    outside_listing = text.replace("\\begin{tikzpicture}", "").replace("\\end{tikzpicture}", "") \
+        .replace("\\node", "")
+    assert "\\" not in outside_listing and "today" not in text, outside_listing
+    assert any(obj.get("/Width") == 200 for obj in images(done).values())
+    [tikz] = [p for p in done.result.with_code("deck-feature") if "TikZ" in p.message]
+    assert tikz.line == line_of(DATA / "pandoc-latex" / "main.md", "begin{tikzpicture}")
 
 
 # --- Showoff and Landslide -----------------------------------------------------------------------

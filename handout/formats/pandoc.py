@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handout.formats import md
+from handout.formats import latex, md
 from handout.formats.md import Line
 from handout.formats.registry import Reader
 from handout.model import Deck, Image, Problem, Slide
@@ -81,7 +81,10 @@ class PandocReader(Reader):
         meta, lines = md.front_matter(lines, path, problems)
         lines, title_block = _title_block(lines)
         meta = {**title_block, **meta}
+        if str(meta.get("date") or "").strip() == "\\today":  # beamer prints the day it is built
+            meta["date"] = _today()
         lines = md.drop_styles(lines, path, problems)
+        lines = latex.as_markdown(lines, path, problems)  # beamer decks' raw LaTeX, as beamer prints it
         items = _scan(lines)
         level = _slide_level(meta, items)
         slides: list[Slide] = []
@@ -118,6 +121,17 @@ def _title_block(lines: list[Line]) -> tuple[list[Line], dict[str, Any]]:
         index += 1
     meta = dict(zip(("title", "author", "date"), found, strict=False))
     return lines[index:], {k: v for k, v in meta.items() if v}
+
+
+def _today() -> str:
+    """The date as LaTeX's \\today writes it (`December 5, 2026`), SOURCE_DATE_EPOCH's if set."""
+    import datetime
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    day = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date() if epoch.isdigit() \
+        else datetime.date.today()
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _meta_string(value: Any) -> str:
