@@ -329,3 +329,48 @@ class _Engine:
 @lru_cache(maxsize=1)
 def _engine() -> _Engine:
     return _Engine()
+
+
+SUPERSCRIPTS = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
+SUBSCRIPTS = str.maketrans("0123456789+-=()aeoxijkmnt", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓᵢⱼₖₘₙₜ")
+
+
+def as_text(text: str) -> str:
+    """Text with its formulas written in Unicode (`$\\chi^2$` is χ², `$\\alpha_i$` αᵢ): for
+    what cannot draw a formula — slide labels, the outline, page headers. A formula the
+    engine cannot read stays as written."""
+    text, found = find(text)
+    if not found:
+        return text
+    return PLACEHOLDER.sub(lambda m: _unicode(found[int(m[1])]), text)
+
+
+def _unicode(formula: Formula) -> str:
+    try:
+        from latex2mathml.converter import convert
+
+        root = etree.fromstring(convert(LOGOS.sub(lambda m: rf"\text{{{m[1]}}}", formula.tex)))
+    except Exception:  # latex2mathml raises its own errors, and KeyError, IndexError...
+        return formula.written
+    return " ".join(_math_text(root).split())
+
+
+def _math_text(element: etree.Element) -> str:
+    name = element.tag.rsplit("}", 1)[-1]
+    kids = list(element)
+    if name in ("msup", "msub", "msubsup") and len(kids) >= 2:
+        base = _math_text(kids[0])
+        below = name != "msup"
+        scripts = [(_math_text(kids[1]), SUBSCRIPTS if below else SUPERSCRIPTS, "_" if below else "^")]
+        if name == "msubsup" and len(kids) > 2:
+            scripts.append((_math_text(kids[2]), SUPERSCRIPTS, "^"))
+        for script, table, mark in scripts:
+            whole = all(ord(char) in table for char in script)
+            base += script.translate(table) if whole else f"{mark}{script}" if len(script) == 1 \
+                else f"{mark}({script})"
+        return base
+    if name == "mfrac" and len(kids) == 2:
+        return f"{_math_text(kids[0])}/{_math_text(kids[1])}"
+    if name == "msqrt":
+        return "√" + "".join(_math_text(kid) for kid in kids)
+    return (element.text or "") + "".join(_math_text(kid) + (kid.tail or "") for kid in kids)

@@ -215,6 +215,7 @@ def test_a_beamer_decks_raw_latex_prints_as_beamer_prints_it(strangers, built):
         .replace("\\node", "")
     assert "\\" not in outside_listing and "today" not in text, outside_listing
     assert any(obj.get("/Width") == 200 for obj in images(done).values())
+    assert "Math stays math: \u03c7\u00b2" in [e.title for e in outline(done)]  # a title's formula, as text
     [tikz] = [p for p in done.result.with_code("deck-feature") if "TikZ" in p.message]
     assert tikz.line == line_of(DATA / "pandoc-latex" / "main.md", "begin{tikzpicture}")
 

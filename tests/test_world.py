@@ -56,6 +56,14 @@ def test_math_is_found_as_katex_finds_it(text: str, found: list[tuple[str, bool]
     assert formulas.source_text(replaced, formulas_found) == text
 
 
+def test_a_formula_in_a_title_is_its_unicode_text_in_labels_and_the_outline() -> None:
+    from handout.formats.md import plain
+
+    assert plain("Chi Square $\\chi^2$ of $x_{ij}$, $\\frac{1}{2}$") \
+        == "Chi Square \u03c7\u00b2 of x\u1d62\u2c7c, 1/2"
+    assert plain("$e^{i\\pi}$ costs $5 and `$x$`") == "e^(i\u03c0) costs $5 and $x$"
+
+
 def test_a_formula_the_engine_cannot_typeset_says_why() -> None:
     with pytest.raises(formulas.MathError, match="never closed"):
         formulas.typeset("\\frac{1}{2", False)

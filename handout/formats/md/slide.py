@@ -54,9 +54,14 @@ def title(blocks: Iterable[Block]) -> str:
 
 def plain(text: str, labels: frozenset[str] = frozenset()) -> str:
     """Inline markdown reduced to its words, for titles and bookmarks: markup pairs and tags
-    go (a line break is a space), a link is its text (`[IP][ip]`, and `[IP]` where `labels`
-    defines it), entities are read (`&#33;SLIDE` is `!SLIDE`), every other character stays."""
+    go (a line break is a space), a formula is its Unicode text (`$\\chi^2$` is χ²), a link is
+    its text (`[IP][ip]`, and `[IP]` where `labels` defines it), entities are read (`&#33;SLIDE`
+    is `!SLIDE`), every other character stays."""
     spans: list[str] = []
+    if "$" in text or "\\" in text:  # a formula in a title: its Unicode text (labels, outline)
+        from handout.formulas import as_text
+
+        text = as_text(text)
 
     def keep(match: re.Match[str]) -> str:
         spans.append(match["text"].strip())
