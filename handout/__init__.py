@@ -60,11 +60,13 @@ def build(path: Path | str = "slides", output: Path | str | None = None, *,
     return result
 
 
-def check(path: Path | str = "slides", **options: Any) -> Result:
+def check(path: Path | str = "slides", *, progress: Callable[[str, int, int], None] | None = None,
+          **options: Any) -> Result:
     """Every problem the printed handout would show (overflow, missing or uncredited pictures,
     text below 6 pt ...), without writing anything; `result.warnings` is empty when all is well.
     Given a pack file (workshop.toml, or a folder holding one), every part of the pack is
-    checked, laid out as the pack's options say (`booklet=True`: as the booklet lays it out)."""
+    checked, laid out as the pack's options say (`booklet=True`: as the booklet lays it out).
+    `progress(stage, done, total)` is told how it goes, as `build`'s."""
     from pathlib import Path
 
     from handout.options import PACK_BY_NAME
@@ -73,7 +75,7 @@ def check(path: Path | str = "slides", **options: Any) -> Result:
     if str(path).lower().endswith(".toml") or (target / "workshop.toml").is_file():
         from handout.workshop import check as check_pack
 
-        return check_pack([path], **_known(options, pack=True))
+        return check_pack([path], progress=progress, **_known(options, pack=True))
     pack_only = [name for name, value in options.items() if value is not None
                  and name.replace("_", "-") in PACK_BY_NAME]
     if pack_only:
@@ -84,8 +86,8 @@ def check(path: Path | str = "slides", **options: Any) -> Result:
                            hint=f"check the pack: handout check workshop.toml {flag} ...")
     from handout.pipeline import check as run_check
 
-    return run_check(path, **_known({k: v for k, v in options.items()
-                                     if k.replace("_", "-") not in PACK_BY_NAME}))
+    return run_check(path, progress=progress, **_known({k: v for k, v in options.items()
+                                                        if k.replace("_", "-") not in PACK_BY_NAME}))
 
 
 def extract(pdf: Path | str, folder: Path | str, *, strict: bool = False) -> Extracted:
@@ -112,8 +114,8 @@ def rebuild(pdf: Path | str, folder: Path | str) -> Any:
     return rebuild_archive(Path(pdf), Path(folder))
 
 
-def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = None,
-         **options: Any) -> Result:
+def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = None, *,
+         progress: Callable[[str, int, int], None] | None = None, **options: Any) -> Result:
     """Build a workshop pack: a pack file (workshop.toml, or a folder holding one), or several
     decks, as one PDF with a cover, contents, every part and one credits appendix.
 
@@ -132,19 +134,21 @@ def pack(paths: Path | str | Sequence[Path | str], output: Path | str | None = N
         return kept
     from handout.workshop import run as run_pack
 
-    result = run_pack(listed, output, record=record, **given)
+    result = run_pack(listed, output, progress=progress, record=record, **given)
     result.why = record.reason
     return result
 
 
 def _known(options: dict[str, Any], pack: bool = False) -> dict[str, Any]:
+    from handout.option_values import close_match
     from handout.options import PACK_OPTIONS, SETTING_NAMES
 
     known = SETTING_NAMES | ({o.attribute for o in PACK_OPTIONS} if pack else set())
     unknown = sorted(set(options) - known)
     if unknown:
-        raise TypeError(f"unknown option {unknown[0]!r}; known options: "
-                        f"{', '.join(sorted(known))}")
+        suggestion = close_match(unknown[0], known)
+        raise TypeError(f"unknown option {unknown[0]!r}" + (
+            suggestion or f"; known options: {', '.join(sorted(known))}"))
     return options
 
 

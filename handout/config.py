@@ -18,7 +18,7 @@ from handout import fetch, limits
 from handout.editions import table as editions
 from handout.errors import HandoutError
 from handout.model import Deck, Problem
-from handout.option_values import parse_language, parse_length
+from handout.option_values import close_match, parse_language, parse_length
 from handout.options import BY_NAME, OPTIONS, Option, Settings
 from handout.problems import Problems, problem
 
@@ -44,8 +44,20 @@ def read_toml(path: Path, what: str, readme_section: str) -> dict[str, Any]:
         return tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         line = re.search(r"line (\d+)", str(error))
-        raise HandoutError(f"cannot read {what}: {error}", path, int(line[1]) if line else None,
-                           f"see '{readme_section}' in the README") from error
+        number = int(line[1]) if line else None
+        raise HandoutError(f"cannot read {what}: {error}", path, number,
+                           _toml_hint(data, number, readme_section)) from error
+
+
+def _toml_hint(data: bytes, number: int | None, readme_section: str) -> str:
+    """What to do about a TOML syntax error: most are a value left unquoted (aspect = 16:9)."""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    text = lines[number - 1] if number and number <= len(lines) else ""
+    if assignment := re.fullmatch(r"\s*([\w-]+)\s*=\s*([^\"'\[{\s][^#]*?)\s*(#.*)?", text):
+        key, value = assignment[1], assignment[2]
+        if not re.fullmatch(r"true|false|[+-]?\d+(\.\d+)?", value):
+            return f'quote the value: {key} = "{value}"'
+    return f"see '{readme_section}' in the README"
 
 
 def _line_of_key(path: Path, key: str) -> int | None:
@@ -71,8 +83,9 @@ def from_file(folder: Path) -> tuple[dict[str, Any], dict[str, str], list[Proble
         line = _line_of_key(path, key)
         option = BY_NAME.get(key)
         if option is None:
-            raise HandoutError(f"unknown setting {key!r}", path, line,
-                               hint=f"known settings: {', '.join(sorted(BY_NAME))}")
+            raise HandoutError(f"unknown setting {key!r}{close_match(key, BY_NAME)}", path, line,
+                               hint="every setting is listed under 'Settings beside the deck' "
+                               "in the README, and in handout build --help")
         parsed, refusal = checked_setting(option, value, path, line, folder)
         if refusal is not None:
             refused.append(refusal)

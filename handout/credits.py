@@ -66,13 +66,20 @@ def attach_credits(deck: Deck, read_metadata: MetadataReader) -> tuple[Deck, Cre
                     "inferred-credit",
                     f"credit for {image.path!r} inferred from the Credits slide: "
                     f"{image.credit.source_url}", slide.source or deck.source, image.line,
-                    f"confirm it in {CREDITS_FILE}, or inline as '}}}}}} path::author::service::link'"))
+                    f"confirm it in {CREDITS_FILE}{_inline_too(deck)}"))
             elif image.credit is None and is_photo(image, slide):
                 report.uncredited.append(problem(
                     "no-credit",
                     f"photo {image.path!r} has no credit", slide.source or deck.source, image.line,
-                    f"credit it inline ('}}}}}} path::author::service::link') or in {CREDITS_FILE}"))
+                    f"credit it in {CREDITS_FILE} beside the deck{_inline_too(deck)}"))
     return credited, report
+
+
+def _inline_too(deck: Deck) -> str:
+    """keydown decks may also credit a photo on its own line; no other format has that syntax."""
+    if deck.format in ("", "keydown"):
+        return ", or inline as '}}} path::author::service::link'"
+    return " (see 'Image credits' in the README)"
 
 
 FIELDS = {"source_url": ("source",), "licence_url": ("licence_url", "license_url")}
@@ -244,7 +251,7 @@ def _inferred_from_credits_slide(deck: Deck) -> tuple[dict[str, Credit], Problem
         f"{'es' if len(urls) != 1 else ''} and the deck has {len(every)} background photo"
         f"{'s' if len(every) != 1 else ''} ({len(uncredited)} without a credit): not paired, since "
         "the counts differ", credits_slide.source or deck.source, credits_slide.line,
-        f"credit the photos in {CREDITS_FILE}, or inline as '}}}}}} path::author::service::link'")
+        f"credit the photos in {CREDITS_FILE}{_inline_too(deck)}")
 
 
 def _credit_from_url(url: str) -> Credit:

@@ -12,7 +12,7 @@ class HandoutError(Exception):
 
     def __init__(self, message: str, file: Path | str | None = None, line: int | None = None,
                  hint: str = "", code: str = "bad-input") -> None:
-        self.problem = Problem(code, message, Path(file) if file else Path("handout"), line, hint,
+        self.problem = Problem(code, message, Path(file) if file else None, line, hint,
                                severity="error")
         super().__init__(str(self.problem))
 

@@ -98,6 +98,10 @@ def read_inside(path: Path | str, roots: Sequence[Path], *, limit: int,
     handout.toml and credits.toml with (deck folder,), the deck with (its folder,), pictures with
     (root,), WeasyPrint's requests with the fetcher's folders.
     """
+    if (given := _GIVEN.get(Path(path))) is not None:  # the deck, read from standard input
+        if len(given) > limit:
+            raise _too_large(STANDARD_INPUT, limit, len(given))
+        return given
     real = resolve_inside(path, roots)
     shown = os.fspath(path)
     for noted in _NOTING:
@@ -142,6 +146,33 @@ def _check_regular(status: os.stat_result, shown: str, limit: int) -> None:
                       shown, "only ordinary files are read", code="refused-url")
     if status.st_size > limit:
         raise _too_large(shown, limit, status.st_size)
+
+
+STANDARD_INPUT = "<stdin>"
+_GIVEN: dict[Path, bytes] = {}
+"""Files the build reads from memory, not from disk: the deck read from standard input."""
+
+
+def standard_input() -> Path:
+    """The deck on standard input (`handout build -`), read once, as the file <stdin> in the
+    current folder: its pictures, handout.toml and credits.toml are found there."""
+    import sys
+
+    path = Path(STANDARD_INPUT)
+    if path not in _GIVEN:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise HandoutError("standard input is a terminal, not a deck",
+                               hint="pipe the deck in, e.g. cat talk.md | handout build -")
+        data = sys.stdin.buffer.read(limits.MAX_DECK_BYTES + 1)
+        if len(data) > limits.MAX_DECK_BYTES:
+            raise _too_large(STANDARD_INPUT, limits.MAX_DECK_BYTES)
+        _GIVEN[path] = _GIVEN[Path.cwd() / path] = data
+    return path
+
+
+def is_given(path: Path) -> bool:
+    """Whether `path` is read from memory (standard input), not from disk."""
+    return Path(path) in _GIVEN
 
 
 def _too_large(shown: str, limit: int, size: int | None = None) -> Refused:

@@ -139,19 +139,24 @@ class Problem:
 
     code: str
     message: str
-    file: Path
+    file: Path | None
+    """None for a problem of the command line itself (a flag's value)."""
     line: int | None = None
     hint: str = ""
     severity: str = "warning"  # "error", "warning" or "note"
 
     @property
     def where(self) -> str:
+        if self.file is None:
+            return ""
         return f"{self.file}:{self.line}" if self.line else str(self.file)
 
     def __str__(self) -> str:
         """As the terminal shows it: each part with control characters and bidi overrides
         escaped (a file name or message may come from a stranger's deck or PDF)."""
-        text = f"{printable(self.where)}: {printable(self.message)}"
+        text = printable(self.message)
+        if self.where:
+            text = f"{printable(self.where)}: {text}"
         return f"{text}\n  hint: {printable(self.hint)}" if self.hint else text
 
 

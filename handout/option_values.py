@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from handout.formats.registry import names as format_names
@@ -38,6 +38,12 @@ def parse_paper(value: str) -> tuple[float, float]:
         return PAPERS_MM[name]
     match = re.fullmatch(r"([\d.]+)\s*x\s*([\d.]+)\s*(mm|cm|in)?", name)
     if not match:
+        if series := re.fullmatch(r"a(\d{1,2})", name):  # ISO 216: A0 is 841x1189, halved each
+            width, height = 841.0, 1189.0
+            for _ in range(int(series[1])):
+                width, height = height // 2, width
+            raise ValueError(f"must be one of {', '.join(PAPERS_MM)} or a size such as "
+                             f"200x250mm (got {value!r}); {name.upper()} is {width:g}x{height:g}mm")
         raise ValueError(f"must be one of {', '.join(PAPERS_MM)} or a size such as 200x250mm "
                          f"(got {value!r})")
     unit = UNITS_MM[match[3] or "mm"]
@@ -66,11 +72,15 @@ def parse_selection(spec: str, count: int) -> list[int]:
     for part in (p.strip() for p in spec.split(",")):
         match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+)?)?", part)
         if not match:
-            raise ValueError(f"slide numbers must look like 2-5,9 (got {spec!r})")
+            raise ValueError(f"must look like 2-5,9 (got {spec!r})")
         first = int(match[1])
         last = int(match[2]) if match[2] else (count if "-" in part else first)
-        if first < 1 or last < first or first > count:
-            raise ValueError(f"slide range {part!r} is outside 1-{count}")
+        if last < first:
+            raise ValueError(f"{part!r} runs backwards: write {last}-{first}")
+        if first < 1:
+            raise ValueError(f"{part!r}: slide numbers start at 1")
+        if first > count:
+            raise ValueError(f"{part!r} is past the deck's last slide, {count}")
         chosen.update(range(first, min(last, count) + 1))
     return sorted(chosen)
 
@@ -107,14 +117,30 @@ def one_of(choices: tuple[Any, ...]) -> Callable[[Any], Any]:
         for choice in choices:
             if not isinstance(value, bool) and str(value).strip().lower() == str(choice):
                 return choice
-        raise ValueError(f"must be one of {', '.join(map(str, choices))} (got {value!r})")
+        raise ValueError(f"must be one of {', '.join(map(str, choices))} (got {value!r})"
+                         + close_match(str(value), map(str, choices)))
+    parse.choices = tuple(map(str, choices))  # type: ignore[attr-defined]
     return parse
+
+
+def close_match(given: str, known: Iterable[str]) -> str:
+    """'; did you mean 'per-page'?' when one of `known` is close to `given` (difflib), else ''."""
+    import difflib
+
+    found = difflib.get_close_matches(given.strip().lower(), list(known), n=1, cutoff=0.6)
+    return f"; did you mean {found[0]!r}?" if found else ""
 
 
 def paper_value(value: Any) -> str:
     text = text_value(value)
-    parse_paper(text)
+    try:
+        parse_paper(text)
+    except ValueError as error:
+        raise ValueError(f"{error}{close_match(text, PAPERS_MM)}") from None
     return text
+
+
+paper_value.choices = tuple(PAPERS_MM)  # type: ignore[attr-defined]
 
 
 def margin_value(value: Any) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from handout.formats.registry import names as format_names
+from handout.limits import MAX_REMOTE_BYTES, REMOTE_TIMEOUT_S
 from handout.option_values import (
     ASPECTS,
     LINK_MODES,
@@ -71,6 +72,13 @@ class Option:
     """Written into the archive's manifest and its rebuild command. Options that say where or
     how fast a build ran, not what it made, are not (root is recorded as the folder the files
     are named from)."""
+    choices: tuple[str, ...] = ()
+    """The values it takes, when they are few, if its parser does not say them: for shell
+    completion (parsers made by one_of say theirs)."""
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return self.choices or getattr(self.parse, "choices", ())
 
     @property
     def attribute(self) -> str:
@@ -118,7 +126,7 @@ class Settings:
     format: str = option(
         "", f"The deck's format, when its content does not make it plain: "
         f"{', '.join(format_names())}. Example: --format marp", format_value, "NAME",
-        default_text="chosen by the deck's content")
+        choices=tuple(format_names()), default_text="chosen by the deck's content")
     per_page: int = option(
         2, "Slides per page, one of 1, 2, 3, 4, 6, 9. 1: slide above its notes; "
         "2 and 3: slide beside its notes (ruled lines when it has none); 4, 6, 9: a numbered "
@@ -207,8 +215,9 @@ class Settings:
         "site/talk.html", one_of(OUTPUTS), "OUTPUT", pack_wide=True)
     allow_remote: bool = option(
         False, "Let the deck load pictures and styles from http(s) addresses "
-        "(5 s and 20 MB each). Off by default: a deck from a stranger reaches nothing outside "
-        "its folder. Example: --allow-remote", true_or_false, negative="--no-allow-remote",
+        f"({REMOTE_TIMEOUT_S:g} s and {MAX_REMOTE_BYTES // 2**20} MB each). Off by default: a "
+        "deck from a stranger reaches nothing outside its folder. Example: --allow-remote",
+        true_or_false, negative="--no-allow-remote",
         widens=lambda value, _: value is True, pack_wide=True)
     # editions (README: Archiving the talk)
     archive: bool = option(

@@ -16,15 +16,55 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from handout import interrupts
 from handout.errors import HandoutError
+
+if TYPE_CHECKING:
+    from handout.options import Settings
+
+STANDARD_OUTPUT = Path("-")
+"""`-o -`: the PDF (or web page) goes to standard output, the messages to standard error."""
+
+
+def default_output(name: str, settings: Settings) -> Path:
+    """Where a build writes when -o does not say: out/<deck> and the suffix of the edition asked
+    for (editions/table.py), so that none replaces another: out/<deck>.pdf for the print handout,
+    out/<deck>.html, out/<deck>.archive.pdf. A deck read from standard input is named 'stdin'."""
+    from handout.editions.table import asked
+
+    name = "stdin" if name == STANDARD_INPUT_NAME else name
+    return Path("out") / f"{name}{asked(settings).suffix}"
+
+
+STANDARD_INPUT_NAME = "<stdin>"  # (fetch.STANDARD_INPUT, without importing it)
+EDITION_OF_SUFFIX = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def edition_for(output: Path | str | None, given: dict[str, Any]) -> dict[str, Any]:
+    """The edition follows -o's extension when --to does not say it (-o talk.html makes the web
+    page); --to that contradicts it (--to html -o talk.pdf) is an error."""
+    if output is None or Path(output) == STANDARD_OUTPUT:
+        return given
+    wanted = EDITION_OF_SUFFIX.get(Path(output).suffix.lower())
+    said = given.get("to")
+    if wanted is None:
+        return given
+    if said is None:
+        return {**given, "to": wanted}
+    if str(said).strip().lower() != wanted:
+        raise HandoutError(f"--to {said} contradicts the output's name, {output}",
+                           hint=f"name the output .{'html' if said == 'html' else 'pdf'}, or "
+                           "leave --to out: the name's extension chooses")
+    return given
 
 
 def check_target(output: Path, inputs: Iterable[Path] = ()) -> Path:
     """Refuse an output path that cannot or must not be written: empty, a folder, a device or pipe,
     under a file, or one of the build's own inputs. Returns the path to write."""
+    if output == STANDARD_OUTPUT:
+        return output
     text = str(output)
     if not text.strip():
         raise HandoutError("the output path is empty", hint="give a file name, e.g. -o out/talk.pdf")
@@ -68,6 +108,9 @@ def write_atomically(output: Path, write: Callable[[BinaryIO], None],
     """Write through `write` to a temporary file beside `output`, then move it into place."""
     check_target(output, inputs)
     interrupts.check()
+    if output == STANDARD_OUTPUT:
+        _write_to_standard_output(write)
+        return
     with interrupts.deferred():
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +135,23 @@ def write_atomically(output: Path, write: Callable[[BinaryIO], None],
             temporary.unlink(missing_ok=True)
             interrupts.kept(temporary)
             raise
+
+
+def _write_to_standard_output(write: Callable[[BinaryIO], None]) -> None:
+    """Whole or not at all there too: made in memory, then written at once."""
+    import io
+    import sys
+
+    made = io.BytesIO()
+    write(made)
+    interrupts.check()
+    stream = sys.stdout.buffer
+    with interrupts.deferred():
+        try:
+            stream.write(made.getvalue())
+            stream.flush()
+        except BrokenPipeError:  # the reader went away (| head): nothing more to say
+            pass
 
 
 def _umask() -> int:

@@ -19,7 +19,7 @@ from typing import Any
 from handout import config, fetch, limits
 from handout.errors import HandoutError
 from handout.model import Problem
-from handout.option_values import parse_paper
+from handout.option_values import close_match, parse_paper
 from handout.options import (
     BY_NAME,
     PACK_BY_NAME,
@@ -278,7 +278,7 @@ def _top_level(data: dict[str, Any], path: Path | None, folder: Path,
                 decks[checked[0]] = checked[1]
         else:
             known = sorted({*PACK_BY_NAME, *BY_NAME, "part"})
-            raise HandoutError(f"unknown setting {key!r}", path, line,
+            raise HandoutError(f"unknown setting {key!r}{close_match(key, known)}", path, line,
                                hint=f"known settings: {', '.join(known)}")
     return pack, decks, date
 
@@ -294,7 +294,8 @@ def _parts(data: dict[str, Any], path: Path, folder: Path, reach: Path | None,
         header = lines.get((index, "[[part]]"))
         for key in table:
             if key not in PART_KEYS and key not in BY_NAME and key not in PACK_BY_NAME:
-                raise HandoutError(f"unknown key {key!r} in part {number}", path,
+                raise HandoutError(f"unknown key {key!r} in part {number}"
+                                   f"{close_match(key, [*PART_KEYS, *BY_NAME])}", path,
                                    lines.get((index, key), header),
                                    hint=f"a part takes: {', '.join(PART_KEYS)} and a deck's options "
                                    "(per-page, slides, notes ...)")
@@ -357,9 +358,20 @@ def _inside(target: Path, reach: Path | None, path: Path | None, line: int | Non
             fetch.resolve_inside(target, (reach,))
         except fetch.Refused as refused:
             raise HandoutError(f"{label}: {written!r} is outside the pack's folder ({reach})", path,
-                               line, "move it beside the pack file, or widen the folder with --root",
-                               code="refused-url") from refused
+                               line, f"move it beside the pack file, or let the pack reach it: "
+                               f"--root {_root_for(reach, target)}", code="refused-url") from refused
     return target
+
+
+def _root_for(reach: Path, target: Path) -> str:
+    """The folder holding both the pack's folder and `target`, as the user would type it."""
+    import os
+
+    common = Path(os.path.commonpath([reach.resolve(), target.resolve()]))
+    try:
+        return str(common.relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(common)
 
 
 def _booklet_paper(settings: PackSettings, defaults: dict[str, Any], paper_given: bool,

@@ -32,7 +32,7 @@ from handout.memo import StoredMemo
 from handout.model import Deck, Markdown, Problem, leaves
 from handout.option_values import parse_selection
 from handout.options import Settings
-from handout.output import check_target, write_atomically
+from handout.output import check_target, default_output, edition_for, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
 from handout.problems import MIN_TEXT_PT, Problems, problem
@@ -51,9 +51,17 @@ def run(path: Path | str = "slides", output: Path | str | None = None, *, write:
     """Build the handout of the deck at `path`. `given` holds settings by attribute name (None:
     not given); with write=False nothing is written; `checking` also reports text below 6 pt.
     With a `record` (record.py), what the build read and wrote is kept for the next."""
+    if str(path) == "-":
+        path = fetch.standard_input()
+    given = edition_for(output, given)
+    if progress:
+        progress("reading the deck", 0, 0)
     with nesting_limit(Path(path)):
-        prepared = prepare_while_engine_loads(path, given) if _engine_to_load(session, given) \
-            else prepare(path, given, session)  # read, prepare, render
+        prepared = prepare_while_engine_loads(path, given, progress) \
+            if _engine_to_load(session, given) else prepare(path, given, session, progress=progress)
+        # (read, prepare, render)
+        if session is not None:
+            session.inputs = list(prepared.inputs)
         build = Build(Path(output) if output else None, write=write, checking=checking,
                       progress=progress, session=session)
         result = build.run(prepared)  # compose, edition
@@ -68,22 +76,22 @@ def check(path: Path | str = "slides", **given: Any) -> Result:
 
 
 def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None, *,
-            pictures_for: int | None = None) -> Prepared:
+            pictures_for: int | None = None, progress: Progress | None = None) -> Prepared:
     """The stages before any typesetting: read the deck at `path` with its settings, prepare its
     pictures, render its slides. `pictures_for` prepares the pictures for that many slides per
     page instead of the settings' (a booklet chooses its layout once the slides are measured:
     for 1, the largest). Its `read` names every file read on the way (fetch.noting_reads: a file
     a deck imports, one looked for and not there)."""
     with fetch.noting_reads() as read:
-        prepared = _prepare(Path(path), given, session, pictures_for)
+        prepared = _prepare(Path(path), given, session, pictures_for, progress)
     prepared.read = list(dict.fromkeys(read))
     return prepared
 
 
 def _prepare(path: Path, given: dict[str, Any], session: Session | None,
-             pictures_for: int | None) -> Prepared:
+             pictures_for: int | None, progress: Progress | None = None) -> Prepared:
     deck = read_settings_and_deck(path, given)
-    pictures = prepare_pictures(deck, pictures_for)
+    pictures = prepare_pictures(deck, pictures_for, progress)
     rendered = render_slides(deck, pictures, session)
     return Prepared(deck.source, deck.settings, pictures.deck, rendered, deck.root,
                     pictures.pictures.cache, deck.inputs(pictures.pictures), deck.problems,
@@ -142,9 +150,9 @@ def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
             chosen = set(parse_selection(settings.slides, max(s.number for s in deck.slides)))
         except ValueError as error:
             if said_in and said_in.startswith("--"):
-                raise HandoutError(f"{said_in}: {error}") from error
+                raise HandoutError(f"{said_in} {error}") from error  # (as a flag's other errors)
             file, _, line = (said_in or "").rpartition(":")
-            raise HandoutError(f"'slides' setting: {error}", file or said_in,
+            raise HandoutError(f"slides {error}", file or said_in,
                                int(line) if line.isdigit() else None) from error
         slides = [s for s in slides if s.number in chosen]
     if not slides:
@@ -162,7 +170,8 @@ class PreparedPictures:
     placements: Placements
 
 
-def prepare_pictures(read: ReadDeck, pictures_for: int | None = None) -> PreparedPictures:
+def prepare_pictures(read: ReadDeck, pictures_for: int | None = None,
+                     progress: Progress | None = None) -> PreparedPictures:
     """Prepare: credits found for every picture, and the pictures resampled (or refused) for
     where the editions asked for show them: the page frames at --dpi, or a screen."""
     settings = read.settings
@@ -176,7 +185,7 @@ def prepare_pictures(read: ReadDeck, pictures_for: int | None = None) -> Prepare
     # the process ends: Prepared keeps it, since the slides are rendered later)
     deck, credit_report = attach_credits(read.deck, pictures.credit)
     deck = with_descriptions(deck, pictures.description)
-    pictures.prepare_deck(deck, placements)
+    pictures.prepare_deck(deck, placements, progress)
     uncredited = [p for p in credit_report.uncredited if (p.file, p.line) not in pictures.unprinted]
     # (a photo that is missing or broken is reported as such, not also as uncredited)
     # (the deck's problems: its reader's, the limits', and the credit stage's unsafe links)
@@ -239,7 +248,7 @@ class Build:
         asked = editions.asked(prepared.settings)
         if asked.maker is not None:
             return asked.maker(prepared, self.output, write=self.write)
-        output = self.output or Path("out") / f"{prepared.source.name}{asked.suffix}"
+        output = self.output or default_output(prepared.source.name, prepared.settings)
         return self.make([prepared], output, prepared.inputs, prepared.problems)
 
     def make(self, decks: Sequence[Prepared], output: Path, inputs: Sequence[Path],
@@ -265,10 +274,13 @@ class Build:
         found.extend(finished.problems)
         if self.write:
             enforce_strict(found, settings)
+            if self.progress:
+                self.progress("writing", 0, 0)
             write_atomically(output, finished.save, inputs)
             found.extend(finished.written)
         return Result(output=output if self.write else None, pages=finished.pages,
-                      slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found))
+                      slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found),
+                      inputs=list(inputs))
 
     def compose(self, decks: Sequence[Prepared], asked: editions.Asked, pack: Any,
                 booklet_sheet: str | None) -> editions.Finished:
@@ -284,6 +296,8 @@ class Build:
         with build_collector():  # (before the workers are forked: they inherit it)
             pool = _started_pool(decks, jobs) if session is None else None
             try:
+                if self.progress:
+                    self.progress("laying out the pages", 0, 0)
                 from handout.compose import compose  # WeasyPrint is loaded from here on
 
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
@@ -295,8 +309,7 @@ class Build:
                 raise
         interrupts.check()
         found = [*cache.problems, *made.problems]
-        if self.checking or booklet_sheet:
-            found.extend(made.small_text(MIN_TEXT_PT))
+        found.extend(made.small_text(MIN_TEXT_PT))  # (measured already: every build says it)
         return editions.Finished(made.pdf, made.pages, made.save, found)
 
     def finish(self, composed: editions.Finished, asked: editions.Asked, settings: Settings,
@@ -350,17 +363,71 @@ def nesting_limit(file: Path | None, what: str = "the deck") -> Iterator[None]:
         ) from error
 
 
-def prepare_while_engine_loads(path: Path | str, given: dict[str, Any]) -> Prepared:
+def prepare_while_engine_loads(path: Path | str, given: dict[str, Any],
+                               progress: Progress | None = None) -> Prepared:
     """`prepare`, in a forked child process while this one imports WeasyPrint (0.13 s; reading,
     crediting, preparing the pictures of and rendering the 15-slide seed deck takes 0.1 s), so a
     cold build starts laying out that much sooner. The child never loads WeasyPrint; the prepared
-    deck (or the error that stopped it) comes back pickled, 12 kB for 15 slides, 0.7 MB for 500."""
+    deck (or the error that stopped it) comes back pickled, 12 kB for 15 slides, 0.7 MB for 500.
+    Its progress (the pictures, N/M) comes through a pipe, told on to `progress` here."""
+    import os
+
     from handout.workers import forked
 
-    with forked(prepare, path, given) as reading:
-        from handout import engine  # noqa: F401  (WeasyPrint, meanwhile)
+    told, telling = os.pipe() if progress else (-1, -1)
+    try:
+        if progress:
+            os.set_blocking(telling, False)  # (the child never waits for the bar: a full pipe drops)
+        call = (_prepare_telling, telling, path, given) if progress else (prepare, path, given)
+        with forked(*call) as reading:
+            from handout import engine  # noqa: F401  (WeasyPrint, meanwhile)
 
-        return reading.result()
+            if progress:
+                _relay(told, reading, progress)
+            return reading.result()
+    finally:
+        for end in (told, telling):
+            if end >= 0:
+                os.close(end)
+
+
+def _prepare_telling(telling: int, path: Path | str, given: dict[str, Any]) -> Prepared:
+    """`prepare` in the forked reader, its progress written to the pipe `telling`."""
+    import os
+
+    def tell(stage: str, done: int, total: int) -> None:
+        with contextlib.suppress(OSError):  # (full, or nobody reads it any more)
+            os.write(telling, f"{stage}\t{done}\t{total}\n".encode())
+
+    try:
+        return prepare(path, given, progress=tell)
+    finally:
+        tell(READ, 0, 0)  # (the parent stops listening at once, not at its next look)
+
+
+READ = "read"
+"""What the forked reader says last."""
+
+
+def _relay(told: int, reading: Any, progress: Progress) -> None:
+    """Tell `progress` what the forked reader says, until it says it is done (or has ended
+    without saying it: killed)."""
+    import os
+    import select
+
+    left = b""
+    while True:
+        if not select.select([told], [], [], 0.05)[0]:
+            if reading.done():
+                return
+            continue
+        *lines, left = (left + os.read(told, 65536)).split(b"\n")
+        said = [line.decode().split("\t") for line in lines]
+        if told_last := [words for words in said if words[0] != READ]:
+            stage, done, total = told_last[-1]
+            progress(stage, int(done), int(total))
+        if len(told_last) < len(said):
+            return
 
 
 def _engine_to_load(session: Session | None, given: dict[str, Any]) -> bool:

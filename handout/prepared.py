@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from handout.rendered import RenderedDeck
 from handout.result import Result  # noqa: F401  (where every stage has found it)
 
 Progress = Callable[[str, int, int], None]
-"""Told (stage, done, total) as slides are rendered, for a progress bar."""
+"""Told (stage, done, total) as the build goes (progress.py: the bar on a terminal)."""
 
 
 @dataclass
@@ -64,6 +64,8 @@ class Session:
     render_memo: dict[tuple, Any] = field(default_factory=dict)
     cache_memory: dict[tuple[str, str], object] = field(default_factory=dict)
     pool: Any = None  # workers.SlidePool, made by the first build that needs one
+    inputs: list[Path] = field(default_factory=list)
+    """Every file the last build read (what `handout watch` rebuilds for)."""
 
     def close(self, stop: bool = False) -> None:
         if self.pool is not None:
@@ -217,14 +219,22 @@ def _file_lines(files: Iterable[Path]) -> Iterator[tuple[Path, int, str]]:
 
 
 def enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:
-    """With --strict, the first problem of a strict kind stops the build before anything is
-    written; the message says how many more there are."""
-    codes = settings.strict_codes
-    fatal = [p for p in problems if p.code in codes and p.severity != NOTE]
+    """With --strict, problems of a strict kind stop the build before anything is written: the
+    error carries every one of them (`.problems`), in deck order, as mkdocs and Sphinx list every
+    warning before they fail."""
+    fatal = sorted((p for p in problems if p.code in settings.strict_codes and p.severity != NOTE),
+                   key=lambda p: (str(p.file or ""), p.line or 0))
     if fatal:
-        first = fatal[0]
-        more = len(fatal) - 1
-        raise HandoutError(first.message + (f" (and {more} more)" if more else ""),
-                           first.file, first.line,
-                           (f"{first.hint}; " if first.hint else "") + "--strict makes this an error",
-                           code=first.code)
+        raise StrictError(fatal)
+
+
+class StrictError(HandoutError):
+    """--strict refused the build: `.problems` lists every problem that made it (the first is
+    `.problem`, as for any HandoutError, with the count in its message)."""
+
+    def __init__(self, fatal: list[Problem]) -> None:
+        first, more = fatal[0], len(fatal) - 1
+        super().__init__(first.message + (f" (and {more} more)" if more else ""), first.file,
+                         first.line, (f"{first.hint}; " if first.hint else "")
+                         + "--strict makes this an error", code=first.code)
+        self.problems = [replace(p, severity="error") for p in fatal]

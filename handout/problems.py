@@ -8,7 +8,7 @@ The terminal shows each kind once, grouped (`12 photos have no credit: slides 3,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from handout.model import Problem
@@ -161,7 +161,7 @@ def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]
 
     In deck order: by file and line (of a group's first member), so the terminal reads like the deck.
     """
-    items = sorted(items, key=lambda p: (str(p.file), p.line or 0))
+    items = sorted(items, key=lambda p: (str(p.file or ""), p.line or 0))
     counts: dict[str, int] = {}
     for item in items:
         counts[item.code] = counts.get(item.code, 0) + 1
@@ -183,6 +183,35 @@ def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]
             text += "\n  run `handout check` for the full list"
         lines.append(text)
     return lines
+
+
+def in_deck_order(items: Iterable[Problem]) -> list[Problem]:
+    """By file and line, as the deck reads (problems without a line first in their file)."""
+    return sorted(items, key=lambda p: (str(p.file or ""), p.line or 0))
+
+
+def listing(items: Iterable[Problem]) -> list[str]:
+    """Every problem, one line each in deck order (`handout check`, --strict's refusal), each
+    kind's hint once, under its first problem."""
+    lines: list[str] = []
+    hinted: set[tuple[str, str]] = set()
+    for item in in_deck_order(items):
+        line = f"{item.severity}[{item.code}]: {replace(item, hint='')}"
+        if item.hint and (item.code, item.hint) not in hinted:
+            hinted.add((item.code, item.hint))
+            line += f"\n  hint: {printable(item.hint)}"
+        lines.append(line)
+    return lines
+
+
+def as_json(items: Iterable[Problem]) -> str:
+    """`handout check --json`: one object per problem, in deck order, for CI."""
+    import json
+
+    return json.dumps([{"code": p.code, "severity": p.severity,
+                        "file": str(p.file) if p.file is not None else None, "line": p.line,
+                        "message": p.message, "hint": p.hint} for p in in_deck_order(items)],
+                      ensure_ascii=False, indent=1)
 
 
 def markdown_table() -> str:

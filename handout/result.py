@@ -25,6 +25,8 @@ class Result(Findings):
     why: str = ""
     """Why it was built (what changed since the last build's record: "deck.md changed"), or
     why not: what `-v` says."""
+    inputs: list[Path] = field(default_factory=list)
+    """Every file the build read (the deck, its settings, credits and pictures)."""
 
     def found(self) -> list[Problem]:
         return self.problems

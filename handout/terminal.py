@@ -32,3 +32,34 @@ def is_printable(text: str) -> bool:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match[0])
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+LABEL = re.compile(r"^(error|warning|note)(\[[\w-]+\])?:|^  (hint):", re.MULTILINE)
+COLOURS = {"error": "1;31", "warning": "1;33", "note": "1;36", "hint": "2"}
+"""Bold red, bold yellow, bold cyan; a hint dim: the label only, as rustc and gcc colour theirs."""
+
+
+def wants_colour(stream: object) -> bool:
+    """Colour on a terminal, never in a pipe or a file, never with NO_COLOR set (no-color.org) or
+    TERM=dumb; FORCE_COLOR asks for it anyway."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def styled(text: str, stream: object) -> str:
+    """A message with its labels (`error:`, `warning[code]:`, `note[code]:`, `hint:`) coloured
+    when `stream` wants colour; as it is otherwise."""
+    if not wants_colour(stream):
+        return text
+
+    def paint(match: re.Match[str]) -> str:
+        kind = match[1] or match[3]
+        return f"\x1b[{COLOURS[kind]}m{match[0]}\x1b[0m"
+
+    return LABEL.sub(paint, text)

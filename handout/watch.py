@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from handout.errors import HandoutError
-from handout.problems import for_terminal
+from handout.problems import for_terminal, listing
 
 IGNORED_PARTS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv"})
 
@@ -39,29 +39,71 @@ def worth_a_build(_change: Any, name: str) -> bool:
                 or path.name.endswith((".tmp", "~", ".swp", ".swx")))
 
 
+class Watched:
+    """What a watch rebuilds for: the files the last build read (the deck, its pictures,
+    handout.toml, credits.toml) and a picture the deck names that appears; never its own output."""
+
+    def __init__(self, path: Path, session: Any) -> None:
+        from handout.config import CONFIG_NAME
+        from handout.credits import CREDITS_FILE
+
+        self.deck, self.session = path, session
+        folder = (path if path.is_dir() else path.parent).resolve()
+        self.settings = {folder / CONFIG_NAME, folder / CREDITS_FILE}
+        self.outputs: set[Path] = set()
+
+    def wants(self, change: Any, name: str) -> bool:
+        if not worth_a_build(change, name):
+            return False
+        path = Path(name).resolve()
+        if path in self.outputs:
+            return False
+        inputs = {Path(p).resolve() for p in self.session.inputs}
+        if not inputs or path in inputs or path in self.settings:
+            return True  # (no build has read the deck yet: any change may mend it)
+        return self.deck.is_file() and path.name in self.deck.read_text(errors="replace")
+
+
 def watch(path: Path, output: Path | None, given: dict[str, Any], say: Callable[[str], None],
           changes: Iterable[set[tuple[Any, str]]] | None = None) -> None:
     """Build, then rebuild on every change until interrupted (Ctrl-C), saying what happens.
 
-    `changes` stands in for watchfiles' stream of changes (tests pass their own)."""
+    A deck that is not there or an option that is wrong ends it at once (HandoutError); a deck
+    that does not build is waited on. `changes` stands in for watchfiles' stream of changes
+    (tests pass their own)."""
+    from handout.config import user_value
+    from handout.formats import find_deck
     from handout.interrupts import Interrupted
+    from handout.options import BY_NAME
     from handout.pipeline import run
     from handout.prepared import Session
 
+    if str(path) == "-":
+        raise HandoutError("standard input cannot be watched", hint="give the deck's file")
+    for attribute, value in given.items():
+        user_value(BY_NAME[attribute.replace("_", "-")], value)
+    source = find_deck(path, given.get("format"))
     session = Session()
+    watched = Watched(source.path, session)
     try:
-        _build(run, path, output, given, session, say)
+        if written := _build(run, path, output, given, session, say):
+            watched.outputs.add(written.resolve())
+        say(f"watching {_shown(source.path)} (and its pictures, handout.toml, credits.toml) "
+            "— Ctrl-C to stop")
         if changes is None:
             import watchfiles
 
-            changes = watchfiles.watch(*folders_to_watch(path, given), watch_filter=worth_a_build,
+            changes = watchfiles.watch(*folders_to_watch(path, given), watch_filter=watched.wants,
                                        debounce=50, step=20)
         for batch in changes:
-            paths = {Path(name) for _, name in batch}
+            paths = {Path(name) for change, name in batch if watched.wants(change, name)}
+            if not paths:
+                continue
             # an editor's temporary files come and go within one save: name what is there
             names = sorted({p.name for p in paths if p.exists()} or {p.name for p in paths})
             say(f"changed: {', '.join(names)}")
-            _build(run, path, output, given, session, say)
+            if written := _build(run, path, output, given, session, say):
+                watched.outputs.add(written.resolve())
     except (KeyboardInterrupt, Interrupted):
         pass  # Ctrl-C is how a watch ends; a build it cut short wrote nothing
     finally:
@@ -69,16 +111,27 @@ def watch(path: Path, output: Path | None, given: dict[str, Any], say: Callable[
     say("stopped watching")
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _build(run: Callable[..., Any], path: Path, output: Path | None, given: dict[str, Any],
-           session: Any, say: Callable[[str], None]) -> None:
+           session: Any, say: Callable[[str], None]) -> Path | None:
     started = time.perf_counter()
     try:
         result = run(path, output, session=session, **given)
     except HandoutError as error:
-        say(f"error: {error.problem}")
-        say("  the last good PDF is kept; waiting for the next save")
-        return
+        fatal = getattr(error, "problems", [])  # --strict: every problem, as a build says them
+        for line in listing(fatal) if len(fatal) > 1 else [f"error: {error.problem}"]:
+            say(line)
+        say("note: the last good PDF is kept; waiting for the next save")
+        return None
     for line in for_terminal(result.problems):
         say(line)
-    say(f"wrote {result.output} ({result.pages} pages, {result.slides} slides) in "
-        f"{time.perf_counter() - started:.2f} s")
+    pages = f"{result.pages} page{'s' if result.pages != 1 else ''}, " if result.pages else ""
+    say(f"wrote {result.output} ({pages}{result.slides} slide{'s' if result.slides != 1 else ''}) "
+        f"in {time.perf_counter() - started:.2f} s")
+    return Path(result.output) if result.output else None

@@ -60,8 +60,11 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
     order: list[int | PackPage] = []
     inputs: list[Path] = [spec.file] if spec.file else []
     pages = _OwnPages(spec)
+    reading = [part for part in spec.parts if part.kind == "deck"]
     for part in spec.parts:
         if part.kind == "deck":
+            if progress:
+                progress("reading the decks", len(decks), len(reading))
             prepared = _prepare_part(part, spec)
             problems.extend([*prepared.problems, *_overridden(part, spec)])
             order.append(len(decks))
@@ -69,6 +72,8 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
             inputs += prepared.inputs
         else:
             order.append(pages.page(part, len(order)))
+    if progress:
+        progress("reading the decks", len(decks), len(reading))
     slides = sum(len(d.deck.slides) for d in decks)
     if slides > limits.MAX_PACK_SLIDES:
         raise HandoutError(f"the pack has {slides} slides; at most {limits.MAX_PACK_SLIDES} print in "
@@ -143,7 +148,7 @@ def _prepare_part(part: PartSpec, spec: PackSpec) -> Any:
         if spec.file is None:
             raise HandoutError(f"{part.label}: {cause.message}", cause.file, cause.line, cause.hint,
                                code=cause.code) from error
-        where = f" ({cause.where})" if cause.file != spec.file and cause.file.name != "handout" else ""
+        where = f" ({cause.where})" if cause.file not in (spec.file, None) else ""
         raise HandoutError(f"{part.label}: {cause.message}{where}", spec.file, part.line, cause.hint,
                            code=cause.code) from error
     if part.title:

@@ -68,6 +68,7 @@ def test_the_command_rebuilds_on_save_and_stops_on_ctrl_c(tmp_path):
         process.send_signal(2)
         stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr  # stopped by Ctrl-C, as any command
+    assert "deck.md (and its pictures, handout.toml, credits.toml) — Ctrl-C to stop" in stderr
     assert "changed: deck.md" in stdout and "stopped watching" in stdout
     assert "Traceback" not in stderr
 
@@ -84,25 +85,58 @@ def _wait_for(condition, process: subprocess.Popen, seconds: float = 30) -> None
 
 
 
-def test_progress_shows_only_on_a_terminal_and_after_a_second(monkeypatch):
+def test_progress_shows_from_the_start_only_on_a_terminal_and_times_each_stage(tmp_path,
+                                                                               monkeypatch):
     import io
 
-    from handout import progress as progress_module
+    import handout
+    from handout.progress import TerminalProgress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    clock = [100.0]
-    monkeypatch.setattr(progress_module.time, "monotonic", lambda: clock[0])
-    piped, terminal = io.StringIO(), Terminal()
-    for stream in (piped, terminal):
-        with progress_module.TerminalProgress(stream) as bar:
-            bar("slides", 1, 10)  # within the first second: nothing
-            assert stream.getvalue() == ""
-            clock[0] += 1.5
-            bar("slides", 5, 10)
-            bar("slides", 10, 10)
-        clock[0] = 100.0
-    assert piped.getvalue() == ""
-    assert "rendering slides" in terminal.getvalue()
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    deck = write_deck(tmp_path / "talk", DECK)
+    piped, terminal, quiet = io.StringIO(), Terminal(), Terminal()
+    for n, (stream, bar) in enumerate(((piped, TerminalProgress(piped)),
+                                       (terminal, TerminalProgress(terminal)),
+                                       (quiet, TerminalProgress(quiet, quiet=True)))):
+        with bar:
+            bar("reading the deck", 0, 0)
+            assert bool(stream.getvalue()) == (stream is terminal), "from the first stage"
+            # (an output of its own: the same one would be up to date, record.py)
+            handout.build(deck, tmp_path / f"out{n}.pdf", progress=bar, jobs=1)
+        assert next(iter(bar.times)) == "reading the deck" and "writing" in bar.times
+    assert piped.getvalue() == "" and quiet.getvalue() == ""
+    assert "rendering slides" in terminal.getvalue() or "laying out" in terminal.getvalue()
+
+
+def test_a_bad_command_line_or_a_missing_deck_ends_the_watch_at_once(tmp_path):
+    from kit import assert_user_error, cli
+
+    deck = write_deck(tmp_path / "talk", DECK)
+    assert_user_error(cli("watch", tmp_path / "nothere.md"), "no such file")
+    assert_user_error(cli("watch", deck, "-n", "5"), "--per-page")
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_what_the_deck_reads_rebuilds_and_never_its_own_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    deck = write_deck(tmp_path / "talk", DECK)
+    output = tmp_path / "talk" / "watched.html"  # its own output, inside the watched folder
+    said: list[str] = []
+
+    def saves():
+        (tmp_path / "talk" / "notes.txt").write_text("a note")
+        yield {(1, str(tmp_path / "talk" / "notes.txt"))}
+        yield {(2, str(output))}
+        (tmp_path / "talk" / "handout.toml").write_text("per-page = 3\n")
+        yield {(1, str(tmp_path / "talk" / "handout.toml"))}
+        raise KeyboardInterrupt
+
+    watch(deck, output, {"jobs": 1}, said.append, saves())
+    assert said[1].startswith("watching ") and said[1].endswith(
+        "deck.md (and its pictures, handout.toml, credits.toml) — Ctrl-C to stop"), said
+    assert [line for line in said if line.startswith("changed: ")] == ["changed: handout.toml"]
+    assert sum(line.startswith("wrote ") for line in said) == 2

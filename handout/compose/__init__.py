@@ -180,7 +180,7 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             futures += pool.submit(look, [[(s.document_key, s.html()) for s in chunk]
                                           for chunk in chunked(group, per_page, jobs)])
         if not inline and readable is None:  # laid out while the slides render
-            frames_pdf, frames, frame_fonts, frame_refused = page_frames(decks, cache, None, pack)
+            frames_pdf, frames, frame_fonts, frame_refused = page_frames(decks, cache, None, pack, progress)
         done = 0
         if progress and todo:
             progress("slides", 0, len(todo))
@@ -196,6 +196,8 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
         cache.keep_set(index_set, [slide.cache_key for slide in slides])
         if session is None:
             pool.let_go()  # its workers end while the slides are imposed
+        if progress:
+            progress("imposing", 0, 0)
         report = Imposition()
         chosen: list[Problem] = []
         if readable is not None:

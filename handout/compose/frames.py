@@ -26,7 +26,7 @@ from handout.compose.pages import (
     page_number_html,
     read_frames,
 )
-from handout.compose.segments import LaidOut
+from handout.compose.segments import SEGMENT_PAGES, LaidOut
 from handout.engine import page_total_made_even
 from handout.fonts import fingerprint as fonts_fingerprint
 from handout.fonts import missing_in
@@ -46,7 +46,7 @@ from handout.theme import (
 
 if TYPE_CHECKING:
     from handout.compose.pack import Pack
-    from handout.prepared import Prepared
+    from handout.prepared import Prepared, Progress
 
 
 _STYLES_PRINT: list[str] = []
@@ -79,8 +79,8 @@ class _PageTypesetter:
 
 
 def page_frames(decks: Sequence[Prepared], cache: TypesetCache, inline: Inline | None = None,
-                 pack: Pack | None = None
-                 ) -> tuple[bytes | Any, PageFrames, dict[str, bytes], list[str]]:
+                pack: Pack | None = None, progress: Progress | None = None,
+                ) -> tuple[bytes | Any, PageFrames, dict[str, bytes], list[str]]:
     """The laid-out page-frame document of these decks: from the cache when the same document
     was laid out before, else laid out once (after a small document that measures the title
     block of a deck with an introduction); a long deck's in segments, joined (a pikepdf.Pdf:
@@ -132,11 +132,27 @@ def page_frames(decks: Sequence[Prepared], cache: TypesetCache, inline: Inline |
                 record, data, fonts = kept
                 return (_reopened(data), PageFrames.from_json(record), fonts,
                         list(record["refused"]))
-            joined = segments.join([_laid_out(pages, cache, html) for html in htmls], footer,
+            joined = segments.join(_segments_laid_out(pages, cache, htmls, progress), footer,
                                    footer_fonts, parts[0].index)
             _keep_joined(cache, joined_key, joined)
             return joined
     return _laid_out(pages, cache, document_html(parts, **document), inline is not None).parts
+
+
+def _segments_laid_out(pages: _PageTypesetter, cache: TypesetCache, htmls: list[str],
+                       progress: Progress | None) -> list[LaidOut]:
+    """Each segment laid out, the pages counted as they are ('laying out the pages 36/120': the
+    count still to come is SEGMENT_PAGES a segment, until the last is done)."""
+    laid: list[LaidOut] = []
+    for html in htmls:
+        if progress:
+            done = sum(segment.frames.pages for segment in laid)
+            progress("laying out the pages", done, done + (len(htmls) - len(laid)) * SEGMENT_PAGES)
+        laid.append(_laid_out(pages, cache, html))
+    if progress:
+        done = sum(segment.frames.pages for segment in laid)
+        progress("laying out the pages", done, done)
+    return laid
 
 
 def _keep_joined(cache: TypesetCache, key: str, joined: tuple[Any, ...]) -> None:

@@ -33,6 +33,7 @@ class Edition:
     """A function of its module that makes it instead of composing: (prepared, output, write)
     -> Result (the web page)."""
     suffix: str = ".pdf"
+    """Its default output's ending (out/<deck>.archive.pdf): no edition replaces another's."""
     sizing: str = "print"
     """Pictures prepared for the page frames at --dpi ('print'), or for a screen ('screen')."""
     one_document: bool = False
@@ -66,7 +67,7 @@ EDITIONS: dict[str, Edition] = {edition.name: edition for edition in (
     Edition("tagged", is_tagged, "--tagged", "handout.editions.tagged", one_document=True,
             checks_alt_text=True, finish="declare"),
     Edition("archive", lambda s: bool(s.archive), "--archive", "handout.editions.archive",
-            reproducible=True, finish="finish", save="save",
+            reproducible=True, finish="finish", save="save", suffix=".archive.pdf",
             colours="PDF/A, sRGB for every screen", covers=("tagged",)),
     Edition("press", lambda s: bool(s.press), "--press", "handout.editions.press",
             finish_sheets="finish_sheets", save="save",

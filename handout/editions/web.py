@@ -33,7 +33,7 @@ from handout.links import linkify
 from handout.markers import slide_key
 from handout.model import Problem
 from handout.options import Settings
-from handout.output import check_target, write_atomically
+from handout.output import check_target, default_output, write_atomically
 from handout.pictures import Placements
 from handout.prepared import Result, enforce_strict, refused_problems
 from handout.problems import Problems
@@ -84,7 +84,7 @@ def screen_placements(settings: Settings) -> tuple[Placements, int]:
 def build_web(prepared: Prepared, output: Path | None, *, write: bool = True) -> Result:
     """Write (or, with write=False, only check) the web page of a prepared deck."""
     settings = prepared.settings
-    output = output or Path("out") / f"{prepared.source.name}.html"
+    output = output or default_output(prepared.source.name, prepared.settings)
     problems = Problems(p for p in prepared.problems if p.code not in PRINT_ONLY)
     if write:
         check_target(output, prepared.inputs)
@@ -95,6 +95,7 @@ def build_web(prepared: Prepared, output: Path | None, *, write: bool = True) ->
         enforce_strict(problems, settings)
         write_atomically(output, lambda stream: stream.write(page.encode("utf-8")), prepared.inputs)
     return Result(output=output if write else None, pages=0, slides=len(prepared.deck.slides),
+                  inputs=list(prepared.inputs),
                   problems=list(problems))
 
 

@@ -277,7 +277,7 @@ def find_deck(path: Path, format: str | None = None) -> DeckSource:
     forced = reader_named(format) if format else None
     if path.is_dir():
         return _find_in_folder(path, forced)
-    if not path.exists():
+    if not path.exists() and not fetch.is_given(path):
         raise HandoutError("no such file or folder", path,
                            hint="give a deck file (talk.md) or a folder holding one")
     if path.name in {r.manifest for r in readers() if r.manifest}:

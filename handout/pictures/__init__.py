@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -32,6 +33,9 @@ from handout.pictures.locate import Locator, NotFound, data_label, is_data_pictu
 from handout.pictures.metadata import read_credit, read_description, xmp_fields
 from handout.pictures.prepare import Placement, PreparedPicture, Preparer, Unprintable
 from handout.problems import problem
+
+if TYPE_CHECKING:
+    from handout.prepared import Progress
 
 EpsImagePlugin.gs_binary = False  # (see the docstring)
 
@@ -174,13 +178,21 @@ class Pictures:
         outcome = self._outcomes.get((image.path, placement))
         return outcome.resolution if outcome else 1.0
 
-    def prepare_deck(self, deck: Deck, placements: Placements) -> None:
-        """Prepare every use in deck order, so that problems come in the order of the deck."""
+    def prepare_deck(self, deck: Deck, placements: Placements,
+                     progress: Progress | None = None) -> None:
+        """Prepare every use in deck order, so that problems come in the order of the deck;
+        `progress` is told how many are done ('preparing the pictures', N, M)."""
+        uses = []
         for slide in deck.slides:
             if slide.background is not None:
-                self.url(slide.background, placements.background, slide.source)
-            for image in slide.images:
-                self.url(image, placements.inline, slide.source)
+                uses.append((slide.background, placements.background, slide.source))
+            uses += [(image, placements.inline, slide.source) for image in slide.images]
+        for done, (image, placement, source) in enumerate(uses):
+            if progress:
+                progress("preparing the pictures", done, len(uses))
+            self.url(image, placement, source)
+        if progress and uses:
+            progress("preparing the pictures", len(uses), len(uses))
         if self.preparer.screen:
             self._one_copy_each()
         if self._outside:
