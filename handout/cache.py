@@ -1,14 +1,15 @@
 """The cache: rendered slides (and prepared pictures) kept between builds, by their content.
 
-Slides are rendered in chunks, and a chunk's PDF is kept whole (a *pack*: its slides share one
-font subset and one set of resources, which imposition needs to keep the handout small); an
-*index* entry per slide key says which pack and page hold the slide, with what it measured.
+Slides are typeset several to a PDF, and that *slide document* is kept whole (its slides share
+one font subset and one set of resources, which imposition needs to keep the handout small); an
+*index* entry per slide key says which slide document and page hold the slide, with what it
+measured.
 A slide's key covers everything that changes it: its HTML (which names each picture by the
 prepared file's content hash), the look (canvas, greyscale, folders it may read), the styles and
 handout's version. So an unchanged slide is never laid out again, whatever else changed.
 
 The folder is the user's cache folder (platformdirs: `$XDG_CACHE_HOME/handout`, or
-`$HANDOUT_CACHE`), capped in size: the least recently used packs go first. A corrupt or
+`$HANDOUT_CACHE`), capped in size: the least recently used slide documents go first. A corrupt or
 unwritable cache is a warning, never a failure: a miss costs time, not the build.
 """
 
@@ -18,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -28,7 +30,11 @@ from handout.model import Problem
 from handout.problems import problem
 from handout.version import __version__
 
-SLIDES_FOLDER = "slides-v1"
+SLIDES_FOLDER = "slides-v2"
+"""2: slide documents are kept in documents/ and index entries name theirs as "document" (1 said
+"packs", a word kept for workshop packs). A build finding only an older folder renders its slides
+again, once, and removes that folder."""
+OLDER_FOLDERS = ("slides-v1",)
 DEFAULT_LIMIT_MB = 500
 """The slide cache's size cap, unless $HANDOUT_CACHE_MB says otherwise."""
 
@@ -54,7 +60,8 @@ def digest(*parts: str | bytes) -> str:
 class Entry:
     """Where a cached slide is, and what it measured."""
 
-    pack: str
+    document: str
+    """The content name of the slide document holding the slide (documents/<name>.pdf)."""
     page: int
     fit: float
     overflow: float
@@ -71,8 +78,8 @@ move with centred content; links to files are told apart from refused files."""
 
 
 class TypesetCache:
-    """What typesetting made, kept by content: slide documents ("packs": an index entry per
-    slide key says which pack and page hold it, and what it measured), page-frame documents and
+    """What typesetting made, kept by content: slide documents (an index entry per slide key
+    says which slide document and page hold it, and what it measured), page-frame documents and
     measurements."""
 
     def __init__(self, root: Path | None, limit_mb: int | None = None,
@@ -87,11 +94,14 @@ class TypesetCache:
             return
         folder = root / SLIDES_FOLDER
         try:
-            for sub in ("packs", "index", "fonts"):
+            for sub in ("documents", "index", "fonts"):
                 (folder / sub).mkdir(parents=True, exist_ok=True)
             if not os.access(folder, os.W_OK):
                 raise PermissionError(f"no write access to {folder}")
             self.folder = folder
+            for older in OLDER_FOLDERS:  # (a format this version no longer reads: only space)
+                if (root / older).is_dir():
+                    shutil.rmtree(root / older, ignore_errors=True)
         except OSError as error:
             self._warn(f"slide cache {folder} cannot be used ({error}); every slide is rendered")
 
@@ -119,22 +129,22 @@ class TypesetCache:
         except (OSError, ValueError, KeyError, TypeError) as error:
             self._warn(f"slide cache entry {path.name} is unreadable ({error}); rendered again")
             return None
-        if not self._pack_path(entry.pack).is_file():
+        if not self._document_path(entry.document).is_file():
             return None
-        self._touch(entry.pack)
+        self._touch(entry.document)
         self.memory[("index", key)] = entry
         return entry
 
-    def _touch(self, pack: str) -> None:
-        """Mark a pack used (the least recently used go first), once a process."""
-        if ("touched", pack) not in self.memory:
-            self.memory[("touched", pack)] = True
+    def _touch(self, name: str) -> None:
+        """Mark a slide document used (the least recently used go first), once a process."""
+        if ("touched", name) not in self.memory:
+            self.memory[("touched", name)] = True
             with contextlib.suppress(OSError):
-                os.utime(self._pack_path(pack))
+                os.utime(self._document_path(name))
 
     def load_set(self, name: str) -> None:
         """Read at once the index entries that the last composition of these decks used (one
-        file, instead of one for each of 500 slides: 0.03 s); a pack one names that is gone
+        file, instead of one for each of 500 slides: 0.03 s); a slide document one names that is gone
         since is found missing when it is read, and its slides are rendered again."""
         if self.folder is None:
             return
@@ -163,23 +173,24 @@ class TypesetCache:
         except OSError as error:
             self._warn(f"slide cache {self.folder} cannot be written ({error})")
 
-    def pack(self, name: str) -> bytes | None:
-        if (known := self.memory.get(("pack", name))) is not None:
+    def document(self, name: str) -> bytes | None:
+        """A kept slide document's bytes by its content name, or None (gone, or damaged)."""
+        if (known := self.memory.get(("document", name))) is not None:
             return known  # type: ignore[return-value]
         if self.folder is None:
             return None
         try:
-            data = self._pack_path(name).read_bytes()
+            data = self._document_path(name).read_bytes()
         except FileNotFoundError:
             return None  # (evicted since an entry naming it was read: rendered again)
         except OSError as error:
-            self._warn(f"slide cache pack {name} is unreadable ({error}); rendered again")
+            self._warn(f"slide cache document {name} is unreadable ({error}); rendered again")
             return None
         self._touch(name)
         if digest(data)[:32] != name:
-            self._warn(f"slide cache pack {name} is damaged; rendered again")
+            self._warn(f"slide cache document {name} is damaged; rendered again")
             return None
-        self.memory[("pack", name)] = data
+        self.memory[("document", name)] = data
         return data
 
     def font(self, sha: str) -> bytes | None:
@@ -198,17 +209,17 @@ class TypesetCache:
 
     def put(self, pdf: bytes, keys: list[str], measures: dict, fonts: dict[str, bytes],
             refused: Iterable[str] = ()) -> str:
-        """Keep a rendered chunk; returns its pack name (also when the cache is off)."""
+        """Keep a typeset slide document; returns its content name (also when the cache is off)."""
         name = digest(pdf)[:32]
         if self.folder is None:
             return name
-        self.memory[("pack", name)] = pdf
+        self.memory[("document", name)] = pdf
         font_names = self.put_fonts(fonts)
         try:
-            write_whole(self._pack_path(name), pdf)
+            write_whole(self._document_path(name), pdf)
             for page, key in enumerate(keys):
                 measure = measures[key]
-                entry = {"pack": name, "page": page, "fit": measure.fit,
+                entry = {"document": name, "page": page, "fit": measure.fit,
                          "overflow": measure.overflow, "smallest_px": measure.smallest_px,
                          "fonts": font_names, "refused": list(refused)}
                 self.memory[("index", key)] = Entry(name, page, measure.fit, measure.overflow,
@@ -255,7 +266,7 @@ class TypesetCache:
                      record: dict) -> None:
         """Keep a laid-out document (a page-frame document, a measured sample page) with its
         original fonts and a record about it, under a content key."""
-        self.put_json(kind, key, {**record, "pack": self.put(data, [], {}, {}, ()),
+        self.put_json(kind, key, {**record, "document": self.put(data, [], {}, {}, ()),
                                   "fonts": self.put_fonts(fonts)})
 
     def get_document(self, kind: str, key: str, *needed: str
@@ -263,9 +274,9 @@ class TypesetCache:
         """A document put_document() kept: its record, its bytes and its fonts; None unless all
         are there (and the record holds every key in `needed`)."""
         record = self.get_json(kind, key)
-        if record is None or any(name not in record for name in needed):
+        if record is None or any(name not in record for name in ("document", *needed)):
             return None
-        data = self.pack(record["pack"])
+        data = self.document(record["document"])
         fonts = {face: self.font(sha) for face, sha in record["fonts"].items()}
         if data is None or None in fonts.values():
             return None
@@ -285,24 +296,24 @@ class TypesetCache:
         return names
 
     def _evict(self) -> None:
-        """Delete the least recently used packs while the cache is over its cap."""
+        """Delete the least recently used slide documents while the cache is over its cap."""
         assert self.folder is not None
-        packs = []
-        for path in (self.folder / "packs").iterdir():
+        documents = []
+        for path in (self.folder / "documents").iterdir():
             with contextlib.suppress(OSError):
                 info = path.stat()
-                packs.append((info.st_mtime, info.st_size, path))
-        total = sum(size for _, size, _ in packs)
-        for _, size, path in sorted(packs):
+                documents.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in documents)
+        for _, size, path in sorted(documents):
             if total <= self.limit:
                 break
             with contextlib.suppress(OSError):
                 path.unlink()
                 total -= size
 
-    def _pack_path(self, name: str) -> Path:
+    def _document_path(self, name: str) -> Path:
         assert self.folder is not None
-        return self.folder / "packs" / f"{name}.pdf"
+        return self.folder / "documents" / f"{name}.pdf"
 
     def _index_path(self, key: str) -> Path:
         assert self.folder is not None
@@ -310,14 +321,14 @@ class TypesetCache:
 
 
 def _entry(data: dict) -> Entry:
-    return Entry(data["pack"], int(data["page"]), float(data["fit"]), float(data["overflow"]),
+    return Entry(data["document"], int(data["page"]), float(data["fit"]), float(data["overflow"]),
                  data["smallest_px"], dict(data["fonts"]), tuple(data.get("refused", ())))
 
 
 def write_whole(path: Path, data: bytes, replace: bool = False) -> None:
     """Whole or not at all, even with two builds writing at once. Content-named files are never
     written twice; with `replace`, a file is written again (an index entry: its slide may now be
-    in another pack; a prepared picture)."""
+    in another slide document; a prepared picture)."""
     if not replace and path.exists():
         return
     with deferred():  # (a signal meanwhile is taken once the file is whole or removed)

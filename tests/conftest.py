@@ -31,7 +31,7 @@ def session_image_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
 @pytest.fixture
 def image_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test's own cache (tmp_path/handout-cache, to start empty); returns its pictures'
-    folder (images/; rendered slides go to slides-v1/ beside it), to look into."""
+    folder (images/; typeset slides go to slides-v2/ beside it), to look into."""
     cache = tmp_path / "handout-cache"
     monkeypatch.setenv("HANDOUT_CACHE", str(cache))
     return cache / "images"

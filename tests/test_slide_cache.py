@@ -114,7 +114,7 @@ def test_the_cache_lives_in_the_users_cache_folder(deck, tmp_path, monkeypatch):
     monkeypatch.delenv("HANDOUT_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     handout.build(deck, tmp_path / "out.pdf", jobs=1)
-    assert list((tmp_path / "xdg" / "handout" / "slides-v1" / "packs").glob("*.pdf"))
+    assert list((tmp_path / "xdg" / "handout" / "slides-v2" / "documents").glob("*.pdf"))
     assert list((tmp_path / "xdg" / "handout" / "images").iterdir())
 
 
@@ -129,9 +129,9 @@ def test_a_damaged_cache_is_a_warning_not_a_failure(deck, tmp_path, monkeypatch)
     cache = tmp_path / "cache"
     monkeypatch.setenv("HANDOUT_CACHE", str(cache))
     first = handout.build(deck, tmp_path / "first.pdf", per_page=2, jobs=1)
-    for pack in (cache / "slides-v1" / "packs").iterdir():
-        pack.write_bytes(pack.read_bytes()[:200])  # cut short
-    for entry in (cache / "slides-v1" / "index").rglob("*"):
+    for document in (cache / "slides-v2" / "documents").iterdir():
+        document.write_bytes(document.read_bytes()[:200])  # cut short
+    for entry in (cache / "slides-v2" / "index").rglob("*"):
         if entry.is_file():
             entry.write_text("{not json", encoding="utf-8")
             break
@@ -140,16 +140,16 @@ def test_a_damaged_cache_is_a_warning_not_a_failure(deck, tmp_path, monkeypatch)
     assert summary(again.output) == summary(first.output)
 
 
-def test_a_pack_evicted_since_the_last_build_is_rendered_again(deck, tmp_path, monkeypatch):
-    """The deck's index entries are read at once (cache.load_set); a pack they name that is gone
+def test_a_slide_document_evicted_since_the_last_build_is_rendered_again(deck, tmp_path, monkeypatch):
+    """The deck's index entries are read at once (cache.load_set); a slide document they name that is gone
     (evicted by another build) is found missing when it is read: its slides are laid out again,
     without a word."""
     cache = tmp_path / "cache"
     monkeypatch.setenv("HANDOUT_CACHE", str(cache))
     first = handout.build(deck, tmp_path / "first.pdf", per_page=2, jobs=1)
-    assert list((cache / "slides-v1" / "sets").iterdir())
-    for pack in (cache / "slides-v1" / "packs").iterdir():
-        pack.unlink()
+    assert list((cache / "slides-v2" / "sets").iterdir())
+    for document in (cache / "slides-v2" / "documents").iterdir():
+        document.unlink()
     again = handout.build(deck, tmp_path / "again.pdf", per_page=2, jobs=1)
     assert not again.with_code("cache-unusable")
     assert summary(again.output) == summary(first.output)
@@ -165,16 +165,34 @@ def test_an_unusable_cache_folder_is_a_warning(deck, tmp_path, monkeypatch):
     assert len(images(result.output)) == 1  # the photo (its credits thumbnail is the same picture)
 
 
-def test_the_least_recently_used_packs_go_first(deck, tmp_path, monkeypatch):
+def test_the_least_recently_used_slide_documents_go_first(deck, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("HANDOUT_CACHE", str(cache))
     monkeypatch.setenv("HANDOUT_CACHE_MB", "0")
     result = handout.build(deck, tmp_path / "out.pdf", jobs=1)
-    assert list((cache / "slides-v1" / "packs").iterdir()) == []  # over the cap: all evicted
+    assert list((cache / "slides-v2" / "documents").iterdir()) == []  # over the cap: all evicted
     assert len(texts(result.output)) >= 3  # the build itself needs no cache
     monkeypatch.delenv("HANDOUT_CACHE_MB")
-    handout.build(deck, tmp_path / "out.pdf", jobs=1)
-    assert list((cache / "slides-v1" / "packs").iterdir())
+    # (another output: the cap changes no output, so the build record may answer "up to date" for
+    # out.pdf, or not, depending on whether the deck was written within a clock tick of the build)
+    again = handout.build(deck, tmp_path / "again.pdf", jobs=1)
+    assert not again.up_to_date
+    assert list((cache / "slides-v2" / "documents").iterdir())
+
+
+def test_an_older_cache_format_is_removed(tmp_path):
+    """The slide cache's folder is named by its format (slides-v2): a folder of a format this
+    version does not read is only space taken, and goes; nothing else in the cache does."""
+    from handout.cache import SLIDES_FOLDER, TypesetCache
+
+    (tmp_path / "slides-v1" / "packs").mkdir(parents=True)
+    (tmp_path / "slides-v1" / "packs" / "0123.pdf").write_bytes(b"%PDF-1.7 an older format")
+    (tmp_path / "images").mkdir()
+    cache = TypesetCache(tmp_path)
+    assert cache.folder == tmp_path / SLIDES_FOLDER and not cache.problems
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["images", SLIDES_FOLDER]
+    name = cache.put(b"%PDF-1.7 a slide document", [], {}, {})
+    assert (tmp_path / SLIDES_FOLDER / "documents" / f"{name}.pdf").is_file()
 
 
 @pytest.mark.parametrize("per_page", [1, 2, 3])
@@ -222,7 +240,7 @@ def test_jobs_is_an_option(deck, tmp_path, monkeypatch):
 
 
 def test_no_picture_leaks_from_an_earlier_deck_sharing_the_cache(tmp_path, monkeypatch):
-    """A pack is a whole slide document: imposing one slide of it must carry only what that
+    """A slide document is kept whole: imposing one slide of it must carry only what that
     slide draws, not the other slides' pictures."""
     monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
     folder = tmp_path / "talk"

@@ -72,7 +72,8 @@ class _Typeset:
         self.where: dict[str, tuple[int, int]] = {}
         """Cache key -> (document, page)."""
         self.refused: dict[str, tuple[str, ...]] = {}
-        self._packs: dict[str, int] = {}
+        self._documents_at: dict[str, int] = {}
+        """A kept slide document's content name -> its index in `documents`."""
 
     def from_cache(self, cache: TypesetCache, cache_key: str) -> bool:
         """Take a slide from the cache; False when it is not there whole."""
@@ -82,15 +83,15 @@ class _Typeset:
         originals = {face: cache.font(sha) for face, sha in entry.fonts.items()}
         if None in originals.values():
             return False
-        if entry.pack not in self._packs:
-            data = cache.pack(entry.pack)
+        if entry.document not in self._documents_at:
+            data = cache.document(entry.document)
             if data is None:
                 return False
-            self._packs[entry.pack] = len(self.documents)
+            self._documents_at[entry.document] = len(self.documents)
             self.documents.append(data)
         self.fonts.update(originals)  # type: ignore[arg-type]
         self.measures[cache_key] = SlideMeasure(entry.fit, entry.overflow, entry.smallest_px)
-        self.where[cache_key] = (self._packs[entry.pack], entry.page)
+        self.where[cache_key] = (self._documents_at[entry.document], entry.page)
         self.refused[cache_key] = entry.refused
         return True
 
