@@ -13,7 +13,7 @@ from kit import write_deck
 
 from handout.formats import find_deck
 
-NONE, CLOSE, TOOL = "", "close call", "build file"
+NONE, CLOSE, TOOL, LIKELY = "", "close call", "build file", "front matter"
 
 BARE = "# One\n\nwords\n\n---\n\n# Two\n\nmore words\n"
 """Rules and headings only: any `---` format reads it."""
@@ -99,6 +99,16 @@ GUESSES: dict[str, tuple[dict[str, str], str, str]] = {
     "a makefile naming another file": ({"deck.md": BARE, "Makefile": "notes.html: notes.md\n\tpandoc "
                                         "notes.md -o notes.html\nslides: deck.md\n\tmarp deck.md\n"},
                                        "marp", TOOL),
+    # no format's markers, only front matter and a slide: the tool that reads most of its keys
+    "front matter and a heading": ({"deck.md": "---\ntitle: x\n---\n# Hello\n\ntext\n"}, "marp", LIKELY),
+    "pandoc-style metadata, one slide": ({"Talk.md": "---\ntitle: 'Rust, briefly'\nauthor: Ann\ndate: "
+                                          "2014-05-01\n---\n\n## Only slide\n\n- a point\n"},
+                                         "pandoc", LIKELY),
+    "slidev-style headmatter, one slide": ({"slides.md": "---\ntheme: seriph\nbackground: https://x.org/"
+                                            "y.jpg\ntitle: Hi\ninfo: |\n  About it\n---\n\n# Hello\n"},
+                                           "slidev", LIKELY),
+    "reveal-md front matter, one slide": ({"deck.md": "---\ntitle: T\nhighlightTheme: github\n"
+                                           "verticalSeparator: ^--$\n---\n\n# Hello\n"}, "reveal", LIKELY),
     # close calls
     "bare rules": ({"deck.md": BARE}, "marp", CLOSE),
     "bare rules, two tools named elsewhere": ({"deck.md": BARE, "Makefile": "a:\n\tpandoc x.md\nb:\n\t"
@@ -122,6 +132,8 @@ def test_each_deck_reads_as_its_format(tmp_path, name):
     assert found.severity == "note" and "--format" in found.hint
     if note == TOOL:
         assert "build file" in found.message
+    elif note == LIKELY:
+        assert "front matter" in found.message and f"read as {source.reader.title}" in found.message
     else:
         assert "ahead of" in found.message or "tied with" in found.message
 
@@ -131,3 +143,18 @@ def test_the_table_has_several_decks_of_every_format():
     assert len(formats) >= 30
     assert all(formats.count(name) >= 3 for name in
                ("keydown", "showoff", "marp", "remark", "reveal", "slidev", "pandoc", "landslide"))
+
+
+def test_a_one_slide_deck_with_front_matter_prints_its_slide(tmp_path):
+    """Front matter and a heading, no format's markers (issue 23): it used to fall back to
+    keydown and end in "no slides found"; now its likeliest tool's slide, named in the folder
+    too, with the tie in the note."""
+    from handout.formats import read_deck
+
+    write_deck(tmp_path, "---\ntitle: My talk\n---\n# Hello\n\ntext with *words*\n", "deck.md")
+    for given in (tmp_path / "deck.md", tmp_path):
+        deck = read_deck(given)
+        assert deck.format == "marp" and deck.title == "My talk"
+        assert [slide.title for slide in deck.slides] == ["Hello"]
+    [note] = [p for p in read_deck(tmp_path / "deck.md").problems if p.code == "deck-choice"]
+    assert "tied with" in note.message and "Pandoc as 2" in note.message and "--format pandoc" in note.hint

@@ -47,6 +47,10 @@ class MarpReader(Reader):
     title = "Marp"
     tool = r"@marp-team/|\bmarp\b"
     front_matter_keys = frozenset({"marp"})
+    metadata_keys = frozenset({  # directives, and marp-cli's metadata
+        "marp", "theme", "style", "headingDivider", "math", "size", "lang", "paginate", "header",
+        "footer", "class", "backgroundColor", "backgroundImage", "color", "title", "description",
+        "author", "keywords", "url", "image"})
 
     def sniff(self, text: str) -> float:
         own = md.count(r"<!--\s*_?(class|paginate|header|footer|backgroundColor|backgroundImage|"

@@ -62,6 +62,9 @@ class PandocReader(Reader):
         "csl", "link-citations", "nocite"})
     """Keys of Pandoc's beamer and reveal.js templates (and citeproc's) that no other slide tool
     reads: a deck whose metadata has one is written for Pandoc."""
+    metadata_keys = front_matter_keys | {  # pandoc's shared metadata
+        "title", "subtitle", "author", "date", "lang", "abstract", "keywords", "theme", "toc",
+        "transition", "logo", "bibliography", "subject", "mainfont"}
 
     def sniff(self, text: str) -> float:
         own = md.count(r"^:{3,}\s*\{?\.?(notes|columns|column|incremental|nonincremental)\b", text) \

@@ -29,6 +29,9 @@ NEVER_DECKS = re.compile(
 """Files that sit beside decks and are never one, whatever they contain."""
 SOLE_READER_SCORE = 0.5
 """A file of a kind only one reader reads is a deck of that format, whatever its sniff says."""
+LIKELIEST_SCORE = 0.05
+"""A file in a folder that no format claims but front matter (likeliest_readers) ranks below
+every file a format's markers claim."""
 CLOSE_CALL = 0.6
 """A runner-up scoring this share of the winner's score makes the choice worth a note."""
 
@@ -69,6 +72,10 @@ class Reader:
     """The body text the format's own tool prints, relative to handout's theme (on the same slide
     width): Slidev's 17.6 px on 980 is 0.51 of handout's 36 px on 1024. A slide the tool shows
     in full may shrink that far (measure.fit_floor), instead of being cut at the usual floor."""
+    metadata_keys: frozenset[str] = frozenset()
+    """Front-matter keys the format's tool reads, shared with others (`title`, `theme`): a deck
+    no format's markers claim, written as front matter and a slide, goes to the format whose tool
+    reads most of its keys (an empty set: the tool shows front matter as text)."""
     shows_bare_links = False
     """The format's own tool shows a bare web address as a link (markdown-it's linkify in Marp
     and Slidev, marked's GFM in reveal.js): handout draws it as one too (links.py)."""
@@ -250,6 +257,8 @@ def choose(text: str, path: Path) -> tuple[Reader, Problem | None]:
     """The reader for this text, and a note when the choice was a close call (not when the deck
     named its format itself, by a front-matter key only that format has)."""
     ranked = [item for item in _ranked(text, path) if item[0] > 0]
+    if not ranked and (likeliest := likeliest_readers(text, path)):
+        return likeliest[0][0], _likeliest_note(likeliest, path)
     if not ranked:  # nothing recognised: the first reader's error says what a deck looks like
         ranked_readers = readers()
         fallback = next((r for r in ranked_readers if path.suffix.lower() in r.suffixes),
@@ -270,6 +279,38 @@ def choose(text: str, path: Path) -> tuple[Reader, Problem | None]:
     return best, problem(
         "deck-choice", f"read as {best.title}: its markers score {best_score:.2f}, {standing}",
         path, hint=f"if that is wrong, name the format: --format {close[0][1].name}")
+
+
+def likeliest_readers(text: str, path: Path) -> list[tuple[Reader, int]]:
+    """For a deck no format's markers claim that opens with front matter (`title: x`, then
+    `# Hello`): the readers whose tools read front matter and find slides in it, with their slide
+    counts, likeliest first (most of its keys read, then priority). Front matter says the file
+    was written for one of the `---` tools; its most likely tool's slides beat "no slides"."""
+    keys = front_matter_keys(text)
+    if not keys:
+        return []
+    found = []
+    for reader in readers():
+        if path.suffix.lower() in reader.suffixes and reader.metadata_keys \
+                and (slides := reader.count_slides(text, path)):
+            found.append((len(keys & reader.metadata_keys), reader.priority, reader, slides))
+    found.sort(key=lambda item: item[:2], reverse=True)
+    return [(reader, slides) for _, _, reader, slides in found]
+
+
+def _likeliest_note(likeliest: list[tuple[Reader, int]], path: Path) -> Problem:
+    (best, count), others = likeliest[0], likeliest[1:]
+    alike = [reader.title for reader, slides in others if slides == count]
+    unlike = [f"{reader.title} as {slides}" for reader, slides in others if slides != count]
+    said = f"read as {best.title} ({count} slide{'s' * (count != 1)}): no format's own markers, " \
+        f"and its front matter is most like {best.title}'s"
+    if alike:
+        said += f"; tied with {', '.join(alike)}, which show{'s' * (len(alike) == 1)} it alike"
+    if unlike:
+        said += f"; {', '.join(unlike)} slides"
+    other = next((r for r, slides in others if slides != count), others[0][0] if others else None)
+    return problem("deck-choice", said, path,
+                   hint=f"if that is wrong, name the format: --format {other.name}" if other else "")
 
 
 def find_deck(path: Path, format: str | None = None) -> DeckSource:
@@ -380,4 +421,6 @@ def _candidates(folder: Path, forced: Reader | None) -> tuple[list[_Candidate], 
             slides = reader.count_slides(text, path)
             if slides:
                 found.append(_Candidate(path, reader, score, slides))
+        elif likeliest := likeliest_readers(text, path):  # front matter and one slide
+            found.append(_Candidate(path, likeliest[0][0], LIKELIEST_SCORE, likeliest[0][1]))
     return found, skipped

@@ -59,6 +59,9 @@ class RevealReader(Reader):
     title = "reveal.js"
     tool = r"\breveal-md\b"
     front_matter_keys = frozenset({"revealOptions"})
+    metadata_keys = frozenset({  # reveal-md's front matter
+        "title", "theme", "highlightTheme", "separator", "verticalSeparator", "notesSeparator",
+        "revealOptions", "css", "scripts", "preprocessor", "template"})
     suffixes = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm")
 
     def sniff(self, text: str) -> float:

@@ -53,6 +53,10 @@ class SlidevReader(Reader):
                                    "colorSchema", "routerMode", "themeConfig", "addons", "monaco",
                                    "seoMeta", "clicks", "hideInToc"})
     """(`transition` is not among them: reveal.js decks, and Pandoc's for it, say it too.)"""
+    metadata_keys = front_matter_keys | {  # its headmatter's shared keys
+        "theme", "title", "titleTemplate", "info", "author", "keywords", "download", "class",
+        "layout", "background", "transition", "fonts", "css", "lineNumbers", "favicon",
+        "exportFilename"}
 
     def sniff(self, text: str) -> float:
         fenced = "\n".join(m[1] for m in md.FENCED_PROPERTIES.finditer(text))
