@@ -132,7 +132,8 @@ QUIET = inspect.Parameter(
 VERBOSE = inspect.Parameter(
     "verbose", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
         bool, typer.Option("--verbose", "-v", callback=_level("verbose"),
-                           help="Also print the files read and the time of each stage.")])
+                           help="Also print why it was built (or not), the files read and "
+                                "the time of each stage.")])
 VERSION = inspect.Parameter(
     "version", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
@@ -406,11 +407,14 @@ def _with_progress(action: Callable[[Any], T], debug: bool) -> T:
     with TerminalProgress(quiet=LEVEL["quiet"]) as progress:
         result = _guarded(lambda: action(progress), debug)
     if LEVEL["verbose"]:
+        if why := getattr(result, "why", ""):  # (build and pack: what the build record found)
+            _echo(f"not built: {why}" if result.up_to_date else f"built: {why}", err=True)
         for read in dict.fromkeys(getattr(result, "inputs", ())):
             if read.is_file() or str(read) == "<stdin>":
                 _echo(f"read {read}", err=True)
-        _echo("time: " + ", ".join(f"{stage} {seconds:.2f} s"
-                                   for stage, seconds in progress.times.items()), err=True)
+        if progress.times:
+            _echo("time: " + ", ".join(f"{stage} {seconds:.2f} s"
+                                       for stage, seconds in progress.times.items()), err=True)
     return result
 
 

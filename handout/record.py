@@ -10,7 +10,7 @@ looked for and did not find, the names in the deck's folder (a deck file added b
 fonts' fingerprint (fonts.fingerprint), handout's
 own (its version, the files of its code and styles, the installed libraries' folder), the
 environment variables that change an output, the output's own digest, and what the build
-reported: its pages, slides and problems.
+reported: its pages, slides, problems and the files it read (for -v).
 
 The next build under the same key checks all of it before anything heavy is imported: when all
 holds, the output is up to date, is not written again, and the build answers what the record
@@ -141,6 +141,7 @@ class Record:
         except (OSError, ValueError):
             return None
         try:
+            inputs = [Path(file) for file in record["inputs"]]
             changed = self._changed(record)
         except (KeyError, TypeError, ValueError):
             changed = "the record of the last build is unreadable"
@@ -155,7 +156,7 @@ class Record:
                             else None, p["line"], p["hint"], p["severity"])  # type: ignore[arg-type]
                     for p in record["problems"]]
         return Result(Path(record["output"]), record["pages"], record["slides"], problems,
-                      up_to_date=True, why=self.reason)
+                      up_to_date=True, why=self.reason, inputs=inputs)
 
     def _changed(self, record: dict[str, Any]) -> str:
         """What differs from the record, said for the user; "" when nothing does."""
@@ -221,6 +222,7 @@ class Record:
             "folders": [[folder, names] for folder, names in listed.items()],
             **_settings_print(),
             "pages": result.pages, "slides": result.slides,
+            "inputs": [str(file) for file in result.inputs],  # (what -v says the build read)
             "problems": [{"code": p.code, "message": p.message,
                           "file": None if p.file is None else str(p.file), "line": p.line,
                           "hint": p.hint, "severity": p.severity} for p in result.problems],

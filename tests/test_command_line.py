@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kit import REPO, cli, write_deck
+from kit import REPO, cli, write_deck, write_jpeg
 
 SMALL = "# Small\n" + "".join(f"\n!SLIDE left\n# Slide {n}\n\n" + "* a point that takes room\n" * 4
                               for n in range(1, 5))
@@ -256,6 +256,30 @@ def test_quiet_prints_errors_only_and_verbose_the_files_read_and_times(tmp_path)
     run = cli("check", deck, "-v")
     assert re.search(r"^time: reading the deck [\d.]+ s, preparing the pictures [\d.]+ s, ",
                      run.stderr, re.M), run.stderr
+
+
+def test_verbose_says_why_an_up_to_date_output_was_not_built_and_what_it_was_made_from(tmp_path):
+    """An output the build record answers for (record.py) lists the files it was made from, as
+    the build that wrote it did, and -v says why it was built or not."""
+    folder = tmp_path / "talk"
+    write_jpeg(folder / "photo.jpg", (320, 240))
+    deck = write_deck(folder, "# Record\n\n!SLIDE\n# One\n}}} photo.jpg::Me\n")
+    out = tmp_path / "out.pdf"
+    first = cli("build", deck, "-v", "-o", out)
+    assert first.returncode == 0 and "built: no record of an earlier build" in first.stderr, first.stderr
+    read = [line for line in first.stderr.splitlines() if line.startswith("read ")]
+    assert read[:1] == [f"read {deck}"] and f"read {folder / 'photo.jpg'}" in read, read
+    # (the first build keeps no record when the deck was written within a clock tick of it:
+    # then the second writes the record and the third is answered from it)
+    runs = [cli("build", deck, "-v", "-o", out) for _ in range(2)]
+    again = next(run for run in runs if "is up to date" in run.stdout)
+    lines = again.stderr.splitlines()
+    assert "not built: nothing changed since the output was written" in lines, again.stderr
+    assert [line for line in lines if line.startswith("read ")] == read
+    deck.write_text(deck.read_text(encoding="utf-8") + "\n!SLIDE\n# Two\n", encoding="utf-8")
+    changed = cli("build", deck, "-v", "-o", out)
+    assert f"built: {deck} changed" in changed.stderr.splitlines(), changed.stderr
+    assert "wrote" in changed.stdout
 
 
 def test_progress_counts_the_pictures_and_the_pages_laid_out(tmp_path, monkeypatch):
