@@ -203,7 +203,7 @@ def build_command(path: DeckPath = Path("slides"), output: OutputPath = None,
               "  hint: redirect it: handout build talk.md -o - > talk.pdf (or | lpr)", 2)
     result = _with_progress(lambda progress: handout.build(path, output, progress=progress,
                                                            **options), debug)
-    for line in for_terminal(result.problems):
+    for line in for_terminal(result.problems, order=result.inputs):
         _echo(line, err=True)
     _say_written(result, to_stdout)
 
@@ -266,9 +266,9 @@ def check_command(path: DeckPath = Path("slides"), debug: Debug = False,
     result = _with_progress(lambda progress: handout.check(path, progress=progress, **options),
                             debug)
     if json:
-        _echo(as_json(result.problems))
+        _echo(as_json(result.problems, result.inputs))
         raise typer.Exit(1 if result.warnings else 0)
-    for line in listing(result.problems):
+    for line in listing(result.problems, result.inputs):
         _echo(line)
     if result.warnings:
         _echo(f"{_count(len(result.warnings), 'problem')} found", err=True)
@@ -306,7 +306,7 @@ def pack_command(paths: PackPaths, output: OutputPath = None, debug: Debug = Fal
 
     result = _with_progress(lambda progress: handout.pack(paths, output, progress=progress,
                                                           **options), debug)
-    for line in for_terminal(result.problems):
+    for line in for_terminal(result.problems, order=result.inputs):
         _echo(line, err=True)
     _say_written(result)
 
@@ -441,7 +441,7 @@ def _guarded(action: Callable[[], T], debug: bool) -> T:
             if len(fatal) > 1:  # --strict: every one, then the count
                 from handout.problems import listing
 
-                for line in listing(fatal):
+                for line in listing(fatal, getattr(error, "order", ())):
                     _echo(line, err=True)
                 _fail(f"error: --strict: {_count(len(fatal), 'problem')} would lose part of the "
                       "deck; nothing was written\n  hint: fix them, or leave --strict out to "

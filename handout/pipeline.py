@@ -267,13 +267,13 @@ class Build:
         found = Problems(problems)
         if self.write:
             check_target(output, inputs)
-            enforce_strict(found, settings)
+            enforce_strict(found, settings, inputs)
         composed = self.compose(decks, asked, pack, booklet_sheet)
         finished = self.finish(composed, asked, settings, as_one or decks[0], pack,
                                booklet_sheet, paper_thickness_mm)
         found.extend(finished.problems)
         if self.write:
-            enforce_strict(found, settings)
+            enforce_strict(found, settings, inputs)
             if self.progress:
                 self.progress("writing", 0, 0)
             write_atomically(output, finished.save, inputs)

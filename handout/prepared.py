@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -20,7 +20,7 @@ from handout.formats.registry import DeckSource
 from handout.model import Block, Deck, Markdown, Problem, Slide, leaves
 from handout.options import Settings
 from handout.pictures.cache import PictureCache
-from handout.problems import MIN_TEXT_PT, NOTE, Problems, problem
+from handout.problems import MIN_TEXT_PT, NOTE, Problems, in_deck_order, problem
 from handout.rendered import RenderedDeck
 from handout.result import Result  # noqa: F401  (where every stage has found it)
 
@@ -218,23 +218,26 @@ def _file_lines(files: Iterable[Path]) -> Iterator[tuple[Path, int, str]]:
             yield file, number, text
 
 
-def enforce_strict(problems: Iterable[Problem], settings: Settings) -> None:
+def enforce_strict(problems: Iterable[Problem], settings: Settings,
+                   order: Sequence[Path] = ()) -> None:
     """With --strict, problems of a strict kind stop the build before anything is written: the
-    error carries every one of them (`.problems`), in deck order, as mkdocs and Sphinx list every
-    warning before they fail."""
-    fatal = sorted((p for p in problems if p.code in settings.strict_codes and p.severity != NOTE),
-                   key=lambda p: (str(p.file or ""), p.line or 0))
+    error carries every one of them (`.problems`), in deck order (`order`: the files read, as
+    problems.in_deck_order), as mkdocs and Sphinx list every warning before they fail."""
+    fatal = in_deck_order((p for p in problems
+                           if p.code in settings.strict_codes and p.severity != NOTE), order)
     if fatal:
-        raise StrictError(fatal)
+        raise StrictError(fatal, order)
 
 
 class StrictError(HandoutError):
     """--strict refused the build: `.problems` lists every problem that made it (the first is
     `.problem`, as for any HandoutError, with the count in its message)."""
 
-    def __init__(self, fatal: list[Problem]) -> None:
+    def __init__(self, fatal: list[Problem], order: Sequence[Path] = ()) -> None:
         first, more = fatal[0], len(fatal) - 1
         super().__init__(first.message + (f" (and {more} more)" if more else ""), first.file,
                          first.line, (f"{first.hint}; " if first.hint else "")
                          + "--strict makes this an error", code=first.code)
         self.problems = [replace(p, severity="error") for p in fatal]
+        self.order = list(order)
+        """The files the build read, in reading order (to list the problems in: listing())."""

@@ -7,7 +7,8 @@ The terminal shows each kind once, grouped (`12 photos have no credit: slides 3,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -156,12 +157,14 @@ class Problems(Findings):
         return self.items
 
 
-def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]:
+def for_terminal(items: Iterable[Problem], check_hint: bool = True,
+                 order: Sequence[Path] = ()) -> list[str]:
     """Lines to print: each kind once; a kind seen GROUP_FROM times or more as one summary line.
 
-    In deck order: by file and line (of a group's first member), so the terminal reads like the deck.
+    In deck order (in_deck_order; a group where its first member is), so the terminal reads like
+    the deck, and a build lists its problems as `handout check` does.
     """
-    items = sorted(items, key=lambda p: (str(p.file or ""), p.line or 0))
+    items = in_deck_order(items, order)
     counts: dict[str, int] = {}
     for item in items:
         counts[item.code] = counts.get(item.code, 0) + 1
@@ -185,17 +188,28 @@ def for_terminal(items: Iterable[Problem], check_hint: bool = True) -> list[str]
     return lines
 
 
-def in_deck_order(items: Iterable[Problem]) -> list[Problem]:
-    """By file and line, as the deck reads (problems without a line first in their file)."""
-    return sorted(items, key=lambda p: (str(p.file or ""), p.line or 0))
+def in_deck_order(items: Iterable[Problem], order: Sequence[Path] = ()) -> list[Problem]:
+    """As the deck reads: by file, then line (problems without a line first in their file).
+    Files come in `order` (the files a build read, as it read them: `Result.inputs`; a pack's
+    parts in the pack's order), files it does not list after them by name, problems of no file
+    first."""
+    rank = {os.path.normpath(os.path.abspath(file)): n for n, file in reversed(list(enumerate(order)))}
+
+    def key(item: Problem) -> tuple[int, str, int]:
+        if item.file is None:
+            return (-1, "", item.line or 0)
+        return (rank.get(os.path.normpath(os.path.abspath(item.file)), len(rank)), str(item.file),
+                item.line or 0)
+
+    return sorted(items, key=key)
 
 
-def listing(items: Iterable[Problem]) -> list[str]:
+def listing(items: Iterable[Problem], order: Sequence[Path] = ()) -> list[str]:
     """Every problem, one line each in deck order (`handout check`, --strict's refusal), each
     kind's hint once, under its first problem."""
     lines: list[str] = []
     hinted: set[tuple[str, str]] = set()
-    for item in in_deck_order(items):
+    for item in in_deck_order(items, order):
         line = f"{item.severity}[{item.code}]: {replace(item, hint='')}"
         if item.hint and (item.code, item.hint) not in hinted:
             hinted.add((item.code, item.hint))
@@ -204,13 +218,13 @@ def listing(items: Iterable[Problem]) -> list[str]:
     return lines
 
 
-def as_json(items: Iterable[Problem]) -> str:
+def as_json(items: Iterable[Problem], order: Sequence[Path] = ()) -> str:
     """`handout check --json`: one object per problem, in deck order, for CI."""
     import json
 
     return json.dumps([{"code": p.code, "severity": p.severity,
                         "file": str(p.file) if p.file is not None else None, "line": p.line,
-                        "message": p.message, "hint": p.hint} for p in in_deck_order(items)],
+                        "message": p.message, "hint": p.hint} for p in in_deck_order(items, order)],
                       ensure_ascii=False, indent=1)
 
 

@@ -125,11 +125,12 @@ def _build(run: Callable[..., Any], path: Path, output: Path | None, given: dict
         result = run(path, output, session=session, **given)
     except HandoutError as error:
         fatal = getattr(error, "problems", [])  # --strict: every problem, as a build says them
-        for line in listing(fatal) if len(fatal) > 1 else [f"error: {error.problem}"]:
+        order = getattr(error, "order", ())
+        for line in listing(fatal, order) if len(fatal) > 1 else [f"error: {error.problem}"]:
             say(line)
         say("note: the last good PDF is kept; waiting for the next save")
         return None
-    for line in for_terminal(result.problems):
+    for line in for_terminal(result.problems, order=result.inputs):
         say(line)
     pages = f"{result.pages} page{'s' if result.pages != 1 else ''}, " if result.pages else ""
     say(f"wrote {result.output} ({pages}{result.slides} slide{'s' if result.slides != 1 else ''}) "

@@ -8,6 +8,8 @@ itself (scale, creep) is read off the sheets' content streams.
 
 from __future__ import annotations
 
+import re
+
 import pdfplumber
 import pikepdf
 import pytest
@@ -16,6 +18,7 @@ from kit import REPO, cli, write_deck
 import handout
 from handout.compose.booklet import CREEP_FROM_PAGES, impose_booklet
 from handout.options import SHEETS_MM
+from handout.problems import for_terminal, listing
 
 MM = 72 / 25.4
 EXAMPLE = REPO / "examples" / "pack" / "workshop.toml"
@@ -61,6 +64,15 @@ def test_check_booklet_reports_what_the_booklet_build_reports(example):
 
     assert said(checked) == said(example)
     assert checked.with_code("booklet-layout")  # (the flat pack's check has none: test_pack)
+    # printed in the same order (the pack's, then file:line): check's list, the build's lines
+    assert listing(checked.problems, checked.inputs) == listing(example.problems, example.inputs)
+    parts = ["zeromq-slides.md", "sockets.md", "patterns.md"]  # (workshop.toml's order)
+    for printed in (listing(checked.problems, checked.inputs),
+                    for_terminal(example.problems, order=example.inputs)):
+        named = re.findall(r"[\w-]+\.md", "\n".join(printed))
+        assert list(dict.fromkeys(named)) == parts, printed
+        lines = [(name, int(line)) for name, line in re.findall(r"([\w-]+\.md):(\d+)", "\n".join(printed))]
+        assert lines == sorted(lines, key=lambda at: (parts.index(at[0]), at[1])), printed
 
 
 TINY = "# Tiny\n\n!SLIDE\n# One\n\n* a point\n\n!SLIDE\n# Two\n\n* another point\n"

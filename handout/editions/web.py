@@ -88,11 +88,11 @@ def build_web(prepared: Prepared, output: Path | None, *, write: bool = True) ->
     problems = Problems(p for p in prepared.problems if p.code not in PRINT_ONLY)
     if write:
         check_target(output, prepared.inputs)
-        enforce_strict(problems, settings)
+        enforce_strict(problems, settings, prepared.inputs)
     page, refused = web_page(prepared, fonts=write)
     problems.extend(_refused(prepared, refused))
     if write:
-        enforce_strict(problems, settings)
+        enforce_strict(problems, settings, prepared.inputs)
         write_atomically(output, lambda stream: stream.write(page.encode("utf-8")), prepared.inputs)
     return Result(output=output if write else None, pages=0, slides=len(prepared.deck.slides),
                   inputs=list(prepared.inputs),
