@@ -71,10 +71,11 @@ class Entry:
     refused: tuple[str, ...] = ()
 
 
-RENDER_REVISION = 2
+RENDER_REVISION = 3
 """Raised whenever a change to handout's code changes what a rendered slide holds (between
 versions: the styles' bytes and the version are in the key already). 2: listings' backgrounds
-move with centred content; links to files are told apart from refused files."""
+move with centred content; links to files are told apart from refused files. 3: clusters drawn
+out of logical order carry /ActualText (cluster_text.py)."""
 
 
 class TypesetCache:

@@ -220,10 +220,15 @@ from weasyprint import CSS, HTML  # noqa: E402
 
 kept_stylesheets(CSS)  # (if WeasyPrint was imported before handout: from here on)
 from weasyprint.document import Document  # noqa: E402
+from weasyprint.draw import text as _draw_text  # noqa: E402
 from weasyprint.formatting_structure.boxes import ReplacedBox, TextBox  # noqa: E402
 from weasyprint.pdf import fonts as _fonts  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration, get_hb_object_data  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+from handout import cluster_text  # noqa: E402
+
+cluster_text.install(_draw_text)  # each cluster's text read back in logical order
 
 _SIZED_ARRAY = re.compile(r"^\s*([\w ]+?)\s*\[(\d+)\]\s*$")
 

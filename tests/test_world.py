@@ -27,9 +27,21 @@ SCRIPTS = {
     "Greek": "Θα βρεθούμε στην Αθήνα", "Russian": "Встретимся в Москве",
     # right to left: each word's letters in logical order (the words of a line run right to left)
     "Arabic": "القاهرة", "Hebrew": "בירושלים",
-    # Devanagari: words without a pre-base vowel sign (WeasyPrint maps glyphs, not clusters, to text)
+    # Devanagari: a word without a pre-base vowel sign (with one: test_devanagari_…)
     "Hindi": "में",
 }
+HINDI = "हिन्दी: दिल्ली में मिलते हैं"
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="pdftotext not installed (poppler-utils: make handout "
+                                   "installs it as root)")
+
+
+def poppler_text(pdf: Path) -> str:
+    """The text pdftotext reads (it reads /ActualText), every run of whitespace one space."""
+    import subprocess
+
+    read = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return " ".join(read.stdout.split())
 
 
 # -- finding math: KaTeX's and Pandoc's rules ----------------------------------------------------
@@ -108,6 +120,21 @@ def test_every_script_prints_and_extracts_in_logical_order(world) -> None:
             continue
         assert squash(sample) in text, script
     assert not world.result.with_code("missing-glyph")
+
+
+@needs_poppler
+def test_devanagari_is_read_back_in_logical_order(world) -> None:
+    """ि is drawn before the consonant it follows: each such cluster is /ActualText (poppler,
+    MuPDF, Acrobat read it); every glyph maps to its own letter, so readers that do not (pypdf,
+    pdfminer) lose none and add none (they read ि before its consonant, in drawn order)."""
+    assert HINDI in poppler_text(world.pdf)
+    page = next(i for i, t in enumerate(world.texts) if "न्दी" in t)
+    actual = {str(operands[1]["/ActualText"]) for operands, op in operations(world.pdf, page)
+              if op == b"BDC" and "/ActualText" in operands[1]}
+    assert actual == {"हि", "दि", "मि"}, actual
+    line = next(line for line in "\n".join(world.texts).splitlines() if "न्दी" in line)
+    drawn = line[line.index("न्दी") - 2:].replace("\u034f", "")
+    assert sorted(drawn[:len(HINDI)]) == sorted(HINDI), drawn
 
 
 @needs_debian_fonts
@@ -272,6 +299,8 @@ def test_a_formula_is_read_out_in_words_and_every_glyph_maps_to_text(tmp_path: P
     assert [e.alt for e in elements if e.kind == "Formula"] == ["e to the power i pi, plus 1 equals 0"]
     assert not [e for e in elements if e.kind == "Figure"]
     assert outloud_findings(tmp_path / "out.pdf") == []
+    if shutil.which("pdftotext"):  # the tagged archive's /ActualText inside its marked content
+        assert "दिल्ली" in poppler_text(tmp_path / "out.pdf")
     assert not result.with_code("archive-level")
     with pikepdf.open(tmp_path / "out.pdf") as pdf:
         assert pdf.open_metadata().get("pdfaid:conformance") == "A"
