@@ -63,7 +63,7 @@ def hello(name):
 * See [the harbour](#slide-1)
 
 !NOTES
-Notes below the code.
+Notes below the code, and the square a third time: ![the square in the notes](images/orange.png)
 
 !SLIDE
 # Things that must not load
@@ -125,10 +125,15 @@ def test_one_file_with_no_script_and_no_address_to_load(page):
     assert "Content-Security-Policy" in html and "default-src 'none'" in html.replace("&#39;", "'")
 
 
+def pictures_in(html: str) -> list[str]:
+    """The base64 of every picture in the page: an <img>'s src, or the style rule that holds a
+    picture the page shows more than once."""
+    return re.findall(r'(?:src="|url\()data:image/(?:jpeg|png);base64,([^")]+)', html)
+
+
 def test_pictures_are_inside_at_screen_resolution(page, web_deck):
     html = html_of(page)
-    pictures = [base64.b64decode(data) for data in
-                re.findall(r'src="data:image/(?:jpeg|png);base64,([^"]+)"', html)]
+    pictures = [base64.b64decode(data) for data in pictures_in(html)]
     sizes = {Image.open(io.BytesIO(data)).size for data in pictures}
     images = web_deck.parent / "images"
     originals = {(images / name).read_bytes() for name in ("orange.png", "banner.png")}
@@ -138,6 +143,26 @@ def test_pictures_are_inside_at_screen_resolution(page, web_deck):
     assert len(html.encode()) < 1_500_000
     [banner] = re.findall(r'<img alt="a banner[^>]*>', html)
     assert "image-resolution" not in banner  # shown at its own size
+
+
+def test_a_picture_shown_three_times_is_in_the_page_once(page, web_deck):
+    """The orange square is shown on slide 1, in slide 3's notes and on slide 4; the photo as
+    slide 2's background and in slide 4's text: each one's bytes are in the page once."""
+    html = html_of(page)
+    pictures = pictures_in(html)
+    assert len(pictures) == len(set(pictures)) == 3  # the square, the photo, the banner
+    for data in pictures:
+        assert html.count(data) == 1
+    orange = base64.b64encode((web_deck.parent / "images" / "orange.png").read_bytes()).decode()
+    [rule] = re.findall(r'img\.(picture-\d+) \{ content: url\(data:image/png;base64,' + re.escape(orange),
+                        html)
+    squares = {alt: tag for tag in re.findall(r"<img [^>]*>", html)
+               for alt in re.findall(r'alt="([^"]*)"', tag)
+               if alt in ("an orange square", "the square in the notes", "x")}
+    assert len(squares) == 3  # each keeps its alt text, and shows the one copy
+    assert all(re.search(rf'class="{rule}\b', tag) for tag in squares.values()), squares
+    [background] = [tag for tag in re.findall(r"<img [^>]*>", html) if "background" in tag]
+    assert re.search(r'class="picture-\d+ background"', background)  # its own classes kept
 
 
 def test_fonts_are_subset_and_inside(page):
@@ -379,6 +404,27 @@ def test_the_photo_slide_keeps_its_picture_in_a_browser(browser, page, tmp_path)
     colours = len(set(shot.resize((128, 90)).get_flattened_data()))
     assert colours > 500  # a photo, not a blank or grey box
     assert visit.requests() == []
+
+
+def test_a_picture_kept_once_shows_at_its_size_wherever_it_is_shown_and_printed(browser, page):
+    """The square shown three times from one copy (a style rule replacing what each <img>
+    shows): drawn at its own shape each time on screen, and three times on paper."""
+    import pdfplumber
+
+    visit = browser.open(page[0].as_uri(), 1280, 900, False)
+    shown = json.loads(visit.evaluate("""JSON.stringify([...document.images].map(i => {
+      const r = i.getBoundingClientRect(); return [i.alt, r.width, r.height]; }))"""))
+    squares = [(width, height) for alt, width, height in shown
+               if alt in ("an orange square", "the square in the notes", "x")]
+    assert len(squares) == 3, shown
+    assert all(width > 100 and width / height == pytest.approx(4 / 3, rel=0.02)
+               for width, height in squares), squares
+    data = browser.send("Page.printToPDF", {"printBackground": True}, visit.session)["data"]
+    with pdfplumber.open(io.BytesIO(base64.b64decode(data))) as printed:
+        drawn = [image for sheet in printed.pages for image in sheet.images
+                 if tuple(image["srcsize"]) == (400, 300)]
+    assert len(drawn) == 3
+    assert all(image["width"] > 50 for image in drawn)
 
 
 # -- printed from the browser (issue 27) --------------------------------------------------------

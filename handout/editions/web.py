@@ -18,7 +18,8 @@ import functools
 import html
 import io
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,10 +116,10 @@ def web_page(prepared: Prepared, fonts: bool = True) -> tuple[str, list[str]]:
     unlinked: list[str] = []
     dropped: list[str] = []
     lang = getattr(settings, "lang", "") or "en"
-    content = offline(content, _Inliner(fetcher), unlinked, dropped)
+    content, pictures = shared_pictures(offline(content, _Inliner(fetcher), unlinked, dropped))
     css = "\n".join([font_faces(_text_of(content) + deck.title, lang) if fonts else "",
                      *((STYLES / name).read_text(encoding="utf-8") for name in WEB_SHEETS),
-                     page_rule(settings)])
+                     page_rule(settings), pictures])
     page = TEMPLATES.get_template("web.html.j2").render(
         title=deck.title, author=deck.author, version=__version__, csp=CSP, css=Markup(css),
         lang=getattr(settings, "lang", "") or "en", content=Markup(content))
@@ -230,6 +231,65 @@ def offline(page: str, inline: Any, unlinked: list[str] | None = None,
         return f"<{match[1]}{''.join(kept)}{closing}>"
 
     return START_TAG.sub(tag, page)
+
+
+PLACEHOLDER = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+"""A transparent 1x1 GIF: the `src` of a picture whose bytes the page's style holds."""
+
+
+def shared_pictures(page: str) -> tuple[str, str]:
+    """The page with each picture it shows more than once in it once: its data: URL goes into
+    one style rule (`img.picture-N { content: url(data:…) }`), and each <img> showing it keeps its
+    alt text, classes, style and size, with PLACEHOLDER as its src. Returns the page and the rules.
+
+    The <img> stays an image, sized and laid out by the same rules as any other: Chromium and
+    Firefox draw, size (width, max-width, object-fit) and print an image whose content a rule
+    replaces as the image itself (Chromium sizes it so only when it has a src of its own)."""
+    uses = Counter(source for source in _sources(page) if source.startswith("data:"))
+    numbers = {source: n for n, source in enumerate(
+        (source for source, count in uses.items() if count > 1), start=1)}
+    if not numbers:
+        return page, ""
+
+    def tag(match: re.Match[str]) -> str:
+        if match[1].lower() != "img":
+            return match[0]
+        attributes = [(found[1].lower(), _value(found), found[0])
+                      for found in ATTRIBUTE.finditer(match[2])]
+        source = next((value for key, value, _ in attributes if key == "src"), "")
+        if source not in numbers:
+            return match[0]
+        name = f"picture-{numbers[source]}"
+        kept: list[str] = []
+        classed = False
+        for key, value, written in attributes:
+            if key == "src":
+                kept.append(f' src="{PLACEHOLDER}"')
+            elif key == "class" and not classed:
+                kept.append(f' class="{name} {html.escape(html.unescape(value))}"')
+                classed = True
+            else:
+                kept.append(written)
+        if not classed:
+            kept.append(f' class="{name}"')
+        closing = "/" if match[2].rstrip().endswith("/") else ""
+        return f"<{match[1]}{''.join(kept)}{closing}>"
+
+    rules = "\n".join(f"img.picture-{n} {{ content: url({source}); }}"
+                      for source, n in numbers.items())
+    return START_TAG.sub(tag, page), rules
+
+
+def _sources(page: str) -> Iterator[str]:
+    """The src of every <img> in the page, as written."""
+    for match in START_TAG.finditer(page):
+        if match[1].lower() == "img":
+            yield from (_value(found) for found in ATTRIBUTE.finditer(match[2])
+                        if found[1].lower() == "src")
+
+
+def _value(attribute: re.Match[str]) -> str:
+    return next((v for v in attribute.groups()[1:] if v is not None), "")
 
 
 def _text_of(page: str) -> str:
@@ -352,4 +412,5 @@ def _refused(prepared: Prepared, urls: list[str]) -> list[Problem]:
         if urls else []
 
 
-__all__ = ["build_web", "font_faces", "offline", "page_rule", "screen_placements", "web_page", "woff2_subset"]
+__all__ = ["build_web", "font_faces", "offline", "page_rule", "screen_placements", "shared_pictures",
+           "web_page", "woff2_subset"]
