@@ -137,6 +137,59 @@ def test_devanagari_is_read_back_in_logical_order(world) -> None:
     assert sorted(drawn[:len(HINDI)]) == sorted(HINDI), drawn
 
 
+CMAP_BLOCK = re.compile(rb"(\d+)\s+begin(codespacerange|bfchar|bfrange)(.*?)end\2", re.S)
+CMAP_ENTRY = re.compile(rb"<([0-9A-Fa-f]*)>")
+
+
+def to_unicode_problems(pdf: Path) -> list[str]:
+    """What is wrong in a PDF's ToUnicode CMaps, as a CMap parser (poppler's) reads them: blocks
+    whose count is not their entries' or over 100, codes outside the codespace, mappings to no text,
+    to more than poppler reads (254 hex digits), or to what is no character (U+FFFF, lone
+    surrogates)."""
+    import pikepdf
+
+    problems = []
+    with pikepdf.open(pdf) as document:
+        for font in document.objects:
+            if not isinstance(font, pikepdf.Dictionary) or "/ToUnicode" not in font:
+                continue
+            name, cmap = str(font.get("/BaseFont")), font.ToUnicode.read_bytes()
+            widths = set()
+            for count, kind, body in CMAP_BLOCK.findall(cmap):
+                entries = CMAP_ENTRY.findall(body)
+                per = {b"codespacerange": 2, b"bfchar": 2, b"bfrange": 3}[kind]
+                if int(count) * per != len(entries) or int(count) > 100 \
+                        or CMAP_ENTRY.sub(b"", body).strip():
+                    problems.append(f"{name}: {count.decode()} {kind.decode()} entries read as "
+                                    f"{len(entries) / per}")
+                if kind == b"codespacerange":
+                    widths |= {len(code) for code in entries}
+                    continue
+                for source, text in zip(entries[::per], entries[per - 1::per], strict=True):
+                    if len(source) not in widths:
+                        problems.append(f"{name}: code <{source.decode()}> outside the codespace")
+                    if not text or len(text) % 4 or len(text) > 254:
+                        problems.append(f"{name}: <{source.decode()}> maps to <{text.decode()}>")
+                        continue
+                    try:
+                        characters = bytes.fromhex(text.decode()).decode("utf-16-be")
+                    except UnicodeDecodeError:
+                        characters = "\ufffe"
+                    if any(c in "\ufffe\uffff" for c in characters):
+                        problems.append(f"{name}: <{source.decode()}> maps to <{text.decode()}>")
+    return problems
+
+
+def test_every_fonts_to_unicode_cmap_is_valid(world) -> None:
+    """(Merged fonts mapped glyph 0 to U+FFFF, their codespace range read as a mapping.)"""
+    assert to_unicode_problems(world.pdf) == []
+    if shutil.which("pdftotext"):
+        import subprocess
+
+        read = subprocess.run(["pdftotext", str(world.pdf), "-"], capture_output=True, text=True)
+        assert read.returncode == 0 and read.stderr == "", read.stderr[:500]
+
+
 @needs_debian_fonts
 def test_the_fonts_that_carry_each_script_are_handouts(world) -> None:
     names = {str(font.get("/BaseFont")).split("+")[-1] for _, font in fonts(world.pdf)}

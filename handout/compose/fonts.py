@@ -20,7 +20,8 @@ from pikepdf import Array, Dictionary, Name, Pdf, Stream
 from handout.pdf_objects import resource_dicts
 from handout.theme import face_name
 
-BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]*)>")
 DROPPED_TABLES = ("BASE", "DSIG", "EBDT", "EBLC", "EBSC", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT",
                   "SVG ")
 """Tables a PDF viewer never reads (WeasyPrint drops the same ones)."""
@@ -75,7 +76,9 @@ def merge_fonts(out: Pdf, originals: Mapping[str, bytes],
         for copy in mergeable:
             widths.update(_widths(copy.DescendantFonts[0].W))
             if Name.ToUnicode in copy:
-                to_unicode.update(_to_unicode(copy.ToUnicode))
+                for glyph, text in _to_unicode(copy.ToUnicode).items():
+                    if text or glyph not in to_unicode:  # (a copy that maps it to no text: the others)
+                        to_unicode[glyph] = text
         program = subset_glyphs(originals[name], set(widths) | {0})
         merged = make_font(out, mergeable[0], program, widths, to_unicode)
         for copy in mergeable:
@@ -107,7 +110,10 @@ def _widths(array: pikepdf.Object) -> dict[int, float]:
 
 
 def _to_unicode(stream: Stream) -> dict[int, bytes]:
-    return {int(glyph, 16): text for glyph, text in BFCHAR.findall(stream.read_bytes())}
+    """A ToUnicode CMap's glyph -> text, read from its bfchar blocks only (its codespace range
+    `<0000> <ffff>` is no mapping: read as one, every merged font mapped glyph 0 to U+FFFF)."""
+    return {int(glyph, 16): text for block in BFCHAR_BLOCK.findall(stream.read_bytes())
+            for glyph, text in BFCHAR.findall(block)}
 
 
 def outlines_in_glyf(font: bytes) -> bool:
