@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kit import REPO, fonts, line_of, operations, pdf_text, squash, structure, write_deck
+from kit import REPO, fonts, line_of, operations, pdf_text, squash, structure, texts, write_deck
 
 import handout
 from handout import fonts as handout_fonts
@@ -310,13 +310,52 @@ def test_mermaid_labels_are_svg_text_and_the_drawing_shrinks_with_the_slide(tmp_
 
 
 FAKE_PLANTUML = """#!{python}
-import os, sys
+import os, re, sys
 arguments = sys.argv[1:]
+assert arguments[:3] == ["-tsvg", "-charset", "UTF-8"], arguments
 folder = arguments[arguments.index("-o") + 1]
-open(os.path.join(folder, "diagram.svg"), "w").write(
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 20"><text x="1" y="10">'
-    + os.environ.get("PLANTUML_SECURITY_PROFILE", "LEGACY") + '</text></svg>')
+source = open(arguments[-1], encoding="utf-8").read()
+names = re.findall(r"^(\\w+) -> (\\w+)", source, re.M)[0] if "->" in source else ("", "")
+# what PlantUML 1.2020 (Debian 12) writes: sized in px twice (attributes and style), a
+# processing-instruction prologue, the source again in a comment at the end
+open(os.path.join(folder, "diagram.svg"), "w", encoding="us-ascii").write(
+    '<?xml version="1.0" encoding="us-ascii" standalone="no"?><svg '
+    'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'contentScriptType="application/ecmascript" contentStyleType="text/css" height="121px" '
+    'preserveAspectRatio="none" style="width:203px;height:121px;background:#FFFFFF;" '
+    'version="1.1" viewBox="0 0 203 121" width="203px" zoomAndPan="magnify"><defs/><g>'
+    '<rect fill="#FEFECE" height="30" style="stroke:#A80036;stroke-width:1.5;" width="50" '
+    'x="8" y="8"/><text fill="#000000" font-family="sans-serif" font-size="14" '
+    f'lengthAdjust="spacing" textLength="36" x="15" y="28">{{names[0]}}</text>'
+    '<line style="stroke:#A80036;stroke-width:1.0;" x1="58" x2="140" y1="60" y2="60"/>'
+    '<text fill="#000000" font-family="sans-serif" font-size="14" lengthAdjust="spacing" '
+    f'textLength="28" x="150" y="28">{{names[1]}}</text><text x="1" y="110">'
+    + os.environ.get("PLANTUML_SECURITY_PROFILE", "LEGACY") + '</text><!--MD5=[5f2b]\\n'
+    + source.replace("--", "- -") + '--></g></svg>')
 """
+
+
+def test_a_plantuml_diagram_prints_as_its_drawing(tmp_path, monkeypatch) -> None:
+    """PlantUML's SVG (a stand-in plantuml here writes what PlantUML 1.2020 writes) is the slide's
+    drawing: its labels are text on the page, its source is not; sized in em from its 203 px
+    (its own px sizes, in attributes and in style, dropped), so it shrinks with the slide."""
+    from handout import diagrams
+
+    (tmp_path / "plantuml").write_text(FAKE_PLANTUML.format(python=sys.executable))
+    (tmp_path / "plantuml").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    drawn = diagrams.draw("plantuml", "@startuml\nAlice -> Bob\n@enduml\n")
+    assert drawn.svg and drawn.svg.startswith('<svg style="width: 16.24em"'), drawn  # 203 x 1.6 / 20
+    assert "203px" not in drawn.svg and "<?" not in drawn.svg
+    deck = write_deck(tmp_path / "talk", "!SLIDE\n# Sequence\n\n```plantuml\n@startuml\n"
+                      "Speaker -> Audience\n@enduml\n```\n")
+    result = handout.build(deck, tmp_path / "out.pdf", jobs=1)
+    text = pdf_text(tmp_path / "out.pdf")
+    assert "Speaker" in text and "Audience" in text, text
+    assert "@startuml" not in text and "->" not in text and "as its source" not in text
+    assert not result.with_code("diagram")
+    [page] = [i for i, t in enumerate(texts(tmp_path / "out.pdf")) if "Audience" in t]
+    assert sum(1 for _, op in operations(tmp_path / "out.pdf", page) if op == b"re") >= 1  # the box
 
 
 def test_plantuml_and_mermaid_read_no_file_for_a_strangers_diagram(tmp_path, monkeypatch) -> None:
