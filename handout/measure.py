@@ -44,7 +44,7 @@ ROOM_PX = 768 - 2 * 2.8 * CANVAS_ROOT_PX
 _PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.DOTALL)
 _BLOCK = re.compile(r"<(h[1-6]|li|p|tr|dt|dd|blockquote)\b[^>]*>(.*?)</\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-_INLINE_PICTURE = re.compile(r"<img\b(?![^>]*class=\"background)[^>]*>")
+_INLINE_PICTURE = re.compile(r"<img\b(?![^>]*class=\"(?:background|[^\"]*\bplaced\b))[^>]*>")
 LINE_PX = {"h1": (74, 30, 24), "h2": (58, 23, 31), "h3": (49, 20, 37), "h4": (43, 17, 43),
            "h5": (43, 17, 43), "h6": (43, 17, 43), "p": (47, 18, 50), "li": (47, 9, 47),
            "tr": (47, 0, 60), "dt": (47, 0, 50), "dd": (47, 0, 50), "blockquote": (47, 18, 48)}
@@ -158,6 +158,8 @@ def measure(document: Document) -> list[_Page]:
         for box, positioned in _slide_boxes(page._page_box):
             element = getattr(box, "element", None)
             laid_out.add(id(element))
+            if positioned is PLACED:
+                continue  # where the deck put it, clipped by the frame as its tool clips it
             if measured is None:  # the slide's own section comes first
                 x, y = box.content_box_x(), box.content_box_y()
                 measured = _Page(frame=_border_rect(box), room=_Rect(x, y, x + box.width, y + box.height))
@@ -186,21 +188,42 @@ def measure(document: Document) -> list[_Page]:
     return found
 
 
-def _slide_boxes(box: Any, inside: bool = False, positioned: bool = False
-                 ) -> Iterator[tuple[Any, bool]]:
+PLACED = "placed"
+"""The class of a piece the deck places on its canvas (Slidev's `<img absolute left-90 top-45>`):
+it takes no room in the text and is measured by no one (the frame clips it, as the tool's
+canvas does), and it stays where the deck put it when the text is centred."""
+
+
+def _slide_boxes(box: Any, inside: bool = False, positioned: bool | str = False
+                 ) -> Iterator[tuple[Any, bool | str]]:
     """The slide section's box, then every box inside it, with whether it lies in an absolutely
-    positioned box of the slide (WeasyPrint's box classes are internal: this is the one place
-    that walks them)."""
+    positioned box of the slide (PLACED: in one the deck placed on its canvas). WeasyPrint's
+    box classes are internal: this is the one place that walks them."""
     element = getattr(box, "element", None)
     if not inside and element is not None and element.get(DATA_SLIDE) \
             and SLIDE_CLASS in element.get("class", "").split():
         inside, positioned = True, False
-    elif inside and box.is_absolutely_positioned():
-        positioned = True
+    elif inside and positioned is not PLACED and box.is_absolutely_positioned():
+        positioned = PLACED if element is not None and _is_placed(box) else True
     if inside:
         yield box, positioned
     for child in getattr(box, "children", ()):
         yield from _slide_boxes(child, inside, positioned)
+
+
+def _is_placed(box: Any) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and PLACED in (element.get("class") or "").split() \
+        and getattr(box, "element_tag", "") != "html"
+
+
+def _placed_boxes(box: Any) -> Iterator[Any]:
+    """The outermost placed pieces inside a box."""
+    for child in getattr(box, "children", ()):
+        if child.is_absolutely_positioned() and _is_placed(child):
+            yield child
+        else:
+            yield from _placed_boxes(child)
 
 
 def _border_rect(box: Any) -> _Rect:
@@ -241,6 +264,9 @@ def centre_slides(document: Document) -> None:
             if free > 0:
                 content.translate(dy=free / 2)
                 _shift_backgrounds(content, free / 2)
+                for placed in _placed_boxes(content):  # where the deck placed them on the slide
+                    placed.translate(dy=-free / 2)
+                    _shift_backgrounds(placed, -free / 2)
 
 
 def _shift_backgrounds(box: Any, dy: float) -> None:

@@ -54,7 +54,8 @@ NO_MARKERS = ("::right::", "::left::", "::bottom::", "grid-cols", "<div", "</div
 
 
 def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> None:
-    grid, cols, header, three, picture, attributify, busy, sized = build(built, decks, "slidev.md", "slidev")
+    grid, cols, header, three, picture, attributify, busy, sized, *_ = build(built, decks, "slidev.md",
+                                                                               "slidev")
     assert "Three and flex" in [entry.title for entry in outline(built(decks / "slidev.md", per_page=1,
                                                                         format="slidev"))]
     side_by_side(grid, "Alpha", "const", 0.5, 0.06)  # grid-cols-2: a listing, then words
@@ -88,6 +89,39 @@ def test_slidev_layouts_print_side_by_side(built: BuildCache, decks: Path) -> No
     text = " ".join(page.text for page in (grid, cols, header, three, picture, attributify))
     assert squash(text).index("Alpha") < squash(text).index("Beta") < squash(text).index("Gamma")
     assert not [m for m in NO_MARKERS if m in text]
+
+
+def test_slidev_pieces_placed_on_the_canvas_stay_where_the_deck_puts_them(built: BuildCache,
+                                                                         decks: Path) -> None:
+    """`<img absolute left-90 top-45 w-60>` (class, attributify, a tag over two lines, negative
+    offsets, right/bottom, rotate) and Slidev's `abs-br` on a <div>: placed on the slide as on
+    Slidev's 980 x 551 px canvas, taking no room in the text. Five 240-px pictures stacked in the
+    flow overflowed the slide; placed, the slide fits (build() says: no overflow)."""
+    *_, collage, cover = build(built, decks, "slidev.md", "slidev")
+    width, height = collage.right - collage.left, collage.bottom - collage.top
+    canvas = (980, 980 * 9 / 16)
+
+    def placed(picture: dict) -> tuple[float, float, float]:
+        return ((picture["x0"] - collage.left) / width, (picture["top"] - collage.top) / height,
+                (picture["x1"] - picture["x0"]) / width)
+
+    found = {round(placed(p)[2] * canvas[0]): p for p in collage.pictures}  # by width: 240, 200, ...
+    assert len(collage.pictures) == 5 and {240, 120, 200, 140} <= set(found), sorted(found)
+    left, top, _ = placed(found[240])  # class="absolute left-90 top-45 w-60"
+    assert near(left, 360 / canvas[0], 0.01) and near(top, 180 / canvas[1], 0.01), (left, top)
+    corner = found[120]  # right-10 bottom-[20px] w-30, the tag over two lines
+    assert near((collage.right - corner["x1"]) / width, 40 / canvas[0], 0.01)
+    assert near((collage.bottom - corner["bottom"]) / height, 20 / canvas[1], 0.01)
+    left, top, _ = placed(found[140])  # left-150 top-4
+    assert near(left, 600 / canvas[0], 0.01) and near(top, 16 / canvas[1], 0.01)
+    assert found[200]["x0"] < collage.left + 1  # -left-4: off the canvas's edge, clipped there
+    assert near(collage.at("Words"), 0) and collage.top_of("Words") < collage.top + 0.3 * height
+    # abs-br mx-10 my-11 on a centred cover: the box at the bottom right, the title still centred
+    words = cover.word("meetup")
+    assert near((cover.right - words["x1"]) / width, 40 / canvas[0], 0.015), words
+    below = (cover.bottom - words["bottom"]) / height  # (my-11, and its line's descent and margin)
+    assert 44 / canvas[1] - 0.01 < below < 44 / canvas[1] + 0.05, words
+    assert cover.top + 0.3 * height < cover.top_of("Placed") < cover.top + 0.6 * height
 
 
 def test_remark_column_classes_print_at_their_shares(built: BuildCache, decks: Path) -> None:

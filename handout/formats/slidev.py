@@ -75,6 +75,9 @@ class SlidevReader(Reader):
         if depth == 0:  # (an imported file's slides are shown on the deck's canvas)
             width = headmatter.get("canvasWidth")
             self._canvas = float(width) if isinstance(width, int | float) and width > 0 else CANVAS_WIDTH
+            aspect = md.aspect_of(headmatter.get("aspectRatio")) or "16:9"
+            across, down = (float(n) for n in aspect.split(":"))
+            self._canvas_size = (self._canvas, self._canvas * down / across)
         slides: list[Slide] = []
         for index, (line, meta, body) in enumerate(chunks):
             if index == 0:  # the headmatter's title names the deck; the slide keeps its heading
@@ -130,8 +133,8 @@ class SlidevReader(Reader):
         at_root = self._root / path.name  # `/x.png` is public/x.png of the deck's own folder
         body = md.rewrite_pictures(md.embedded_pictures(body), lambda src: _public(src, at_root))
         body, behind = md.behind_text_pictures(body)
-        body = [Line(t.number, _sized_pictures(t.text, self._canvas)) if not kind and "<img" in t.text else t
-                for t, kind in md.code_state(body)]
+        body = [Line(t.number, _sized_pictures(t.text, self._canvas_size))
+                if not kind and "<img" in t.text else t for t, kind in md.code_state(body)]
         layout = str(meta.get("layout") or "")
         background = behind[0] if behind else None
         for extra in behind[1:]:
@@ -165,40 +168,43 @@ class SlidevReader(Reader):
         first = next((t.number for t in body if t.text.strip()), line)
         dialect = md.Dialect(aliases=LANGUAGES)
         return md.make_slide(md.Parts(number, first, body, classes, background, notes, split=split,
-                                      title=title), dialect)
+                                      title=title, canvas=self._canvas_size), dialect)
 
 
 CANVAS_WIDTH = 980.0
 """Slidev's slide width in CSS px, unless the headmatter's canvasWidth says otherwise."""
 IMG_TAG = re.compile(r"<img\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?P<end>/?>)", re.IGNORECASE)
-SIZE_UTILITY = re.compile(r"^(?P<side>[wh])-(?:(?P<steps>\d+(?:\.\d+)?)"
+SIZE_UTILITY = re.compile(r"^(?P<side>[wh])-?(?:(?P<steps>\d+(?:\.\d+)?)"
                           r"|\[(?P<length>[\d.]+(?:px|rem|em)?)\])$")
-"""UnoCSS's `w-120` (120 quarter-rems, 480 px on Slidev's canvas) and `h-[200px]`."""
+"""UnoCSS's `w-120` (120 quarter-rems, 480 px on Slidev's canvas; `w120` too) and `h-[200px]`."""
 
 
-def _sized_pictures(text: str, canvas: float) -> str:
+def _sized_pictures(text: str, canvas: tuple[float, float]) -> str:
     """`<img class="h-40">` and attributify `<img w-120>` at the size Slidev shows them (on its
-    canvas: a badge `h-4` is a line tall, not a page-wide picture), in em of ours."""
+    canvas: a badge `h-4` is a line tall, not a page-wide picture), in em of ours; and
+    `<img absolute left-90 top-45 w-60>` placed on the slide where Slidev places it on its
+    canvas, taking no room in the text (a collage of pictures is no column of them)."""
     def sized(match: re.Match[str]) -> str:
         attributes = match["attributes"]
         classes = re.search(r"\sclass\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", attributes)
         words = [*((classes[1] or classes[2] or "").split() if classes else ()),
                  *re.sub(r"\s[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|\S+)", " ", attributes).split()]
-        declared = {}
-        for word in words:
+        declared = md.layout.placement(words, canvas)
+        kind = "placed" if declared else "sized"
+        for word in words if not declared else ():
             found = SIZE_UTILITY.match(word)
             length = (f"{float(found['steps']) * 4:g}px" if found["steps"] else found["length"]) \
                 if found else None
-            if found and (css := md.layout.canvas_length(length, canvas)):
+            if found and (css := md.layout.canvas_length(length, canvas[0])):
                 declared["width" if found["side"] == "w" else "height"] = css
         if not declared or re.search(r"\sstyle\s*=", attributes):
             return match[0]
         style = "; ".join(f"{k}: {v}" for k, v in declared.items())
-        style += "; max-height: none" if "height" in declared else ""
+        style += "; max-height: none" if "height" in declared and kind == "sized" else ""
         if classes:
-            attributes = attributes.replace(classes[0], classes[0][:-1] + ' sized' + classes[0][-1], 1)
+            attributes = attributes.replace(classes[0], classes[0][:-1] + f" {kind}" + classes[0][-1], 1)
         else:
-            attributes += ' class="sized"'
+            attributes += f' class="{kind}"'
         return f'<img{attributes} style="{style}"{match["end"]}'
 
     return IMG_TAG.sub(sized, text)

@@ -226,6 +226,92 @@ def css(declared: dict[str, str]) -> str:
     return "; ".join(f"{key}: {value}" for key, value in declared.items())
 
 
+# --- pieces placed on the canvas: <img absolute left-90 top-45 w-60 rotate-10> -------------------
+
+SLIDEV_CANVAS = (980.0, 980.0 * 9 / 16)
+"""Slidev's default canvas, in CSS px: what `left-90` (360 px) is measured against."""
+PLACING = frozenset({"absolute", "abs-tl", "abs-tr", "abs-b", "abs-bl", "abs-br"})
+SHORTCUTS = {"abs-tl": ("top-0", "left-0"), "abs-tr": ("top-0", "right-0"),
+             "abs-b": ("bottom-0", "left-0", "right-0"), "abs-bl": ("bottom-0", "left-0"),
+             "abs-br": ("bottom-0", "right-0")}
+"""Slidev's own shortcuts (its uno.config.ts): each is `absolute` and these."""
+PLACE = re.compile(r"^(?P<minus>-)?(?P<side>left|right|top|bottom|inset|inset-x|inset-y|w|h|rotate|"
+                   r"m|mx|my|mt|mr|mb|ml)"
+                   r"(?:-|(?<=[a-z])(?=\d))(?P<value>-?(?:\d+(?:\.\d+)?(?:px|%)?|\d+/\d+|full|px|\[[^\]]+\]))$")
+"""UnoCSS's offsets (`left-90`, `-top-4`, `left--35`, `top-1/2`, `bottom-50%`, `left-[120px]`),
+sizes (`w-60`, `h-35px`) and `rotate-10` (degrees)."""
+
+
+def _canvas_px(value: str) -> float | str | None:
+    """A UnoCSS length in px of the canvas (a float), a share ("50%"), or None."""
+    if value in ("full",):
+        return "100%"
+    if value == "px":
+        return 1.0
+    if value.startswith("["):
+        value = value[1:-1]
+        found = LENGTH.match(value)
+        if found is None:
+            return None
+        number, unit = float(found["number"]), found["unit"] or "px"
+        return f"{number:g}%" if unit == "%" else number * 16 if unit in ("em", "rem") \
+            else number * ABSOLUTE_PX[unit]
+    if "/" in value:
+        top, bottom = value.split("/")
+        return f"{float(top) * 100 / float(bottom):.3f}%" if float(bottom) else None
+    if value.endswith("%"):
+        return value
+    if value.endswith("px"):
+        return float(value[:-2])
+    return float(value) * 4  # a step of the spacing scale: 0.25rem of 16 px
+
+
+def placement(classes: Iterable[str], canvas: tuple[float, float] = SLIDEV_CANVAS) -> dict[str, str]:
+    """Where an absolutely placed piece sits on the slide, as the deck's tool places it on its
+    canvas: CSS offsets and sizes in % of the slide (the slide is the piece's containing block,
+    as the tool's canvas is), a rotation. {} unless the classes place it (`absolute`,
+    Slidev's `abs-br`)."""
+    words = [word.strip()[:1].replace("!", "") + found["name"] if word.strip().startswith("-")
+             else found["name"] for word in classes
+             if ":" not in word and (found := UTILITY.match(word.strip().removeprefix("-")))]
+    if not PLACING & set(words):
+        return {}
+    words = [part for word in words for part in SHORTCUTS.get(word, (word,))]
+    declared = {"position": "absolute", "margin": "0", "max-width": "none", "max-height": "none"}
+    width, height = canvas
+    for word in words:
+        found = PLACE.match(word)
+        if found is None:
+            continue
+        value = found["value"]
+        negative = bool(found["minus"]) != value.startswith("-")
+        side = found["side"]
+        if side == "rotate":
+            if re.fullmatch(r"-?\d+(?:\.\d+)?", value):
+                degrees = abs(float(value))
+                declared["transform"] = f"rotate({-degrees if negative else degrees:g}deg)"
+            continue
+        length = _canvas_px(value.lstrip("-"))
+        if length is None:
+            continue
+        keys = {"inset": ("top", "right", "bottom", "left"), "inset-x": ("left", "right"),
+                "inset-y": ("top", "bottom"), "w": ("width",), "h": ("height",),
+                "m": ("margin",), "mx": ("margin-left", "margin-right"),
+                "my": ("margin-top", "margin-bottom"), "mt": ("margin-top",),
+                "mr": ("margin-right",), "mb": ("margin-bottom",),
+                "ml": ("margin-left",)}.get(side, (side,))
+        for key in keys:
+            across = key in ("left", "right", "width") or key.startswith("margin")  # (% of the width)
+            if isinstance(length, str):
+                css_value = length
+            else:
+                css_value = f"{length * 100 / (width if across else height):.3f}%"
+            if negative and key not in ("width", "height"):
+                css_value = f"-{css_value}"
+            declared[key] = css_value
+    return declared
+
+
 TEXT_UTILITY = re.compile(r"^text-(?:xs|sm|base|lg|[2-6]?xl|center|left|right|justify)$")
 """The text classes slide.css knows (sizes relative to the text around, alignment)."""
 
@@ -326,7 +412,9 @@ LAYOUT_DISPLAYS = ("grid", "flex")
 
 TAG_ATTRIBUTE = re.compile(r"(?P<name>[\w:\[\]/.!~-]+)"
                            r"(?:\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'))?")
-ATTRIBUTIFY = frozenset({"grid", "flex", "gap", "text", "items", "justify", "w", "col", "basis"})
+ATTRIBUTIFY = frozenset({"grid", "flex", "gap", "text", "items", "justify", "w", "col", "basis",
+                         "absolute", "abs", "left", "right", "top", "bottom", "inset", "rotate", "h",
+                         "m", "mx", "my", "mt", "mr", "mb", "ml"})
 """UnoCSS's attributify mode: `<div grid="~ cols-2 gap-4" text-center>` means the classes
 grid, grid-cols-2, grid-gap-4 and text-center."""
 
@@ -339,7 +427,7 @@ def _classes(attributes: str) -> list[str]:
         value = attribute["double"] if attribute["double"] is not None else attribute["single"]
         if name.lower() == "class" and value is not None:
             found += value.split()
-        elif value is None and name.split("-")[0] in ATTRIBUTIFY:
+        elif value is None and re.split(r"-|(?<=[a-z])(?=\d)", name.lstrip("-"))[0] in ATTRIBUTIFY:
             found.append(name)
         elif value is not None and name in ATTRIBUTIFY:
             found += [name if word == "~" else f"{name}-{word}" for word in value.split()]
@@ -356,11 +444,13 @@ def _depth_change(text: str) -> int:
     return change
 
 
-def html_boxes(lines: list[Line]) -> list[Line]:
+def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS) -> list[Line]:
     """A `<div>` whose utility classes lay it out (grid, flex), alone on its lines, becomes a box
     of that layout; each `<div>` directly in it, a box of its own (its classes' span and width),
     its content read as markdown (dedented: an indented line in a block of HTML is not code);
-    what stands between them, its items as the browser makes them."""
+    what stands between them, its items as the browser makes them. A `<div>` its classes place
+    on the canvas (`absolute left-10 top-20`, `abs-br`) is a box placed there, on its lines or
+    one line."""
     if not any("<div" in line.text.lower() for line in lines):
         return lines
     states = list(code_state(lines))
@@ -368,22 +458,53 @@ def html_boxes(lines: list[Line]) -> list[Line]:
     index = 0
     while index < len(states):
         line, kind = states[index]
-        opened = DIV_OPEN.match(line.text) if not kind else None
-        declared = utility_style(_classes(opened["attributes"])) if opened else {}
-        end = _close_of(states, index) if declared.get("display") in LAYOUT_DISPLAYS else None
+        opened = (DIV_OPEN.match(line.text) or ONE_LINE_DIV.match(line.text)) if not kind else None
+        classes = _classes(opened["attributes"]) if opened else []
+        placed = placement(classes, canvas)
+        declared = {**utility_style(classes), **placed}
+        one_line = opened is not None and "inner" in opened.groupdict()
+        end = (index if one_line else _close_of(states, index)) \
+            if placed or (not one_line and declared.get("display") in LAYOUT_DISPLAYS) else None
         if end is None:
             out.append(line)
             index += 1
             continue
-        role = "grid" if declared["display"] == "grid" else "flex"
+        role = {"grid": "grid", "flex": "flex"}.get(declared.get("display", ""), "cell")
         out.append(opening(line.number, role, style=css(declared),
-                           classes=text_classes(_classes(opened["attributes"])),
-                           tag=line.text.strip()))
-        inner = _dedented([line for line, _ in states[index + 1:end]])  # (HTML, not code)
-        out += _children(list(code_state(inner)), role)
+                           classes=("placed",) * bool(placed) + text_classes(classes),
+                           tag=line.text.strip() if not one_line else f"<div{opened['attributes']}>"))
+        hoisted: list[Line] = []
+        if one_line:
+            out += [Line(line.number, opened["inner"] or "")]
+        elif role == "cell":
+            out += html_boxes(_dedented([line for line, _ in states[index + 1:end]]), canvas)
+        else:
+            inner = _dedented([line for line, _ in states[index + 1:end]])  # (HTML, not code)
+            children, hoisted = _placed_apart(_children(list(code_state(inner)), role, canvas))
+            out += children
         out.append(closing(states[end][0].number))
+        out += hoisted
         index = end + 1
     return out
+
+
+def _placed_apart(lines: list[Line]) -> tuple[list[Line], list[Line]]:
+    """A layout box's children, and apart from them the boxes placed on the canvas: those take
+    no cell of a grid (WeasyPrint's grid would give them one), so they follow the box."""
+    kept: list[Line] = []
+    placed: list[Line] = []
+    depth, inside = 0, False
+    for line in lines:
+        if isinstance(line, Mark) and line.opens:
+            if depth == 0:
+                inside = "placed" in line.classes
+            depth += 1
+        (placed if inside else kept).append(line)
+        if isinstance(line, Mark) and not line.opens:
+            depth -= 1
+            if depth == 0:
+                inside = False
+    return kept, placed
 
 
 def _close_of(states: list[tuple[Line, str]], start: int) -> int | None:
@@ -399,7 +520,8 @@ def _close_of(states: list[tuple[Line, str]], start: int) -> int | None:
     return None
 
 
-def _children(states: list[tuple[Line, str]], role: str) -> list[Line]:
+def _children(states: list[tuple[Line, str]], role: str,
+              canvas: tuple[float, float] = SLIDEV_CANVAS) -> list[Line]:
     out: list[Line] = []
     index = 0
     while index < len(states):
@@ -422,16 +544,18 @@ def _children(states: list[tuple[Line, str]], role: str) -> list[Line]:
             index += 1
             continue
         classes = _classes(opened["attributes"])
-        declared = utility_style(classes)
-        if role == "flex" and "width" not in declared and "flex" not in declared:
+        placed = placement(classes, canvas)
+        declared = {**utility_style(classes), **placed}
+        if role == "flex" and "width" not in declared and "flex" not in declared and not placed:
             declared["flex"] = "1 1 0"  # side by side in equal parts, as print wants
         if end == index:  # <div>text</div> on one line: its text
             inner = [Line(line.number, opened["inner"] or "")]
         else:
             inner = [line for line, _ in states[index + 1:end]]
         tag = line.text.strip() if end != index else f"<div{opened['attributes']}>"
-        out += [opening(line.number, "cell", style=css(declared), classes=text_classes(classes),
-                        tag=tag), *html_boxes(_dedented(inner)), closing(states[end][0].number)]
+        out += [opening(line.number, "cell", style=css(declared),
+                        classes=("placed",) * bool(placed) + text_classes(classes), tag=tag),
+                *html_boxes(_dedented(inner), canvas), closing(states[end][0].number)]
         index = end + 1
     return out
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from handout.errors import HandoutError
 from handout.formats.md import layout
 from handout.formats.md.code import PLAIN, Dialect, blocks, split
-from handout.formats.md.layout import html_boxes
+from handout.formats.md.layout import SLIDEV_CANVAS, html_boxes
 from handout.formats.md.lines import ATX_HEADING, CODE_SPAN, HTML_TAG, LIST_ITEM, SETEXT_UNDERLINE, Line
 from handout.formats.md.pictures import embedded_pictures, pictures
 from handout.model import Block, Box, Code, Image, Markdown, Notes, Slide, Split, leaves
@@ -113,10 +113,12 @@ class Parts:
     title: str = ""
     split: Split | None = None
     """The background takes one side of the slide (Marp's `![bg right:40%]`)."""
+    canvas: tuple[float, float] = SLIDEV_CANVAS
+    """The deck's canvas in its tool's CSS px: what `absolute left-90` is measured against."""
 
 
 def make_slide(parts: Parts, dialect: Dialect = PLAIN) -> Slide:
-    body = html_boxes(embedded_pictures(parts.body))
+    body = html_boxes(embedded_pictures(parts.body), parts.canvas)
     found = tuple(b for b in layout.blocks(body, dialect) if has_text(b))
     notes = None
     if parts.notes is not None:
