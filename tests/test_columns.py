@@ -97,7 +97,7 @@ def test_slidev_pieces_placed_on_the_canvas_stay_where_the_deck_puts_them(built:
     offsets, right/bottom, rotate) and Slidev's `abs-br` on a <div>: placed on the slide as on
     Slidev's 980 x 551 px canvas, taking no room in the text. Five 240-px pictures stacked in the
     flow overflowed the slide; placed, the slide fits (build() says: no overflow)."""
-    *_, collage, cover = build(built, decks, "slidev.md", "slidev")
+    *_, collage, cover, balance = build(built, decks, "slidev.md", "slidev")
     width, height = collage.right - collage.left, collage.bottom - collage.top
     canvas = (980, 980 * 9 / 16)
 
@@ -122,6 +122,13 @@ def test_slidev_pieces_placed_on_the_canvas_stay_where_the_deck_puts_them(built:
     below = (cover.bottom - words["bottom"]) / height  # (my-11, and its line's descent and margin)
     assert 44 / canvas[1] - 0.01 < below < 44 / canvas[1] + 0.05, words
     assert cover.top + 0.3 * height < cover.top_of("Placed") < cover.top + 0.6 * height
+    # inside `<div relative left-70 top-15>` the pictures are placed in that box: 280 px right
+    # of the text's left edge, and the second at (340, 136) px from the first (on the canvas)
+    beam, weight = sorted(balance.pictures, key=lambda p: p["x0"])
+    assert near((beam["x1"] - beam["x0"]) / width, 320 / canvas[0], 0.005)
+    assert near((beam["x0"] - balance.left) / width - SLIDE_PADDING, 280 / canvas[0], 0.01)
+    assert near((weight["x0"] - beam["x0"]) / width, 340 / canvas[0], 0.005)
+    assert near((weight["top"] - beam["top"]) / width, 136 / canvas[0], 0.005)
 
 
 def test_remark_column_classes_print_at_their_shares(built: BuildCache, decks: Path) -> None:

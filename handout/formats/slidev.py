@@ -173,7 +173,6 @@ class SlidevReader(Reader):
 
 CANVAS_WIDTH = 980.0
 """Slidev's slide width in CSS px, unless the headmatter's canvasWidth says otherwise."""
-IMG_TAG = re.compile(r"<img\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?P<end>/?>)", re.IGNORECASE)
 SIZE_UTILITY = re.compile(r"^(?P<side>[wh])-?(?:(?P<steps>\d+(?:\.\d+)?)"
                           r"|\[(?P<length>[\d.]+(?:px|rem|em)?)\])$")
 """UnoCSS's `w-120` (120 quarter-rems, 480 px on Slidev's canvas; `w120` too) and `h-[200px]`."""
@@ -181,33 +180,27 @@ SIZE_UTILITY = re.compile(r"^(?P<side>[wh])-?(?:(?P<steps>\d+(?:\.\d+)?)"
 
 def _sized_pictures(text: str, canvas: tuple[float, float]) -> str:
     """`<img class="h-40">` and attributify `<img w-120>` at the size Slidev shows them (on its
-    canvas: a badge `h-4` is a line tall, not a page-wide picture), in em of ours; and
-    `<img absolute left-90 top-45 w-60>` placed on the slide where Slidev places it on its
-    canvas, taking no room in the text (a collage of pictures is no column of them)."""
+    canvas: a badge `h-4` is a line tall, not a page-wide picture), in em of ours. (A picture
+    placed with `absolute` is placed by md.layout.placed_pictures, in the box it stands in.)"""
     def sized(match: re.Match[str]) -> str:
         attributes = match["attributes"]
-        classes = re.search(r"\sclass\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", attributes)
-        words = [*((classes[1] or classes[2] or "").split() if classes else ()),
-                 *re.sub(r"\s[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|\S+)", " ", attributes).split()]
-        declared = md.layout.placement(words, canvas)
-        kind = "placed" if declared else "sized"
-        for word in words if not declared else ():
+        words = md.layout.tag_words(attributes)
+        if md.layout.placement(words, canvas) or re.search(r"\sstyle\s*=", attributes):
+            return match[0]
+        declared = {}
+        for word in words:
             found = SIZE_UTILITY.match(word)
             length = (f"{float(found['steps']) * 4:g}px" if found["steps"] else found["length"]) \
                 if found else None
             if found and (css := md.layout.canvas_length(length, canvas[0])):
                 declared["width" if found["side"] == "w" else "height"] = css
-        if not declared or re.search(r"\sstyle\s*=", attributes):
+        if not declared:
             return match[0]
         style = "; ".join(f"{k}: {v}" for k, v in declared.items())
-        style += "; max-height: none" if "height" in declared and kind == "sized" else ""
-        if classes:
-            attributes = attributes.replace(classes[0], classes[0][:-1] + f" {kind}" + classes[0][-1], 1)
-        else:
-            attributes += f' class="{kind}"'
-        return f'<img{attributes} style="{style}"{match["end"]}'
+        style += "; max-height: none" if "height" in declared else ""
+        return f'<img{md.layout.with_class(attributes, "sized", style)}{match["end"]}'
 
-    return IMG_TAG.sub(sized, text)
+    return md.layout.IMG_TAG.sub(sized, text)
 
 
 def _slots(body: list[Line], layout: str) -> list[Line]:

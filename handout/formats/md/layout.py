@@ -266,18 +266,75 @@ def _canvas_px(value: str) -> float | str | None:
     return float(value) * 4  # a step of the spacing scale: 0.25rem of 16 px
 
 
-def placement(classes: Iterable[str], canvas: tuple[float, float] = SLIDEV_CANVAS) -> dict[str, str]:
+def _utility_names(classes: Iterable[str]) -> list[str]:
+    return [word.strip()[:1] + found["name"] if word.strip().startswith("-") else found["name"]
+            for word in classes
+            if ":" not in word and (found := UTILITY.match(word.strip().removeprefix("-")))]
+
+
+def placement(classes: Iterable[str], canvas: tuple[float, float] = SLIDEV_CANVAS,
+              within: bool = False) -> dict[str, str]:
     """Where an absolutely placed piece sits on the slide, as the deck's tool places it on its
     canvas: CSS offsets and sizes in % of the slide (the slide is the piece's containing block,
     as the tool's canvas is), a rotation. {} unless the classes place it (`absolute`,
-    Slidev's `abs-br`)."""
-    words = [word.strip()[:1].replace("!", "") + found["name"] if word.strip().startswith("-")
-             else found["name"] for word in classes
-             if ":" not in word and (found := UTILITY.match(word.strip().removeprefix("-")))]
+    Slidev's `abs-br`). `within` a `relative` box the lengths are in em of the canvas: the
+    box is the piece's containing block, of a size the deck does not say."""
+    words = _utility_names(classes)
     if not PLACING & set(words):
         return {}
     words = [part for word in words for part in SHORTCUTS.get(word, (word,))]
     declared = {"position": "absolute", "margin": "0", "max-width": "none", "max-height": "none"}
+    declared.update(_offsets(words, canvas, within))
+    return declared
+
+
+IMG_TAG = re.compile(r"<img\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?P<end>/?>)", re.IGNORECASE)
+CLASS_VALUE = re.compile(r"\sclass\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')", re.IGNORECASE)
+
+
+def tag_words(attributes: str) -> list[str]:
+    """A tag's class names and its bare (attributify) attributes: `class="w-60" absolute`."""
+    classes = CLASS_VALUE.search(attributes)
+    return [*((classes["double"] or classes["single"] or "").split() if classes else ()),
+            *re.sub(r"\s[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|\S+)", " ", attributes).split()]
+
+
+def with_class(attributes: str, name: str, style: str) -> str:
+    """A tag's attributes with one class more and this style (the tag had none)."""
+    classes = CLASS_VALUE.search(attributes)
+    if classes:
+        value = classes[0]
+        attributes = attributes.replace(value, value[:-1] + f" {name}" + value[-1], 1)
+    else:
+        attributes += f' class="{name}"'
+    return f'{attributes} style="{style}"'
+
+
+def placed_pictures(text: str, canvas: tuple[float, float] = SLIDEV_CANVAS, within: bool = False) -> str:
+    """`<img absolute left-90 top-45 w-60>` (class or attributify) placed where the deck's tool
+    places it: on the slide, or in the `relative` box it stands in (`within`)."""
+    def placed(match: re.Match[str]) -> str:
+        attributes = match["attributes"]
+        declared = placement(tag_words(attributes), canvas, within)
+        if not declared or re.search(r"\sstyle\s*=", attributes, re.IGNORECASE):
+            return match[0]
+        return f'<img{with_class(attributes, "placed", css(declared))}{match["end"]}'
+
+    return IMG_TAG.sub(placed, text) if "<img" in text.lower() else text
+
+
+def relative_box(classes: Iterable[str], canvas: tuple[float, float] = SLIDEV_CANVAS) -> dict[str, str]:
+    """A `relative` box (`<div relative left-70 top-15>`): shifted by its offsets, and the
+    containing block of the pieces placed inside it. {} unless its classes say `relative`."""
+    words = _utility_names(classes)
+    if "relative" not in words:
+        return {}
+    return {"position": "relative", **{key: value for key, value in _offsets(words, canvas, True).items()
+                                       if key in ("left", "top", "right", "bottom", "width")}}
+
+
+def _offsets(words: list[str], canvas: tuple[float, float], within: bool) -> dict[str, str]:
+    declared: dict[str, str] = {}
     width, height = canvas
     for word in words:
         found = PLACE.match(word)
@@ -304,6 +361,8 @@ def placement(classes: Iterable[str], canvas: tuple[float, float] = SLIDEV_CANVA
             across = key in ("left", "right", "width") or key.startswith("margin")  # (% of the width)
             if isinstance(length, str):
                 css_value = length
+            elif within:
+                css_value = f"{length * CANVAS_PX / width / 20:.3f}em"
             else:
                 css_value = f"{length * 100 / (width if across else height):.3f}%"
             if negative and key not in ("width", "height"):
@@ -413,8 +472,8 @@ LAYOUT_DISPLAYS = ("grid", "flex")
 TAG_ATTRIBUTE = re.compile(r"(?P<name>[\w:\[\]/.!~-]+)"
                            r"(?:\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'))?")
 ATTRIBUTIFY = frozenset({"grid", "flex", "gap", "text", "items", "justify", "w", "col", "basis",
-                         "absolute", "abs", "left", "right", "top", "bottom", "inset", "rotate", "h",
-                         "m", "mx", "my", "mt", "mr", "mb", "ml"})
+                         "absolute", "relative", "abs", "left", "right", "top", "bottom", "inset",
+                         "rotate", "h", "m", "mx", "my", "mt", "mr", "mb", "ml"})
 """UnoCSS's attributify mode: `<div grid="~ cols-2 gap-4" text-center>` means the classes
 grid, grid-cols-2, grid-gap-4 and text-center."""
 
@@ -444,14 +503,15 @@ def _depth_change(text: str) -> int:
     return change
 
 
-def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS) -> list[Line]:
+def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS,
+               within: bool = False) -> list[Line]:
     """A `<div>` whose utility classes lay it out (grid, flex), alone on its lines, becomes a box
     of that layout; each `<div>` directly in it, a box of its own (its classes' span and width),
     its content read as markdown (dedented: an indented line in a block of HTML is not code);
     what stands between them, its items as the browser makes them. A `<div>` its classes place
     on the canvas (`absolute left-10 top-20`, `abs-br`) is a box placed there, on its lines or
     one line."""
-    if not any("<div" in line.text.lower() for line in lines):
+    if not any("<div" in line.text.lower() or "<img" in line.text.lower() for line in lines):
         return lines
     states = list(code_state(lines))
     out: list[Line] = []
@@ -460,15 +520,19 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS) -
         line, kind = states[index]
         opened = (DIV_OPEN.match(line.text) or ONE_LINE_DIV.match(line.text)) if not kind else None
         classes = _classes(opened["attributes"]) if opened else []
-        placed = placement(classes, canvas)
-        declared = {**utility_style(classes), **placed}
+        placed = placement(classes, canvas, within)
         one_line = opened is not None and "inner" in opened.groupdict()
+        relative = relative_box(classes, canvas) if not placed and not one_line else {}
+        declared = {**utility_style(classes), **placed, **relative}
         end = (index if one_line else _close_of(states, index)) \
-            if placed or (not one_line and declared.get("display") in LAYOUT_DISPLAYS) else None
+            if placed or relative or (not one_line and declared.get("display") in LAYOUT_DISPLAYS) \
+            else None
         if end is None:
-            out.append(line)
+            out.append(line if kind or isinstance(line, Mark) else
+                       Line(line.number, placed_pictures(line.text, canvas, within)))
             index += 1
             continue
+        within_box = within or bool(placed or relative)
         role = {"grid": "grid", "flex": "flex"}.get(declared.get("display", ""), "cell")
         out.append(opening(line.number, role, style=css(declared),
                            classes=("placed",) * bool(placed) + text_classes(classes),
@@ -477,10 +541,11 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS) -
         if one_line:
             out += [Line(line.number, opened["inner"] or "")]
         elif role == "cell":
-            out += html_boxes(_dedented([line for line, _ in states[index + 1:end]]), canvas)
+            out += html_boxes(_dedented([line for line, _ in states[index + 1:end]]), canvas, within_box)
         else:
             inner = _dedented([line for line, _ in states[index + 1:end]])  # (HTML, not code)
-            children, hoisted = _placed_apart(_children(list(code_state(inner)), role, canvas))
+            children, hoisted = _placed_apart(_children(list(code_state(inner)), role, canvas,
+                                                        within_box))
             out += children
         out.append(closing(states[end][0].number))
         out += hoisted
@@ -521,7 +586,7 @@ def _close_of(states: list[tuple[Line, str]], start: int) -> int | None:
 
 
 def _children(states: list[tuple[Line, str]], role: str,
-              canvas: tuple[float, float] = SLIDEV_CANVAS) -> list[Line]:
+              canvas: tuple[float, float] = SLIDEV_CANVAS, within: bool = False) -> list[Line]:
     out: list[Line] = []
     index = 0
     while index < len(states):
@@ -540,11 +605,12 @@ def _children(states: list[tuple[Line, str]], role: str,
         end = index if opened and "inner" in opened.groupdict() else \
             _close_of(states, index) if opened else None
         if opened is None or end is None:
-            out.append(line)
+            out.append(line if kind or isinstance(line, Mark) else
+                       Line(line.number, placed_pictures(line.text, canvas, within)))
             index += 1
             continue
         classes = _classes(opened["attributes"])
-        placed = placement(classes, canvas)
+        placed = placement(classes, canvas, within)
         declared = {**utility_style(classes), **placed}
         if role == "flex" and "width" not in declared and "flex" not in declared and not placed:
             declared["flex"] = "1 1 0"  # side by side in equal parts, as print wants
@@ -555,7 +621,8 @@ def _children(states: list[tuple[Line, str]], role: str,
         tag = line.text.strip() if end != index else f"<div{opened['attributes']}>"
         out += [opening(line.number, "cell", style=css(declared),
                         classes=("placed",) * bool(placed) + text_classes(classes), tag=tag),
-                *html_boxes(_dedented(inner), canvas), closing(states[end][0].number)]
+                *html_boxes(_dedented(inner), canvas, within or bool(placed)),
+                closing(states[end][0].number)]
         index = end + 1
     return out
 
