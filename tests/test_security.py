@@ -1031,7 +1031,7 @@ def test_a_fifo_is_never_opened(sandbox, run_handout, monkeypatch):
     for name in ("pipe.png", "pipe.css"):
         with pytest.raises(ValueError, match="not a regular file"):
             fetcher.fetch((sandbox.folder / name).as_uri())
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < FAST_S  # (a bound on a hang, not a speed: no sub-second asserts)
 
 
 def use_bomb(levels: int, fan_out: int = 10) -> str:
@@ -1081,7 +1081,7 @@ def test_xmp_with_a_long_run_of_spaces_is_read_at_once(tmp_path):
     assert xmp_fields(packet) == {}  # not well-formed: ignored, at once
     assert xmp_fields(packet.replace("<dc:creator>" + " " * 12_000, "<dc:creator>" + " " * 12_000
                                      + "Ann</dc:creator>")) == {"creator": "Ann"}
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < FAST_S  # (a bound on a hang, not a speed: no sub-second asserts)
     info = PngInfo()
     info.add_itxt("XML:com.adobe.xmp", packet)
     folder = tmp_path / "deck"
@@ -1274,7 +1274,7 @@ def test_a_deck_over_the_size_limit_is_refused_at_once(sandbox):
                             encoding="utf-8")
     started = time.monotonic()
     run = cli("build", sandbox.deck, "-o", sandbox.out)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < FAST_S  # (a bound on a hang, not a speed: no sub-second asserts)
     assert run.returncode == 2, run.output
     assert "too large to read" in run.stderr and "the limit is 2 MB" in run.stderr
 
@@ -1327,7 +1327,7 @@ def test_a_slow_download_is_given_up_after_the_time_limit(sandbox, web_server, m
     started = time.monotonic()
     with pytest.raises(ValueError, match=r"took longer than 1\.5 s"):
         fetcher.fetch(f"{web_server}/slow")
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < FAST_S  # (the server takes 100 s: the limit ended it)
 
 
 def test_a_download_that_inflates_past_the_size_limit_is_refused(sandbox, web_server):
