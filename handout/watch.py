@@ -16,6 +16,9 @@ from handout.errors import HandoutError
 from handout.problems import for_terminal, listing
 
 IGNORED_PARTS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv"})
+CATCH_UP_MS = 500
+"""How soon after the first build a save made while it ran is caught up with (the watcher is armed
+only once that build is written), and how often the watch wakes when nothing changes."""
 
 
 def folders_to_watch(path: Path, given: dict[str, Any]) -> list[Path]:
@@ -52,6 +55,17 @@ class Watched:
         self.settings = {folder / CONFIG_NAME, folder / CREDITS_FILE}
         self.outputs: set[Path] = set()
 
+    def changed_since(self, moment: float) -> list[Path]:
+        """The files the last build read (and its settings files) saved after `moment`."""
+        found = []
+        for file in dict.fromkeys([*map(Path, self.session.inputs), *self.settings]):
+            try:
+                if file.stat().st_mtime > moment:
+                    found.append(file)
+            except OSError:
+                continue
+        return found
+
     def wants(self, change: Any, name: str) -> bool:
         if not worth_a_build(change, name):
             return False
@@ -85,17 +99,24 @@ def watch(path: Path, output: Path | None, given: dict[str, Any], say: Callable[
     source = find_deck(path, given.get("format"))
     session = Session()
     watched = Watched(source.path, session)
+    started = time.time()
     try:
         if written := _build(run, path, output, given, session, say):
             watched.outputs.add(written.resolve())
         say(f"watching {_shown(source.path)} (and its pictures, handout.toml, credits.toml) "
             "— Ctrl-C to stop")
+        catching_up = True
         if changes is None:
             import watchfiles
 
+            # (a timeout yields an empty batch: the first one comes once the watcher is armed)
             changes = watchfiles.watch(*folders_to_watch(path, given), watch_filter=watched.wants,
-                                       debounce=50, step=20)
+                                       debounce=50, step=20, rust_timeout=CATCH_UP_MS,
+                                       yield_on_timeout=True)
         for batch in changes:
+            if catching_up:  # a save made before the watcher was armed (during the first build)
+                catching_up = False
+                batch = batch or {(None, str(file)) for file in watched.changed_since(started)}
             paths = {Path(name) for change, name in batch if watched.wants(change, name)}
             if not paths:
                 continue

@@ -41,6 +41,38 @@ def test_every_save_rebuilds_and_a_broken_save_keeps_the_last_pdf(tmp_path, monk
     assert sum(line.startswith("wrote ") for line in said) == 2
 
 
+def test_a_save_made_during_the_first_build_is_built_once_the_watch_starts(tmp_path, monkeypatch):
+    """The watcher is armed once the first build is written: a save made while that build ran is
+    caught up with at the watch's first wake (watchfiles yields an empty batch once armed), not lost
+    until the next save."""
+    from handout import pipeline
+
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    deck = write_deck(tmp_path / "talk", DECK)
+    output = tmp_path / "out" / "watched.pdf"
+    said: list[str] = []
+    seen: list[str] = []
+    build = pipeline.run
+
+    def saved_while_building(*args, **kwargs):
+        result = build(*args, **kwargs)
+        if not seen:  # the first build: the deck is saved after it was read
+            seen.append(pdf_text(output))
+            deck.write_text(DECK.replace("First title", "Saved meanwhile"), encoding="utf-8")
+        return result
+
+    def wakes():
+        yield set()  # (armed, nothing seen since)
+        seen.append(pdf_text(output))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run", saved_while_building)
+    watch(deck, output, {"jobs": 1}, said.append, wakes())
+    assert "First title" in seen[0] and "Saved meanwhile" in seen[1], seen
+    assert [line for line in said if line.startswith("changed: ")] == ["changed: deck.md"]
+    assert sum(line.startswith("wrote ") for line in said) == 2
+
+
 def test_our_own_output_and_temporary_files_are_not_changes(tmp_path):
     assert worth_a_build(2, str(tmp_path / "talk" / "deck.md"))
     assert worth_a_build(1, str(tmp_path / "talk" / "images" / "new.jpg"))
