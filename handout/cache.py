@@ -71,11 +71,12 @@ class Entry:
     refused: tuple[str, ...] = ()
 
 
-RENDER_REVISION = 3
+RENDER_REVISION = 4
 """Raised whenever a change to handout's code changes what a rendered slide holds (between
 versions: the styles' bytes and the version are in the key already). 2: listings' backgrounds
 move with centred content; links to files are told apart from refused files. 3: clusters drawn
-out of logical order carry /ActualText (cluster_text.py)."""
+out of logical order carry /ActualText (cluster_text.py). 4: and are drawn in a copy of
+their font that maps their glyphs to their text."""
 
 
 class TypesetCache:

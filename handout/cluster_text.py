@@ -11,9 +11,11 @@ put first. Two things, per line WeasyPrint draws (`draw_first_line`, wrapped her
   when every glyph of its cluster does so or one glyph carries the rest of the cluster's text, so
   no cluster decides a shared glyph's text for every other;
 - a cluster whose glyphs, read in drawn order, do not give its text is marked content with
-  `/ActualText` (PDF 32000 14.9.4, the standard way: poppler, MuPDF and Acrobat read it; pypdf
-  and pdfminer/pdfplumber do not, and read "िहन्दी", every letter but ि before its consonant).
-  The page looks exactly the same.
+  `/ActualText` (PDF 32000 14.9.4, the standard way: poppler, MuPDF and Acrobat read it), and is
+  drawn in a copy of its font of its own (the same glyphs and widths; one copy per such cluster,
+  named by what it maps) whose `/ToUnicode` splits the cluster's text over its glyphs in drawn
+  order: readers that ignore /ActualText and take glyphs in drawn or left-to-right order (pypdf,
+  pdfminer/pdfplumber) read the cluster's text too. The page looks exactly the same.
 
 Only left-to-right runs are touched: right-to-left text is drawn in visual order and every reader
 reorders it itself.
@@ -21,13 +23,16 @@ reorders it itself.
 
 from __future__ import annotations
 
+import copy
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|([-+0-9.eE]+)")
 SHOW_TEXT = re.compile(rb"^\[(.*)\] TJ$", re.S)
+SET_FONT = re.compile(rb"^/(\S+) (\S+) Tf$")
 
 
 @dataclass
@@ -57,10 +62,12 @@ def install(draw_text_module: Any) -> None:
         if text_overflow != "ellipsis" and block_ellipsis == "none":
             _map_nominal_glyphs(stream, textbox)  # (with an ellipsis the line is made in drawing)
         start = len(stream.stream)
+        current = getattr(stream, "_current_font", None)  # (WeasyPrint writes no Tf for it)
         emojis = drawn(stream, textbox, text_overflow, block_ellipsis, matrix)
         try:
             clusters = _clusters(stream, textbox)
-            stream.stream[start:] = _marked(stream.stream[start:], clusters)
+            size = b"" if not current else pydyf_number(current[1])
+            stream.stream[start:] = _marked(stream, stream.stream[start:], clusters, size)
         except _Unexpected:
             pass  # drawn as WeasyPrint drew it
         return emojis
@@ -178,22 +185,34 @@ def _actual_text(text: str) -> bytes:
         + b">>> BDC"
 
 
-def _marked(items: list[Any], clusters: list[Cluster]) -> list[Any]:
-    """The line's drawing with each cluster that reads wrong in /ActualText (and reordered)."""
+def pydyf_number(value: float) -> bytes:
+    from pydyf import _to_bytes
+
+    return _to_bytes(value)
+
+
+def _marked(stream: Any, items: list[Any], clusters: list[Cluster], size: bytes) -> list[Any]:
+    """The line's drawing with each cluster that reads wrong in /ActualText, drawn in its copy
+    of its font."""
     wrong = [not cluster.rtl and cluster.known and _read_as(cluster) != cluster.text
              for cluster in clusters]
     if not any(wrong):
         return items
+    copies = [_font_copy(stream, cluster) if is_wrong and not cluster.font.bitmap else None
+              for cluster, is_wrong in zip(clusters, wrong, strict=True)]
     # every drawn glyph: (cluster index, glyph index in cluster, code width in hex digits)
     slots = [(number, index, 2 if cluster.font.bitmap else 4)
              for number, cluster in enumerate(clusters) for index in range(len(cluster.glyphs))]
     out: list[Any] = []
     slot = 0
     open_cluster: int | None = None
+    font_set: list[bytes] = [size]  # the size of the last Tf
     for item in items:
         data = item if isinstance(item, bytes) else None
         show = SHOW_TEXT.match(data) if data is not None else None
         if show is None:
+            if data is not None and (font := SET_FONT.match(data)):
+                font_set[0] = font[2]
             out.append(item)
             continue
         pieces: list[tuple[str, Any]] = []  # ("glyph", (code, slot)) / ("number", bytes)
@@ -212,16 +231,54 @@ def _marked(items: list[Any], clusters: list[Cluster]) -> list[Any]:
                 slot += 1
         if "".join(TOKEN.sub(b"", show[1]).decode("latin-1").split()):
             raise _Unexpected  # something in the TJ array this module does not read
-        open_cluster = _emit(out, pieces, slots, clusters, wrong, open_cluster)
+        if any(copies) and not font_set[0]:
+            raise _Unexpected  # (no size known to draw a cluster's copy of its font at)
+        open_cluster = _emit(out, pieces, slots, clusters, wrong, copies, open_cluster, font_set[0])
     if slot != len(slots):
         raise _Unexpected
     if open_cluster is not None:
-        out.append(b"EMC")
+        out.extend(_closing(clusters[open_cluster], copies[open_cluster], font_set[0]))
     return out
 
 
+def _closing(cluster: Cluster, copied: Any, size: bytes) -> list[bytes]:
+    """The end of a cluster's marked content, its own font set again after its copy."""
+    if copied is None:
+        return [b"EMC"]
+    return [b"/" + cluster.font.hash.encode() + b" " + size + b" Tf", b"EMC"]
+
+
+def _font_copy(stream: Any, cluster: Cluster) -> Any:
+    """The copy of a cluster's font that maps its glyphs, in drawn order, to its text: a
+    character each, the last glyph the rest (more glyphs than characters: the last ones none).
+    Named by the font and that mapping, so every slide document makes the same copy."""
+    glyphs = cluster.glyphs
+    text = cluster.text
+    texts = [text[index] if index < len(text) else "" for index in range(len(glyphs) - 1)]
+    texts.append(text[len(glyphs) - 1:])
+    mapping = {}
+    for glyph, piece in zip(glyphs, texts, strict=True):
+        if mapping.get(glyph, piece) != piece:  # one glyph twice, standing for two texts
+            return None
+        mapping[glyph] = piece
+    font = cluster.font
+    key = f"handout-cluster {font.hash} {sorted(mapping.items())}"
+    made = stream._fonts.get(key)
+    if made is None:
+        made = copy.copy(font)
+        digest = hashlib.sha256(key.encode()).digest()
+        made.hash = "".join(chr(65 + byte % 26) for byte in digest[:6])
+        made.name = b"/" + made.hash.encode() + b"+" + font.name.split(b"+", 1)[-1]
+        made.to_unicode = dict(mapping)
+        made.widths = {glyph: font.widths[glyph] for glyph in mapping if glyph in font.widths}
+        made.missing = {}
+        stream._fonts[key] = made
+    return made
+
+
 def _emit(out: list[Any], pieces: list[tuple[str, Any]], slots: list[tuple[int, int, int]],
-          clusters: list[Cluster], wrong: list[bool], open_cluster: int | None) -> int | None:
+          clusters: list[Cluster], wrong: list[bool], copies: list[Any],
+          open_cluster: int | None, size: bytes) -> int | None:
     """One TJ's pieces, cut into TJs at the edges of the clusters that read wrong, each of those
     in its /ActualText; a cluster may go on in the next TJ (a glyph raised or lowered)."""
     array: list[bytes] = []
@@ -240,16 +297,18 @@ def _emit(out: list[Any], pieces: list[tuple[str, Any]], slots: list[tuple[int, 
         number, place, _ = slots[slot]
         if open_cluster is not None and number != open_cluster:
             flush()
-            out.append(b"EMC")
+            out.extend(_closing(clusters[open_cluster], copies[open_cluster], size))
             open_cluster = None
         if wrong[number] and place == 0:
             flush()
             out.append(_actual_text(clusters[number].text))
+            if copies[number] is not None:
+                out.append(b"/" + copies[number].hash.encode() + b" " + size + b" Tf")
             open_cluster = number
         array.append(b"<" + code + b">")
     if open_cluster is not None and slot >= 0 and slots[slot][1] == len(clusters[open_cluster].glyphs) - 1:
         flush()
-        out.append(b"EMC")
+        out.extend(_closing(clusters[open_cluster], copies[open_cluster], size))
         open_cluster = None
     flush()
     return open_cluster
