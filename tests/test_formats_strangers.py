@@ -210,9 +210,12 @@ def test_a_beamer_decks_raw_latex_prints_as_beamer_prints_it(strangers, built):
     in_order(text, "Additive smoothing", "Laplace", "Add one to every count and renormalise",
              "then estimate:", "unseen words get mass", "too much mass for large", "use",
              "A picture and a drawing", "\\begin{tikzpicture}", "\\end{tikzpicture}", "Math stays math",
-             "Spaces in math:", "and text after.")
+             "Spaces in math:", "and text after.", "Type \\pause to wait",
+             "is the vocabulary's size (types, not tokens)")
+    in_order(text, "Additive smoothing", "Add-one, in short", "Laplace")  # \framesubtitle
+    assert "[^" not in text and "\\framesubtitle" not in text  # a footnote, at its slide's foot
     outside_listing = text.replace("\\begin{tikzpicture}", "").replace("\\end{tikzpicture}", "") \
-        .replace("\\node", "")
+        .replace("\\node", "").replace("\\pause", "")  # (a code span keeps its LaTeX)
     assert "\\" not in outside_listing and "today" not in text, outside_listing
     assert any(obj.get("/Width") == 200 for obj in images(done).values())
     assert "Math stays math: \u03c7\u00b2" in [e.title for e in outline(done)]  # a title's formula, as text
@@ -416,3 +419,20 @@ def test_pictures_in_a_folder_beside_the_deck_get_one_warning_naming_the_root(tm
     assert "--root .." in refused[0].hint and refused[0].line == 7
     assert not [p for p in done.result.problems if p.code == "no-credit"]
     assert done.result.slides == 5 and "Slide 3" in "\n".join(done.texts)
+
+
+def test_remark_template_variables_print_as_the_properties_they_name(strangers):
+    """remark expands `{{title}}` to the slide's property of that name, its layout's when the
+    slide has none (a backslide deck's `.bottom-bar[{{title}}]` and `# {{title}}`): printed raw
+    before. A name no property has stays, `\\{{x}}` is `{{x}}`, code keeps its braces."""
+    from handout.model import block_text
+
+    _, deck = deck_of(strangers, "remark-template/Talk.md")
+    texts = [" ".join(block_text(block) for block in slide.blocks) for slide in deck.slides]
+    assert deck.format == "remark" and [s.title for s in deck.slides] == [
+        "Backslide, Gently", "Why {{ unknown }} stays", "No layout here"]
+    assert "Backslide, Gently · A. Speaker" in texts[0] and "by A. Speaker" in texts[0]
+    assert "{{" not in texts[0] and "Backslide, Gently · A. Speaker" in texts[1]
+    assert "as written: {{ unknown }}" in texts[1] and "escaped: {{title}}" in texts[1]
+    assert 'const t = "{{title}}"' in texts[1]
+    assert "{{title}} has no property here" in texts[2] and "A. Speaker" not in texts[2]

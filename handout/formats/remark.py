@@ -169,6 +169,7 @@ class _Slides:
             properties = {**template.properties, **properties}
         if properties.get("exclude") == "true":
             return None
+        body = _expanded(body, properties)
         words = [w for w in re.split(r"[,\s]+", classes) if w]
         names = md.class_names(words, CLASSES)
         if not CENTRED & set(words):
@@ -180,6 +181,21 @@ class _Slides:
         notes = unwrap_content_classes(step.notes, layout=False)
         # (an empty slide too, two separators in a row: remark shows it)
         return md.make_slide(md.Parts(number, step.line, body, names, background, notes or None))
+
+
+VARIABLE = re.compile(r"(\\)?\{\{([^{}\n]+)\}\}")
+
+
+def _expanded(lines: list[Line], properties: dict[str, str]) -> list[Line]:
+    r"""`{{title}}` as the slide's property of that name (its own, else its template's), as
+    remark expands it; a name no property has stays as written, `\{{x}}` is `{{x}}`."""
+    def value(match: re.Match[str]) -> str:
+        if match[1]:
+            return match[0][1:]
+        return properties.get(match[2].strip(), match[0])
+
+    return [line if kind or "{{" not in line.text else Line(line.number, VARIABLE.sub(value, line.text))
+            for line, kind in md.code_state(lines)]
 
 
 def _inside(template: list[Line], body: list[Line]) -> list[Line]:
