@@ -58,6 +58,13 @@ def _extension(name: str) -> Extension:
     import importlib
 
     return importlib.import_module(f"markdown.extensions.{name}").makeExtension()
+def _footnotes() -> Extension:
+    """`[^1]` and `[^1]: text`: a small number, and the note at the end of its block."""
+    from markdown.extensions.footnotes import FootnoteExtension
+
+    return FootnoteExtension(BACKLINK_TEXT="")
+
+
 HTML_CONTAINER_OPENS = re.compile(
     r"^(?P<tag><(?:div|section|aside|article|header|footer|main|nav|figure|details|center)\b"
     r"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?P<end>/?>)[ \t]*\n(?=[ \t]*\n)",
@@ -69,7 +76,12 @@ MAY_NEED_CLEANING = re.compile(r"[<{&]|\]\s*[(\[:]")
 autolinks (<), attr_list's attributes ({), entities (&), links, pictures and references (](, ][,
 ]:). Text without any is cleaned by construction, and skips the cleaner (two HTML parses)."""
 
-REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S.*$", re.MULTILINE)
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:[ \t]*\S.*$", re.MULTILINE)
+"""A link reference definition (`[label]: url`), not a footnote's (`[^1]: text`)."""
+FOOTNOTE_LINKS = re.compile(r'<a class="footnote-backref"[^>]*>.*?</a>|<a class="footnote-ref"[^>]*>(.*?)</a>'
+                            r'| id="fn(?:ref)?:[^"]*"')
+"""A footnote's links to and from its text: on paper the number is the link (and the slide's
+footnotes share ids with every other slide's)."""
 LONG_WORD = re.compile(r"\S{200,}")
 """A 'word' no line can hold and no reader reads (a run of 20,000 letters): WeasyPrint breaks it
 at the frame's edge, but pays for each line with the whole rest of the word, so 20,000 letters
@@ -191,7 +203,7 @@ class Renderer:
         """Every `[label]: url` the deck defines: markdown-it reads them deck-wide, and a link
         may name one defined after a listing or on another slide."""
         self.markdown = markdown.Markdown(
-            extensions=[*map(_extension, MARKDOWN_EXTENSIONS), CommonMarkListsExtension(),
+            extensions=[*map(_extension, MARKDOWN_EXTENSIONS), _footnotes(), CommonMarkListsExtension(),
                         _ImageSourcesExtension(self.urls, self.resolutions, self.alts)],
             output_format="html",
         )
@@ -307,6 +319,8 @@ class Renderer:
         if self.references and "[" in text:  # the deck's references, wherever it defines them
             source += "\n\n" + self.references
         html = self.markdown.convert(source)
+        if 'class="footnote' in html:  # (Pandoc's, markdown-it-footnote's `[^1]`)
+            html = FOOTNOTE_LINKS.sub(lambda m: m[1] or "", html)
         removed: list[Any] = []
         if MAY_NEED_CLEANING.search(text):  # else plain text, emphasis, lists, headings, code
             html, removed = clean_html(html, self.urls)

@@ -23,13 +23,15 @@ GROUP = r"\{([^{}]*)\}"
 """One brace group without braces inside (applied again for nested ones)."""
 INLINE = [  # (pattern, replacement), in this order
     (re.compile(r"\\(?:textbf|alert|structure|bfseries\s*)" + GROUP), r"**\1**"),
-    (re.compile(r"\\(?:emph|textit|textsl)" + GROUP), r"*\1*"),
+    (re.compile(r"\\(?:emph|textit|textsl|framesubtitle)" + GROUP), r"*\1*"),  # (beamer's
+    # frame subtitle: a smaller line under the title)
     (re.compile(r"\\texttt" + GROUP), r"`\1`"),
     (re.compile(r"\\href" + GROUP + GROUP), r"[\2](\1)"),
     (re.compile(r"\\url" + GROUP), r"<\1>"),
     (re.compile(r"\\includegraphics(?:\[[^\]]*\])?" + GROUP), r"![](\1)"),
     (re.compile(r"\\(?:textcolor|colorbox)" + GROUP + GROUP), r"\2"),
-    (re.compile(r"\\(?:underline|textrm|textsf|textnormal|textup|mbox|text|uline)" + GROUP), r"\1"),
+    (re.compile(r"\\(?:underline|textrm|textsf|textnormal|textup|mbox|text|uline|centerline)" + GROUP),
+     r"\1"),
     (re.compile(r"\\(?:vspace|hspace|color|setlength|usetheme|usecolortheme)\*?" + GROUP
                 + f"(?:{GROUP})?"), ""),
 ]
@@ -49,7 +51,8 @@ LIST_CLOSE = re.compile(r"^\s*\\end\{(itemize|enumerate|description)\}")
 ITEM = re.compile(r"^\s*\\item(?:\[(?P<label>[^\]]*)\])?\s*(?P<text>.*)$")
 PICTURE = re.compile(r"^\s*\\begin\{tikzpicture\}")
 PICTURE_END = re.compile(r"\\end\{tikzpicture\}")
-INLINE_MATH = re.compile(r"\$[^$\n]+\$|\\\(.*?\\\)")
+INLINE_MATH = re.compile(r"\$[^$\n]+\$|\\\(.*?\\\)|``.+?``|`[^`\n]+`")
+"""Inline math and code spans: left as written (a `\\textbf{x}` in backticks is its source)."""
 MATH_ENVIRONMENT = re.compile(r"\\begin\{(equation|align|gather|multline|eqnarray|displaymath)\*?\}")
 
 
@@ -131,7 +134,7 @@ def _math_state(inside: bool, text: str) -> bool:
 
 
 def _inline(text: str) -> str:
-    """One line's inline commands as markdown; inline math kept as written."""
+    """One line's inline commands as markdown; inline math and code kept as written."""
     parts = INLINE_MATH.split(text)
     maths = INLINE_MATH.findall(text)
     done = []
