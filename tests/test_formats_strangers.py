@@ -436,3 +436,18 @@ def test_remark_template_variables_print_as_the_properties_they_name(strangers):
     assert "as written: {{ unknown }}" in texts[1] and "escaped: {{title}}" in texts[1]
     assert 'const t = "{{title}}"' in texts[1]
     assert "{{title}} has no property here" in texts[2] and "A. Speaker" not in texts[2]
+
+
+def test_a_slide_show_deck_keeps_its_pictures_and_its_header(strangers):
+    """A deck for Slide Show (S9) read by the keydown reader (its `!SLIDE`s): `!SLIDE
+    data-background="x.jpg"` is the slide's picture (12 photo slides of a public deck printed
+    blank, the attribute warned as a bad class), a colour is no picture, classes beside
+    attributes stay classes; the header block of `key: value` fields names the deck and is not
+    printed as an introduction."""
+    _, deck = deck_of(strangers, "keydown-s9/talk.md")
+    assert deck.format == "keydown" and deck.title == "Slides That Speak"
+    assert deck.author == 'Dana Speaker aka "dana"' and deck.preamble == ()
+    assert [s.background.path if s.background else None for s in deck.slides] == [
+        "Yo-Dawg.JPG", "sandbags.png", None, None]
+    assert "center" in deck.slides[1].classes and not deck.problems, deck.problems
+    assert [s.title for s in deck.slides][2:] == ["Dark, no picture", "Keep it short"]

@@ -25,6 +25,11 @@ BACKGROUND = re.compile(r"^\}\}\}[ \t]?(?P<spec>.*?)[ \t]*$")
 PREAMBLE_TITLE = re.compile(r"^#[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
 PREAMBLE_FIELD = re.compile(r"^(?P<key>author|date|lang|keywords)[ \t]*:[ \t]*(?P<value>.+?)[ \t]*$",
                             re.IGNORECASE)
+SLIDE_ATTRIBUTE = re.compile(r"(?P<key>[\w-]+)=(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)'|(?P<bare>\S+))")
+"""`!SLIDE data-background="x.jpg"`: an attribute on the slide line, as decks for Slide Show (S9)
+and its reveal.js theme write them; `data-background` is the slide's picture."""
+HEADER_FIELD = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$")
+"""A `key: value` line of a header block before the first slide (S9's `title:`, `company:`)."""
 ESCAPED_BANG = re.compile(r"&#(?:33|x21);", re.IGNORECASE)
 
 LANGUAGES = {**md.COMMON_LANGUAGES, "js": "javascript", "rhtml": "rhtml", "sh": "bash",
@@ -140,15 +145,24 @@ def _read_preamble(lines: list[Line]) -> tuple[str, str, str, tuple[Block, ...],
         if match := PREAMBLE_FIELD.match(line.text):
             meta[match["key"].lower()] = match["value"]
             lines.remove(line)
+    header = lines[: next((i for i, line in enumerate(lines) if not line.text.strip()), len(lines))]
+    if header and all(HEADER_FIELD.match(line.text) for line in header) and meta:
+        for line in header:  # a header block of fields (S9's): the deck's, not an introduction
+            if (match := HEADER_FIELD.match(line.text)) and match["key"].lower() == "title" and not title:
+                title = md.plain(match["value"])
+            lines.remove(line)
     blocks = tuple(b for b in md.blocks(lines, DIALECT) if md.has_text(b))
     return title, meta.get("author", ""), meta.get("date", ""), blocks, meta
 
 
 def _read_slide(number: int, header: Line, lines: list[Line], source: Path,
                 warnings: list[Problem], several: bool) -> Slide:
-    classes = _classes(header, source, warnings)
+    classes, attributes = _classes(header, source, warnings)
     body, notes_lines, notes_line = _split_notes(lines)
     body, backgrounds = _take_backgrounds(body)
+    picture = attributes.get("data-background-image") or attributes.get("data-background") or ""
+    if picture and not picture.startswith(("#", "rgb", "hsl", "linear-gradient")):  # (a colour: none)
+        backgrounds.insert(0, (header.number, picture))
     notes_lines, more = _take_backgrounds(notes_lines)
     backgrounds += more
     background = None
@@ -170,11 +184,15 @@ def _read_slide(number: int, header: Line, lines: list[Line], source: Path,
     return md.make_slide(parts, DIALECT)
 
 
-def _classes(header: Line, source: Path, warnings: list[Problem]) -> tuple[str, ...]:
+def _classes(header: Line, source: Path, warnings: list[Problem]
+             ) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The classes on a `!SLIDE` line, and its `key="value"` attributes."""
     match = SEPARATOR.match(header.text)
     assert match is not None
     names: list[str] = []
-    for word in (match["classes"] or "").split():
+    attributes = {found["key"].lower(): found["double"] or found["single"] or found["bare"] or ""
+                  for found in SLIDE_ATTRIBUTE.finditer(match["classes"] or "")}
+    for word in SLIDE_ATTRIBUTE.sub(" ", match["classes"] or "").split():
         if not md.CLASS_NAME.match(word):
             warnings.append(problem(
                 "bad-class", f"slide class {word!r} ignored: class names are letters, digits, '-' and '_'",
@@ -182,7 +200,7 @@ def _classes(header: Line, source: Path, warnings: list[Problem]) -> tuple[str, 
             ))
         elif word not in names:
             names.append(word)
-    return tuple(names)
+    return tuple(names), attributes
 
 
 def _split_notes(lines: list[Line]) -> tuple[list[Line], list[Line], int | None]:
