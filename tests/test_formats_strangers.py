@@ -451,3 +451,14 @@ def test_a_slide_show_deck_keeps_its_pictures_and_its_header(strangers):
         "Yo-Dawg.JPG", "sandbags.png", None, None]
     assert "center" in deck.slides[1].classes and not deck.problems, deck.problems
     assert [s.title for s in deck.slides][2:] == ["Dark, no picture", "Keep it short"]
+
+
+def test_pandoc_metadata_with_html_and_a_div_closed_after_text(strangers):
+    """A Pandoc deck for reveal.js (JuliaSprenger's talks): its `author:` holds HTML and logos,
+    printed raw in every page's header before (now its words); a `<div>` closed at the end of a
+    line of text (`... package</div><br>`) no longer swallows the slides after it (33 slides for
+    pandoc's 34: 'Thank you!' was merged into the slide before)."""
+    _, deck = deck_of(strangers, "pandoc-html/talk.md")
+    assert deck.format == "pandoc" and deck.author == "PhD Defense Ana Ortiz"
+    assert deck.title == "Tools & Workflows" and deck.date == "14 Feb 2020"
+    assert [s.title for s in deck.slides] == ["Tools & Workflows", "Outlook", "Next steps", "Thank you!"]

@@ -215,6 +215,9 @@ def _scan(lines: list[Line]) -> list[_Item]:
             if HEADING.match(text):  # `# x` inside a paragraph is text to Pandoc
                 line = Line(line.number, "\\" + text)
             items.append(_Item("text", [line], depth=depth))
+            if html and not html[-1] and re.search(r"</div\s*>", text, re.IGNORECASE):
+                html.pop()  # `text</div><br>`: the HTML div closes at the end of a line of text
+                depth -= 1
         blank_before = items[-1].kind != "text"  # only a paragraph runs on into the next line
         index += 1
     return items

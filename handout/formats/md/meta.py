@@ -147,7 +147,7 @@ def deck_of(meta: Mapping[str, Any], slides: list[Slide], source: Path, problems
     """The deck, its title and what it says of itself (author, date, language, keywords) from
     its front matter; the same for every reader that has YAML front matter."""
     return Deck(source=source, title=deck_title(meta, slides, source), slides=slides,
-                author=meta_text(meta, "author"), date=meta_text(meta, "date"),
+                author=plain(meta_text(meta, "author")), date=plain(meta_text(meta, "date")),
                 lang=meta_text(meta, "lang"), keywords=meta_text(meta, "keywords"),
                 problems=problems, format=format, aspect=aspect)
 

@@ -52,6 +52,10 @@ def title(blocks: Iterable[Block]) -> str:
     return ""
 
 
+ATTRIBUTES_AFTER = re.compile(r"(?<=[)\]])\{[^{}\n]*\}")
+"""Attributes after a link or picture (Pandoc's and markdown-it-attrs' `{width=50% .left}`)."""
+
+
 def plain(text: str, labels: frozenset[str] = frozenset()) -> str:
     """Inline markdown reduced to its words, for titles and bookmarks: markup pairs and tags
     go (a line break is a space), a formula is its Unicode text (`$\\chi^2$` is χ²), a link is
@@ -68,6 +72,7 @@ def plain(text: str, labels: frozenset[str] = frozenset()) -> str:
         return f"\x00{len(spans) - 1}\x00"
 
     text = CODE_SPAN.sub(keep, text)
+    text = ATTRIBUTES_AFTER.sub("", text)  # Pandoc's `![](logo.svg){width=250px .left}`
     text = MD_LINK.sub(lambda m: m["text"], text)
     text = REFERENCE_LINK.sub(lambda m: m["text"], text)
     if labels:
