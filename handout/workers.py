@@ -197,6 +197,13 @@ class SlidePool(ForkPool):
         return self._submit(min(self.jobs, len(chunks)),
                             [(typeset_chunk, (look, chunk)) for chunk in chunks])
 
+    def call(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """`function(*args)` in a worker, queued behind the work given before (in this process,
+        when its result is asked for, with one job): the page-frame segments of a long deck."""
+        if self.jobs == 1:
+            return _Called(function, args)
+        return self._submit(self.jobs, [(function, args)])[0]
+
     def start(self, look: SlideLook, chunks: int) -> None:
         """Fork the workers for this many chunks now, each making its typesetter for `look` (its
         stylesheets and fonts, 0.05 s) while this process goes on: a fresh build imports the rest
@@ -204,6 +211,30 @@ class SlidePool(ForkPool):
         workers = min(self.jobs, chunks)
         if self.jobs > 1 and workers > 0:
             self._submit(workers, [(_warm, (look,))] * workers)
+
+
+class _Called(Future):  # type: ignore[type-arg]
+    """A call made in this process, when its result is asked for (one job)."""
+
+    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.function, self.args = function, args
+
+    def result(self, timeout: float | None = None) -> Any:
+        if not self.done():
+            self.set_result(self.function(*self.args))
+        return super().result(timeout)
+
+
+def in_order(futures: Sequence[Future[T]]) -> Iterator[T]:
+    """Results in the order the work was given, each as soon as it and those before it are done
+    (a signal while waiting is taken between waits, as in as_completed)."""
+    for future in futures:
+        while not isinstance(future, _Called) and not future.done():
+            with deferred():
+                wait([future], timeout=0.25)
+            interrupts.check()
+        yield future.result()
 
 
 class _Deferred(Future):  # type: ignore[type-arg]
@@ -224,8 +255,11 @@ def as_completed(futures: list[Future[SlideDocument]],
     """Results as workers finish them (deferred ones last, in order), reporting each chunk done.
 
     A signal while waiting is recorded and raised between waits (output.deferred): raised inside
-    the pool's own locks, it could leave the pool hanging."""
+    the pool's own locks, it could leave the pool hanging. The futures are taken out of the
+    list given (a result is let go once the caller is done with it: 57 MiB at 2,000 slides)."""
     pending = {f for f in futures if not isinstance(f, _Deferred)}
+    later = [f for f in futures if isinstance(f, _Deferred)]
+    futures.clear()
     while pending:
         with deferred():
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
@@ -235,9 +269,8 @@ def as_completed(futures: list[Future[SlideDocument]],
             if progress:
                 progress(len(result.keys))
             yield result
-    for future in futures:
-        if isinstance(future, _Deferred):
-            result = future.result()
-            if progress:
-                progress(len(result.keys))
-            yield result
+    while later:
+        result = later.pop(0).result()
+        if progress:
+            progress(len(result.keys))
+        yield result

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handout.cache import TypesetCache, digest
-from handout.compose.frames import look_print, page_frames
+from handout.compose.frames import frames_started, look_print, page_frames
 from handout.compose.impose import Imposition, Placed, impose, save
 from handout.compose.pages import PageFrames
 from handout.fonts import missing_glyph_problems, split_missing
@@ -66,7 +66,8 @@ class _Typeset:
     """The typeset slides of one composition: slide documents, fonts, and where each slide is."""
 
     def __init__(self) -> None:
-        self.documents: list[bytes] = []
+        self.documents: list[bytes | Any] = []
+        """Each slide document: its bytes, or a pikepdf.Pdf reading its file in the cache."""
         self.fonts: dict[str, bytes] = {}
         self.measures: dict[str, SlideMeasure] = {}
         self.where: dict[str, tuple[int, int]] = {}
@@ -88,22 +89,37 @@ class _Typeset:
             if data is None:
                 return False
             self._documents_at[entry.document] = len(self.documents)
-            self.documents.append(data)
+            self.documents.append(_from_file(cache.file(entry.document)) or data)
         self.fonts.update(originals)  # type: ignore[arg-type]
         self.measures[cache_key] = SlideMeasure(entry.fit, entry.overflow, entry.smallest_px)
         self.where[cache_key] = (self._documents_at[entry.document], entry.page)
         self.refused[cache_key] = entry.refused
         return True
 
-    def add(self, chunk: SlideDocument, cache_keys: list[str]) -> None:
-        """File a freshly typeset chunk whose pages hold these slides, in order."""
+    def add(self, chunk: SlideDocument, cache_keys: list[str], file: Path | None = None) -> None:
+        """File a freshly typeset chunk whose pages hold these slides, in order (read from `file`,
+        the cache's copy, if it can be: its bytes are not kept then)."""
         index = len(self.documents)
-        self.documents.append(chunk.pdf)
+        self.documents.append(_from_file(file) or chunk.pdf)
         self.fonts.update(chunk.fonts)
         for page, (cache_key, document_key) in enumerate(zip(cache_keys, chunk.keys, strict=True)):
             self.measures[cache_key] = chunk.measures[document_key]
             self.where[cache_key] = (index, page)
             self.refused[cache_key] = tuple(chunk.refused)
+
+
+def _from_file(path: Path | None) -> Any:
+    """A slide document opened from its file in the cache (pikepdf reads it as it needs: only
+    its objects are held, not its bytes; open, it is read whole even if removed meanwhile), or
+    None (no file given, or gone)."""
+    if path is None:
+        return None
+    from pikepdf import AccessMode, Pdf, PdfError
+
+    try:
+        return Pdf.open(path, access_mode=AccessMode.stream)
+    except (OSError, PdfError):
+        return None
 
 
 @dataclass
@@ -175,22 +191,23 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
         session.close()
         session.pool = pool
     with contextlib.nullcontext(pool) if session is not None else pool:
+        if not inline and readable is None:  # a long deck's segments: in the workers, first
+            frames_made = frames_started(decks, cache, None, pack, pool)
         by_document_key = {slide.document_key: slide for slide in todo.values()}
         futures = []
         for look, group in _by_look(todo.values()).items():
             futures += pool.submit(look, [[(s.document_key, s.html()) for s in chunk]
                                           for chunk in chunked(group, per_page, jobs)])
         if not inline and readable is None:  # laid out while the slides render
-            frames_pdf, frames, frame_fonts, frame_refused = page_frames(decks, cache, None, pack, progress)
+            frames_pdf, frames, frame_fonts, frame_refused = frames_made(progress)
         done = 0
         if progress and todo:
             progress("slides", 0, len(todo))
         for chunk in as_completed(futures):
             cache_keys = [by_document_key[key].cache_key for key in chunk.keys]
-            cache.put(chunk.pdf, cache_keys,
-                      {c: chunk.measures[k] for c, k in zip(cache_keys, chunk.keys, strict=True)},
-                      chunk.fonts, chunk.refused)
-            typeset.add(chunk, cache_keys)
+            name = cache.put(chunk.pdf, cache_keys, {c: chunk.measures[k] for c, k in zip(
+                cache_keys, chunk.keys, strict=True)}, chunk.fonts, chunk.refused)
+            typeset.add(chunk, cache_keys, cache.file(name))
             done += len(chunk.keys)
             if progress:
                 progress("slides", done, len(todo))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,7 @@ from handout.theme import (
 if TYPE_CHECKING:
     from handout.compose.pack import Pack
     from handout.prepared import Prepared, Progress
+    from handout.workers import SlidePool
 
 
 _STYLES_PRINT: list[str] = []
@@ -86,6 +88,21 @@ def page_frames(decks: Sequence[Prepared], cache: TypesetCache, inline: Inline |
     block of a deck with an introduction); a long deck's in segments, joined (a pikepdf.Pdf:
     compose/segments.py). With `inline` (slide key -> section and fit), each
     frame holds its slide and the document is written tagged: the one-document edition."""
+    return frames_started(decks, cache, inline, pack)(progress)
+
+
+Frames = tuple[Any, PageFrames, dict[str, bytes], list[str]]
+"""The page-frame document (bytes, or a pikepdf.Pdf when joined), its frames, fonts, refused."""
+
+
+def frames_started(decks: Sequence[Prepared], cache: TypesetCache, inline: Inline | None = None,
+                   pack: Pack | None = None, pool: SlidePool | None = None,
+                   ) -> Callable[[Progress | None], Frames]:
+    """page_frames() in two steps: the segments of a long deck that the cache does not hold are
+    given to the worker pool now (ahead of the slides given it after: they are laid out in
+    parallel, and not in this process, which keeps the handout's memory), and what is returned
+    finishes the document when it is called (a document of one piece is laid out then, in this
+    process, while the workers typeset the slides)."""
     first = decks[0]
     pages = _PageTypesetter(Look(
         ONE_DOCUMENT_SHEETS if inline is not None else PAGE_SHEETS, first.settings.grayscale,
@@ -110,14 +127,15 @@ def page_frames(decks: Sequence[Prepared], cache: TypesetCache, inline: Inline |
     if pack:
         authors = [pack.cover.organiser or " \u00b7 ".join(
             dict.fromkeys(d.rendered.author for d in decks if d.rendered.author))]
-        tagged = inline is not None
-        laid = _laid_out(pages, cache, document_html(parts, title=pack.cover.title, pack=pack,
-                                                     lang=lang, authors=authors), tagged,
-                         even=pack.duplex)
-        if pack.duplex and laid.frames.pages % 2:  # printed on both sides: end on a left page
-            laid = replace(laid, data=with_back_page(laid.data),
-                           frames=replace(laid.frames, pages=laid.frames.pages + 1))
-        return laid.parts
+        html = document_html(parts, title=pack.cover.title, pack=pack, lang=lang, authors=authors)
+
+        def pack_frames(progress: Progress | None) -> Frames:
+            laid = _laid_out(pages, cache, html, inline is not None, even=pack.duplex)
+            if pack.duplex and laid.frames.pages % 2:  # printed on both sides: end on a left page
+                laid = replace(laid, data=with_back_page(laid.data),
+                               frames=replace(laid.frames, pages=laid.frames.pages + 1))
+            return laid.parts
+        return pack_frames
     document = {"title": deck.title, "authors": [deck.author], "lang": lang,
                 "byline": " \u00b7 ".join(x for x in (deck.author, deck.date) if x)}
     if inline is None and (groups := segments.cuts(parts[0])) is not None:
@@ -130,29 +148,70 @@ def page_frames(decks: Sequence[Prepared], cache: TypesetCache, inline: Inline |
             joined_key = digest(pages.print, repr(footer), *htmls)
             if (kept := cache.get_document("joined", joined_key, "refused")) is not None:
                 record, data, fonts = kept
-                return (_reopened(data), PageFrames.from_json(record), fonts,
-                        list(record["refused"]))
-            joined = segments.join(_segments_laid_out(pages, cache, htmls, progress), footer,
-                                   footer_fonts, parts[0].index)
-            _keep_joined(cache, joined_key, joined)
-            return joined
-    return _laid_out(pages, cache, document_html(parts, **document), inline is not None).parts
+                found = (_reopened(data), PageFrames.from_json(record), fonts,
+                         list(record["refused"]))
+                return lambda progress: found
+            started = _segments_started(pages, cache, htmls, pool)
+
+            def joined_frames(progress: Progress | None) -> Frames:
+                joined = segments.join(_segments_laid_out(pages, cache, htmls, started, progress),
+                                       footer, footer_fonts, parts[0].index)
+                _keep_joined(cache, joined_key, joined)
+                return joined
+            return joined_frames
+    html = document_html(parts, **document)
+    return lambda progress: _laid_out(pages, cache, html, inline is not None).parts
+
+
+def _segments_started(pages: _PageTypesetter, cache: TypesetCache, htmls: list[str],
+                      pool: SlidePool | None) -> list[LaidOut | Future[LaidOut] | None]:
+    """Each segment as the cache keeps it, or given to the pool's workers (None: laid out in
+    this process when it is needed: no pool, or one job)."""
+    started: list[LaidOut | Future[LaidOut] | None] = []
+    for html in htmls:
+        found: LaidOut | Future[LaidOut] | None = _cached_frames(cache, _frames_key(pages, html))
+        if found is None and pool is not None and pool.jobs > 1:
+            found = pool.call(segment_laid_out, pages.look, html)
+        started.append(found)
+    return started
 
 
 def _segments_laid_out(pages: _PageTypesetter, cache: TypesetCache, htmls: list[str],
+                       started: list[LaidOut | Future[LaidOut] | None],
                        progress: Progress | None) -> list[LaidOut]:
     """Each segment laid out, the pages counted as they are ('laying out the pages 36/120': the
     count still to come is SEGMENT_PAGES a segment, until the last is done)."""
+    from handout.workers import in_order
+
     laid: list[LaidOut] = []
-    for html in htmls:
+    fonts: dict[str, bytes] = {}  # (one copy of each font file for all segments made elsewhere)
+    for html, found in zip(htmls, started, strict=True):
         if progress:
             done = sum(segment.frames.pages for segment in laid)
             progress("laying out the pages", done, done + (len(htmls) - len(laid)) * SEGMENT_PAGES)
-        laid.append(_laid_out(pages, cache, html))
+        if found is None:
+            found = _laid_out(pages, cache, html)
+        elif not isinstance(found, LaidOut):
+            found = next(in_order([found]))
+            found.fonts = {face: data if (kept := fonts.setdefault(face, data)) != data else kept
+                           for face, data in found.fonts.items()}
+            _keep_frames(cache, _frames_key(pages, html), found)
+        laid.append(found)
     if progress:
         done = sum(segment.frames.pages for segment in laid)
         progress("laying out the pages", done, done)
     return laid
+
+
+_IN_THIS_WORKER: dict[Look, _PageTypesetter] = {}
+
+
+def segment_laid_out(look: Look, html: str) -> LaidOut:
+    """A page-frame segment laid out in a worker (with a typesetter kept for its look)."""
+    pages = _IN_THIS_WORKER.get(look)
+    if pages is None:
+        pages = _IN_THIS_WORKER[look] = _PageTypesetter(look)
+    return _lay_out(pages, html)
 
 
 def _keep_joined(cache: TypesetCache, key: str, joined: tuple[Any, ...]) -> None:
@@ -192,14 +251,27 @@ def _footer(pages: _PageTypesetter, cache: TypesetCache, part: Part, lang: str
     return footer, fonts
 
 
+def _frames_key(pages: _PageTypesetter, html: str, inline: bool = False, even: bool = False
+                ) -> str:
+    """A page-frame document's key in the cache: its HTML, the look, and for the one-document
+    edition its PDF's kind."""
+    return digest(html, pages.print, "tagged, PDF 1.7" if inline else "", "even" if even else "")
+
+
 def _laid_out(pages: _PageTypesetter, cache: TypesetCache, html: str, inline: bool = False,
               even: bool = False) -> LaidOut:
-    """This page-frame document laid out, or as the cache keeps it (its key: the HTML, the
-    look, and for the one-document edition its PDF's kind). With `even`, an odd number of pages
-    gives one more as its total (a duplex pack's: its back page is added after)."""
-    key = digest(html, pages.print, "tagged, PDF 1.7" if inline else "", "even" if even else "")
+    """This page-frame document laid out, or as the cache keeps it. With `even`, an odd number
+    of pages gives one more as its total (a duplex pack's: its back page is added after)."""
+    key = _frames_key(pages, html, inline, even)
     if (found := _cached_frames(cache, key)) is not None:
         return found
+    laid = _lay_out(pages, html, inline, even)
+    _keep_frames(cache, key, laid)
+    return laid
+
+
+def _lay_out(pages: _PageTypesetter, html: str, inline: bool = False, even: bool = False
+             ) -> LaidOut:
     with page_total_made_even() if even else contextlib.nullcontext():
         document = pages.typesetter.lay_out(html)
     frames = read_frames(document)
@@ -212,9 +284,13 @@ def _laid_out(pages: _PageTypesetter, cache: TypesetCache, html: str, inline: bo
         else document.write_pdf()
     fonts = font_originals(document)
     refused = [*pages.refused(), *missing_in(document)]
-    cache.put_document("frames", key, data, fonts,
-                       {"refused": refused, "bookmarks": bookmarks, **frames.to_json()})
     return LaidOut(data, frames, fonts, refused, bookmarks)
+
+
+def _keep_frames(cache: TypesetCache, key: str, laid: LaidOut) -> None:
+    cache.put_document("frames", key, laid.data, laid.fonts,
+                       {"refused": laid.refused, "bookmarks": laid.bookmarks,
+                        **laid.frames.to_json()})
 
 
 def _cached_frames(cache: TypesetCache, key: str) -> LaidOut | None:

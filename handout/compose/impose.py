@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,11 +87,12 @@ class Imposition:
 
 
 def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Mapping[str, Placed],
-           documents: list[bytes], fonts: Mapping[str, bytes], rules: list[RuledLines] = (),
+           documents: list[bytes | Pdf], fonts: Mapping[str, bytes], rules: list[RuledLines] = (),
            report: Imposition | None = None, bleed: float = 0.0) -> Pdf:
     """The handout: the page-frame document with every slide drawn into its frame.
 
-    `frames` and `slides` are keyed by slide key; `documents` are the slide documents' bytes;
+    `frames` and `slides` are keyed by slide key; `documents` are the slide documents (bytes, or
+    opened);
     `fonts` maps a face's name to its original font file, for merging the copies. With `bleed`
     (points: the press edition's), a slide whose frame reaches the page's edge is printed that
     much past it (full_bleed).
@@ -98,7 +100,7 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
     report = report if report is not None else Imposition()
     out = frames_pdf if isinstance(frames_pdf, Pdf) else Pdf.open(io.BytesIO(frames_pdf))
     pages = list(out.pages)
-    sources = [Pdf.open(io.BytesIO(data)) for data in documents]
+    sources = [data if isinstance(data, Pdf) else Pdf.open(io.BytesIO(data)) for data in documents]
     copied: dict[int, _Resources] = {}  # a slide document's resources, copied in once
     groups: dict[int, _PageGroup] = {}
     font_copies: list[pikepdf.Object] = []
@@ -249,7 +251,9 @@ class _PageGroup:
     def place_on(self, out: Pdf, page: pikepdf.Page, bleed: float = 0.0) -> bytes:
         """Make the form, give the page its own resources naming it, and return how to draw it
         (the form reaches `bleed` past the page, for slides printed to its edge)."""
-        form = Stream(out, b"".join(self.content))
+        # compressed now (as saving would: the same bytes), not held whole until the save
+        form = Stream(out, zlib.compress(b"".join(self.content)), Filter=Name.FlateDecode)
+        self.content = []
         form.Type, form.Subtype = Name.XObject, Name.Form
         x0, y0, x1, y1 = (float(v) for v in page.mediabox)
         form.BBox = Array([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
