@@ -154,7 +154,7 @@ def frames_started(decks: Sequence[Prepared], cache: TypesetCache, inline: Inlin
             started = _segments_started(pages, cache, htmls, pool)
 
             def joined_frames(progress: Progress | None) -> Frames:
-                joined = segments.join(_segments_laid_out(pages, cache, htmls, started, progress),
+                joined = segments.join(_segments_laid_out(pages, cache, htmls, progress, started),
                                        footer, footer_fonts, parts[0].index)
                 _keep_joined(cache, joined_key, joined)
                 return joined
@@ -177,15 +177,16 @@ def _segments_started(pages: _PageTypesetter, cache: TypesetCache, htmls: list[s
 
 
 def _segments_laid_out(pages: _PageTypesetter, cache: TypesetCache, htmls: list[str],
-                       started: list[LaidOut | Future[LaidOut] | None],
-                       progress: Progress | None) -> list[LaidOut]:
+                       progress: Progress | None,
+                       started: list[LaidOut | Future[LaidOut] | None] | None = None,
+                       ) -> list[LaidOut]:
     """Each segment laid out, the pages counted as they are ('laying out the pages 36/120': the
     count still to come is SEGMENT_PAGES a segment, until the last is done)."""
     from handout.workers import in_order
 
     laid: list[LaidOut] = []
     fonts: dict[str, bytes] = {}  # (one copy of each font file for all segments made elsewhere)
-    for html, found in zip(htmls, started, strict=True):
+    for html, found in zip(htmls, started or [None] * len(htmls), strict=True):
         if progress:
             done = sum(segment.frames.pages for segment in laid)
             progress("laying out the pages", done, done + (len(htmls) - len(laid)) * SEGMENT_PAGES)
