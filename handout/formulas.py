@@ -65,6 +65,8 @@ NUMBERED = re.compile(r"\\(begin|end)\{(align)\}")
 """Environments latex2mathml numbers (KaTeX and MathJax do not, unless told)."""
 LOGOS = re.compile(r"\\(KaTeX|LaTeX|TeX)(?![A-Za-z])")
 """KaTeX's and MathJax's logo commands (Slidev's starter deck writes $\\KaTeX$): their names, as text."""
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+"""A markdown backslash escape (CommonMark: before ASCII punctuation), as remark's markdown reads it."""
 UNKNOWN_COMMAND = re.compile(r"<m(?:i|o|n|text)\b[^>]*>\s*(\\[A-Za-z]+)")
 
 
@@ -167,6 +169,8 @@ def _backslash_math(text: str, index: int) -> tuple[int, str, bool]:
             if end < 0 or end - index > MAX_FORMULA:
                 return 0, "", False
             tex = text[index + len(opener):end]
+            if opener.startswith("\\\\"):  # the deck's markdown eats a backslash of each escape
+                tex = MARKDOWN_ESCAPE.sub(r"\1", tex)  # inside too: `\\left` is `\left`, `a\_k` is `a_k`
             if not tex.strip():
                 return 0, "", False
             return end + len(closer), tex, display

@@ -60,6 +60,10 @@ def poppler_text(pdf: Path) -> str:
     ("$10; code `$x$`", []),
     ("\\begin{align} a &= b \\end{align}", [("\\begin{align} a &= b \\end{align}", True)]),
     ("remark writes \\\\(x\\\\)", [("x", False)]),
+    # inside \\[ \\] the deck's markdown eats a backslash of every escape, as it does of the delimiters
+    # (a Landslide deck's \\left( \\sum ... \\right)^2 printed as a run of line breaks, cut off)
+    ("\\\\[ \\\\left( \\\\sum_{k=1}^n a\\_k \\right)^2 \\\\]",
+     [("\\left( \\sum_{k=1}^n a_k \\right)^2", True)]),
     ("$x$5 is a price after a formula", []),
 ])
 def test_math_is_found_as_katex_finds_it(text: str, found: list[tuple[str, bool]]) -> None:
