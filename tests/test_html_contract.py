@@ -17,7 +17,7 @@ import os
 import re
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from kit import squeezed_text, write_deck, write_png
 
@@ -107,6 +107,10 @@ def deck_of(slides: list[tuple[str, list[str]]]) -> tuple[str, list[str]]:
 
 @RENDERS
 @given(st.lists(slide, min_size=1, max_size=3))
+# a plain <div> holding a grid: the grid's marks split its HTML block, and the words before them
+# were lost (found by this test in a land run)
+@example([('<div>\n\nqaaaa\n\n<div>\n\n<div class="grid grid-cols-2 gap-4">\n\n<div class="mt-4">\n'
+           '</div>\n\nqaaa\n\n</div>\n\n</div>\n\n</div>', ["qaaaa", "qaaa"])])
 def test_html_and_svg_in_slides_render_without_losing_a_word(slides: list[tuple[str, list[str]]]) -> None:
     text, words = deck_of(slides)
     deck = reader_named("marp").parse(text, Path("talk.md"))

@@ -526,6 +526,7 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS,
         declared = {**utility_style(classes), **placed, **relative}
         end = (index if one_line else _close_of(states, index)) \
             if placed or relative or (not one_line and declared.get("display") in LAYOUT_DISPLAYS) \
+            else _close_of(states, index) if opened and not one_line and _holds_layout(states, index) \
             else None
         if end is None:
             out.append(line if kind or isinstance(line, Mark) else
@@ -551,6 +552,22 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS,
         out += hoisted
         index = end + 1
     return out
+
+
+def _holds_layout(states: list[tuple[Line, str]], start: int) -> bool:
+    """Whether the plain `<div>` opened at `start` holds a box of layout: then it is a box too
+    (a cell of no style), else the layout's marks would split its HTML block in two, and the
+    markdown reader dropped the words before them."""
+    end = _close_of(states, start)
+    if end is None:
+        return False
+    for line, kind in states[start + 1:end]:
+        opened = DIV_OPEN.match(line.text) if not kind else None
+        if opened:
+            classes = _classes(opened["attributes"])
+            if utility_style(classes).get("display") in LAYOUT_DISPLAYS or placement(classes):
+                return True
+    return False
 
 
 def _placed_apart(lines: list[Line]) -> tuple[list[Line], list[Line]]:
