@@ -189,7 +189,7 @@ def _sized_pictures(body: list[Line], settings: dict[str, Any]) -> list[Line]:
             declared = {}
             for word in words:
                 found = PICTURE_KEYWORD.match(word)
-                if found and found["size"] and (length := md.layout.canvas_length(
+                if found and found["size"] and (length := md.utilities.canvas_length(
                         found["length"], canvas)):
                     declared["width" if found["size"][0].lower() == "w" else "height"] = length
             alt = " ".join(w for w in words if not PICTURE_KEYWORD.match(w))

@@ -210,7 +210,7 @@ def sized_pictures(lines: list[Line], canvas: float = REVEAL_CANVAS) -> list[Lin
         def sized(match: re.Match[str]) -> str:
             attributes = dict((m["key"].lower(), m["value"]) for m in ATTRIBUTE.finditer(match["attributes"]))
             declared = {key: length for key in ("width", "height") if key in attributes
-                        and (length := md.layout.canvas_length(attributes[key], canvas))}
+                        and (length := md.utilities.canvas_length(attributes[key], canvas))}
             if not declared:
                 return match[0]
             style = "; ".join(f"{k}: {v}" for k, v in declared.items()) + "; max-height: none"

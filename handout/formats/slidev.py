@@ -181,26 +181,26 @@ SIZE_UTILITY = re.compile(r"^(?P<side>[wh])-?(?:(?P<steps>\d+(?:\.\d+)?)"
 def _sized_pictures(text: str, canvas: tuple[float, float]) -> str:
     """`<img class="h-40">` and attributify `<img w-120>` at the size Slidev shows them (on its
     canvas: a badge `h-4` is a line tall, not a page-wide picture), in em of ours. (A picture
-    placed with `absolute` is placed by md.layout.placed_pictures, in the box it stands in.)"""
+    placed with `absolute` is placed by md.utilities.placed_pictures, in the box it stands in.)"""
     def sized(match: re.Match[str]) -> str:
         attributes = match["attributes"]
-        words = md.layout.tag_words(attributes)
-        if md.layout.placement(words, canvas) or re.search(r"\sstyle\s*=", attributes):
+        words = md.utilities.tag_words(attributes)
+        if md.utilities.placement(words, canvas) or re.search(r"\sstyle\s*=", attributes):
             return match[0]
         declared = {}
         for word in words:
             found = SIZE_UTILITY.match(word)
             length = (f"{float(found['steps']) * 4:g}px" if found["steps"] else found["length"]) \
                 if found else None
-            if found and (css := md.layout.canvas_length(length, canvas[0])):
+            if found and (css := md.utilities.canvas_length(length, canvas[0])):
                 declared["width" if found["side"] == "w" else "height"] = css
         if not declared:
             return match[0]
         style = "; ".join(f"{k}: {v}" for k, v in declared.items())
         style += "; max-height: none" if "height" in declared else ""
-        return f'<img{md.layout.with_class(attributes, "sized", style)}{match["end"]}'
+        return f'<img{md.utilities.with_class(attributes, "sized", style)}{match["end"]}'
 
-    return md.layout.IMG_TAG.sub(sized, text)
+    return md.utilities.IMG_TAG.sub(sized, text)
 
 
 def _slots(body: list[Line], layout: str) -> list[Line]:

@@ -15,7 +15,7 @@ Readers use it as one namespace: `from handout.formats import md`, then `md.code
 
 from __future__ import annotations
 
-from handout.formats.md import layout
+from handout.formats.md import layout, utilities
 from handout.formats.md.code import (
     COMMON_LANGUAGES,
     FENCE_OPEN,
@@ -170,5 +170,6 @@ __all__ = [
     "title",
     "unclosed_fence",
     "unwrap_lines",
+    "utilities",
     "without_code_spans",
 ]

@@ -12,9 +12,10 @@ from pathlib import Path
 from handout.errors import HandoutError
 from handout.formats.md import layout
 from handout.formats.md.code import PLAIN, Dialect, blocks, split
-from handout.formats.md.layout import SLIDEV_CANVAS, html_boxes
+from handout.formats.md.layout import html_boxes
 from handout.formats.md.lines import ATX_HEADING, CODE_SPAN, HTML_TAG, LIST_ITEM, SETEXT_UNDERLINE, Line
 from handout.formats.md.pictures import embedded_pictures, pictures
+from handout.formats.md.utilities import SLIDEV_CANVAS
 from handout.model import Block, Box, Code, Image, Markdown, Notes, Slide, Split, leaves
 
 MD_LINK = re.compile(r"!?\[(?P<text>[^\]]*)\]\([^)]*\)")
