@@ -15,7 +15,6 @@ What the editions change at each stage is asked of their table once (editions.as
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,20 +28,16 @@ from handout.errors import HandoutError
 from handout.formats import DeckSource, find_deck, read
 from handout.links import link_bare_addresses, number_links
 from handout.memo import StoredMemo
-from handout.model import Deck, Markdown, Problem, leaves
-from handout.option_values import parse_selection
+from handout.model import Deck, Problem
 from handout.options import Settings
 from handout.output import check_target, default_output, edition_for, write_atomically
 from handout.pictures import PictureCache, Pictures, Placements
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
-from handout.problems import MIN_TEXT_PT, Problems, problem
+from handout.problems import MIN_TEXT_PT, Problems
 from handout.record import Record
 from handout.render import render
 from handout.rendered import RenderedDeck
-
-SLIDE_LINK = re.compile(r"""(?:\]\(|href=["'])#slide-(\d+)\b""")
-PRINT_HIDDEN = "noprint"
-"""Showoff's class for slides left out of print (its `printonly` slides are printed, as here)."""
+from handout.selection import broken_slide_links, select_slides
 
 
 def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
@@ -139,28 +134,6 @@ def read_settings_and_deck(path: Path, given: dict[str, Any]) -> ReadDeck:
     return ReadDeck(source, settings, deck, root, problems, editions.asked(settings))
 
 
-def select_slides(deck: Deck, settings: Settings, said_in: str | None) -> Deck:
-    """Leave out `noprint` slides and those outside --slides; numbers stay the deck's.
-
-    `said_in` is where the selection was written ('--slides' or 'handout.toml:3').
-    """
-    slides = [s for s in deck.slides if PRINT_HIDDEN not in s.classes]
-    if settings.slides:
-        try:
-            chosen = set(parse_selection(settings.slides, max(s.number for s in deck.slides)))
-        except ValueError as error:
-            if said_in and said_in.startswith("--"):
-                raise HandoutError(f"{said_in} {error}") from error  # (as a flag's other errors)
-            file, _, line = (said_in or "").rpartition(":")
-            raise HandoutError(f"slides {error}", file or said_in,
-                               int(line) if line.isdigit() else None) from error
-        slides = [s for s in slides if s.number in chosen]
-    if not slides:
-        raise HandoutError("no slides left to print", deck.source,
-                           hint="check --slides and the slides' 'noprint' classes")
-    return replace(deck, slides=slides)
-
-
 @dataclass
 class PreparedPictures:
     """The prepare stage's deck: credited, with its pictures prepared where they print."""
@@ -210,7 +183,7 @@ def render_slides(read: ReadDeck, prepared: PreparedPictures,
         rendered = number_links(rendered)
     elif on_paper:  # a bare address can be followed in the PDF all the same
         rendered = link_bare_addresses(rendered, read.source.reader.shows_bare_links)
-    read.problems.extend([*rendered.warnings, *_broken_slide_links(prepared.deck)])
+    read.problems.extend([*rendered.warnings, *broken_slide_links(prepared.deck)])
     if read.asked.checks_alt_text:
         read.problems.extend(alt_text_problems(prepared.deck))
     return rendered
@@ -457,26 +430,6 @@ def _jobs(decks: Sequence[Prepared], asked: int, session: Session | None) -> int
 
     slides = sum(len(prepared.rendered.slides) for prepared in decks)
     return 1 if slides <= MIN_CHUNK and spare_cores() == 0 else 0
-
-
-def _broken_slide_links(deck: Deck) -> list[Problem]:
-    """Links such as [see](#slide-7) whose slide is not in the handout (or not in the deck)."""
-    printed = {slide.number for slide in deck.slides}
-    found = []
-    for slide in deck.slides:
-        blocks = [*leaves(slide.blocks), *(slide.notes.blocks if slide.notes else ())]
-        for block in blocks:
-            if not isinstance(block, Markdown):
-                continue
-            for offset, text in enumerate(block.text.split("\n")):
-                for match in SLIDE_LINK.finditer(text):
-                    if int(match[1]) not in printed:
-                        found.append(problem(
-                            "broken-link",
-                            f"link to slide {match[1]} leads nowhere: that slide is not in the "
-                            "handout", slide.source or deck.source, block.line + offset,
-                            "check the slide number, and --slides or the slide's 'noprint'"))
-    return found
 
 
 def _without_raw_html_images(deck: Deck) -> Deck:
