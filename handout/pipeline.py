@@ -267,7 +267,7 @@ class Build:
                            memory=session.cache_memory if session and not afresh else None)
         jobs = 1 if afresh else _jobs(decks, decks[0].settings.jobs, session)
         with build_collector():  # (before the workers are forked: they inherit it)
-            pool = _started_pool(decks, jobs) if session is None else None
+            pool, started = _started_pool(decks, jobs, cache) if session is None else (None, None)
             try:
                 if self.progress:
                     self.progress("laying out the pages", 0, 0)
@@ -275,7 +275,7 @@ class Build:
 
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
                                pack=pack, inline=asked.one_document, pool=pool,
-                               readable=MIN_TEXT_PT if booklet_sheet else None)
+                               readable=MIN_TEXT_PT if booklet_sheet else None, started=started)
             except BaseException:
                 if pool is not None:  # (compose closes it, unless it failed before it could)
                     pool.close(stop=True)
@@ -305,22 +305,33 @@ class Build:
         return editions.finish_sheets(asked, finished, settings, as_one)
 
 
-def _started_pool(decks: Sequence[Prepared], jobs: int) -> Any:
+def _started_pool(decks: Sequence[Prepared], jobs: int, cache: TypesetCache) -> tuple[Any, Any]:
     """In a process that has not imported the composing code yet, the slide workers are forked
-    before it is (pikepdf, the page frames: 0.06 s), so they make their typesetters meanwhile;
-    as many as a build with no slide in the cache needs. None elsewhere: composing starts them."""
+    before it is (pikepdf, the page frames: 0.04 s), as many as a build with no slide in the
+    cache needs. A deck whose page frames are one document (laid out here: compose/segments.py)
+    gives them its slides to typeset at once (those the cache does not hold); a longer deck's
+    frame segments go to them first, so they only make their typesetters meanwhile. The pool and
+    the slides given (typeset.SlidesToTypeset), or None for either; None elsewhere: composing
+    starts them."""
     import sys
 
     if "handout.compose" in sys.modules:
-        return None
+        return None, None
     from handout.slides import chunked, slide_look
     from handout.workers import SlidePool, default_jobs
 
     pool = SlidePool(jobs or default_jobs())
     first = decks[0]
-    pool.start(slide_look(first), len(chunked(first.rendered.slides, first.settings.per_page,
-                                              pool.jobs)))
-    return pool
+    per_page = first.settings.per_page
+    if len(decks) == 1 and len(first.rendered.slides) <= (layout.SEGMENT_PAGES - 1) * per_page \
+            and not editions.asked(first.settings).one_document:
+        from handout.typeset import slides_to_typeset
+
+        started = slides_to_typeset(decks, cache)
+        started.submit(pool, per_page, pool.jobs)
+        return pool, started
+    pool.start(slide_look(first), len(chunked(first.rendered.slides, per_page, pool.jobs)))
+    return pool, None
 
 
 @contextlib.contextmanager
@@ -354,6 +365,9 @@ def prepare_while_engine_loads(path: Path | str, given: dict[str, Any],
         call = (_prepare_telling, telling, path, given) if progress else (prepare, path, given)
         with forked(*call) as reading:
             from handout import engine  # noqa: F401  (WeasyPrint, meanwhile)
+            from handout.theme import PAGE_SHEETS, SLIDE_SHEETS, parse_ahead
+
+            parse_ahead(SLIDE_SHEETS, PAGE_SHEETS)  # (the slide workers forked next inherit them)
 
             if progress:
                 _relay(told, reading, progress)

@@ -13,6 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from handout.cache import digest
 from handout.engine import CSS, HTML, Document, FontConfiguration, get_hb_object_data
 from handout.fetch import seal
 from handout.fetcher import GuardedFetcher
@@ -68,28 +69,59 @@ class Typesetter:
         return found
 
 
-_PARSED: dict[tuple[int, tuple[str, ...], str], tuple[FontConfiguration, list[CSS]]] = {}
-"""Handout's own stylesheets, parsed with their fonts once per process for each set of sheets and
-of fonts on offer (fonts.fingerprint: a fontconfig file given by HANDOUT_FONTCONFIG, a font
-installed or removed) instead of once per typesetter (40-90 ms each: a build makes two or more, a
-pack two for each part): they read nothing of a deck, so every look with the same sheets shares
-them. Dropped with the font folder they use (remove_font_folders)."""
+_FONTS: dict[str, tuple[int, FontConfiguration]] = {}
+"""The font configuration handout's sheets are parsed with, for each set of fonts on offer
+(fonts.fingerprint: a fontconfig file given by HANDOUT_FONTCONFIG, a font installed or removed),
+with the process that made it: one shared by every sheet, so that fonts.css's faces (shared by the slide
+and the page-frame sheets) are copied and loaded once a process, not once a typesetter."""
+
+_SHEETS: dict[tuple[str, str], CSS] = {}
+"""Each of handout's own stylesheets, parsed once with those fonts (40-90 ms a typesetter, before
+they were kept: a build makes two or more, a pack two for each part): they read nothing of a
+deck, so every look shares them. A forked worker inherits what its parent parsed before forking it
+(parse_ahead), fonts included (they stay in the parent's font folder, which outlives its workers).
+Dropped with the font folder they use (remove_font_folders)."""
+
+
+def parse_ahead(*sheet_sets: tuple[str, ...]) -> None:
+    """Parse these sets of sheets now: the command does before it forks its slide workers, so
+    that they start laying out at once (0.03 s each, instead of parsing them again)."""
+    for names in sheet_sets:
+        _parsed(names)
 
 
 def _parsed(names: tuple[str, ...]) -> tuple[FontConfiguration, list[CSS]]:
-    """The font configuration and stylesheets of these sheets (of styles/), parsed in this
-    process once."""
-    key = (os.getpid(), names, fingerprint())  # (the fonts on offer: another fonts.conf, a font added)
-    found = _PARSED.get(key)
+    """The font configuration and stylesheets of these sheets (of styles/), parsed once a
+    process, or inherited from the process that forked this one."""
+    fonts = fingerprint()  # (the fonts on offer: another fonts.conf, a font added)
+    found = _FONTS.get(fonts)
     if found is None:
         with our_fontconfig():  # the fonts handout brings, never the machine's (fonts.py)
             font_config = FontConfiguration()
-        fetcher = GuardedFetcher((STYLES,))  # (the sheets and their fonts are handout's own)
-        stylesheets = [CSS(filename=str(STYLES / name), font_config=font_config,
-                           url_fetcher=fetcher) for name in names]
         _font_folder_made(getattr(font_config, "_folder", None))
-        found = _PARSED[key] = (font_config, stylesheets)
-    return found
+        found = _FONTS[fonts] = (os.getpid(), font_config)
+    font_config = found[1]
+    stylesheets = []
+    for name in names:
+        sheet = _SHEETS.get((fonts, name))
+        if sheet is None:
+            fetcher = GuardedFetcher((STYLES,))  # (the sheets and their fonts are handout's own)
+            sheet = _SHEETS[fonts, name] = CSS(filename=str(STYLES / name),
+                                               font_config=font_config, url_fetcher=fetcher)
+        stylesheets.append(sheet)
+    return font_config, stylesheets
+
+
+_STYLES_PRINT: list[str] = []
+
+
+def look_print(look: object) -> str:
+    """What of a look (a Look, or a slides.SlideLook) changes a rendered document: the look
+    itself and the styles' bytes."""
+    if not _STYLES_PRINT:
+        _STYLES_PRINT.append(digest(*(p.read_bytes() for p in sorted(STYLES.glob("*.css"))),
+                                    fingerprint()))
+    return digest(repr(look), _STYLES_PRINT[0])
 
 
 def font_originals(document: Document) -> dict[str, bytes]:
@@ -129,8 +161,10 @@ def _font_folder_made(folder: Path | None) -> None:
 
 def remove_font_folders() -> None:
     """Remove the font folders this process made (a forked worker leaves its parent's alone)."""
-    for key in [key for key in _PARSED if key[0] == os.getpid()]:
-        del _PARSED[key]  # (their fonts are in the folders removed here)
+    for fonts in [fonts for fonts, (pid, _) in _FONTS.items() if pid == os.getpid()]:
+        del _FONTS[fonts]  # (their fonts are in the folders removed here, and so are the sheets')
+        for key in [key for key in _SHEETS if key[0] == fonts]:
+            del _SHEETS[key]
     mine = [entry for entry in _FONT_FOLDERS if entry[0] == os.getpid()]
     for entry in mine:
         shutil.rmtree(entry[1], ignore_errors=True)

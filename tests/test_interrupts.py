@@ -215,12 +215,13 @@ elif phase == "reader":
             hit()
             yield future
     workers.forked = reading
-elif phase == "pool":
-    start = workers.SlidePool.start
-    def starting(self, *args):
-        start(self, *args)
-        hit()
-    workers.SlidePool.start = starting
+elif phase == "pool":  # just after the workers are forked: given their slides, or to warm up
+    for name in ("start", "submit"):
+        def starting(self, *args, started=getattr(workers.SlidePool, name)):
+            given = started(self, *args)
+            hit()
+            return given
+        setattr(workers.SlidePool, name, starting)
 elif phase == "rendering":
     typeset = workers.typeset_chunk
     def typesetting(*args):

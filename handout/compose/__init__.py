@@ -13,114 +13,26 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from handout.cache import TypesetCache, digest
-from handout.compose.frames import frames_started, look_print, page_frames
+from handout.compose.frames import frames_started, page_frames
 from handout.compose.impose import Imposition, Placed, impose, save
 from handout.compose.pages import PageFrames
 from handout.fonts import missing_glyph_problems, split_missing
-from handout.markers import KEY_PLACEHOLDER, slide_key
 from handout.model import Problem
 from handout.options import Settings
 from handout.pdf_objects import merge_overlapping_links
 from handout.prepared import overflow_problem, refused_problems, small_text_problem
-from handout.slides import (
-    SlideDocument,
-    SlideLook,
-    SlideMeasure,
-    chunked,
-    section_html,
-    slide_look,
-)
+from handout.typeset import SlidesToTypeset, SlideToPlace, Typeset, slides_to_typeset
 from handout.workers import SlidePool, as_completed, default_jobs
 
 if TYPE_CHECKING:
+    from handout.cache import TypesetCache
     from handout.compose.pack import Pack
     from handout.prepared import Prepared, Progress, Session
-
-@dataclass(frozen=True)
-class _Slide:
-    """A slide to place: its key in this handout, its cache key, its HTML and how it renders."""
-
-    key: str
-    number: int
-    part: int
-    cache_key: str
-    section: str
-    look: SlideLook
-
-    @property
-    def document_key(self) -> str:
-        """Its key inside a slide document: its content's, so identical slides render once."""
-        return "h" + self.cache_key[:24]
-
-    def html(self) -> str:
-        return self.section.replace(KEY_PLACEHOLDER, self.document_key)
-
-
-class _Typeset:
-    """The typeset slides of one composition: slide documents, fonts, and where each slide is."""
-
-    def __init__(self) -> None:
-        self.documents: list[bytes | Any] = []
-        """Each slide document: its bytes, or a pikepdf.Pdf reading its file in the cache."""
-        self.fonts: dict[str, bytes] = {}
-        self.measures: dict[str, SlideMeasure] = {}
-        self.where: dict[str, tuple[int, int]] = {}
-        """Cache key -> (document, page)."""
-        self.refused: dict[str, tuple[str, ...]] = {}
-        self._documents_at: dict[str, int] = {}
-        """A kept slide document's content name -> its index in `documents`."""
-
-    def from_cache(self, cache: TypesetCache, cache_key: str) -> bool:
-        """Take a slide from the cache; False when it is not there whole."""
-        entry = cache.get(cache_key)
-        if entry is None:
-            return False
-        originals = {face: cache.font(sha) for face, sha in entry.fonts.items()}
-        if None in originals.values():
-            return False
-        if entry.document not in self._documents_at:
-            data = cache.document(entry.document)
-            if data is None:
-                return False
-            self._documents_at[entry.document] = len(self.documents)
-            self.documents.append(_from_file(cache.file(entry.document)) or data)
-        self.fonts.update(originals)  # type: ignore[arg-type]
-        self.measures[cache_key] = SlideMeasure(entry.fit, entry.overflow, entry.smallest_px)
-        self.where[cache_key] = (self._documents_at[entry.document], entry.page)
-        self.refused[cache_key] = entry.refused
-        return True
-
-    def add(self, chunk: SlideDocument, cache_keys: list[str], file: Path | None = None) -> None:
-        """File a freshly typeset chunk whose pages hold these slides, in order (read from `file`,
-        the cache's copy, if it can be: its bytes are not kept then)."""
-        index = len(self.documents)
-        self.documents.append(_from_file(file) or chunk.pdf)
-        self.fonts.update(chunk.fonts)
-        for page, (cache_key, document_key) in enumerate(zip(cache_keys, chunk.keys, strict=True)):
-            self.measures[cache_key] = chunk.measures[document_key]
-            self.where[cache_key] = (index, page)
-            self.refused[cache_key] = tuple(chunk.refused)
-
-
-def _from_file(path: Path | None) -> Any:
-    """A slide document opened from its file in the cache (pikepdf reads it as it needs: only
-    its objects are held, not its bytes; open, it is read whole even if removed meanwhile), or
-    None (no file given, or gone)."""
-    if path is None:
-        return None
-    from pikepdf import AccessMode, Pdf, PdfError
-
-    try:
-        return Pdf.open(path, access_mode=AccessMode.stream)
-    except (OSError, PdfError):
-        return None
-
 
 @dataclass
 class Composed:
@@ -130,8 +42,8 @@ class Composed:
     pages: int
     problems: list[Problem]
     decks: Sequence[Prepared]
-    slides: list[_Slide]
-    typeset: _Typeset
+    slides: list[SlideToPlace]
+    typeset: Typeset
     frames: PageFrames
     report: Imposition = field(default_factory=Imposition)
 
@@ -154,7 +66,8 @@ class Composed:
 def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             progress: Progress | None = None, inline: bool = False,
             session: Session | None = None, pack: Pack | None = None,
-            pool: SlidePool | None = None, readable: float | None = None) -> Composed:
+            pool: SlidePool | None = None, readable: float | None = None,
+            started: SlidesToTypeset | None = None) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
     session, its worker pool is used and kept for the next composition; else `pool`, one
     started already (SlidePool.start), or a new one, is used and closed. `pack` adds a
@@ -167,18 +80,8 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
     With `readable` (a size in points: a booklet's), each deck's slides per page are chosen once
     its slides are measured, so that their text prints at that size or more (compose/booklet.py);
     the page frames are then laid out for what was chosen."""
-    looks = [slide_look(prepared) for prepared in decks]
-    prints = [look_print(look) for look in looks]
-    slides = [_slide(part, slide, looks[part], prints[part]) for part, prepared in enumerate(decks)
-              for slide in prepared.rendered.slides]
-    typeset = _Typeset()
-    todo: dict[str, _Slide] = {}
-    index_set = digest("slides of", *(str(prepared.source.path.resolve()) for prepared in decks))
-    cache.load_set(index_set)  # (the index entries these decks' slides had last time, at once)
-    for slide in slides:
-        if slide.cache_key not in typeset.where and slide.cache_key not in todo \
-                and not typeset.from_cache(cache, slide.cache_key):
-            todo[slide.cache_key] = slide
+    given = started or slides_to_typeset(decks, cache)
+    slides, typeset, todo = given.slides, given.typeset, given.todo
     jobs = jobs or default_jobs()
     per_page = decks[0].settings.per_page
     if session is not None and session.pool is not None and session.pool.jobs == jobs:
@@ -194,16 +97,14 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
         if not inline and readable is None:  # a long deck's segments: in the workers, first
             frames_made = frames_started(decks, cache, None, pack, pool)
         by_document_key = {slide.document_key: slide for slide in todo.values()}
-        futures = []
-        for look, group in _by_look(todo.values()).items():
-            futures += pool.submit(look, [[(s.document_key, s.html()) for s in chunk]
-                                          for chunk in chunked(group, per_page, jobs)])
+        if not given.submitted:
+            given.submit(pool, per_page, jobs)
         if not inline and readable is None:  # laid out while the slides render
             frames_pdf, frames, frame_fonts, frame_refused = frames_made(progress)
         done = 0
         if progress and todo:
             progress("slides", 0, len(todo))
-        for chunk in as_completed(futures):
+        for chunk in as_completed(given.futures):
             cache_keys = [by_document_key[key].cache_key for key in chunk.keys]
             name = cache.put(chunk.pdf, cache_keys, {c: chunk.measures[k] for c, k in zip(
                 cache_keys, chunk.keys, strict=True)}, chunk.fonts, chunk.refused)
@@ -211,7 +112,7 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             done += len(chunk.keys)
             if progress:
                 progress("slides", done, len(todo))
-        cache.keep_set(index_set, [slide.cache_key for slide in slides])
+        cache.keep_set(given.index_set, [slide.cache_key for slide in slides])
         if session is None:
             pool.let_go()  # its workers end while the slides are imposed
         if progress:
@@ -301,20 +202,7 @@ def _bleed_pt(settings: Settings) -> float:
     return parse_length(settings.bleed) * 72 / 25.4 if settings.press else 0.0
 
 
-def _slide(part: int, slide: Any, look: SlideLook, look_print: str) -> _Slide:
-    section = section_html(slide, KEY_PLACEHOLDER)
-    return _Slide(slide_key(part, slide.number), slide.number, part,
-                  TypesetCache.key(section, look_print), section, look)
-
-
-def _by_look(slides: Iterable[_Slide]) -> dict[SlideLook, list[_Slide]]:
-    groups: dict[SlideLook, list[_Slide]] = {}
-    for slide in slides:
-        groups.setdefault(slide.look, []).append(slide)
-    return groups
-
-
-def _problems(decks: Sequence[Prepared], slides: list[_Slide], typeset: _Typeset,
+def _problems(decks: Sequence[Prepared], slides: list[SlideToPlace], typeset: Typeset,
               frame_refused: list[str]) -> list[Problem]:
     found: list[Problem] = []
     for slide in slides:

@@ -29,37 +29,22 @@ from handout.compose.pages import (
 )
 from handout.compose.segments import SEGMENT_PAGES, LaidOut
 from handout.engine import page_total_made_even
-from handout.fonts import fingerprint as fonts_fingerprint
 from handout.fonts import missing_in
 from handout.measure import centre_slides
 from handout.rendered import Inline
-from handout.slides import (
-    SlideLook,
-)
 from handout.theme import (
     ONE_DOCUMENT_SHEETS,
     PAGE_SHEETS,
-    STYLES,
     Look,
     Typesetter,
     font_originals,
+    look_print,
 )
 
 if TYPE_CHECKING:
     from handout.compose.pack import Pack
     from handout.prepared import Prepared, Progress
     from handout.workers import SlidePool
-
-
-_STYLES_PRINT: list[str] = []
-
-
-def look_print(look: SlideLook) -> str:
-    """What of a look changes a rendered slide: the look itself and the styles' bytes."""
-    if not _STYLES_PRINT:
-        _STYLES_PRINT.append(digest(*(p.read_bytes() for p in sorted(STYLES.glob("*.css"))),
-                                    fonts_fingerprint()))
-    return digest(repr(look), _STYLES_PRINT[0])
 
 
 class _PageTypesetter:

@@ -39,16 +39,11 @@ from handout.compose.impose import (
     frame_destination,
 )
 from handout.compose.pages import PX_TO_PT, PageFrames, Part, document_html, footer_text
-from handout.layout import Geometry
+from handout.layout import SEGMENT_PAGES, Geometry
 from handout.markers import linked_slide
 from handout.rendered import RenderedSlide
 from handout.slides import slide_body
 from handout.theme import face_name
-
-SEGMENT_PAGES = 12
-"""Pages a segment holds: an edit lays out 12 pages again (0.1 s at 2 per page). Cutting costs a
-cold build nothing measurable: 500 slides at 6 per page, 8.1 s cut, 8.2 s whole; 2,000 slides,
-32.6 s and 348 MiB cut, 32.1 s and 472 MiB whole (bench/README.md)."""
 
 Bookmark = tuple[str, tuple[int, float, float], list[Any], str]
 """WeasyPrint's bookmark tree node, in PDF points: (label, (page, x, y), children, state)."""
