@@ -48,6 +48,7 @@ import contextlib
 import ctypes.util
 import hashlib
 import importlib
+import importlib.util
 import io
 import pickle
 import re
@@ -99,6 +100,30 @@ def _import_on_use(modules: dict[str, tuple[str, ...]]) -> None:
     for name, functions in modules.items():
         if name not in sys.modules:
             sys.modules[name] = _ImportedOnUse(name, functions)
+
+
+class _PackageOnUse(_ImportedOnUse):
+    """A package's stand-in whose submodules import as usual, without the package's own code:
+    pycparser's imports its C parser, whose lexer compiles its rules (0.012 s) for cffi's
+    parsing, which reads what was kept instead (see the docstring); kept declarations need only
+    its syntax tree's classes (`pycparser.c_ast`). Its version is read from its source."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None or spec.submodule_search_locations is None:
+            raise ImportError(name)
+        self.__path__ = list(spec.submodule_search_locations)
+        found = re.search(r'^__version__ = "([^"]+)"', Path(spec.origin).read_text(), re.M)
+        if found is None:
+            raise ImportError(name)
+        self.__version__ = found[1]
+
+
+def _package_on_use(name: str) -> None:
+    if name not in sys.modules:
+        with contextlib.suppress(ImportError, OSError):  # (not found, or laid out otherwise)
+            sys.modules[name] = _PackageOnUse(name)
 
 
 PRESENTATIONAL_HINTS = "html5_ph.css"
@@ -175,7 +200,9 @@ def _declarations_kept() -> Iterator[None]:
 
             with contextlib.suppress(OSError):  # a read-only install: parsed again next time
                 path.parent.mkdir(exist_ok=True)
-                write_whole(path, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+                buffer = io.BytesIO()
+                _CoordsAsPlaces(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(read)
+                write_whole(path, buffer.getvalue())
         return read
 
     cparser.Parser._parse = kept
@@ -185,19 +212,42 @@ def _declarations_kept() -> Iterator[None]:
         cparser.Parser._parse = parse
 
 
+class _Place:
+    """Where a declaration was read (file, line, column): what cffi reads of pycparser's
+    `Coord`, kept as this so that reading what was kept needs no pycparser.c_parser."""
+
+    __slots__ = ("column", "file", "line")
+
+    def __init__(self, file: str, line: int, column: int | None = None) -> None:
+        self.file, self.line, self.column = file, line, column
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" + ("" if self.column is None else f":{self.column}")
+
+
+class _CoordsAsPlaces(pickle.Pickler):
+    """Pickles a syntax tree with each pycparser `Coord` as a `_Place`."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj).__name__ == "Coord" and type(obj).__module__.startswith("pycparser"):
+            return _Place, (obj.file, obj.line, obj.column)
+        return NotImplemented
+
+
 def _kept_path(parser: Any, csource: str) -> Path:
     import cffi
     import pycparser
 
     typedefs = sorted(name for name in parser._declarations if name.startswith("typedef "))
     key = hashlib.sha256("\0".join([cffi.__version__, pycparser.__version__, sys.version,
-                                     csource, *typedefs]).encode()).hexdigest()
+                                     "places", csource, *typedefs]).encode()).hexdigest()
     return KEPT / f"cffi-{key[:32]}.pickle"
 
 
 def load(module: str = "weasyprint") -> None:
     """Import WeasyPrint, on Linux without searching for its libraries first."""
     _import_on_use(ON_USE)
+    _package_on_use("pycparser")
     if module in sys.modules or not sys.platform.startswith("linux"):
         with _declarations_kept(), _without_hints(), user_agent_sheets_kept():
             importlib.import_module(module)
