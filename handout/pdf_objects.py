@@ -125,13 +125,15 @@ def resource_dicts(out: Pdf) -> Iterator[pikepdf.Object]:
                     stack.append(obj.Resources)
 
 
-def merge_overlapping_links(pdf: Pdf) -> int:
+def merge_overlapping_links(pdf: Pdf, only: Iterable[int] | None = None) -> int:
     """One link annotation where WeasyPrint writes several for one link: a link box and the
     boxes of its text and generated content (a contents entry and its `leader() target-counter()`
     make three) overlap, lead to the same place, and become their union. Links that only touch
-    (a link wrapped over two lines) stay apart. Returns how many annotations went."""
+    (a link wrapped over two lines) stay apart. `only`: these pages' (indices), not every page's.
+    Returns how many annotations went."""
     removed = 0
-    for page in pdf.pages:
+    every = pdf.pages
+    for page in every if only is None else [every[index] for index in only]:
         annotations = page.obj.get(Name.Annots)
         if not isinstance(annotations, Array) or len(annotations) < 2:
             continue

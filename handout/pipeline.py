@@ -242,8 +242,8 @@ class Build:
             check_target(output, inputs)
             enforce_strict(found, settings, inputs)
         composed = self.compose(decks, asked, pack, booklet_sheet)
-        finished = self.finish(composed, asked, settings, as_one or decks[0], pack,
-                               booklet_sheet, paper_thickness_mm)
+        finished = composed if composed.again else self.finish(  # (again: compose/again.py)
+            composed, asked, settings, as_one or decks[0], pack, booklet_sheet, paper_thickness_mm)
         found.extend(finished.problems)
         if self.write:
             enforce_strict(found, settings, inputs)
@@ -271,11 +271,12 @@ class Build:
             try:
                 if self.progress:
                     self.progress("laying out the pages", 0, 0)
-                from handout.compose import compose  # WeasyPrint is loaded from here on
+                from handout.compose import compose, keeps  # WeasyPrint is loaded from here on
 
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
                                pack=pack, inline=asked.one_document, pool=pool,
-                               readable=MIN_TEXT_PT if booklet_sheet else None, started=started)
+                               readable=MIN_TEXT_PT if booklet_sheet else None, started=started,
+                               keep=keeps(session, decks, asked, pack, booklet_sheet))
             except BaseException:
                 if pool is not None:  # (compose closes it, unless it failed before it could)
                     pool.close(stop=True)
@@ -283,7 +284,7 @@ class Build:
         interrupts.check()
         found = [*cache.problems, *made.problems]
         found.extend(made.small_text(MIN_TEXT_PT))  # (measured already: every build says it)
-        return editions.Finished(made.pdf, made.pages, made.save, found)
+        return editions.Finished(made.pdf, made.pages, made.save, found, again=made.again)
 
     def finish(self, composed: editions.Finished, asked: editions.Asked, settings: Settings,
                as_one: Prepared, pack: Any, booklet_sheet: str | None,

@@ -66,6 +66,9 @@ class Session:
     pool: Any = None  # workers.SlidePool, made by the first build that needs one
     inputs: list[Path] = field(default_factory=list)
     """Every file the last build read (what `handout watch` rebuilds for)."""
+    imposed: Any = None
+    """The last print handout and what it was imposed from (compose/again.py: Kept), so that
+    an edit inside a slide imposes again only that slide's page."""
 
     def close(self, stop: bool = False) -> None:
         if self.pool is not None:

@@ -145,6 +145,7 @@ def _build(run: Callable[..., Any], path: Path, output: Path | None, given: dict
     try:
         result = run(path, output, session=session, **given)
     except HandoutError as error:
+        session.imposed = None  # (a handout not finished is not imposed into again)
         fatal = getattr(error, "problems", [])  # --strict: every problem, as a build says them
         order = getattr(error, "order", ())
         for line in listing(fatal, order) if len(fatal) > 1 else [f"error: {error.problem}"]:

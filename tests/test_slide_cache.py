@@ -11,10 +11,23 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kit import images, links, objects, outline, run_build, slide_page, texts, write_deck, write_jpeg
+from kit import (
+    fonts,
+    images,
+    links,
+    objects,
+    outline,
+    placed,
+    run_build,
+    slide_page,
+    texts,
+    write_deck,
+    write_jpeg,
+)
 
 import handout
 from handout import slides as slides_module
+from handout.theme import face_name
 
 DECK = """\
 # Cache test
@@ -84,6 +97,44 @@ def test_the_same_handout_whichever_way_the_slides_come(deck, tmp_path, monkeypa
     assert reference[1], "the deck's links are in the handout"
     for name, found in made.items():
         assert found == reference, name
+
+
+def test_a_watch_imposes_again_only_the_page_an_edit_changes_and_prints_a_cold_build(
+        deck, tmp_path, monkeypatch):
+    """In a watch (a session), an edit inside a slide imposes its page again into the last
+    handout, with the handout's own fonts and pictures (compose/again.py); what prints is what a
+    cold build of the edited deck prints: text, links, outline, pictures, fonts. An edit that
+    brings a picture the handout does not hold imposes it whole."""
+    from handout.pipeline import run
+    from handout.prepared import Session
+
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    write_jpeg(deck.parent / "second.jpg", (900, 1200), seed=3)
+    edits = [  # (text, replaced by, builds imposed again in a row after it)
+        ("* [to the end](#slide-5) and [a site](https://example.org/page)",
+         "* [a site](https://example.org/page) and [to the end](#slide-5)", 1),
+        ("}}} photo.jpg::Me::flickr::https://example.org/photo",
+         "}}} photo.jpg::Me::flickr::https://example.org/photo\n\n* a photo of the end", 2),
+        ("}}} photo.jpg::Me::flickr::https://example.org/photo",
+         "}}} second.jpg::Me::flickr::https://example.org/photo", 0),
+    ]
+    session = Session()
+    try:
+        run(deck, tmp_path / "watch.pdf", session=session, per_page=2)
+        for number, (old, new, again) in enumerate(edits):
+            deck.write_text(deck.read_text().replace(old, new))
+            run(deck, tmp_path / "watch.pdf", session=session, per_page=2)
+            assert session.imposed.again == again, number
+            cold = handout.build(deck, tmp_path / f"cold-{number}.pdf", per_page=2, jobs=1,
+                                 cache=False)
+            watched, fresh = (summary(tmp_path / "watch.pdf"), summary(cold.output))
+            assert watched == fresh, number
+            assert placed(tmp_path / "watch.pdf") == placed(cold.output), number  # drawn, where
+            assert [face_name(f["/BaseFont"]) for _, f in fonts(tmp_path / "watch.pdf")] == \
+                [face_name(f["/BaseFont"]) for _, f in fonts(cold.output)], number
+        assert "a photo of the end" in " ".join(texts(tmp_path / "watch.pdf"))
+    finally:
+        session.close()
 
 
 def test_an_unchanged_slide_is_never_laid_out_again(deck, tmp_path, monkeypatch):

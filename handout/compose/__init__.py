@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from handout.cache import digest
+from handout.compose.again import impose_again, kept_from
+from handout.compose.again import keeps as keeps  # (for Build.compose)
 from handout.compose.frames import frames_started, page_frames
 from handout.compose.impose import Imposition, Placed, impose, save
 from handout.compose.pages import PageFrames
@@ -46,6 +49,8 @@ class Composed:
     typeset: Typeset
     frames: PageFrames
     report: Imposition = field(default_factory=Imposition)
+    again: bool = False
+    """Imposed again into a watch's last handout, finished already (compose/again.py)."""
 
     def save(self, stream: io.BufferedIOBase) -> None:
         save(self.pdf, stream)
@@ -67,7 +72,7 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             progress: Progress | None = None, inline: bool = False,
             session: Session | None = None, pack: Pack | None = None,
             pool: SlidePool | None = None, readable: float | None = None,
-            started: SlidesToTypeset | None = None) -> Composed:
+            started: SlidesToTypeset | None = None, keep: bool = False) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
     session, its worker pool is used and kept for the next composition; else `pool`, one
     started already (SlidePool.start), or a new one, is used and closed. `pack` adds a
@@ -79,7 +84,14 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
 
     With `readable` (a size in points: a booklet's), each deck's slides per page are chosen once
     its slides are measured, so that their text prints at that size or more (compose/booklet.py);
-    the page frames are then laid out for what was chosen."""
+    the page frames are then laid out for what was chosen.
+
+    With `keep` (a watch session's print handout, one deck: again.keeps), the session keeps
+    this handout, and the next composition whose page frames are the same imposes again only the
+    pages whose slides changed, into it (compose/again.py)."""
+    kept = session.imposed if keep and session is not None else None
+    if session is not None:
+        session.imposed = None  # (kept again once this handout is imposed)
     given = started or slides_to_typeset(decks, cache)
     slides, typeset, todo = given.slides, given.typeset, given.todo
     jobs = jobs or default_jobs()
@@ -137,13 +149,26 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
         else:
             placed = {slide.key: Placed(*typeset.where[slide.cache_key],
                                         slide.look.canvas.points, slide.part) for slide in slides}
-            pdf = impose(frames_pdf, frames.frames, placed, typeset.documents,
-                         {**typeset.fonts, **frame_fonts}, frames.rules, report,
-                         bleed=_bleed_pt(decks[0].settings))
-            merge_overlapping_links(pdf)  # (the tagged edition's links are in its structure)
-            largest_pictures(pdf, [prepared.pictures.folder for prepared in decks])
+            bleed = _bleed_pt(decks[0].settings)
+            key = digest(getattr(frames_made, "key", ""), repr(bleed)) if keep else ""
+            cache_keys = {slide.key: slide.cache_key for slide in slides}
+            pdf = impose_again(kept, key, frames.frames, placed, cache_keys, typeset.documents,
+                               report) if kept is not None else None
+            again = pdf is not None
+            if pdf is None:
+                own_links: dict[int, Any] | None = {} if keep else None
+                pdf = impose(frames_pdf, frames.frames, placed, typeset.documents,
+                             {**typeset.fonts, **frame_fonts}, frames.rules, report,
+                             bleed=bleed, own_links=own_links)
+                merge_overlapping_links(pdf)  # (the tagged edition's links are in its structure)
+                largest_pictures(pdf, [prepared.pictures.folder for prepared in decks])
+                kept = kept_from(pdf, key, cache_keys, own_links) \
+                    if own_links is not None and getattr(frames_made, "key", None) else None
+            if session is not None and keep:
+                session.imposed = kept  # (finished in place by the editions: Build.make)
     problems = [*chosen, *_problems(decks, slides, typeset, frame_refused)]
-    return Composed(pdf, frames.pages, problems, decks, slides, typeset, frames, report)
+    return Composed(pdf, frames.pages, problems, decks, slides, typeset, frames, report,
+                    again=not inline and again)
 
 
 PREPARED_NAME = re.compile(r"([0-9a-f]{24})(?:-(\d+)x\d+)?(-grey|-srgb)?\.(?:jpg|png)")

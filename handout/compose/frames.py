@@ -135,7 +135,7 @@ def frames_started(decks: Sequence[Prepared], cache: TypesetCache, inline: Inlin
                 record, data, fonts = kept
                 found = (_reopened(data), PageFrames.from_json(record), fonts,
                          list(record["refused"]))
-                return lambda progress: found
+                return _named(lambda progress: found, joined_key)
             started = _segments_started(pages, cache, htmls, pool)
 
             def joined_frames(progress: Progress | None) -> Frames:
@@ -143,9 +143,17 @@ def frames_started(decks: Sequence[Prepared], cache: TypesetCache, inline: Inlin
                                        footer, footer_fonts, parts[0].index)
                 _keep_joined(cache, joined_key, joined)
                 return joined
-            return joined_frames
+            return _named(joined_frames, joined_key)
     html = document_html(parts, **document)
-    return lambda progress: _laid_out(pages, cache, html, inline is not None).parts
+    return _named(lambda progress: _laid_out(pages, cache, html, inline is not None).parts,
+                  _frames_key(pages, html, inline is not None))
+
+
+def _named(made: Callable[[Progress | None], Frames], key: str) -> Callable[[Progress | None], Frames]:
+    """What frames_started returns, with the page-frame document's key as its `key` (the same
+    key, the same pages, frames and bytes: a watch imposes again only the pages that changed)."""
+    made.key = key  # type: ignore[attr-defined]
+    return made
 
 
 def _segments_started(pages: _PageTypesetter, cache: TypesetCache, htmls: list[str],

@@ -88,49 +88,82 @@ class Imposition:
 
 def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Mapping[str, Placed],
            documents: list[bytes | Pdf], fonts: Mapping[str, bytes], rules: list[RuledLines] = (),
-           report: Imposition | None = None, bleed: float = 0.0) -> Pdf:
+           report: Imposition | None = None, bleed: float = 0.0,
+           own_links: dict[int, list[tuple[pikepdf.Object, list[float]]]] | None = None) -> Pdf:
     """The handout: the page-frame document with every slide drawn into its frame.
 
     `frames` and `slides` are keyed by slide key; `documents` are the slide documents (bytes, or
     opened);
     `fonts` maps a face's name to its original font file, for merging the copies. With `bleed`
     (points: the press edition's), a slide whose frame reaches the page's edge is printed that
-    much past it (full_bleed).
+    much past it (full_bleed). `own_links` is given each page's own links (page_links).
     """
     report = report if report is not None else Imposition()
     out = frames_pdf if isinstance(frames_pdf, Pdf) else Pdf.open(io.BytesIO(frames_pdf))
     pages = list(out.pages)
     sources = [data if isinstance(data, Pdf) else Pdf.open(io.BytesIO(data)) for data in documents]
-    copied: dict[int, _Resources] = {}  # a slide document's resources, copied in once
-    groups: dict[int, _PageGroup] = {}
-    font_copies: list[pikepdf.Object] = []
-    """Every copy of a font a placed slide uses: a page's form names only the first copy of a
-    face, but the merged font needs every copy's glyphs, widths and text."""
-    links: list[tuple[int, list[float], str, str | None]] = []
+    if own_links is not None:  # (a watch keeps them, to impose a page again: compose/again.py)
+        own_links.update(page_links(pages))
+    placing = Placing(out, pages, sources, bleed, report)
     for key, placed in slides.items():
         rect = frames.get(key)
-        if rect is None:
-            continue
-        source_page = sources[placed.document].pages[placed.page]
+        if rect is not None:
+            placing.place(key, placed, rect)
+    drawings: dict[int, list[bytes]] = {}
+    for index, group in placing.groups.items():
+        drawings.setdefault(index, []).append(group.place_on(out, pages[index], bleed))
+    for lines in rules:
+        drawings.setdefault(lines.page, []).insert(0, ruled_lines(lines))
+    draw_over(out, pages, drawings)
+    for index, rect, uri, target in placing.links:
+        add_link(out, pages, index, rect, uri, target, frames, report)
+    _dedupe_images(out, report)
+    merged = merge_fonts(out, fonts, placing.font_copies)
+    report.fonts_before, report.fonts_after = merged.before, merged.after
+    report.unmerged_fonts += merged.unmerged
+    out._handout_sources = sources  # keep the slide documents open until the PDF is saved
+    return out
+
+
+class Placing:
+    """Slides drawn into their frames, page by page: each page's group (one content stream, the
+    resources it names), the fonts its slides use and their links, in page space."""
+
+    def __init__(self, out: Pdf, pages: list[pikepdf.Page], sources: list[Pdf], bleed: float,
+                 report: Imposition) -> None:
+        self.out, self.pages, self.sources, self.bleed, self.report = \
+            out, pages, sources, bleed, report
+        self.copied: dict[int, _Resources] = {}  # a slide document's resources, copied in once
+        self.groups: dict[int, _PageGroup] = {}
+        self.font_copies: list[pikepdf.Object] = []
+        """Every copy of a font a placed slide uses: a page's form names only the first copy of
+        a face, but the merged font needs every copy's glyphs, widths and text."""
+        self.links: list[tuple[int, list[float], str, str | None]] = []
+        self.own_forms = 0
+
+    def place(self, key: str, placed: Placed, rect: FrameRect) -> None:
+        out, report = self.out, self.report
+        source_page = self.sources[placed.document].pages[placed.page]
         top = float(source_page.mediabox[3])
         width, height = placed.canvas
         box = (0.0, top - height, width, top)  # the slide is the top of its taller page
         scale = rect.width / width
         tx, ty = rect.x - scale * box[0], rect.y - scale * box[1]
         clip_box = box
-        if bleed > 0:
-            scale, tx, ty, clip_box = full_bleed(rect, box, pages[rect.page].mediabox, bleed)
-        group = groups.setdefault(rect.page, _PageGroup())
-        resources = copied.get(placed.document)
+        if self.bleed > 0:
+            scale, tx, ty, clip_box = full_bleed(rect, box, self.pages[rect.page].mediabox,
+                                                 self.bleed)
+        group = self.groups.setdefault(rect.page, _PageGroup())
+        resources = self.copied.get(placed.document)
         if resources is None:
-            resources = copied[placed.document] = _Resources(
+            resources = self.copied[placed.document] = _Resources(
                 out.copy_foreign(source_page.obj.Resources))
         clip = b"%.4f %.4f %.4f %.4f re W n\n" % (clip_box[0], clip_box[1],
                                                    clip_box[2] - clip_box[0], clip_box[3] - clip_box[1])
         content = _content_of(source_page)
         used = _names_in(content)
-        font_copies.extend(font for name, font in resources.entries.get("/Font", {}).items()
-                           if name in used)
+        self.font_copies.extend(font for name, font in resources.entries.get("/Font", {}).items()
+                                if name in used)
         if group.merge(resources, used):
             group.content.append(b"q %.6f 0 0 %.6f %.4f %.4f cm " % (scale, scale, tx, ty) + clip
                                  + content + b"\nQ\n")
@@ -142,26 +175,25 @@ def impose(frames_pdf: bytes | Pdf, frames: Mapping[str, FrameRect], slides: Map
             group.content.append(b"q %.6f 0 0 %.6f %.4f %.4f cm " % (scale, scale, tx, ty) + clip
                                  + name.encode() + b" Do Q\n")
             report.own_forms += 1
+            self.own_forms += 1
         report.slides += 1
         for annotation in source_page.obj.get(Name.Annots, ()):
             moved = _moved_link(annotation, box, scale, rect)
             if moved is not None:
                 uri = moved[1]
-                links.append((rect.page, moved[0], uri, linked_slide(uri, placed.part)))
-    drawings: dict[int, list[bytes]] = {}
-    for index, group in groups.items():
-        drawings.setdefault(index, []).append(group.place_on(out, pages[index], bleed))
-    for lines in rules:
-        drawings.setdefault(lines.page, []).insert(0, ruled_lines(lines))
-    draw_over(out, pages, drawings)
-    for index, rect, uri, target in links:
-        _add_link(out, pages, index, rect, uri, target, frames, report)
-    _dedupe_images(out, report)
-    merged = merge_fonts(out, fonts, font_copies)
-    report.fonts_before, report.fonts_after = merged.before, merged.after
-    report.unmerged_fonts += merged.unmerged
-    out._handout_sources = sources  # keep the slide documents open until the PDF is saved
-    return out
+                self.links.append((rect.page, moved[0], uri, linked_slide(uri, placed.part)))
+
+
+def page_links(pages: list[pikepdf.Page]) -> dict[int, list[tuple[pikepdf.Object, list[float]]]]:
+    """Each page's own link annotations (the page-frame document's), with their rectangles as
+    they are before the slides' links join them (merge_overlapping_links may widen one)."""
+    found = {}
+    for index, page in enumerate(pages):
+        annotations = page.obj.get(Name.Annots)
+        if isinstance(annotations, Array) and len(annotations):
+            found[index] = [(a, [float(v) for v in a.Rect] if Name.Rect in a else [])
+                            for a in annotations]
+    return found
 
 
 EDGE_PT = 0.5
@@ -321,7 +353,7 @@ def frame_destination(pages: list[pikepdf.Page], frame: FrameRect) -> Array:
     return Array([pages[frame.page].obj, Name.XYZ, frame.x, frame.y + frame.height, 0])
 
 
-def _add_link(out: Pdf, pages: list[pikepdf.Page], index: int, rect: list[float], uri: str,
+def add_link(out: Pdf, pages: list[pikepdf.Page], index: int, rect: list[float], uri: str,
               target: str | None, frames: Mapping[str, FrameRect], report: Imposition) -> None:
     annotation = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array(rect),
                             Border=Array([0, 0, 0]))

@@ -43,6 +43,8 @@ class Finished:
     save: Callable[[BinaryIO], None]
     problems: list[Problem] = field(default_factory=list)
     written: list[Problem] = field(default_factory=list)
+    again: bool = False
+    """Imposed again into a watch's last handout, finished already (compose/again.py)."""
 
 
 def colours(pdf: Any, settings: Settings) -> None:
