@@ -27,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seed" / "zeromq-slides.md"
 STAGES = {
-    "handout.pipeline": ["prepare", "Build.make", "prepare_while_engine_loads", "_started_pool"],
+    "handout.pipeline": ["Build.make", "prepare_while_engine_loads", "_started_pool"],
+    "handout.prepare": ["prepare"],
     "handout.render": ["render"],
     "handout.workers": ["typeset_chunk"],
     "handout.compose": ["compose", "_page_frames", "_laid_out"],

@@ -5,7 +5,7 @@
     handout pack workshop.toml --booklet              # an A5 booklet on A4, to fold and staple
 
 `run` reads the pack (packfile.read_pack), prepares each deck part as `handout build` prepares a
-deck (pipeline.prepare: its own options, its own handout.toml), renders the pack's own pages, and
+deck (prepare.prepare: its own options, its own handout.toml), renders the pack's own pages, and
 composes everything as ONE composition (Build.make with a Pack): the parts' slides render in
 parallel and come from the slide cache, and one page-frame document holds the cover, the
 contents, every part, the credits, the page numbers and the running header. `--booklet` then
@@ -25,7 +25,8 @@ from handout.model import Code, Image, Problem, Slide, leaves
 from handout.option_values import parse_length
 from handout.options import BY_NAME, PACK_WIDE, Settings
 from handout.packfile import LOGO_MM, PAGE_PICTURE_MM, PackSpec, PartSpec, read_pack
-from handout.pipeline import Build, nesting_limit, prepare
+from handout.pipeline import Build, nesting_limit
+from handout.prepare import prepare
 from handout.problems import Problems, problem
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from test_links import decode_qr, page_image
 
 from handout.formats import find_deck, read
 from handout.model import Code
-from handout.pipeline import prepare
+from handout.prepare import prepare
 
 DATA = Path(__file__).resolve().parent / "data" / "strangers"
 PICTURES = {"pandoc-beamer/beam.png": (320, 200), "pandoc-reveal/stage.jpg": (640, 360),

@@ -219,7 +219,7 @@ def test_a_build_renders_only_the_blocks_it_has_not_rendered_before(tmp_path, mo
     """The blocks' HTML is kept beside the slide cache (memo.py): a build after an edit renders
     the edited block's markdown alone, and renders the same HTML as a build without it."""
     from handout.memo import StoredMemo
-    from handout.pipeline import prepare
+    from handout.prepare import prepare
     from handout.render import Renderer
 
     monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))

@@ -382,12 +382,18 @@ def test_the_child_reading_the_deck_is_used_and_gives_what_reading_here_gives(de
         "import sys, handout.pipeline as p\n"
         "assert p._engine_to_load(None, {'jobs': 2}) and not p._engine_to_load(None, {'jobs': '1'})\n"
         f"there = p.prepare_while_engine_loads({str(deck)!r}, {{}})\n"
-        f"here = p.prepare({str(deck)!r}, {{}})\n"
+        "print(*sorted(m for m in sys.modules if m in READING))\n"
+        "from handout.prepare import prepare\n"
+        f"here = prepare({str(deck)!r}, {{}})\n"
         "print('weasyprint' in sys.modules, there.rendered == here.rendered,"
         " there.deck == here.deck, there.settings == here.settings)\n")
+    reading = ("handout.prepare", "handout.render", "handout.credits", "markdown", "pygments")
+    script = script.replace("READING", repr(reading))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True"] * 4
+    imported_here, same = done.stdout.splitlines()
+    assert imported_here == ""  # (the reading stages' modules: only in the child)
+    assert same.split() == ["True"] * 4
 
 
 def test_an_error_in_the_child_reading_the_deck_names_its_file_and_line(tmp_path):
@@ -429,9 +435,10 @@ def test_a_small_deck_is_built_in_one_process_while_every_core_is_busy(deck, mon
     import sys
 
     from handout import pipeline, workers
+    from handout.prepare import prepare
 
     assert 0 <= workers.spare_cores() <= workers.default_jobs()
-    small = pipeline.prepare(deck, {})
+    small = prepare(deck, {})
     big = dataclasses.replace(small, rendered=dataclasses.replace(
         small.rendered, slides=small.rendered.slides * 20))
     monkeypatch.delitem(sys.modules, "weasyprint")  # (as in a fresh command: put back after)

@@ -183,7 +183,7 @@ def test_the_web_edition_prints_file_and_other_links_as_text_as_the_pdf_does(tmp
 def test_an_address_written_twice_is_named_where_it_was_used_so(tmp_path):
     """A refused address is named at the line that loads it, a file link at the line that links
     it, when the deck writes the same address both ways (the first line naming it was taken)."""
-    from handout.pipeline import prepare
+    from handout.prepare import prepare
     from handout.prepared import FETCHED, LINKING, LOADING, _line_naming
 
     deck = write_deck(tmp_path / "talk", "# T\n\n[passwd](file:///etc/passwd)\n\n![p](file:///etc/passwd)\n\n"
@@ -272,7 +272,7 @@ def test_a_refused_address_is_named_where_the_slide_that_asked_for_it_writes_it(
     address: a slide that only mentions it took the warning of the slide that loads it. The line
     now comes from the slides whose document asked, as the reader numbered them (the deck's files
     are not read again: removed here, the answer is the same), where it is written as an address."""
-    from handout.pipeline import prepare
+    from handout.prepare import prepare
     from handout.prepared import refused_problems
 
     deck = write_deck(tmp_path / "talk", "# Talk\n\n---\n\n# Mention\n\nWe never read "

@@ -8,9 +8,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
-
 from handout.formats.md.lines import ATX_HEADING, LIST_ITEM, Line, joined
 from handout.model import Block, Code, Markdown
 
@@ -123,6 +120,9 @@ def split(lines: list[Line], is_separator: Callable[[Line], bool], *, at_fences:
 
 @lru_cache(maxsize=256)
 def _lexer_alias(name: str) -> str:
+    from pygments.lexers import get_lexer_by_name  # (here: the command never reads a deck itself)
+    from pygments.util import ClassNotFound
+
     try:
         return str(get_lexer_by_name(name).aliases[0])
     except ClassNotFound:
