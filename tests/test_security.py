@@ -43,7 +43,7 @@ from PIL import Image as Pillow
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
-import handout.pipeline
+import handout.prepare
 import handout.render
 from handout import Result, build
 from handout.errors import HandoutError
@@ -705,7 +705,7 @@ def _explode(*args, **kwargs):
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
 def test_internal_error_exits_1_and_points_to_debug(tmp_path, tiny_deck, monkeypatch, debug):
     monkeypatch.setattr(handout.render, "render", _explode)
-    monkeypatch.setattr(handout.pipeline, "render", _explode)  # the name the pipeline calls
+    monkeypatch.setattr(handout.prepare, "render", _explode)  # the name the render stage calls
     output = tmp_path / "x.pdf"
     run = cli("build", tiny_deck, "-o", output, *(["--debug"] if debug else []))
     assert run.returncode == 1, run.output
