@@ -119,10 +119,13 @@ class SlidesToTypeset:
     submitted: bool = False
 
     def submit(self, pool: SlidePool, per_page: int, jobs: int) -> None:
-        """Give the slides to typeset to the pool, in chunks of whole pages, a look at a time."""
+        """Give the slides to typeset to the pool, in chunks of whole pages, a look at a time (a
+        pack's parts: each look's chunks cut counting the slides of the looks after it)."""
+        after = len(self.todo)
         for look, group in _by_look(self.todo.values()).items():
+            after -= len(group)
             self.futures += pool.submit(look, [[(s.document_key, s.html()) for s in chunk]
-                                               for chunk in chunked(group, per_page, jobs)])
+                                               for chunk in chunked(group, per_page, jobs, after)])
         self.submitted = True
 
 
