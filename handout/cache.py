@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from handout.interrupts import deferred
 from handout.model import Problem
@@ -175,9 +176,18 @@ class TypesetCache:
         try:
             (self.folder / "sets").mkdir(exist_ok=True)
             write_whole(self.folder / "sets" / name, json.dumps(
-                {key: asdict(entry) for key, entry in entries.items()}).encode(), replace=True)
+                {key: self._as_json(key, entry) for key, entry in entries.items()}).encode(),
+                replace=True)
         except OSError as error:
             self._warn(f"slide cache {self.folder} cannot be written ({error})")
+
+    def _as_json(self, key: str, entry: Entry) -> dict[str, Any]:
+        """An index entry as JSON data, kept for the next composition (a watch's: asdict of 500
+        entries took 0.009 s of every save's build)."""
+        kept = self.memory.get(("json", key))
+        if not isinstance(kept, tuple) or kept[0] is not entry:
+            kept = self.memory[("json", key)] = (entry, asdict(entry))
+        return kept[1]
 
     def document(self, name: str) -> bytes | None:
         """A kept slide document's bytes by its content name, or None (gone, or damaged)."""
