@@ -122,10 +122,14 @@ class SlidesToTypeset:
         """Give the slides to typeset to the pool, in chunks of whole pages, a look at a time (a
         pack's parts: each look's chunks cut counting the slides of the looks after it)."""
         after = len(self.todo)
+        given = []
         for look, group in _by_look(self.todo.values()).items():
             after -= len(group)
+            given.append((look, chunked(group, per_page, jobs, after)))
+        count = sum(len(chunks) for _, chunks in given)
+        for look, chunks in given:
             self.futures += pool.submit(look, [[(s.document_key, s.html()) for s in chunk]
-                                               for chunk in chunked(group, per_page, jobs, after)])
+                                               for chunk in chunks], count)
         self.submitted = True
 
 

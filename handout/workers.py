@@ -189,12 +189,15 @@ def _owning_nothing_on_failure(function: Callable[..., T], *args: Any) -> T:
 class SlidePool(ForkPool):
     """Renders chunks of slides, in worker processes when there is more than one job."""
 
-    def submit(self, look: SlideLook, chunks: list[list[tuple[str, str]]]) -> list[Future[SlideDocument]]:
+    def submit(self, look: SlideLook, chunks: list[list[tuple[str, str]]], of: int = 0
+               ) -> list[Future[SlideDocument]]:
         """Start typesetting; the caller lays out the page frames meanwhile (so even one chunk goes
-        to a worker, unless there is one job)."""
+        to a worker, unless there is one job). `of`: the chunks given in all, these among them (a
+        pack's parts, a look at a time): the pool forked first has workers for them all (a pack
+        whose first part was one chunk was typeset by one worker)."""
         if self.jobs == 1 or not chunks:
             return [_Deferred(look, chunk) for chunk in chunks]  # type: ignore[misc]
-        return self._submit(min(self.jobs, len(chunks)),
+        return self._submit(min(self.jobs, max(of, len(chunks))),
                             [(typeset_chunk, (look, chunk)) for chunk in chunks])
 
     def call(self, function: Callable[..., T], *args: Any) -> Future[T]:

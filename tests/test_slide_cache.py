@@ -276,8 +276,8 @@ def test_jobs_is_an_option(deck, tmp_path, monkeypatch):
     submitted: list[tuple[int, bool]] = []
     submit = SlidePool.submit
 
-    def spy(pool, look, chunks):
-        futures = submit(pool, look, chunks)
+    def spy(pool, look, chunks, *rest):
+        futures = submit(pool, look, chunks, *rest)
         submitted.append((pool.jobs, all(isinstance(f, _Deferred) for f in futures)))
         return futures
 
@@ -288,6 +288,22 @@ def test_jobs_is_an_option(deck, tmp_path, monkeypatch):
     assert submitted == [(2, False), (1, True)]
     with pytest.raises(handout.HandoutError, match="--jobs"):
         handout.build(deck, tmp_path / "x.pdf", jobs=-1)
+
+
+def test_a_packs_parts_are_given_every_worker(monkeypatch):
+    """A pack's parts are given the pool a look at a time; the first, one chunk, still forks as
+    many workers as all the parts' chunks need (it forked one: the pack was typeset by one)."""
+    from handout.slides import chunked
+    from handout.workers import SlidePool
+
+    forked: list[int] = []
+    monkeypatch.setattr(SlidePool, "_submit", lambda pool, workers, calls: forked.append(workers) or [])
+    parts = [chunked(list(range(40)), 2, 2, 40 * (9 - part)) for part in range(10)]
+    assert [len(chunks) for chunks in parts[:7]] == [1] * 7  # (a part of 40: one document)
+    pool = SlidePool(2)
+    for chunks in parts:
+        pool.submit(None, chunks, sum(len(c) for c in parts))  # type: ignore[arg-type]
+    assert forked[0] == 2
 
 
 def test_no_picture_leaks_from_an_earlier_deck_sharing_the_cache(tmp_path, monkeypatch):
