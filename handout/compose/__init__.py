@@ -125,6 +125,9 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             if progress:
                 progress("slides", done, len(todo))
         cache.keep_set(given.index_set, [slide.cache_key for slide in slides])
+        if session is not None and not todo and slides and not getattr(pool, "warmed", False):
+            pool.warmed = True  # (a watch whose slides were all cached: its workers make their
+            pool.start(slides[0].look, pool.jobs)  # typesetters now, not at the first edit)
         if session is None:
             pool.let_go()  # its workers end while the slides are imposed
         if progress:
