@@ -49,6 +49,10 @@ Every module that needs WeasyPrint takes its names from here, so these hold whic
   Each page's style, and its margin boxes', were computed anew (a page's type holds its
   number); a page matching the same @page rules as one before shares its styles: a pack's page
   frames computed 17 styles on each of its 210 pages, property by property (`_shared_page_styles`).
+- A list item's marker (outside its text) is a box placed on its own, as wide as its text: its
+  width was measured (min- and max-content, two Pango layouts) for every item. Markers sharing
+  their style (above) and their text have one width: it is measured once a document
+  (`_marker_widths`).
 - pydyf gives each page's reference (`PDF.page_references`) by making the list of all pages'
   references again each time it is asked: once per outline entry and per link, so a document of
   210 pages with 412 outline entries (a pack's page frames) made 86,000 of them (0.2 s). The
@@ -409,6 +413,39 @@ def _shared_page_styles(set_page_styles: Any) -> Any:
     return page_styles
 
 
+def _marker_widths(shrink_to_fit: Any) -> Any:
+    """WeasyPrint's shrink_to_fit for absolutely placed boxes, remembering an outside list
+    marker's width on its style (an object of the document, shared by every marker of the same
+    style) by its text and the room given (see the docstring). Any other box is measured."""
+
+    def width(context: Any, box: Any, available: float) -> float:
+        text = _marker_text(box) if getattr(box, "is_outside_marker", False) else None
+        if text is None:
+            return shrink_to_fit(context, box, available)
+        widths = box.style.__dict__.setdefault("_handout_marker_widths", {})
+        key = (text, available)
+        if (found := widths.get(key)) is None:
+            found = widths[key] = shrink_to_fit(context, box, available)
+        return found
+
+    width.wrapped = shrink_to_fit  # type: ignore[attr-defined]
+    return width
+
+
+def _marker_text(box: Any) -> str | None:
+    """A marker box's text, when it is one line of one text box in its own style (a bullet, a
+    number); None for anything else (a picture, generated content of several boxes)."""
+    children = getattr(box, "children", ())
+    if len(children) != 1 or len(getattr(children[0], "children", ())) != 1:
+        return None
+    line, (text,) = children[0], children[0].children
+    if type(line).__name__ != "LineBox" or not isinstance(text, TextBox) \
+            or line.style is not box.style.anonymous_style \
+            or text.style is not box.style.parent_style:  # (WeasyPrint's marker: text, then box)
+        return None
+    return text.text
+
+
 def _hashable(value: Any) -> Any:
     """A declaration's weight, its lists as tuples (a page selector's specificity is a list)."""
     if isinstance(value, list | tuple):
@@ -434,6 +471,10 @@ if not hasattr(_layout.make_margin_boxes, "wrapped"):
 _page = sys.modules["weasyprint.layout.page"]
 if not hasattr(_page.set_page_type_computed_styles, "wrapped"):
     _page.set_page_type_computed_styles = _shared_page_styles(_page.set_page_type_computed_styles)
+
+_absolute = sys.modules["weasyprint.layout.absolute"]
+if not hasattr(_absolute.shrink_to_fit, "wrapped"):
+    _absolute.shrink_to_fit = _marker_widths(_absolute.shrink_to_fit)
 
 _css = sys.modules["weasyprint.css"]
 if not hasattr(_css.StyleFor.set_computed_styles, "wrapped"):
