@@ -75,8 +75,9 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             started: SlidesToTypeset | None = None, keep: bool = False) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
     session, its worker pool is used and kept for the next composition; else `pool`, one
-    started already (SlidePool.start), or a new one, is used and closed. `pack` adds a
-    workshop pack's cover, contents and own pages (compose/pack.py).
+    started already (SlidePool.start), or a new one, is used and closed; `started`, the slides
+    already looked up in the cache and given to that pool (pipeline._started_pool), or None to
+    do it here. `pack` adds a workshop pack's cover, contents and own pages (compose/pack.py).
 
     With `inline`, the one-document edition (a tagged PDF: imposed slides carry no structure):
     the slides are typeset and measured as for imposition, then laid out again inside their
@@ -92,8 +93,8 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
     kept = session.imposed if keep and session is not None else None
     if session is not None:
         session.imposed = None  # (kept again once this handout is imposed)
-    given = started or slides_to_typeset(decks, cache)
-    slides, typeset, todo = given.slides, given.typeset, given.todo
+    to_typeset = started or slides_to_typeset(decks, cache)
+    slides, typeset, todo = to_typeset.slides, to_typeset.typeset, to_typeset.todo
     jobs = jobs or default_jobs()
     per_page = decks[0].settings.per_page
     if session is not None and session.pool is not None and session.pool.jobs == jobs:
@@ -109,14 +110,14 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
         if not inline and readable is None:  # a long deck's segments: in the workers, first
             frames_made = frames_started(decks, cache, None, pack, pool)
         by_document_key = {slide.document_key: slide for slide in todo.values()}
-        if not given.submitted:
-            given.submit(pool, per_page, jobs)
+        if not to_typeset.submitted:
+            to_typeset.submit(pool, per_page, jobs)
         if not inline and readable is None:  # laid out while the slides render
             frames_pdf, frames, frame_fonts, frame_refused = frames_made(progress)
         done = 0
         if progress and todo:
             progress("slides", 0, len(todo))
-        for chunk in as_completed(given.futures):
+        for chunk in as_completed(to_typeset.futures):
             cache_keys = [by_document_key[key].cache_key for key in chunk.keys]
             name = cache.put(chunk.pdf, cache_keys, {c: chunk.measures[k] for c, k in zip(
                 cache_keys, chunk.keys, strict=True)}, chunk.fonts, chunk.refused)
@@ -124,7 +125,7 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             done += len(chunk.keys)
             if progress:
                 progress("slides", done, len(todo))
-        cache.keep_set(given.index_set, [slide.cache_key for slide in slides])
+        cache.keep_set(to_typeset.index_set, [slide.cache_key for slide in slides])
         if session is not None and not todo and slides and not getattr(pool, "warmed", False):
             pool.warmed = True  # (a watch whose slides were all cached: its workers make their
             pool.start(slides[0].look, pool.jobs)  # typesetters now, not at the first edit)
