@@ -12,6 +12,9 @@ time there is the machine's load as much as handout's.
 
 The output is one line per event, then the command's total CPU and each of its stages' CPU (the
 inner stages are part of the outer ones; a forked process's are in its lines).
+
+With STAGES_CACHE=DIR, that folder is the cache (kept, and used again): a warm or edited build's
+stages, e.g. after one build into it and an edit of the deck (bench/slides.py's `edited`).
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def summary() -> None:
 
 
 def main() -> None:
-    cache = tempfile.mkdtemp(prefix="handout-stages-")
+    cache = os.environ.get("STAGES_CACHE") or tempfile.mkdtemp(prefix="handout-stages-")
     os.environ["XDG_CACHE_HOME"] = cache
     os.environ["HANDOUT_CACHE"] = str(Path(cache) / "handout")
     given = sys.argv[1:] or [str(SEED)]

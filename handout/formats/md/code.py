@@ -120,11 +120,14 @@ def split(lines: list[Line], is_separator: Callable[[Line], bool], *, at_fences:
 
 @lru_cache(maxsize=256)
 def _lexer_alias(name: str) -> str:
-    from pygments.lexers import get_lexer_by_name  # (here: the command never reads a deck itself)
+    """The lexer's first alias, from its class: making a lexer compiles its rules (0.02 s for
+    Python), which only rendering a listing needs, and a rebuild renders only the slides it
+    changed (memo.py)."""
+    from pygments.lexers import find_lexer_class_by_name  # (the command never reads a deck)
     from pygments.util import ClassNotFound
 
     try:
-        return str(get_lexer_by_name(name).aliases[0])
+        return str(find_lexer_class_by_name(name).aliases[0])
     except ClassNotFound:
         return name
 
