@@ -26,7 +26,13 @@ from handout.cache import TypesetCache, cache_root
 from handout.errors import HandoutError
 from handout.model import Problem
 from handout.options import Settings
-from handout.output import check_target, default_output, edition_for, write_atomically
+from handout.output import (
+    STANDARD_OUTPUT,
+    check_target,
+    default_output,
+    edition_for,
+    write_atomically,
+)
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
 from handout.problems import MIN_TEXT_PT, Problems
 from handout.record import Record
@@ -103,7 +109,8 @@ class Build:
         if self.write:
             check_target(output, inputs)
             enforce_strict(found, settings, inputs)
-        composed = self.compose(decks, asked, pack, booklet_sheet)
+        composed = self.compose(decks, asked, pack, booklet_sheet,
+                                output if self.write and output != STANDARD_OUTPUT else None)
         finished = composed if composed.again else self.finish(  # (again: compose/again.py)
             composed, asked, settings, as_one or decks[0], pack, booklet_sheet, paper_thickness_mm)
         found.extend(finished.problems)
@@ -113,14 +120,18 @@ class Build:
                 self.progress("writing", 0, 0)
             write_atomically(output, finished.save, inputs)
             found.extend(finished.written)
+            if finished.kept is not None:
+                finished.kept(output)
         return Result(output=output if self.write else None, pages=finished.pages,
                       slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found),
                       inputs=list(inputs))
 
     def compose(self, decks: Sequence[Prepared], asked: editions.Asked, pack: Any,
-                booklet_sheet: str | None) -> editions.Finished:
+                booklet_sheet: str | None, output: Path | None = None) -> editions.Finished:
         """Compose: every slide typeset once (in the workers, or found in the slide cache) and
-        placed on the pages (in their frames, or inside one tagged document); what that found."""
+        placed on the pages (in their frames, or inside one tagged document); what that found.
+        A plain build writing `output` imposes again into the handout it wrote there last, when
+        it can (compose/again.py), and keeps what the next one needs for that."""
         from handout.workers import build_collector
 
         session = self.session
@@ -134,11 +145,15 @@ class Build:
                 if self.progress:
                     self.progress("laying out the pages", 0, 0)
                 from handout.compose import compose, keeps  # WeasyPrint is loaded from here on
+                from handout.compose.again import keep_on_disk, kept_on_disk
 
+                to_file = session is None and output is not None and cache.folder is not None
+                keep = keeps(session, decks, asked, pack, booklet_sheet, to_file)
                 made = compose(decks, cache, jobs=jobs, progress=self.progress, session=session,
                                pack=pack, inline=asked.one_document, pool=pool,
                                readable=MIN_TEXT_PT if booklet_sheet else None, started=started,
-                               keep=keeps(session, decks, asked, pack, booklet_sheet))
+                               keep=keep, kept=kept_on_disk(cache, output)
+                               if keep and to_file and output is not None else None)
             except BaseException:
                 if pool is not None:  # (compose closes it, unless it failed before it could)
                     pool.close(stop=True)
@@ -146,7 +161,10 @@ class Build:
         interrupts.check()
         found = [*cache.problems, *made.problems]
         found.extend(made.small_text(MIN_TEXT_PT))  # (measured already: every build says it)
-        return editions.Finished(made.pdf, made.pages, made.save, found, again=made.again)
+        kept = made.kept if session is None else None
+        return editions.Finished(made.pdf, made.pages, made.save, found, again=made.again,
+                                 kept=None if kept is None else lambda written: keep_on_disk(
+                                     cache, written, kept))
 
     def finish(self, composed: editions.Finished, asked: editions.Asked, settings: Settings,
                as_one: Prepared, pack: Any, booklet_sheet: str | None,

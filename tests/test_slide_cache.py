@@ -137,6 +137,59 @@ def test_a_watch_imposes_again_only_the_page_an_edit_changes_and_prints_a_cold_b
         session.close()
 
 
+def test_a_plain_build_imposes_again_into_the_handout_it_wrote_last(deck, tmp_path, monkeypatch):
+    """A build whose deck changed inside a slide imposes that slide's page again into the
+    handout it wrote to the same file last, read back (compose/again.py, kept_on_disk), and
+    prints what a cold build of the edited deck prints. A page with links of its own (notes with
+    a link), a file changed since it was written, or another output file: imposed whole."""
+    import handout.compose as compose_module
+
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    imposed_again: list[bool] = []
+    original = compose_module.impose_again
+
+    def spying(*args, **kwargs):
+        pdf = original(*args, **kwargs)
+        imposed_again.append(pdf is not None)
+        return pdf
+
+    monkeypatch.setattr(compose_module, "impose_again", spying)
+    output = tmp_path / "out" / "talk.pdf"
+    handout.build(deck, output, per_page=2, jobs=1)
+    assert imposed_again == [], "nothing to impose into yet"
+    edits = [  # (text, replaced by, imposed again; the words' glyphs are in the handout already)
+        ("# The end\n", "# The end\n\n* a tide and a site\n", True),
+        ("# The end\n", "# The end at last\n", False),  # (its title: the page frames change)
+        ("and [a site](https://example.org/page)", "and [one site](https://example.org/page)",
+         False),  # (its page holds the notes' own link)
+        ("* a tide and a site", "* a tide and a site to see", True),
+        ("to see", "to see and a, b: c", False),  # (a glyph the handout does not hold)
+    ]
+    for number, (old, new, again) in enumerate(edits):
+        assert old in deck.read_text()
+        deck.write_text(deck.read_text().replace(old, new))
+        handout.build(deck, output, per_page=2, jobs=1)
+        assert imposed_again[-1] is again, number
+        cold = handout.build(deck, tmp_path / f"cold-{number}.pdf", per_page=2, jobs=1,
+                             cache=False)
+        assert summary(output) == summary(cold.output), number
+        assert placed(output) == placed(cold.output), number
+        assert [face_name(f["/BaseFont"]) for _, f in fonts(output)] == \
+            [face_name(f["/BaseFont"]) for _, f in fonts(cold.output)], number
+    assert "and a, b: c" in " ".join(texts(output))
+    calls = len(imposed_again)
+    output.write_bytes(output.read_bytes() + b"\n% the user's own line\n")  # (not as written)
+    deck.write_text(deck.read_text().replace("and a, b: c", "and a, b: c, d"))
+    handout.build(deck, output, per_page=2, jobs=1)
+    assert len(imposed_again) == calls, "a file changed since it was written is not read back"
+    deck.write_text(deck.read_text().replace("c, d", "c, d, e"))
+    handout.build(deck, tmp_path / "elsewhere.pdf", per_page=2, jobs=1)
+    assert len(imposed_again) == calls, "another output file: nothing of this one is read"
+    handout.build(deck, output, per_page=2, jobs=1)
+    assert imposed_again[calls:] == [True]
+    assert "c, d, e" in " ".join(texts(output))
+
+
 def test_an_unchanged_slide_is_never_laid_out_again(deck, tmp_path, monkeypatch):
     monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
     rendered: list[str] = []

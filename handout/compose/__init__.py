@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handout.cache import digest
-from handout.compose.again import impose_again, kept_from
+from handout.compose.again import Kept, impose_again, kept_from
 from handout.compose.again import keeps as keeps  # (for Build.compose)
 from handout.compose.frames import frames_started, page_frames
 from handout.compose.impose import Imposition, Placed, impose, save
@@ -51,6 +51,8 @@ class Composed:
     report: Imposition = field(default_factory=Imposition)
     again: bool = False
     """Imposed again into a watch's last handout, finished already (compose/again.py)."""
+    kept: Kept | None = None
+    """What imposing again next time needs of this handout (compose/again.py), when kept."""
 
     def save(self, stream: io.BufferedIOBase) -> None:
         save(self.pdf, stream)
@@ -72,7 +74,8 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
             progress: Progress | None = None, inline: bool = False,
             session: Session | None = None, pack: Pack | None = None,
             pool: SlidePool | None = None, readable: float | None = None,
-            started: SlidesToTypeset | None = None, keep: bool = False) -> Composed:
+            started: SlidesToTypeset | None = None, keep: bool = False,
+            kept: Kept | None = None) -> Composed:
     """The handout of these decks (one, or a pack's parts), imposed and ready to save. With a
     session, its worker pool is used and kept for the next composition; else `pool`, one
     started already (SlidePool.start), or a new one, is used and closed; `started`, the slides
@@ -89,8 +92,9 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
 
     With `keep` (a watch session's print handout, one deck: again.keeps), the session keeps
     this handout, and the next composition whose page frames are the same imposes again only the
-    pages whose slides changed, into it (compose/again.py)."""
-    kept = session.imposed if keep and session is not None else None
+    pages whose slides changed, into it (compose/again.py); without a session, `kept` is the
+    handout a plain build wrote last, read back (again.kept_on_disk), or None."""
+    kept = (session.imposed if session is not None else kept) if keep else None
     if session is not None:
         session.imposed = None  # (kept again once this handout is imposed)
     to_typeset = started or slides_to_typeset(decks, cache)
@@ -172,7 +176,7 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
                 session.imposed = kept  # (finished in place by the editions: Build.make)
     problems = [*chosen, *_problems(decks, slides, typeset, frame_refused)]
     return Composed(pdf, frames.pages, problems, decks, slides, typeset, frames, report,
-                    again=not inline and again)
+                    again=not inline and again, kept=kept if keep and not inline else None)
 
 
 PREPARED_NAME = re.compile(r"([0-9a-f]{24})(?:-(\d+)x\d+)?(-grey|-srgb)?\.(?:jpg|png)")

@@ -1,4 +1,5 @@
-"""Imposing again in `handout watch`: only the pages whose slides changed.
+"""Imposing again (in `handout watch`, and into the handout a plain build wrote last): only the
+pages whose slides changed.
 
 A watch session keeps its last handout (the finished pikepdf.Pdf) with what it was imposed from:
 the page-frame document's key, each slide's cache key, each page's own links, and what finishing
@@ -7,6 +8,14 @@ given their colours' profile) and fonts (merged, one per face). When a save chan
 not the page frames (an edit inside a slide), the pages holding the changed slides are imposed
 again into that PDF, their pictures and fonts the ones it holds, and the rest is kept as it is:
 at 500 slides, 0.01 s for the 0.19 s of imposing and finishing every page.
+
+A plain build does the same with the handout it wrote last (`kept_on_disk`): after a whole
+imposition it keeps, in the slide cache under the output's path, what a watch keeps beside its PDF
+(the page frames' key, each slide's cache key, the pictures' names, the pages with links of their
+own) and the written file's digest; the next build of the same deck into the same file reads the
+file back when it is still as written (and handout's code is the same), and imposes again into it.
+At 500 slides, one slide's text edited: 1.26-1.32 s -> 0.90-1.03 s wall (4 alternating builds,
+load 2-3), 0.2-0.35 s less CPU.
 
 What it cannot take so makes a whole imposition instead: a picture the handout does not hold, a
 glyph its font lacks, a font or picture inside a drawing, a changed page frame, more than
@@ -18,10 +27,13 @@ MAX_AGAIN builds, which also lets go of the slide documents the kept PDF no long
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -89,6 +101,9 @@ class Kept:
     fresh: bool = True
     """Whether the PDF is as imposed whole (its fonts are read when it is imposed again, once
     the editions have finished it in place)."""
+    links_unknown: frozenset[int] = frozenset()
+    """Pages with links of their own that are not known apart from the slides' (a handout read
+    back from its file): such a page is not imposed again."""
 
     def read_fonts(self) -> None:
         """The fonts the finished handout's slides draw with, one per face."""
@@ -108,14 +123,67 @@ class Kept:
                     del self.fonts[face]
 
 
-def keeps(session: Any, decks: Sequence[Any], asked: Any, pack: Any, booklet_sheet: str | None
-          ) -> bool:
-    """Whether a watch session keeps this handout, to impose again only the pages an edit
-    changes: one deck's print handout, which no edition finishes further."""
+def keeps(session: Any, decks: Sequence[Any], asked: Any, pack: Any, booklet_sheet: str | None,
+          to_file: bool = False) -> bool:
+    """Whether this handout is kept (by a watch session, or `to_file`: a plain build's, in the
+    cache), to impose again only the pages an edit changes: one deck's print handout, which no
+    edition finishes further."""
     from handout.editions.colouring import colour_mode
 
-    return (session is not None and len(decks) == 1 and pack is None and not booklet_sheet
-            and not asked.rows and colour_mode(decks[0].settings) is None)
+    return ((session is not None or to_file) and len(decks) == 1 and pack is None
+            and not booklet_sheet and not asked.rows and colour_mode(decks[0].settings) is None)
+
+
+KEPT_KIND = "imposed"
+"""The slide cache's records of the handouts plain builds wrote (kept_on_disk)."""
+
+
+def _output_key(output: Path) -> str:
+    return hashlib.sha256(os.path.abspath(output).encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def kept_on_disk(cache: Any, output: Path) -> Kept | None:
+    """The handout the last plain build wrote to `output`, read back to impose again into, when
+    the cache kept its record and the file is still as written; else None."""
+    from handout.record import code_print
+
+    record = cache.get_json(KEPT_KIND, _output_key(output))
+    if record is None or record.get("code") != code_print() \
+            or _file_digest(output) != record.get("digest"):
+        return None  # (no record; another version of handout; the file changed since)
+    try:
+        pdf = Pdf.open(output)
+        finished: dict[str, pikepdf.Object] = {}
+        for form in _slide_forms(pdf):
+            xobjects = (form.get(Name.Resources) or Dictionary()).get(Name.XObject, Dictionary())
+            for name, obj in xobjects.items():
+                if isinstance(obj, Stream) and obj.get(Name.Subtype) == Name.Image:
+                    finished.setdefault(name, obj)
+        names: dict[str, str] = record["names"]
+        pictures = {name: finished[new] for name, new in names.items() if new in finished}
+        return Kept(record["key"], pdf, dict(record["slides"]), {}, pictures, dict(names),
+                    again=int(record["again"]), links_unknown=frozenset(record["linked_pages"]))
+    except (pikepdf.PdfError, OSError, KeyError, TypeError, ValueError):
+        return None
+
+
+def keep_on_disk(cache: Any, output: Path, kept: Kept) -> None:
+    """Keep the record of the handout just written to `output` (kept_on_disk reads it back)."""
+    from handout.record import code_print
+
+    cache.put_json(KEPT_KIND, _output_key(output), {"code": code_print(),
+        "key": kept.key, "slides": kept.slides, "again": kept.again,
+        "names": {name: kept.names[name] for name in kept.pictures},  # (those known for sure)
+        "linked_pages": sorted({*kept.own_links, *kept.links_unknown}),
+        "digest": _file_digest(output)})
 
 
 def kept_from(pdf: Pdf, key: str, slides: Mapping[str, str],
@@ -158,10 +226,10 @@ def impose_again(kept: Kept, key: str, frames: Mapping[str, FrameRect],
     has changed."""
     if key != kept.key or kept.again >= MAX_AGAIN or set(slides) != set(kept.slides):
         return None
-    kept.read_fonts()
     changed = {frames[k].page for k, c in slides.items() if kept.slides[k] != c and k in frames}
-    if len(changed) > MAX_PAGES:
+    if len(changed) > MAX_PAGES or changed & kept.links_unknown:
         return None
+    kept.read_fonts()
     out = kept.pdf
     pages = list(out.pages)
     opened: dict[int, Pdf] = {}

@@ -28,6 +28,8 @@ from handout.editions.table import EDITIONS, Asked, Edition, asked, check, chose
 from handout.options import Settings
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from handout.model import Problem
     from handout.prepared import Prepared
 
@@ -45,6 +47,8 @@ class Finished:
     written: list[Problem] = field(default_factory=list)
     again: bool = False
     """Imposed again into a watch's last handout, finished already (compose/again.py)."""
+    kept: Callable[[Path], None] | None = None
+    """Once written to its file: keep what the next build needs to impose again into it."""
 
 
 def colours(pdf: Any, settings: Settings) -> None:
