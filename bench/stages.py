@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/stages.py                          # the seed deck, 2 per page
     .venv/bin/python bench/stages.py DECK -n 6 --jobs 1       # any deck, any build options
+    .venv/bin/python bench/stages.py pack workshop.toml       # a workshop pack (handout pack)
 
-Runs `handout build` once with an empty cache (XDG_CACHE_HOME and HANDOUT_CACHE in a new
-temporary folder), in this interpreter, with the build's stage functions wrapped: each prints,
-as it starts and ends, the process (the command, its forked reader, its slide workers), the
-milliseconds since the command started, that process's CPU milliseconds so far and its resident
-memory. The big imports are timed the same way. On a shared machine, read the CPU column: wall
+Runs `handout build` (or, given `pack` first, `handout pack`) once with an empty cache
+(XDG_CACHE_HOME and HANDOUT_CACHE in a new temporary folder), in this interpreter, with the
+build's stage functions wrapped: each prints, as it starts and ends, the process (the command,
+its forked reader, its slide workers), the milliseconds since the command started, that
+process's CPU milliseconds so far and its resident memory. The big imports are timed the same
+way. On a shared machine, read the CPU column: wall
 time there is the machine's load as much as handout's.
 
 The output is one line per event, then the command's total CPU and each of its stages' CPU (the
@@ -32,6 +34,7 @@ SEED = REPO.parent / "shared" / "seed" / "zeromq-slides.md"
 STAGES = {
     "handout.pipeline": ["Build.make", "prepare_while_engine_loads", "_started_pool"],
     "handout.prepare": ["prepare"],
+    "handout.typeset": ["PartsToTypeset.give"],
     "handout.render": ["render"],
     "handout.workers": ["typeset_chunk"],
     "handout.compose": ["compose", "_page_frames", "_laid_out"],
@@ -113,8 +116,10 @@ def main() -> None:
     given = sys.argv[1:] or [str(SEED)]
     if given[0].startswith("-"):
         given = [str(SEED), *given]
+    command = "pack" if given[0] == "pack" else "build"
+    given = given[1:] if command == "pack" else given
     output = Path(cache) / "out.pdf"
-    sys.argv = ["handout", "build", *given, *([] if "-o" in given else ["-o", str(output)])]
+    sys.argv = ["handout", command, *given, *([] if "-o" in given else ["-o", str(output)])]
     builtins.__import__ = watching_import(builtins.__import__)
     say("start (interpreter and this script loaded)")
     from handout import interrupts

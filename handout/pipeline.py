@@ -19,7 +19,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handout import editions, fetch, interrupts, layout
 from handout.cache import TypesetCache, cache_root
@@ -36,6 +36,9 @@ from handout.output import (
 from handout.prepared import Prepared, Progress, Result, Session, enforce_strict
 from handout.problems import MIN_TEXT_PT, Problems
 from handout.record import Record
+
+if TYPE_CHECKING:
+    from handout.typeset import PartsToTypeset
 
 
 def run(path: Path | str = "slides", output: Path | str | None = None, *, write: bool = True,
@@ -94,10 +97,12 @@ class Build:
 
     def make(self, decks: Sequence[Prepared], output: Path, inputs: Sequence[Path],
              problems: Iterable[Problem], pack: Any = None, booklet_sheet: str | None = None,
-             paper_thickness_mm: float = 0.1, as_one: Prepared | None = None) -> Result:
+             paper_thickness_mm: float = 0.1, as_one: Prepared | None = None,
+             started: PartsToTypeset | None = None) -> Result:
         """Compose these decks (one, or a pack's parts), finish the editions asked for and write
         the PDF. `as_one` is the deck the editions finish (the archive, the tagged edition): the
-        deck itself, or a pack seen as one (workshop.as_one). A booklet (`booklet_sheet`) is
+        deck itself, or a pack seen as one (workshop.as_one). `started`: the decks' slides given
+        to the workers already, as a pack read its parts (workshop.py). A booklet (`booklet_sheet`) is
         laid out for text of MIN_TEXT_PT or more, and what still prints smaller is a warning of
         the build as of `handout check`.
 
@@ -110,7 +115,7 @@ class Build:
             check_target(output, inputs)
             enforce_strict(found, settings, inputs)
         composed = self.compose(decks, asked, pack, booklet_sheet,
-                                output if self.write and output != STANDARD_OUTPUT else None)
+                                output if self.write and output != STANDARD_OUTPUT else None, started)
         finished = composed if composed.again else self.finish(  # (again: compose/again.py)
             composed, asked, settings, as_one or decks[0], pack, booklet_sheet, paper_thickness_mm)
         found.extend(finished.problems)
@@ -127,20 +132,26 @@ class Build:
                       inputs=list(inputs))
 
     def compose(self, decks: Sequence[Prepared], asked: editions.Asked, pack: Any,
-                booklet_sheet: str | None, output: Path | None = None) -> editions.Finished:
+                booklet_sheet: str | None, output: Path | None = None,
+                given: PartsToTypeset | None = None) -> editions.Finished:
         """Compose: every slide typeset once (in the workers, or found in the slide cache) and
         placed on the pages (in their frames, or inside one tagged document); what that found.
         A plain build writing `output` imposes again into the handout it wrote there last, when
-        it can (compose/again.py), and keeps what the next one needs for that."""
+        it can (compose/again.py), and keeps what the next one needs for that. `given`: the
+        slides given to the workers already (a pack's, as it read its parts)."""
         from handout.workers import build_collector
 
         session = self.session
         afresh = asked.renders_afresh  # the same bytes anywhere
-        cache = TypesetCache(cache_root() if decks[0].settings.cache and not afresh else None,
-                           memory=session.cache_memory if session and not afresh else None)
-        jobs = 1 if afresh else _jobs(decks, decks[0].settings.jobs, session)
+        if given is not None:
+            cache, jobs = given.cache, given.pool.jobs
+        else:
+            cache = TypesetCache(cache_root() if decks[0].settings.cache and not afresh else None,
+                                 memory=session.cache_memory if session and not afresh else None)
+            jobs = 1 if afresh else _jobs(decks, decks[0].settings.jobs, session)
         with build_collector():  # (before the workers are forked: they inherit it)
-            pool, started = _started_pool(decks, jobs, cache) if session is None else (None, None)
+            pool, started = (given.pool, given.to_typeset) if given is not None \
+                else _started_pool(decks, jobs, cache) if session is None else (None, None)
             try:
                 if self.progress:
                     self.progress("laying out the pages", 0, 0)

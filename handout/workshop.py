@@ -14,6 +14,7 @@ imposes the pages on sheets (compose/booklet.py).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -32,6 +33,7 @@ from handout.problems import Problems, problem
 if TYPE_CHECKING:
     from handout.prepared import Progress, Result
     from handout.record import Record
+    from handout.typeset import PartsToTypeset
 
 
 def run(paths: Sequence[Path | str], output: Path | str | None = None, *, write: bool = True,
@@ -53,6 +55,19 @@ def check(paths: Sequence[Path | str], **given: Any) -> Result:
 
 def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
            progress: Progress | None, from_user: bool, record: Record | None = None) -> Result:
+    with contextlib.ExitStack() as stack:
+        early = _Early(spec, stack)
+        try:
+            return _read_and_make(spec, output, write, checking, progress, from_user, record, early)
+        except BaseException:
+            if early.given is not None:
+                early.given.pool.close(stop=True)
+            raise
+
+
+def _read_and_make(spec: PackSpec, output: Path | None, write: bool, checking: bool,
+                   progress: Progress | None, from_user: bool, record: Record | None,
+                   early: _Early) -> Result:
     from handout.compose.pack import Cover, Pack, PackPage
     from handout.prepared import Prepared
 
@@ -71,6 +86,7 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
             order.append(len(decks))
             decks.append(prepared)
             inputs += prepared.inputs
+            early.give(decks)
         else:
             order.append(pages.page(part, len(order)))
     if progress:
@@ -87,16 +103,68 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
     problems.extend(pages.problems)
     inputs += pages.inputs
     pack = Pack(cover, tuple(order), settings.duplex, parse_length(settings.binding), settings.blank_page,
-                folders=pages.folders)
+                folders=pages.folders, slides_set=early.slides_set)
     build = Build(write=write, checking=checking, progress=progress)
     result = build.make(decks, output or Path("out") / f"{spec.name}.pdf", inputs, problems, pack,
                         settings.sheet if settings.booklet else None,
                         parse_length(settings.paper_thickness),
-                        as_one=as_one(spec, decks, cover, inputs, problems, pages.inputs))
+                        as_one=as_one(spec, decks, cover, inputs, problems, pages.inputs),
+                        started=early.given)
     if record is not None:
         record.keep(result, decks, [*([spec.file] if spec.file else []), *pages.inputs,
                                     *pages.absent], [spec.folder], settled=pages.settled)
     return result
+
+
+class _Early:
+    """The pack's slides given to the slide workers as its parts are read (typeset.PartsToTypeset),
+    once a part is read: its settings say whether the build forks workers and keeps a cache
+    (Build.compose decides alike). Not for one job, nor for an edition rendered afresh in one
+    process (the archive without tagging), nor, without --jobs, while the slides read are one
+    document's and no core is spare (pipeline._jobs)."""
+
+    def __init__(self, spec: PackSpec, stack: contextlib.ExitStack) -> None:
+        from handout.cache import digest
+
+        self.stack = stack
+        self.parts = [part for part in spec.parts if part.kind == "deck"]
+        self.slides_set = digest("pack slides of", *(str(Path(part.path or "").resolve())
+                                                     for part in self.parts))
+        self.given: PartsToTypeset | None = None
+        self._stopped = False
+
+    def give(self, decks: Sequence[Any]) -> None:
+        """Give the workers the parts read since the last call (starting them if it is time)."""
+        if self.given is None and not self._stopped:
+            self.given = self._start(decks)
+        if self.given is not None:
+            for prepared in decks[self.given.given:]:
+                self.given.give(prepared)
+
+    def _start(self, decks: Sequence[Any]) -> PartsToTypeset | None:
+        from handout import editions
+        from handout.slides import MIN_CHUNK
+        from handout.workers import default_jobs, jobs_asked, spare_cores
+
+        settings = decks[0].settings
+        jobs = jobs_asked(settings.jobs)
+        if jobs == 1 or default_jobs() == 1 or editions.asked(settings).renders_afresh:
+            self._stopped = True
+            return None
+        if not jobs and spare_cores() == 0 \
+                and sum(len(prepared.rendered.slides) for prepared in decks) <= MIN_CHUNK:
+            return None  # (perhaps at the next part)
+        from handout import engine  # noqa: F401  (the workers are forked with WeasyPrint loaded)
+        from handout.cache import TypesetCache, cache_root
+        from handout.theme import PAGE_SHEETS, SLIDE_SHEETS, parse_ahead
+        from handout.typeset import PartsToTypeset
+        from handout.workers import SlidePool, build_collector
+
+        parse_ahead(SLIDE_SHEETS, PAGE_SHEETS)  # (the workers inherit them)
+        self.stack.enter_context(build_collector())  # (before they are forked: as Build.compose)
+        return PartsToTypeset(SlidePool(jobs or default_jobs()),
+                              TypesetCache(cache_root() if settings.cache else None),
+                              self.slides_set, len(self.parts), settings.per_page)
 
 
 def as_one(spec: PackSpec, decks: Sequence[Any], cover: Any, inputs: Sequence[Path],

@@ -299,6 +299,33 @@ def test_a_page_of_ruled_lines(pack):
     assert len(strokes) >= 25
 
 
+def test_the_workers_typeset_the_first_parts_while_the_next_are_read(pack, tmp_path, monkeypatch):
+    """A pack's slides go to the slide workers part by part, as the command reads the parts
+    (workshop._Early): each part's before the next part is read, every slide once, and the pack
+    prints as one typeset in one process after reading them all."""
+    from handout import workshop
+    from handout.workers import SlidePool
+
+    said: list[tuple[str, int]] = []
+    prepare, submit = workshop._prepare_part, SlidePool.submit
+
+    def read(part, spec):
+        said.append(("read", 0))
+        return prepare(part, spec)
+
+    def given(pool, look, chunks, of=0):
+        said.append(("given", sum(len(chunk) for chunk in chunks)))
+        return submit(pool, look, chunks, of)
+
+    monkeypatch.setattr(workshop, "_prepare_part", read)
+    monkeypatch.setattr(SlidePool, "submit", given)
+    early = handout.pack(pack.file, tmp_path / "early.pdf", jobs=2, cache=False)
+    assert [what for what, _ in said] == ["read", "given"] * 3
+    assert sum(slides for _, slides in said) == early.slides == 10
+    alone = handout.pack(pack.file, tmp_path / "alone.pdf", jobs=1, cache=False)
+    assert texts(early.output) == texts(alone.output)
+
+
 def test_a_part_with_warnings_does_not_stop_the_pack(pack):
     (missing,) = pack.result.with_code("missing-picture")
     deck = pack.file.parent / "grid" / "deck.md"

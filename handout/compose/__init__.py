@@ -97,7 +97,7 @@ def compose(decks: Sequence[Prepared], cache: TypesetCache, *, jobs: int = 0,
     kept = (session.imposed if session is not None else kept) if keep else None
     if session is not None:
         session.imposed = None  # (kept again once this handout is imposed)
-    to_typeset = started or slides_to_typeset(decks, cache)
+    to_typeset = started or slides_to_typeset(decks, cache, pack.slides_set if pack else None)
     slides, typeset, todo = to_typeset.slides, to_typeset.typeset, to_typeset.todo
     jobs = jobs or default_jobs()
     per_page = decks[0].settings.per_page

@@ -67,6 +67,9 @@ class Pack:
     contents: bool = True
     folders: tuple[Path, ...] = ()
     """Folders the page-frame document may read besides the decks' (the prepared logo's)."""
+    slides_set: str = ""
+    """The slide cache's name for the pack's slides (TypesetCache.load_set), named by its parts'
+    paths: known before the parts are read (workshop.py gives the workers each as it is read)."""
 
     def ruled_lines(self, geo: Geometry) -> int:
         """Ruled lines on one page of ruled lines."""
