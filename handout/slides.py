@@ -46,6 +46,8 @@ MAX_FIT_PASSES = 3
 always fits, the third catches a reflow that added a line."""
 T = TypeVar("T")
 SLIDE_LINK = re.compile(r'href="#slide-(\d+)"')
+SLIDE_TEMPLATES = ("_slide.html.j2", "slides.html.j2")
+"""A slide's <section> (section_html), and the slide document holding them (SlideTypesetter)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def slide_body(body: str) -> Markup:
 
 def section_html(slide: Any, key: str) -> str:
     """One slide's <section> (templates/_slide.html.j2), as rendered and as the cache keys it."""
-    macro = TEMPLATES.get_template("_slide.html.j2").module.section  # type: ignore[attr-defined]
+    macro = TEMPLATES.get_template(SLIDE_TEMPLATES[0]).module.section  # type: ignore[attr-defined]
     return str(macro(slide, key, slide_body(slide.body)))
 
 
@@ -170,7 +172,7 @@ class SlideTypesetter:
 
     def _layout(self, sections: Sequence[tuple[str, str]], fits: dict[str, float]) -> Document:
         canvas = self.canvas
-        html = TEMPLATES.get_template("slides.html.j2").render(
+        html = TEMPLATES.get_template(SLIDE_TEMPLATES[1]).render(
             width=canvas.width, height=canvas.height, page_height=canvas.height * PAGE_HEIGHT_FACTOR,
             root=CANVAS_ROOT_PX, lang=self.typesetter.look.lang,
             sections=[Markup(html) for _, html in sections],

@@ -455,14 +455,25 @@ def test_the_child_reading_the_deck_is_used_and_gives_what_reading_here_gives(de
         "from handout.prepare import prepare\n"
         f"here = prepare({str(deck)!r}, {{}})\n"
         "print('weasyprint' in sys.modules, there.rendered == here.rendered,"
-        " there.deck == here.deck, there.settings == here.settings)\n")
-    reading = ("handout.prepare", "handout.render", "handout.credits", "markdown", "pygments")
+        " there.deck == here.deck, there.settings == here.settings)\n"
+        "them, us = there.source.reader, here.source.reader\n"
+        "from handout.formats.registry import KNOWN\n"
+        "from pathlib import Path\n"
+        f"text, path = Path({str(deck)!r}).read_text(), Path({str(deck)!r})\n"
+        "print(type(them).__name__, type(us).__name__, them.name,"
+        " all(getattr(them, a) == getattr(us, a) for a in KNOWN),"
+        " them.parse(text, path) == us.parse(text, path))\n")
+    reading = ("handout.prepare", "handout.render", "handout.credits", "markdown", "pygments",
+               "handout.formats.keydown", "handout.formats.md")
     script = script.replace("READING", repr(reading))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    imported_here, same = done.stdout.splitlines()
-    assert imported_here == ""  # (the reading stages' modules: only in the child)
+    imported_here, same, reader = done.stdout.splitlines()
+    assert imported_here == ""  # (the reading stages' modules, the readers': only in the child)
     assert same.split() == ["True"] * 4
+    # the deck's reader came back as its name and attributes (Reader.__reduce_ex__), and reads
+    # as the reader itself once asked to
+    assert reader.split() == ["KnownReader", "KeydownReader", "keydown", "True", "True"]
 
 
 def test_an_error_in_the_child_reading_the_deck_names_its_file_and_line(tmp_path):

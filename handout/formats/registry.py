@@ -16,6 +16,7 @@ import importlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, SupportsIndex
 
 from handout import fetch
 from handout.errors import HandoutError
@@ -98,6 +99,53 @@ class Reader:
             return len(self.parse(text, path).slides)
         except HandoutError:
             return 0
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        """A registered built-in reader is pickled as its name and its class attributes: the
+        forked reader sends the command its deck's source (pipeline.prepare_while_engine_loads),
+        and unpickling it there imports no reader's module (keydown's and the markdown reading
+        it stands on: 0.011 s, between the deck being read and the slides given their worker).
+        The command asks only those attributes of it (text_scale); anything else imports it."""
+        if self.name in BUILT_IN and _READERS.get(self.name) is self:
+            return _known_reader, (self.name, {name: getattr(self, name) for name in KNOWN})
+        return object.__reduce_ex__(self, protocol)
+
+
+KNOWN = ("name", "priority", "title", "suffixes", "manifest", "front_matter_keys", "multi_file",
+         "tool", "text_scale", "metadata_keys", "shows_bare_links")
+"""What a built-in reader's pickle holds: its class attributes (Reader's)."""
+
+
+def _known_reader(name: str, attributes: dict[str, Any]) -> Reader:
+    """A built-in reader unpickled: the reader itself if its module is loaded, else one standing
+    for it, which loads it when asked anything but its class attributes."""
+    return _READERS.get(name) or KnownReader(attributes)
+
+
+class KnownReader(Reader):
+    """A built-in reader known by its name and class attributes (Reader.__reduce_ex__); what
+    else it is asked is asked of the reader itself, imported then."""
+
+    def __init__(self, attributes: dict[str, Any]) -> None:
+        vars(self).update(attributes)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        return _known_reader, (self.name, {name: getattr(self, name) for name in KNOWN})
+
+    def __getattr__(self, name: str) -> Any:  # (what neither it nor Reader holds)
+        return getattr(reader_named(self.name), name)
+
+    def sniff(self, text: str) -> float:
+        return reader_named(self.name).sniff(text)
+
+    def parse(self, text: str, path: Path) -> Deck:
+        return reader_named(self.name).parse(text, path)
+
+    def read(self, source: DeckSource) -> Deck:
+        return reader_named(self.name).read(source)
+
+    def count_slides(self, text: str, path: Path) -> int:
+        return reader_named(self.name).count_slides(text, path)
 
 
 @dataclass(frozen=True)
