@@ -14,6 +14,9 @@ def main() -> None:
     code = 1
     try:
         interrupts.install()
+        from handout import kept_re
+
+        kept_re.install()  # (the regular expressions kept compiled: before anything compiles one)
         import gc
 
         from handout.workers import BUILD_GC_THRESHOLDS

@@ -24,6 +24,7 @@ from handout import diagrams, emoji, formulas
 from handout.alt import alt_text, shown_alt
 from handout.colour import HEX_COLOUR, to_grey
 from handout.commonmark import CommonMarkListsExtension
+from handout.kept_re import load_language
 from handout.model import Block, Box, Code, Deck, Markdown, Problem, Slide, leaves
 from handout.problems import problem
 from handout.rendered import CreditLine, ImageResolution, ImageUrl, RenderedDeck, RenderedSlide
@@ -352,6 +353,8 @@ class Renderer:
 
     def _code(self, code: Code) -> str:
         try:  # readers write Pygments' names; an unknown one prints as plain text
+            if code.language:
+                load_language(code.language)  # (its lexer's patterns, if kept compiled)
             lexer = get_lexer_by_name(code.language) if code.language else TextLexer()
         except ClassNotFound:
             lexer = TextLexer()
