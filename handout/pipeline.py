@@ -201,8 +201,9 @@ def _started_pool(decks: Sequence[Prepared], jobs: int, cache: TypesetCache) -> 
     """In a process that has not imported the composing code yet, the slide workers are forked
     before it is (pikepdf, the page frames: 0.04 s), as many as a build with no slide in the
     cache needs. A deck whose page frames are one document (laid out here: compose/segments.py)
-    gives them its slides to typeset at once (those the cache does not hold); a longer deck's
-    frame segments go to them first, so they only make their typesetters meanwhile. The pool and
+    gives them its slides to typeset at once (those the cache does not hold), and so does a
+    longer deck with a few slides to typeset (an edit); else its frame segments go to them first,
+    so they only make their typesetters meanwhile. The pool and
     the slides given (typeset.SlidesToTypeset), or None for either; None elsewhere: composing
     starts them."""
     import sys
@@ -215,13 +216,17 @@ def _started_pool(decks: Sequence[Prepared], jobs: int, cache: TypesetCache) -> 
     pool = SlidePool(jobs or default_jobs())
     first = decks[0]
     per_page = first.settings.per_page
-    if len(decks) == 1 and len(first.rendered.slides) <= (layout.SEGMENT_PAGES - 1) * per_page \
-            and not editions.asked(first.settings).one_document:
+    if len(decks) == 1 and not editions.asked(first.settings).one_document:
+        from handout.slides import MIN_CHUNK
         from handout.typeset import slides_to_typeset
 
         started = slides_to_typeset(decks, cache)
-        started.submit(pool, per_page, pool.jobs)
-        return pool, started
+        if len(first.rendered.slides) <= (layout.SEGMENT_PAGES - 1) * per_page \
+                or len(started.todo) <= MIN_CHUNK:  # (one frame document; or a few slides
+            started.submit(pool, per_page, pool.jobs)  # edited: before the frames' segments)
+            return pool, started
+        pool.start(slide_look(first), len(chunked(list(started.todo), per_page, pool.jobs)))
+        return pool, started  # (given after the segments: compose)
     pool.start(slide_look(first), len(chunked(first.rendered.slides, per_page, pool.jobs)))
     return pool, None
 
@@ -260,6 +265,7 @@ def prepare_while_engine_loads(path: Path | str, given: dict[str, Any],
 
             parse_ahead(SLIDE_SHEETS, PAGE_SHEETS)  # (the slide workers forked next inherit them)
             _slides_ahead()
+            _import_while_reading(reading)
             if progress:
                 _relay(told, reading, progress)
             return reading.result()
@@ -280,6 +286,22 @@ def _slides_ahead() -> None:
 
     for name in SLIDE_TEMPLATES:
         TEMPLATES.get_template(name)
+
+
+NEEDED_NEXT = ("pikepdf",)
+"""What the command imports for composing once the slides went to their worker (0.03 s)."""
+
+
+def _import_while_reading(reading: Any) -> None:
+    """Import what composing needs while the forked reader still reads, if it does (a long deck,
+    or an edited one whose slides are in the cache: 0.2-0.3 s of reading for 0.15 s of loading
+    WeasyPrint)."""
+    import importlib
+
+    for name in NEEDED_NEXT:
+        if reading.done():
+            return
+        importlib.import_module(name)
 
 
 def _prepare_telling(telling: int, path: Path | str, given: dict[str, Any]) -> Prepared:
