@@ -174,6 +174,16 @@ def forked(function: Callable[..., T], *args: Any) -> Iterator[Future[T]]:
         yield pool._submit(1, [(_owning_nothing_on_failure, (function, *args))])[0]
 
 
+@contextmanager
+def forked_each(function: Callable[..., T], calls: Sequence[tuple[Any, ...]]
+                ) -> Iterator[list[Future[T]]]:
+    """`function(*args)` for each of `calls`, one after another in one forked child process,
+    while the block runs in this one: each result comes back (pickled) as soon as it is made (a
+    pack's parts, read while the command loads WeasyPrint). Ended if the block fails."""
+    with ForkPool(1) as pool:
+        yield pool._submit(1, [(_owning_nothing_on_failure, (function, *args)) for args in calls])
+
+
 def _owning_nothing_on_failure(function: Callable[..., T], *args: Any) -> T:
     """A child's result may hand temporary folders to its parent (pictures.cache); a child that
     fails removes those it made, since it ends without Python's exit handlers."""

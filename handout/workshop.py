@@ -15,7 +15,8 @@ imposes the pages on sheets (compose/booklet.py).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,6 @@ from handout.option_values import parse_length
 from handout.options import BY_NAME, PACK_WIDE, Settings
 from handout.packfile import LOGO_MM, PAGE_PICTURE_MM, PackSpec, PartSpec, read_pack
 from handout.pipeline import Build, nesting_limit
-from handout.prepare import prepare
 from handout.problems import Problems, problem
 
 if TYPE_CHECKING:
@@ -56,9 +56,11 @@ def check(paths: Sequence[Path | str], **given: Any) -> Result:
 def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
            progress: Progress | None, from_user: bool, record: Record | None = None) -> Result:
     with contextlib.ExitStack() as stack:
+        reading = _read_beside(spec, stack)  # (before the composing code is imported here)
         early = _Early(spec, stack)
         try:
-            return _read_and_make(spec, output, write, checking, progress, from_user, record, early)
+            return _read_and_make(spec, output, write, checking, progress, from_user, record, early,
+                                  reading)
         except BaseException:
             if early.given is not None:
                 early.given.pool.close(stop=True)
@@ -67,10 +69,14 @@ def _build(spec: PackSpec, output: Path | None, write: bool, checking: bool,
 
 def _read_and_make(spec: PackSpec, output: Path | None, write: bool, checking: bool,
                    progress: Progress | None, from_user: bool, record: Record | None,
-                   early: _Early) -> Result:
+                   early: _Early, read: Iterator[Any] | None = None) -> Result:
     from handout.compose.pack import Cover, Pack, PackPage
     from handout.prepared import Prepared
 
+    if read is not None:
+        from handout.theme import PAGE_SHEETS, SLIDE_SHEETS, parse_ahead
+
+        parse_ahead(SLIDE_SHEETS, PAGE_SHEETS)  # (while the child reads the first part)
     problems = Problems(spec.problems)
     decks: list[Prepared] = []
     order: list[int | PackPage] = []
@@ -81,7 +87,7 @@ def _read_and_make(spec: PackSpec, output: Path | None, write: bool, checking: b
         if part.kind == "deck":
             if progress:
                 progress("reading the decks", len(decks), len(reading))
-            prepared = _prepare_part(part, spec)
+            prepared = next(read) if read is not None else _prepare_part(part, spec)
             problems.extend([*prepared.problems, *_overridden(part, spec)])
             order.append(len(decks))
             decks.append(prepared)
@@ -114,6 +120,22 @@ def _read_and_make(spec: PackSpec, output: Path | None, write: bool, checking: b
         record.keep(result, decks, [*([spec.file] if spec.file else []), *pages.inputs,
                                     *pages.absent], [spec.folder], settled=pages.settled)
     return result
+
+
+def _read_beside(spec: PackSpec, stack: contextlib.ExitStack) -> Iterator[Any] | None:
+    """The pack's deck parts read in order in a forked child process, while this one loads
+    WeasyPrint and the composing code (0.15 s) and gives each part to the slide workers as it
+    comes (_Early), as a cold `handout build` reads its deck (pipeline.prepare_while_engine_loads):
+    None where that build would read in its own process (pipeline._engine_to_load)."""
+    from handout.pipeline import _engine_to_load
+
+    parts = [part for part in spec.parts if part.kind == "deck"]
+    if not parts or "handout.compose" in sys.modules \
+            or not _engine_to_load(None, {"jobs": spec.defaults.get("jobs")}):
+        return None
+    from handout.workers import forked_each, in_order
+
+    return in_order(stack.enter_context(forked_each(_prepare_part, [(part, spec) for part in parts])))
 
 
 class _Early:
@@ -208,6 +230,8 @@ def as_one(spec: PackSpec, decks: Sequence[Any], cover: Any, inputs: Sequence[Pa
 def _prepare_part(part: PartSpec, spec: PackSpec) -> Any:
     """A deck part made ready as `handout build` makes a deck; an error names the part and the
     pack file's line."""
+    from handout.prepare import prepare  # (in the forked reader, where there is one)
+
     assert part.path is not None
     try:
         prepared = prepare(part.path, part.given,

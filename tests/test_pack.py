@@ -326,6 +326,33 @@ def test_the_workers_typeset_the_first_parts_while_the_next_are_read(pack, tmp_p
     assert texts(early.output) == texts(alone.output)
 
 
+def test_a_fresh_command_reads_the_parts_in_a_child_and_prints_the_same(tmp_path, monkeypatch):
+    """A fresh `handout pack` reads its deck parts in a forked child while it loads WeasyPrint
+    (workshop._read_beside): the reading stages' modules are never imported in the command, the
+    pack prints as one read and typeset in one process, and no temporary folder of either
+    process is left behind (--no-cache: the pictures are prepared in one)."""
+    import subprocess
+    import sys
+
+    decks_only = WORKSHOP.split("[[part]]")[0] + "".join(
+        f'[[part]]\ndeck = "{deck}"\n\n' for deck in ("talks/first.md", "talks/second.md", "grid/"))
+    file = write_pack(tmp_path / "pack", decks_only)  # (a page of the pack's own is read here)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    # (the reading stages' modules; handout.credits is imported for its CREDITS_FILE: 1.6 ms)
+    reading = ("handout.prepare", "handout.render", "markdown", "pygments")
+    script = (f"import sys, handout\nhandout.pack({str(file)!r}, {str(tmp_path / 'forked.pdf')!r}, "
+              f"jobs=2, cache=False)\nprint(*sorted(m for m in sys.modules if m in {reading!r}))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""  # (the reading stages' modules: only in the child)
+    alone = handout.pack(file, tmp_path / "alone.pdf", jobs=1, cache=False)
+    assert texts(tmp_path / "forked.pdf") == texts(alone.output)
+    assert len(texts(alone.output)) > 8
+    assert sorted(p.name for p in scratch.iterdir()) == []
+
+
 def test_a_part_with_warnings_does_not_stop_the_pack(pack):
     (missing,) = pack.result.with_code("missing-picture")
     deck = pack.file.parent / "grid" / "deck.md"
