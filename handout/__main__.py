@@ -14,9 +14,10 @@ def main() -> None:
     code = 1
     try:
         interrupts.install()
-        from handout import kept_re
+        from handout import kept_code, kept_re
 
         kept_re.install()  # (the regular expressions kept compiled: before anything compiles one)
+        kept_code.install()  # (and the dataclasses' methods)
         import gc
 
         from handout.workers import BUILD_GC_THRESHOLDS

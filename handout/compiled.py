@@ -7,7 +7,7 @@ nor in a folder it cannot write), and works the same without them, only slower t
 `python -m handout.compiled` writes them now, as `python -m compileall` does the .pyc files
 (the Makefile runs both after installing). It also keeps the opcodes of the regular expressions that
 loading every module and building two small decks of its own compile, and those of the common
-languages' lexers (kept_re.py).
+languages' lexers (kept_re.py), and the code of the dataclasses' methods they make (kept_code.py).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ def compile_all() -> list[str]:
     if "handout.engine" in sys.modules:
         raise RuntimeError("the engine is loaded already: run this in a process of its own")
     sys.dont_write_bytecode = False  # this process is here to write them
-    from handout import kept_re
+    from handout import kept_code, kept_re
 
-    with kept_re.recording() as patterns:
+    with kept_re.recording() as patterns, kept_code.recording() as methods:
         import handout.engine  # noqa: F401  (reads and keeps the declarations, the UA sheets)
         from handout.fonts import STYLES
         from handout.templating import compile_templates
@@ -35,9 +35,11 @@ def compile_all() -> list[str]:
         _every_module()
         _small_builds()
     kept_re.keep(patterns)
+    kept_code.keep(methods)
     return ["WeasyPrint's C declarations", "WeasyPrint's user-agent stylesheets",
             *(f"styles/{name}" for name in sheets), *templates,
-            f"{len(patterns)} regular expressions", *_lexers_kept(patterns)]
+            f"{len(patterns)} regular expressions", f"{len(methods)} dataclass methods",
+            *_lexers_kept(patterns)]
 
 
 def _every_module() -> None:

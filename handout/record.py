@@ -26,6 +26,7 @@ the build ran (its change time is after the build started).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -70,10 +71,12 @@ def _names(folder: Path) -> list[str]:
         return []
 
 
+@functools.lru_cache(maxsize=1)
 def code_print() -> str:
     """handout as installed: its version, the name, size and time of each file of its code,
     templates and styles, the Python running it and its libraries' folder (pip changes it when it
-    installs or upgrades one)."""
+    installs or upgrades one). Once a process: the code it runs is the code it loaded (a build
+    asks it for its record and for the handout it keeps to impose again into: 1.3-2.7 ms each)."""
     import sysconfig
 
     from handout.fonts import STYLES
