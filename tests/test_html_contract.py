@@ -26,10 +26,10 @@ from handout.formats import reader_named
 from handout.render import render
 
 RENDERS = settings(max_examples=int(os.environ.get("HANDOUT_FUZZ", "60")), deadline=None,
-                   database=None, suppress_health_check=[HealthCheck.too_slow,
+                   database=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow,
                                                           HealthCheck.function_scoped_fixture])
 BUILDS = settings(max_examples=max(2, int(os.environ.get("HANDOUT_FUZZ", "0")) // 20), deadline=None,
-                  database=None, suppress_health_check=[HealthCheck.too_slow,
+                  database=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow,
                                                          HealthCheck.function_scoped_fixture])
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEklEQVR4nGP4z8CAFWEXHbQSACj/"
        "P8Hd5nSdAAAAAElFTkSuQmCC")
