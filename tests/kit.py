@@ -523,6 +523,15 @@ def squeezed_text(pdf: str | os.PathLike[str]) -> str:
         return "".join("".join((page.extract_text() or "").split()) for page in document.pages)
 
 
+def drawn_text(pdf: str | os.PathLike[str]) -> str:
+    """The text of every page in the order it is drawn, with no whitespace: words a deck places
+    over each other (two absolutely placed boxes at one corner) come out whole, where reading
+    order interleaves their letters."""
+    with pdfplumber.open(os.fspath(pdf)) as document:
+        return "".join("".join(char["text"] for char in page.chars if not char["text"].isspace())
+                       for page in document.pages)
+
+
 def size(image: DictionaryObject) -> tuple[int, int]:
     """An image XObject's width and height in pixels."""
     return int(image["/Width"]), int(image["/Height"])

@@ -285,6 +285,13 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS,
             if placed or relative or (not one_line and declared.get("display") in LAYOUT_DISPLAYS) \
             else _close_of(states, index) if opened and not one_line and _holds_layout(states, index) \
             else None
+        if end is None and not opened and not kind and (other := CONTAINER_OPEN.match(line.text)):
+            closed = _container_close(states, index, other["name"])  # (a <section> around a grid)
+            classes = _classes(other["attributes"])
+            declared = utility_style(classes)
+            if closed is not None and "display" not in declared \
+                    and _holds_layout(states, index, closed):
+                end = closed
         if end is None:
             out.append(line if kind or isinstance(line, Mark) else
                        Line(line.number, placed_pictures(line.text, canvas, within)))
@@ -311,11 +318,32 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS,
     return out
 
 
-def _holds_layout(states: list[tuple[Line, str]], start: int) -> bool:
-    """Whether the plain `<div>` opened at `start` holds a box of layout: then it is a box too
-    (a cell of no style), else the layout's marks would split its HTML block in two, and the
-    markdown reader dropped the words before them."""
-    end = _close_of(states, start)
+CONTAINER_OPEN = re.compile(r"^[ \t]*<(?P<name>section|article|aside|main|header|footer|nav|figure)"
+                            r"\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?<!/)>[ \t]*$",
+                            re.IGNORECASE)
+"""A block of HTML other than a `<div>` opened alone on its line (a `<section>` around a grid)."""
+
+
+def _container_close(states: list[tuple[Line, str]], start: int, name: str) -> int | None:
+    """The index of the line closing (alone on it) the `name` element opened at `start`."""
+    tags = re.compile(rf"<(/?){name}\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>", re.IGNORECASE)
+    closes = re.compile(rf"^[ \t]*</{name}\s*>[ \t]*$", re.IGNORECASE)
+    depth = 0
+    for index in range(start, len(states)):
+        line, kind = states[index]
+        if kind:
+            continue
+        depth += sum(-1 if tag[1] else 0 if tag[2] else 1 for tag in tags.finditer(line.text))
+        if depth <= 0:
+            return index if depth == 0 and closes.match(line.text) else None
+    return None
+
+
+def _holds_layout(states: list[tuple[Line, str]], start: int, end: int | None = None) -> bool:
+    """Whether the plain `<div>` opened at `start` (or the block of HTML that `end` closes)
+    holds a box of layout: then it is a box too (a cell of no style), else the layout's marks
+    would split its HTML block in two, and the markdown reader dropped the words before them."""
+    end = _close_of(states, start) if end is None else end
     if end is None:
         return False
     for line, kind in states[start + 1:end]:
