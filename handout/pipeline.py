@@ -312,14 +312,14 @@ def _prepare_telling(telling: int, path: Path | str, given: dict[str, Any]) -> P
     from handout.prepare import prepare
 
     if telling < 0:
-        return prepare(path, given)
+        return prepare(path, given, in_two=True)
 
     def tell(stage: str, done: int, total: int) -> None:
         with contextlib.suppress(OSError):  # (full, or nobody reads it any more)
             os.write(telling, f"{stage}\t{done}\t{total}\n".encode())
 
     try:
-        return prepare(path, given, progress=tell)
+        return prepare(path, given, progress=tell, in_two=True)
     finally:
         tell(READ, 0, 0)  # (the parent stops listening at once, not at its next look)
 

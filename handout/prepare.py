@@ -33,23 +33,26 @@ from handout.selection import broken_slide_links, select_slides
 
 
 def prepare(path: Path | str, given: dict[str, Any], session: Session | None = None, *,
-            pictures_for: int | None = None, progress: Progress | None = None) -> Prepared:
+            pictures_for: int | None = None, progress: Progress | None = None,
+            in_two: bool = False) -> Prepared:
     """The stages before any typesetting: read the deck at `path` with its settings, prepare its
     pictures, render its slides. `pictures_for` prepares the pictures for that many slides per
     page instead of the settings' (a booklet chooses its layout once the slides are measured:
     for 1, the largest). Its `read` names every file read on the way (fetch.noting_reads: a file
-    a deck imports, one looked for and not there)."""
+    a deck imports, one looked for and not there). `in_two`: a long deck's slides are rendered
+    in two processes (the forked reader's, while the command waits: render.Renderer.deck)."""
     with fetch.noting_reads() as read:
-        prepared = _prepare(Path(path), given, session, pictures_for, progress)
+        prepared = _prepare(Path(path), given, session, pictures_for, progress, in_two)
     prepared.read = list(dict.fromkeys(read))
     return prepared
 
 
 def _prepare(path: Path, given: dict[str, Any], session: Session | None,
-             pictures_for: int | None, progress: Progress | None = None) -> Prepared:
+             pictures_for: int | None, progress: Progress | None = None,
+             in_two: bool = False) -> Prepared:
     deck = read_settings_and_deck(path, given)
     pictures = prepare_pictures(deck, pictures_for, progress)
-    rendered = render_slides(deck, pictures, session)
+    rendered = render_slides(deck, pictures, session, in_two)
     return Prepared(deck.source, deck.settings, pictures.deck, rendered, deck.root,
                     pictures.pictures.cache, deck.inputs(pictures.pictures), deck.problems,
                     pictures.pictures.files_read,
@@ -129,7 +132,7 @@ def prepare_pictures(read: ReadDeck, pictures_for: int | None = None,
 
 
 def render_slides(read: ReadDeck, prepared: PreparedPictures,
-                  session: Session | None = None) -> RenderedDeck:
+                  session: Session | None = None, in_two: bool = False) -> RenderedDeck:
     """Render: every slide's markdown to HTML showing the prepared pictures; on paper, its links
     numbered for the list at the end (or bare addresses made links); the problems of its text."""
     settings, pictures, placements = read.settings, prepared.pictures, prepared.placements
@@ -137,7 +140,8 @@ def render_slides(read: ReadDeck, prepared: PreparedPictures,
         StoredMemo.load(cache_root(), read.source.path) if settings.cache else None
     rendered = render(prepared.deck, lambda image, background: pictures.url(
         image, placements.background if background else placements.inline), settings.html,
-        lambda image: pictures.resolution(image, placements.inline), settings.grayscale, memo)
+        lambda image: pictures.resolution(image, placements.inline), settings.grayscale, memo,
+        in_two=in_two and session is None)
     if isinstance(memo, StoredMemo):  # (a build of its own: the next finds the blocks' HTML)
         memo.save()
     on_paper = read.asked.sizing == "print"

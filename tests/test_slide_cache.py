@@ -476,6 +476,53 @@ def test_the_child_reading_the_deck_is_used_and_gives_what_reading_here_gives(de
     assert reader.split() == ["KnownReader", "KeydownReader", "keydown", "True", "True"]
 
 
+def test_a_long_deck_rendered_in_two_processes_renders_as_in_one(tmp_path, monkeypatch):
+    """The forked reader renders a long deck's later half in a child of its own (render.py,
+    IN_TWO_FROM): the slides, the problems (in deck order) and the blocks the render memo keeps
+    are those of one process rendering them all."""
+    import subprocess
+    import sys
+
+    from handout.render import IN_TWO_FROM
+
+    monkeypatch.setenv("HANDOUT_CACHE", str(tmp_path / "cache"))
+    slides = []
+    for n in range(1, IN_TWO_FROM + 21):
+        body = [f"# Slide {n}", "", f"* point {n} with [the reference][ref]",
+                "* the same line on every slide"]
+        if n in (3, IN_TWO_FROM - 5, IN_TWO_FROM + 10):
+            body += ["", f"![missing {n}](missing-{n}.png)",
+                     "", f'<div onclick="steal()">kept {n}</div><script>x = {n}</script>']
+        if n % 7 == 0:
+            body += ["", "```python", f"print({n})", "```"]
+        slides.append("\n".join(body))
+    slides[-1] += "\n\n[ref]: https://example.org/defined-on-the-last-slide"
+    deck = write_deck(tmp_path / "talk", "\n\n".join(f"!SLIDE\n{s}" for s in slides))
+    script = (
+        "import handout.pipeline as p, handout.render as r\n"
+        "from handout.prepare import prepare\n"
+        f"there = p.prepare_while_engine_loads({str(deck)!r}, {{'jobs': 2}})\n"
+        "import glob, os\n"
+        f"memo = open(glob.glob(os.path.join({str(tmp_path / 'cache')!r}, 'render-v1', '*'))[0]).read()\n"
+        f"print('point 1 with' in memo and 'point {IN_TWO_FROM + 19} with' in memo and 'highlight' in memo)\n"
+        f"here = prepare({str(deck)!r}, {{}})\n"
+        "halves = []\n"
+        "original = r.Renderer._slides_in_two\n"
+        "r.Renderer._slides_in_two = lambda self, s: halves.append(len(s)) or original(self, s)\n"
+        f"again = prepare({str(deck)!r}, {{}}, in_two=True)\n"
+        "print(halves, there.rendered == here.rendered == again.rendered,"
+        " [str(x) for x in there.problems] == [str(x) for x in here.problems],"
+        " len(here.problems))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    kept_both, compared = done.stdout.splitlines()
+    assert kept_both == "True", "the render memo keeps the blocks of both halves (a listing's too)"
+    halves, same_slides, same_problems, problems = compared.split("] ")[0] + "]", \
+        *compared.split("] ")[1].split()
+    assert halves == f"[{IN_TWO_FROM + 20}]" and same_slides == "True", done.stdout
+    assert same_problems == "True" and int(problems) >= 6, done.stdout  # (3 pictures, 3 cleaned)
+
+
 def test_an_error_in_the_child_reading_the_deck_names_its_file_and_line(tmp_path):
     from kit import assert_user_error, run_process
 
