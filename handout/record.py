@@ -51,7 +51,7 @@ SVG_REFERENCE = re.compile(rb"""(?:href|src)\s*=\s*["'](?!\s*(?:#|data:))|url\(\
 """An SVG naming another file (an <image>, a <use> of another file, a url() in its style)."""
 
 
-def _digest_file(path: Path) -> str | None:
+def digest_file(path: Path) -> str | None:
     """The file's content digest; None when it is not there (or not a file)."""
     try:
         with open(path, "rb") as stream:
@@ -166,10 +166,10 @@ class Record:
         if record["version"] != __version__:
             return f"handout's version changed (was {record['version']})"
         output = Path(record["output"])
-        if _digest_file(output) != record["output_digest"]:
+        if digest_file(output) != record["output_digest"]:
             return f"{output} was changed or removed since it was written"
         for file, digest in record["files"]:
-            if _digest_file(Path(file)) != digest:
+            if digest_file(Path(file)) != digest:
                 how = "appeared" if digest is None else "changed" if Path(file).exists() \
                     else "is gone"
                 return f"{file} {how}"
@@ -220,8 +220,8 @@ class Record:
                 return
         record = {
             "version": __version__, "output": str(result.output),  # (as named: cwd is in the key)
-            "output_digest": _digest_file(result.output),
-            "files": [[file, _digest_file(Path(file))] for file in files],
+            "output_digest": digest_file(result.output),
+            "files": [[file, digest_file(Path(file))] for file in files],
             "folders": [[folder, names] for folder, names in listed.items()],
             **_settings_print(),
             "pages": result.pages, "slides": result.slides,

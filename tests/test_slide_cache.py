@@ -188,6 +188,13 @@ def test_a_plain_build_imposes_again_into_the_handout_it_wrote_last(deck, tmp_pa
     handout.build(deck, output, per_page=2, jobs=1)
     assert imposed_again[calls:] == [True]
     assert "c, d, e" in " ".join(texts(output))
+    records = [r for r in (tmp_path / "cache").rglob("*") if r.parent.parent.name == "imposed"]
+    assert records
+    for record in records:  # (damaged: imposed whole)
+        record.write_text("[1, 2]", encoding="utf-8")
+    deck.write_text(deck.read_text().replace("c, d, e", "c, d, e, f"))
+    handout.build(deck, output, per_page=2, jobs=1)
+    assert len(imposed_again) == calls + 1 and "c, d, e, f" in " ".join(texts(output))
 
 
 def test_an_unchanged_slide_is_never_laid_out_again(deck, tmp_path, monkeypatch):

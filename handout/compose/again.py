@@ -27,6 +27,7 @@ MAX_AGAIN builds, which also lets go of the slide documents the kept PDF no long
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -142,24 +143,16 @@ def _output_key(output: Path) -> str:
     return hashlib.sha256(os.path.abspath(output).encode()).hexdigest()
 
 
-def _file_digest(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
 def kept_on_disk(cache: Any, output: Path) -> Kept | None:
     """The handout the last plain build wrote to `output`, read back to impose again into, when
     the cache kept its record and the file is still as written; else None."""
-    from handout.record import code_print
+    from handout.record import code_print, digest_file
 
     record = cache.get_json(KEPT_KIND, _output_key(output))
-    if record is None or record.get("code") != code_print() \
-            or _file_digest(output) != record.get("digest"):
-        return None  # (no record; another version of handout; the file changed since)
     try:
+        if record is None or record.get("code") != code_print() \
+                or digest_file(output) != record.get("digest"):
+            return None  # (no record; another version of handout; the file changed since)
         pdf = Pdf.open(output)
         finished: dict[str, pikepdf.Object] = {}
         for form in _slide_forms(pdf):
@@ -171,19 +164,21 @@ def kept_on_disk(cache: Any, output: Path) -> Kept | None:
         pictures = {name: finished[new] for name, new in names.items() if new in finished}
         return Kept(record["key"], pdf, dict(record["slides"]), {}, pictures, dict(names),
                     again=int(record["again"]), links_unknown=frozenset(record["linked_pages"]))
-    except (pikepdf.PdfError, OSError, KeyError, TypeError, ValueError):
-        return None
+    except (pikepdf.PdfError, OSError, AttributeError, KeyError, TypeError, ValueError):
+        return None  # (a record or a file damaged: imposed whole)
 
 
 def keep_on_disk(cache: Any, output: Path, kept: Kept) -> None:
     """Keep the record of the handout just written to `output` (kept_on_disk reads it back)."""
-    from handout.record import code_print
+    from handout.record import code_print, digest_file
 
-    cache.put_json(KEPT_KIND, _output_key(output), {"code": code_print(),
-        "key": kept.key, "slides": kept.slides, "again": kept.again,
-        "names": {name: kept.names[name] for name in kept.pictures},  # (those known for sure)
-        "linked_pages": sorted({*kept.own_links, *kept.links_unknown}),
-        "digest": _file_digest(output)})
+    digest = None  # (unreadable: the next build imposes whole)
+    with contextlib.suppress(OSError):
+        digest = digest_file(output)
+    cache.put_json(KEPT_KIND, _output_key(output), {
+        "code": code_print(), "digest": digest, "key": kept.key, "slides": kept.slides,
+        "again": kept.again, "linked_pages": sorted({*kept.own_links, *kept.links_unknown}),
+        "names": {name: kept.names[name] for name in kept.pictures}})  # (those known for sure)
 
 
 def kept_from(pdf: Pdf, key: str, slides: Mapping[str, str],
