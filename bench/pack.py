@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     packed = [[*cli, "pack", pack.name, "-o", "out/pack.pdf"]]
     timings = [Timing(f"{args.decks} builds, one after another"), Timing("one pack"),
                Timing("the pack again, nothing changed")]
+    loads = [os.getloadavg()[0]]
     for run in range(args.runs):
         pack_cache = Path(tempfile.mkdtemp(prefix="cache-", dir=work))
         for timing, commands, cache in zip(timings, (builds, packed, packed),
@@ -128,12 +129,15 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = timed(commands, work, cache)
             timing.walls.append(wall)
             timing.cpus.append(cpu)
-            print(f"run {run + 1}: {timing.name}: {wall:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr)
+            loads.append(os.getloadavg()[0])
+            print(f"run {run + 1}: {timing.name}: {wall:.2f} s wall, {cpu:.2f} s CPU (load "
+                  f"{loads[-1]:.1f})", file=sys.stderr)
     timings[0].pages = sum(single.count_pages(work / "out" / f"{f.name}.pdf") or 0 for f in folders)
     timings[1].pages = single.count_pages(work / "out" / "pack.pdf")
     base = timings[0]
     print(f"\n{args.decks} decks x {args.slides} slides, --per-page {args.per_page}, cold, "
-          f"median of {args.runs} (cores: {len(os.sched_getaffinity(0))})\n")
+          f"median of {args.runs} (cores: {len(os.sched_getaffinity(0))}; load {min(loads):.1f}-"
+          f"{max(loads):.1f}, `uptime`'s last minute: wall ratios mean little above 1)\n")
     print("| how | wall s | CPU s | pages | wall vs builds |")
     print("|---|---:|---:|---:|---:|")
     timings[2].pages = timings[1].pages
