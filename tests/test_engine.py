@@ -333,3 +333,27 @@ def test_a_page_total_made_even_counts_the_back_page_added_after():
         assert footers(3) == ["1 of 4", "2 of 4", "3 of 4"]
         assert footers(2) == ["1 of 2", "2 of 2"]
     assert footers(3)[-1] == "3 of 3"
+
+
+def test_elements_with_the_same_style_attribute_share_their_style():
+    """Elements whose style attribute says the same, under the same parent and matching the same
+    rules, share one computed style (engine._shared_style_attributes: a listing's Pygments spans);
+    another text, or another parent, has its own, and each prints as it says."""
+    from weasyprint.formatting_structure.boxes import InlineBox
+
+    html = ('<p><span style="color: #c00">a</span> <span style="color: #c00">b</span> '
+            '<span style="color: #00c">c</span> <b><span style="color: #c00">d</span></b></p>')
+    document = engine.HTML(string=html).render()
+
+    def spans(box):
+        if isinstance(box, InlineBox) and box.element_tag == "span":
+            yield box
+        for child in getattr(box, "children", ()):
+            yield from spans(child)
+
+    a, b, c, d = spans(document.pages[0]._page_box)
+    assert a.style is b.style
+    assert c.style is not a.style and d.style is not a.style
+    assert [tuple(box.style["color"]) for box in (a, b, c, d)] == [(0.8, 0, 0, 1), (0.8, 0, 0, 1),
+                                                                    (0, 0, 0.8, 1), (0.8, 0, 0, 1)]
+    assert d.style["font_weight"] == 700 and a.style["font_weight"] == 400
