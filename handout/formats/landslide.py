@@ -31,7 +31,8 @@ class LandslideReader(Reader):
 
     def sniff(self, text: str) -> float:
         own = md.count(r"^#{1,6}[ \t]*presenter[ \t]+notes[ \t]*$", text, re.MULTILINE | re.IGNORECASE) \
-            + md.count(r"^\.(fx|notes|qr):", text) + md.count(r"^ {4}![a-z]+[ \t]*$", text)
+            + md.count(r"^\.(fx|notes|qr):", text, needs=(".fx:", ".notes:", ".qr:")) \
+            + md.count(r"^ {4}![a-z]+[ \t]*$", text, needs=("    !",))
         rules = md.count_rules(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules)
 

@@ -67,9 +67,11 @@ class PandocReader(Reader):
         "transition", "logo", "bibliography", "subject", "mainfont"}
 
     def sniff(self, text: str) -> float:
-        own = md.count(r"^:{3,}\s*\{?\.?(notes|columns|column|incremental|nonincremental)\b", text) \
-            + md.count(r"^#{1,6} .*\{(?:[.#][\w-]|[\w-]+=)[^}]*\}[ \t]*$", text) \
-            + md.count(r"^\. \. \.[ \t]*$", text) + md.count(r"^<div class=[\"']?notes\b", text) \
+        own = md.count(r"^:{3,}\s*\{?\.?(notes|columns|column|incremental|nonincremental)\b", text,
+                       needs=(":::",)) \
+            + md.count(r"^#{1,6} .*\{(?:[.#][\w-]|[\w-]+=)[^}]*\}[ \t]*$", text, needs=("{",)) \
+            + md.count(r"^\. \. \.[ \t]*$", text, needs=(". . .",)) \
+            + md.count(r"^<div class=[\"']?notes\b", text, needs=("<div class=",)) \
             + (2 if re.match(r"\A\ufeff?%[ \t]", text) else 0)
         if own:
             return min(1.0, 0.55 + 0.1 * own)

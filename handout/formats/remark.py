@@ -48,9 +48,11 @@ class RemarkReader(Reader):
         if md.HTML_PAGE.search(text):
             return 0.0
         properties = md.FENCED_PROPERTIES.sub("", text)  # (Slidev's front matter, not properties)
-        own = md.count(r"^\?\?\?[ \t]*$", text) + md.count(r"^--[ \t]*$", text) \
-            + md.count(r"^(class|layout|template|name):[ \t]*\S", properties) \
-            + md.count(r"(?<![\\\w])\.[a-z][\w-]*\[", text)
+        own = md.count(r"^\?\?\?[ \t]*$", text, needs=("???",)) \
+            + md.count(r"^--[ \t]*$", text, needs=("--",)) \
+            + md.count(r"^(class|layout|template|name):[ \t]*\S", properties,
+                       needs=("class:", "layout:", "template:", "name:")) \
+            + md.count(r"(?<![\\\w])\.[a-z][\w-]*\[", text, needs=("[",))
         rules = md.count_rules(r"^---[ \t]*$", text)
         if own:
             return min(1.0, 0.5 + 0.1 * own)

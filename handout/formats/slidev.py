@@ -60,7 +60,7 @@ class SlidevReader(Reader):
 
     def sniff(self, text: str) -> float:
         fenced = "\n".join(m[1] for m in md.FENCED_PROPERTIES.finditer(text))
-        own = md.count(r"v-clicks?\b|v-after\b|^::\w+::$", text) \
+        own = md.count(r"v-clicks?\b|v-after\b|^::\w+::$", text, needs=("v-click", "v-after", "::")) \
             + md.count(r"^(?:layout:\s*\S|src:\s*\S+\.md\s*$)", fenced)
         rules = md.count_rules(r"^---[ \t]*$", text)
         return md.sniff_score(own, rules)
