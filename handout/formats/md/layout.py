@@ -21,6 +21,7 @@ import re
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from handout.formats.md.code import PLAIN, Dialect, code_state
 from handout.formats.md.code import blocks as flat_blocks
@@ -219,8 +220,22 @@ ONE_LINE_DIV = re.compile(r"^[ \t]*<div\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[
 """A child <div> on one line: `<div class="text-center">Words</div>`, or an empty `<div />`."""
 ONE_LINE_DIVS = re.compile(r"<div\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)>((?:(?!<div\b|</div).)*)</div\s*>",
                            re.IGNORECASE)
-DIV_CLOSE = re.compile(r"^[ \t]*</div\s*>[ \t]*$", re.IGNORECASE)
-DIV_TAG = re.compile(r"<div\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?P<self>/?)>|</div\s*>", re.IGNORECASE)
+
+CONTAINER_OPEN = re.compile(r"^[ \t]*<(?P<name>section|article|aside|main|header|footer|nav|figure)"
+                            r"\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?<!/)>[ \t]*$",
+                            re.IGNORECASE)
+"""A block of HTML other than a `<div>` opened alone on its line (a `<section>` around a grid)."""
+
+
+@lru_cache(maxsize=16)
+def _tags(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """An element's tags (an opening one, self-closing or not, or a closing one), and its closing
+    tag alone on a line."""
+    return (re.compile(rf"<{name}\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(?P<self>/?)>|</{name}\s*>",
+                       re.IGNORECASE),
+            re.compile(rf"^[ \t]*</{name}\s*>[ \t]*$", re.IGNORECASE))
+
+
 CLASS_ATTRIBUTE = re.compile(r"\bclass\s*=\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')",
                              re.IGNORECASE)
 LAYOUT_DISPLAYS = ("grid", "flex")
@@ -250,9 +265,9 @@ def _classes(attributes: str) -> list[str]:
     return found
 
 
-def _depth_change(text: str) -> int:
+def _depth_change(text: str, name: str = "div") -> int:
     change = 0
-    for tag in DIV_TAG.finditer(text):
+    for tag in _tags(name)[0].finditer(text):
         if tag[0].startswith("</"):
             change -= 1
         elif not tag["self"]:
@@ -286,12 +301,10 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS,
             else _close_of(states, index) if opened and not one_line and _holds_layout(states, index) \
             else None
         if end is None and not opened and not kind and (other := CONTAINER_OPEN.match(line.text)):
-            closed = _container_close(states, index, other["name"])  # (a <section> around a grid)
-            classes = _classes(other["attributes"])
+            classes = _classes(other["attributes"])  # (a <section> around a grid)
             declared = utility_style(classes)
-            if closed is not None and "display" not in declared \
-                    and _holds_layout(states, index, closed):
-                end = closed
+            if "display" not in declared and _holds_layout(states, index, other["name"]):
+                end = _close_of(states, index, other["name"])
         if end is None:
             out.append(line if kind or isinstance(line, Mark) else
                        Line(line.number, placed_pictures(line.text, canvas, within)))
@@ -318,32 +331,11 @@ def html_boxes(lines: list[Line], canvas: tuple[float, float] = SLIDEV_CANVAS,
     return out
 
 
-CONTAINER_OPEN = re.compile(r"^[ \t]*<(?P<name>section|article|aside|main|header|footer|nav|figure)"
-                            r"\b(?P<attributes>(?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?<!/)>[ \t]*$",
-                            re.IGNORECASE)
-"""A block of HTML other than a `<div>` opened alone on its line (a `<section>` around a grid)."""
-
-
-def _container_close(states: list[tuple[Line, str]], start: int, name: str) -> int | None:
-    """The index of the line closing (alone on it) the `name` element opened at `start`."""
-    tags = re.compile(rf"<(/?){name}\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>", re.IGNORECASE)
-    closes = re.compile(rf"^[ \t]*</{name}\s*>[ \t]*$", re.IGNORECASE)
-    depth = 0
-    for index in range(start, len(states)):
-        line, kind = states[index]
-        if kind:
-            continue
-        depth += sum(-1 if tag[1] else 0 if tag[2] else 1 for tag in tags.finditer(line.text))
-        if depth <= 0:
-            return index if depth == 0 and closes.match(line.text) else None
-    return None
-
-
-def _holds_layout(states: list[tuple[Line, str]], start: int, end: int | None = None) -> bool:
-    """Whether the plain `<div>` opened at `start` (or the block of HTML that `end` closes)
-    holds a box of layout: then it is a box too (a cell of no style), else the layout's marks
-    would split its HTML block in two, and the markdown reader dropped the words before them."""
-    end = _close_of(states, start) if end is None else end
+def _holds_layout(states: list[tuple[Line, str]], start: int, name: str = "div") -> bool:
+    """Whether the plain `<div>` (or `name` element) opened at `start` holds a box of layout:
+    then it is a box too (a cell of no style), else the layout's marks would split its HTML
+    block in two, and the markdown reader dropped the words before them."""
+    end = _close_of(states, start, name)
     if end is None:
         return False
     for line, kind in states[start + 1:end]:
@@ -374,16 +366,17 @@ def _placed_apart(lines: list[Line]) -> tuple[list[Line], list[Line]]:
     return kept, placed
 
 
-def _close_of(states: list[tuple[Line, str]], start: int) -> int | None:
-    """The index of the line closing the <div> opened at `start` (alone on its line), or None."""
+def _close_of(states: list[tuple[Line, str]], start: int, name: str = "div") -> int | None:
+    """The index of the line closing the element (a <div>, or `name`) opened at `start` (alone
+    on its line), or None."""
     depth = 0
     for index in range(start, len(states)):
         line, kind = states[index]
         if kind:
             continue
-        depth += _depth_change(line.text)
+        depth += _depth_change(line.text, name)
         if depth <= 0:
-            return index if DIV_CLOSE.match(line.text) and depth == 0 else None
+            return index if _tags(name)[1].match(line.text) and depth == 0 else None
     return None
 
 
