@@ -26,6 +26,12 @@ def image_digest(image: Stream) -> str:
     return digest.hexdigest()
 
 
+def picture_name(weasyprint_name: bytes, image: Stream) -> bytes:
+    """The name a picture WeasyPrint named `/i` + MD5 of its URL + a digit gets by its content
+    (canonical_picture_names): `/Im` + its digest's first 20 characters + that digit."""
+    return b"/Im" + image_digest(image)[:20].encode() + weasyprint_name[-1:]
+
+
 def canonical_picture_names(pdf: Pdf) -> int:
     """Name every picture by its content instead of its URL. WeasyPrint names a picture `i` + the
     MD5 of the URL it was loaded from, which holds the picture cache's folder: two machines, or a
@@ -45,7 +51,7 @@ def canonical_picture_names(pdf: Pdf) -> int:
                 continue
             image = xobjects[key]
             if old not in renamed:
-                renamed[old] = b"/Im" + image_digest(image)[:20].encode() + old[-1:]
+                renamed[old] = picture_name(old, image)
             xobjects[renamed[old].decode()] = image
             del xobjects[key]
             touched.add(_identity(resources))

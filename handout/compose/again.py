@@ -42,7 +42,7 @@ from pikepdf import Array, Dictionary, Name, Pdf, Stream
 
 from handout.compose.fonts import _to_unicode, _widths
 from handout.compose.impose import FrameRect, Imposition, Placed, Placing, _PageGroup, add_link
-from handout.pdf_objects import IMAGE_NAME, image_digest, merge_overlapping_links
+from handout.pdf_objects import IMAGE_NAME, merge_overlapping_links, picture_name
 from handout.theme import face_name
 
 MAX_PAGES = 8
@@ -155,11 +155,8 @@ def kept_on_disk(cache: Any, output: Path) -> Kept | None:
             return None  # (no record; another version of handout; the file changed since)
         pdf = Pdf.open(output)
         finished: dict[str, pikepdf.Object] = {}
-        for form in _slide_forms(pdf):
-            xobjects = (form.get(Name.Resources) or Dictionary()).get(Name.XObject, Dictionary())
-            for name, obj in xobjects.items():
-                if isinstance(obj, Stream) and obj.get(Name.Subtype) == Name.Image:
-                    finished.setdefault(name, obj)
+        for name, obj in _slide_pictures(pdf):
+            finished.setdefault(name, obj)
         names: dict[str, str] = record["names"]
         pictures = {name: finished[new] for name, new in names.items() if new in finished}
         return Kept(record["key"], pdf, dict(record["slides"]), {}, pictures, dict(names),
@@ -187,21 +184,22 @@ def kept_from(pdf: Pdf, key: str, slides: Mapping[str, str],
     them; its fonts after, by Kept.read_fonts)."""
     pictures: dict[str, pikepdf.Object] = {}
     unsure: set[str] = set()
-    for form in _slide_forms(pdf):
-        xobjects = (form.get(Name.Resources) or Dictionary()).get(Name.XObject, Dictionary())
-        for name, obj in xobjects.items():
-            if IMAGE_NAME.fullmatch(name.encode()) and isinstance(obj, Stream) \
-                    and pictures.setdefault(name, obj).objgen != obj.objgen:
-                unsure.add(name)
-    digests: dict[tuple[int, int], str] = {}
-    names = {}
-    for name, obj in pictures.items():  # (as pdf_objects.canonical_picture_names names them)
-        if obj.objgen not in digests:
-            digests[obj.objgen] = image_digest(obj)
-        names[name] = "/Im" + digests[obj.objgen][:20] + name[-1]
+    for name, obj in _slide_pictures(pdf):
+        if IMAGE_NAME.fullmatch(name.encode()) and pictures.setdefault(name, obj).objgen != obj.objgen:
+            unsure.add(name)
+    names = {name: picture_name(name.encode(), obj).decode() for name, obj in pictures.items()}
     for name in unsure:
         del pictures[name]
     return Kept(key, pdf, dict(slides), own_links, pictures, names)
+
+
+def _slide_pictures(pdf: Pdf) -> Iterable[tuple[str, pikepdf.Object]]:
+    """(name, picture) of each picture the slide forms of the pages draw."""
+    for form in _slide_forms(pdf):
+        xobjects = (form.get(Name.Resources) or Dictionary()).get(Name.XObject, Dictionary())
+        for name, obj in xobjects.items():
+            if isinstance(obj, Stream) and obj.get(Name.Subtype) == Name.Image:
+                yield name, obj
 
 
 def _slide_forms(pdf: Pdf) -> Iterable[pikepdf.Object]:
