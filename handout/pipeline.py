@@ -125,8 +125,8 @@ class Build:
                 self.progress("writing", 0, 0)
             write_atomically(output, finished.save, inputs)
             found.extend(finished.written)
-            if finished.kept is not None:
-                finished.kept(output)
+            if finished.keep_for_next is not None:
+                finished.keep_for_next(output)
         return Result(output=output if self.write else None, pages=finished.pages,
                       slides=sum(len(deck.deck.slides) for deck in decks), problems=list(found),
                       inputs=list(inputs))
@@ -164,7 +164,7 @@ class Build:
                                pack=pack, inline=asked.one_document, pool=pool,
                                readable=MIN_TEXT_PT if booklet_sheet else None, started=started,
                                keep=keep, kept=kept_on_disk(cache, output)
-                               if keep and to_file and output is not None else None)
+                               if keep and to_file else None)
             except BaseException:
                 if pool is not None:  # (compose closes it, unless it failed before it could)
                     pool.close(stop=True)
@@ -174,8 +174,8 @@ class Build:
         found.extend(made.small_text(MIN_TEXT_PT))  # (measured already: every build says it)
         kept = made.kept if session is None else None
         return editions.Finished(made.pdf, made.pages, made.save, found, again=made.again,
-                                 kept=None if kept is None else lambda written: keep_on_disk(
-                                     cache, written, kept))
+                                 keep_for_next=None if kept is None else lambda written:
+                                 keep_on_disk(cache, written, kept))
 
     def finish(self, composed: editions.Finished, asked: editions.Asked, settings: Settings,
                as_one: Prepared, pack: Any, booklet_sheet: str | None,
@@ -264,8 +264,7 @@ def prepare_while_engine_loads(path: Path | str, given: dict[str, Any],
             from handout.theme import PAGE_SHEETS, SLIDE_SHEETS, parse_ahead
 
             parse_ahead(SLIDE_SHEETS, PAGE_SHEETS)  # (the slide workers forked next inherit them)
-            _slides_ahead()
-            _import_while_reading(reading)
+            _slides_ahead(reading)
             if progress:
                 _relay(told, reading, progress)
             return reading.result()
@@ -275,33 +274,21 @@ def prepare_while_engine_loads(path: Path | str, given: dict[str, Any],
                 os.close(end)
 
 
-def _slides_ahead() -> None:
+def _slides_ahead(reading: Any) -> None:
     """What giving the slides to their worker needs once the deck is read (pipeline._started_pool:
     the slides' modules, Jinja, the slide templates: 0.02 s), loaded while the forked reader is
     still reading (it takes longer than WeasyPrint's import: 0.16 s of CPU against 0.11 s for
-    the seed deck), and inherited by the worker."""
+    the seed deck), and inherited by the worker; and pikepdf, which composing needs next (0.03 s),
+    if the reader is still reading then (a long deck, or an edited one whose slides are in the
+    cache: 0.2-0.3 s of reading)."""
     from handout.slides import SLIDE_TEMPLATES
     from handout.templating import TEMPLATES
     from handout.typeset import slides_to_typeset  # noqa: F401
 
     for name in SLIDE_TEMPLATES:
         TEMPLATES.get_template(name)
-
-
-NEEDED_NEXT = ("pikepdf",)
-"""What the command imports for composing once the slides went to their worker (0.03 s)."""
-
-
-def _import_while_reading(reading: Any) -> None:
-    """Import what composing needs while the forked reader still reads, if it does (a long deck,
-    or an edited one whose slides are in the cache: 0.2-0.3 s of reading for 0.15 s of loading
-    WeasyPrint)."""
-    import importlib
-
-    for name in NEEDED_NEXT:
-        if reading.done():
-            return
-        importlib.import_module(name)
+    if not reading.done():
+        import pikepdf  # noqa: F401
 
 
 def _prepare_telling(telling: int, path: Path | str, given: dict[str, Any]) -> Prepared:

@@ -170,8 +170,8 @@ class ForkPool:
 def forked(function: Callable[..., T], *args: Any) -> Iterator[Future[T]]:
     """`function(*args)` running in a forked child process while the block runs in this one (its
     result, or its exception, comes back pickled); ended if the block fails."""
-    with ForkPool(1) as pool:
-        yield pool._submit(1, [(_owning_nothing_on_failure, (function, *args))])[0]
+    with forked_each(function, [args]) as futures:
+        yield futures[0]
 
 
 @contextmanager

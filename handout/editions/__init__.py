@@ -47,7 +47,7 @@ class Finished:
     written: list[Problem] = field(default_factory=list)
     again: bool = False
     """Imposed again into a watch's last handout, finished already (compose/again.py)."""
-    kept: Callable[[Path], None] | None = None
+    keep_for_next: Callable[[Path], None] | None = None
     """Once written to its file: keep what the next build needs to impose again into it."""
 
 
