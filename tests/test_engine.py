@@ -357,3 +357,31 @@ def test_elements_with_the_same_style_attribute_share_their_style():
     assert [tuple(box.style["color"]) for box in (a, b, c, d)] == [(0.8, 0, 0, 1), (0.8, 0, 0, 1),
                                                                     (0, 0, 0.8, 1), (0.8, 0, 0, 1)]
     assert d.style["font_weight"] == 700 and a.style["font_weight"] == 400
+
+
+def test_elements_sharing_a_style_share_their_pseudo_elements_and_print_their_own_content():
+    """An element whose style is shared with one before it (the same rules, the same parent)
+    takes that element's pseudo-elements' styles (engine._cascaded_when_computed), and what each
+    generates is still its own: attr() and counters are read from the element when its boxes
+    are made; an element matching another rule has styles of its own."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    html = ("<style>.n::before { content: attr(data-n) ': '; color: #c00 } .odd::before { color: #00c }"
+            "</style><ol><li class='n' data-n='one'>a</li><li class='n' data-n='two'>b</li>"
+            "<li class='n odd' data-n='three'>c</li></ol>")
+    document = engine.HTML(string=html).render()
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", ()):
+            yield from boxes(child)
+
+    texts = [box for box in boxes(document.pages[0]._page_box) if isinstance(box, TextBox)]
+    before = [box for box in texts if box.element_tag == "li::before"]
+    marker = [box for box in texts if box.element_tag == "li::marker"]
+    assert [box.text for box in before] == ["one: ", "two: ", "three: "]
+    assert [box.text for box in marker] == ["1. ", "2. ", "3. "]
+    assert before[0].style is before[1].style and marker[0].style is marker[1].style
+    assert before[2].style is not before[0].style
+    assert [tuple(box.style["color"]) for box in before] == [(0.8, 0, 0, 1), (0.8, 0, 0, 1),
+                                                             (0, 0, 0.8, 1)]
