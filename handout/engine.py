@@ -44,8 +44,8 @@ Every module that needs WeasyPrint takes its names from here, so these hold whic
   that match the same rules under the same parent (an element with an id, or a style attribute,
   has one of its own). A slide document's elements share across slides (its slides' content
   boxes carry no id: templates/slides.html.j2), but every list item's ::marker got its own,
-  computed property by property as it is read (~50 each). A pseudo-element matching the same
-  rules as another, under the same parent style, shares its style too (`_shared_pseudo_styles`).
+  computed property by property as it is read (~50 each). An element sharing another's style
+  shares its pseudo-elements' styles too (`_cascaded_when_computed`, below).
   Elements with the same style attribute (a listing's Pygments spans: `color: #008000;
   font-weight: bold`, ~40 a listing) each had one of their own, computed property by property:
   WeasyPrint shares by the declarations' objects, and each attribute parses to new ones. The
@@ -376,38 +376,6 @@ def page_total_made_even() -> Iterator[None]:
         _EVEN_TOTAL.pop()
 
 
-def _shared_pseudo_styles(set_computed_styles: Any) -> Any:
-    """StyleFor.set_computed_styles, giving a pseudo-element of an element the style already
-    computed for one with the same parent style, the same matched declarations (the same objects,
-    at the same weights) and base URL, as WeasyPrint shares elements' styles (see the
-    docstring). Page and margin-box styles are computed as before."""
-
-    def computed_styles(self: Any, element: Any, parent: Any, root: Any = None,
-                        pseudo_type: str | None = None, base_url: str | None = None,
-                        target_collector: Any = None) -> None:
-        if pseudo_type is None or isinstance(element, tuple):  # (an element, or a page type)
-            return set_computed_styles(self, element, parent, root, pseudo_type, base_url,
-                                       target_collector)
-        computed = self._computed_styles
-        cascaded = self._cascaded_styles.get((element, pseudo_type), {})
-        try:
-            key = (id(computed[parent, None]), pseudo_type, base_url,
-                   tuple((name, id(value), weight) for name, (value, weight) in cascaded.items()))
-            shared = self.__dict__.setdefault("_handout_shared", {})
-            found = shared.get(key)
-        except TypeError:  # (a weight that is not hashable: not shared)
-            key, found = None, None
-        if found is not None:
-            computed[element, pseudo_type] = found
-            return
-        set_computed_styles(self, element, parent, root, pseudo_type, base_url, target_collector)
-        if key is not None:
-            shared[key] = computed[element, pseudo_type]
-
-    computed_styles.wrapped = set_computed_styles  # type: ignore[attr-defined]
-    return computed_styles
-
-
 def _cascaded_when_computed(init: Any) -> Any:
     """StyleFor.__init__ (WeasyPrint 70's, as it is, but for one thing): an element whose style
     is shared with an element before it that matched the same rules under the same parent (the
@@ -416,6 +384,16 @@ def _cascaded_when_computed(init: Any) -> Any:
     declarations nor its pseudo-elements' (WeasyPrint 70's user-agent sheet gives every element
     six: ::marker, ::footnote-call, ::note-call...). See the docstring."""
     css = sys.modules["weasyprint.css"]
+
+    def cascade(style: dict[str, Any], declarations: Any, origin: str, layer_order: float,
+                 specificity: Any) -> None:
+        """Declarations into a cascaded style, each kept where it weighs as much as what is there
+        or more (WeasyPrint's rule: the later of equal weights wins)."""
+        for name, values, importance in declarations:
+            weight = (css.declaration_precedence(origin, importance), layer_order, specificity)
+            old_weight = style.get(name, (None, None))[1]
+            if old_weight is None or old_weight <= weight:
+                style[name] = values, weight
 
     def __init__(self: Any, html: Any, sheets: Any, presentational_hints: Any, font_config: Any,
                  target_collector: Any) -> None:
@@ -430,7 +408,7 @@ def _cascaded_when_computed(init: Any) -> Any:
                 html.etree_element, presentational_hints, html.base_url):
             style = cascaded_styles.setdefault((element, None), {})
             elements_declarations[element] = tuple(declarations)
-            _cascade(style, css.preprocess_declarations(base_url, declarations), "author",
+            cascade(style, css.preprocess_declarations(base_url, declarations), "author",
                      math.inf, specificity)
         computed_cache: dict[Any, Any] = {}
         first_of: dict[Any, Any] = {}  # the first element with an element's style (shared)
@@ -453,7 +431,7 @@ def _cascaded_when_computed(init: Any) -> Any:
                 first_of[etree_element] = first
                 continue
             for pseudo_type, *declared in matched:
-                _cascade(cascaded_styles.setdefault((etree_element, pseudo_type), {}), *declared)
+                cascade(cascaded_styles.setdefault((etree_element, pseudo_type), {}), *declared)
             self.set_computed_styles(etree_element, root=html.etree_element, parent=parent,
                                      base_url=html.base_url, target_collector=target_collector)
             computed_cache[key] = etree_element
@@ -473,24 +451,12 @@ def _cascaded_when_computed(init: Any) -> Any:
     return __init__
 
 
-def _cascade(style: dict[str, Any], declarations: Any, origin: str, layer_order: float,
-             specificity: Any) -> None:
-    """Declarations into a cascaded style, each kept where it weighs as much as what is there or
-    more (WeasyPrint's rule: the later of equal weights wins)."""
-    precedence = sys.modules["weasyprint.css"].declaration_precedence
-    for name, values, importance in declarations:
-        weight = (precedence(origin, importance), layer_order, specificity)
-        old_weight = style.get(name, (None, None))[1]
-        if old_weight is None or old_weight <= weight:
-            style[name] = values, weight
-
-
 def _pango_of(setup: Any) -> Any:
     """WeasyPrint's Layout.setup, with what it makes from the style alone (a Pango context, the
     language, the font description, the decoration metrics, the font-features attribute) made
     once for each style object and kept on it, where it made them again for every text box
-    laid out and again for every text box drawn (see the docstring). The same calls, in the
-    same order, on the same values: the PDF is byte for byte the same."""
+    laid out and again for every text box drawn (see the docstring). Each is made by the calls
+    WeasyPrint makes, from the same values: the PDF is byte for byte the same."""
     from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
     from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
     from weasyprint.text.fonts import font_features, get_font_description
@@ -532,12 +498,9 @@ def _pango_of(setup: Any) -> Any:
         return context, language, description, decoration, attribute
 
     def layout_setup(self: Any, style: Any) -> None:
-        kept = getattr(style, "__dict__", None)
-        if kept is None:  # (a style that cannot keep them: made as WeasyPrint makes them)
-            return setup(self, style)
-        made = kept.get("_handout_pango")
+        made = style.__dict__.get("_handout_pango")
         if made is None:
-            made = kept["_handout_pango"] = made_for(style)
+            made = style.__dict__["_handout_pango"] = made_for(style)
         context, self.language, description, decoration, attribute = made
         self.style = style
         self.first_line_direction = 0
@@ -549,7 +512,6 @@ def _pango_of(setup: Any) -> Any:
             attributes = pango.pango_attr_list_new()
             pango.pango_attr_list_insert(attributes, attribute)
             pango.pango_layout_set_attributes(self.layout, attributes)
-        return None
 
     layout_setup.wrapped = setup  # type: ignore[attr-defined]
     return layout_setup
@@ -667,9 +629,6 @@ if not hasattr(_line_break.Layout.setup, "wrapped"):
     _line_break.Layout.setup = _pango_of(_line_break.Layout.setup)
 
 _css = sys.modules["weasyprint.css"]
-if not hasattr(_css.StyleFor.set_computed_styles, "wrapped"):
-    _css.StyleFor.set_computed_styles = _shared_pseudo_styles(_css.StyleFor.set_computed_styles)
-
 if not hasattr(_css.StyleFor.__init__, "wrapped"):
     _css.StyleFor.__init__ = _cascaded_when_computed(_css.StyleFor.__init__)
 
